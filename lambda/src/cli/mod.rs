@@ -1,0 +1,28 @@
+//! The `fedramp-inventory` command line: one file per subcommand, each writing to an
+//! injected writer so tests can read what a user would see.
+
+pub mod report;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "fedramp-inventory", version, about = "FedRAMP Integrated Inventory Workbook from AWS Config")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Turn exported AWS Config items into the inventory workbook.
+    Report(report::ReportArgs),
+}
+
+impl Cli {
+    /// Runs the chosen subcommand; returns the process exit code.
+    pub fn run(self, out: &mut dyn std::io::Write) -> anyhow::Result<i32> {
+        match self.command {
+            Command::Report(args) => report::run(args, out),
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! A lenient, typed view of one AWS Config item.
+//!
+//! Config items come from `select_resource_config` (camel-cased fields such as
+//! `accountId`), from snapshots and history (`awsAccountId`, `ARN`, tags as a map, the
+//! configuration as a JSON string), or from a user's hand-made export. Every field is
+//! optional and a field of the wrong type becomes a warning, never a failure: the
+//! inventory must still list the resource with whatever is known.
+
+use serde_json::{Map, Value};
+
+/// One Config item, reduced to what the mappers read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConfigItem {
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub arn: Option<String>,
+    pub account_id: Option<String>,
+    pub region: Option<String>,
+    pub availability_zone: Option<String>,
+    /// The resource's own description; `Value::Null` when absent.
+    pub configuration: Value,
+    /// Tags in their original case; look-ups ignore case (see [`ConfigItem::tag`]).
+    pub tags: Vec<(String, String)>,
+}
+
+/// Why a JSON value could not be read as a Config item at all.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ItemError {
+    #[error("expected a JSON object for a Config item, found {0}")]
+    NotAnObject(&'static str),
+}
+
+impl ConfigItem {
+    /// Reads an item from JSON, pushing a message onto `warnings` for each odd field.
+    pub fn from_json(value: Value, warnings: &mut Vec<String>) -> Result<ConfigItem, ItemError> {
+        let Value::Object(mut obj) = value else {
+            return Err(ItemError::NotAnObject(kind(&value)));
+        };
+        let mut text = |names: &[&str]| take_text(&mut obj, names, warnings);
+        let resource_type = text(&["resourceType"]);
+        let resource_id = text(&["resourceId"]);
+        let arn = text(&["arn", "ARN"]);
+        let account_id = text(&["accountId", "awsAccountId"]);
+        let region = text(&["awsRegion"]);
+        let availability_zone = text(&["availabilityZone"]);
+        let configuration = take_configuration(&mut obj, warnings);
+        let tags = take_tags(&mut obj, warnings);
+        Ok(ConfigItem {
+            resource_type,
+            resource_id,
+            arn,
+            account_id,
+            region,
+            availability_zone,
+            configuration,
+            tags,
+        })
+    }
+
+    /// The value of the tag whose key equals `key` ignoring ASCII case.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.trim().is_empty())
+    }
+}
+
+/// A name for a JSON value's kind, for messages.
+pub fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Text from the first present name; numbers and booleans are kept as text (an account
+/// id written as a number is still the account), anything else is dropped with a warning.
+fn take_text(obj: &mut Map<String, Value>, names: &[&str], warnings: &mut Vec<String>) -> Option<String> {
+    let (name, value) = names.iter().find_map(|n| obj.remove(*n).map(|v| (*n, v)))?;
+    match value {
+        Value::String(s) if s.trim().is_empty() => None,
+        Value::String(s) => Some(s),
+        Value::Null => None,
+        Value::Number(n) => {
+            warnings.push(format!("{name} is a number ({n}), read as text"));
+            Some(n.to_string())
+        }
+        Value::Bool(b) => {
+            warnings.push(format!("{name} is a boolean ({b}), read as text"));
+            Some(b.to_string())
+        }
+        other => {
+            warnings.push(format!("{name} is {}, expected text; ignored", kind(&other)));
+            None
+        }
+    }
+}
+
+/// Snapshots and history carry `configuration` as a JSON string; selects as an object.
+fn take_configuration(obj: &mut Map<String, Value>, warnings: &mut Vec<String>) -> Value {
+    match obj.remove("configuration") {
+        None | Some(Value::Null) => {
+            warnings.push("item has no configuration; only its identifiers and tags are known".into());
+            Value::Null
+        }
+        Some(Value::Object(map)) => Value::Object(map),
+        Some(Value::String(s)) => match serde_json::from_str::<Value>(&s) {
+            Ok(Value::Object(map)) => Value::Object(map),
+            Ok(other) => {
+                warnings.push(format!("configuration text holds {}, expected an object; ignored", kind(&other)));
+                Value::Null
+            }
+            Err(e) => {
+                warnings.push(format!("configuration text is not JSON ({e}); ignored"));
+                Value::Null
+            }
+        },
+        Some(other) => {
+            warnings.push(format!("configuration is {}, expected an object; ignored", kind(&other)));
+            Value::Null
+        }
+    }
+}
+
+/// Tags as Config's list of `{"key", "value"}` or as a `{key: value}` map.
+fn take_tags(obj: &mut Map<String, Value>, warnings: &mut Vec<String>) -> Vec<(String, String)> {
+    match obj.remove("tags") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(list)) => {
+            let mut tags = Vec::with_capacity(list.len());
+            for entry in list {
+                match entry {
+                    Value::Object(mut e) => {
+                        let key = e.remove("key").and_then(scalar_text);
+                        let value = e.remove("value").and_then(scalar_text).unwrap_or_default();
+                        match key {
+                            Some(key) => tags.push((key, value)),
+                            None => warnings.push("a tag has no key; ignored".into()),
+                        }
+                    }
+                    other => warnings.push(format!("a tag is {}, expected an object; ignored", kind(&other))),
+                }
+            }
+            tags
+        }
+        Some(Value::Object(map)) => map
+            .into_iter()
+            .map(|(k, v)| (k, scalar_text(v).unwrap_or_default()))
+            .collect(),
+        Some(other) => {
+            warnings.push(format!("tags is {}, expected a list or an object; ignored", kind(&other)));
+            Vec::new()
+        }
+    }
+}
+
+fn scalar_text(value: Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read(v: Value) -> (ConfigItem, Vec<String>) {
+        let mut w = Vec::new();
+        let item = ConfigItem::from_json(v, &mut w).expect("object");
+        (item, w)
+    }
+
+    #[test]
+    fn select_shape_is_read() {
+        let (item, w) = read(json!({
+            "resourceType": "AWS::EC2::Instance", "resourceId": "i-1", "arn": "arn:x",
+            "accountId": "111111111111", "awsRegion": "us-gov-west-1",
+            "configuration": {"instanceId": "i-1"},
+            "tags": [{"key": "Owner", "value": "ops"}]
+        }));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(item.account_id.as_deref(), Some("111111111111"));
+        assert_eq!(item.tag("owner"), Some("ops"));
+        assert_eq!(item.configuration["instanceId"], "i-1");
+    }
+
+    #[test]
+    fn snapshot_shape_is_read() {
+        let (item, w) = read(json!({
+            "resourceType": "AWS::DynamoDB::Table", "ARN": "arn:t", "awsAccountId": "2",
+            "configuration": "{\"tableName\": \"t\"}", "tags": {"OWNER": "x"}
+        }));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(item.arn.as_deref(), Some("arn:t"));
+        assert_eq!(item.account_id.as_deref(), Some("2"));
+        assert_eq!(item.configuration["tableName"], "t");
+        assert_eq!(item.tag("Owner"), Some("x"));
+    }
+
+    #[test]
+    fn odd_fields_warn_and_keep_what_is_known() {
+        let (item, w) = read(json!({
+            "resourceType": "AWS::RDS::DBInstance", "accountId": 123456789012u64,
+            "awsRegion": ["x"], "configuration": 5, "tags": [{"value": "v"}, 3]
+        }));
+        assert_eq!(item.account_id.as_deref(), Some("123456789012"));
+        assert_eq!(item.region, None);
+        assert_eq!(item.configuration, Value::Null);
+        assert!(item.tags.is_empty());
+        assert_eq!(w.len(), 5, "{w:?}");
+    }
+
+    #[test]
+    fn missing_configuration_warns() {
+        let (_, w) = read(json!({"resourceType": "AWS::EC2::Instance"}));
+        assert_eq!(w, vec!["item has no configuration; only its identifiers and tags are known"]);
+    }
+
+    #[test]
+    fn non_object_is_an_error() {
+        let mut w = Vec::new();
+        assert_eq!(ConfigItem::from_json(json!([1]), &mut w), Err(ItemError::NotAnObject("a list")));
+    }
+}

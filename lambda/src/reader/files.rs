@@ -1,0 +1,285 @@
+//! Config items from files or standard input.
+//!
+//! The format is detected, not configured: a user should be able to hand over whatever
+//! `aws configservice select-resource-config`, a Config snapshot or a script produced.
+//! - JSON Lines: the first line is a complete JSON value. Each line is read on its
+//!   own, so one bad line costs that line only.
+//! - One JSON document (pretty-printed object or array, or several in a row): read as
+//!   a stream of values; a syntax error ends that input, after the values before it.
+//!
+//! Every value is then opened up: `{"Results": [...]}` (select output, each result a
+//! JSON string), `{"configurationItems": [...]}` (snapshots) and arrays give their
+//! elements; anything else is one item.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::item::kind;
+
+/// One input the user named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    Path(PathBuf),
+}
+
+impl Input {
+    /// `-` is standard input, as Unix tools expect.
+    pub fn from_arg(arg: &str) -> Input {
+        if arg == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(PathBuf::from(arg))
+        }
+    }
+
+    fn open(&self) -> io::Result<Box<dyn Read + Send>> {
+        match self {
+            Input::Stdin => Ok(Box::new(io::stdin())),
+            Input::Path(p) => Ok(Box::new(File::open(p)?)),
+        }
+    }
+}
+
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Input::Stdin => f.write_str("<stdin>"),
+            Input::Path(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// Why an input could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read: {0}")]
+    Open(io::Error),
+    #[error("the input is empty: no Config items in it")]
+    Empty,
+}
+
+/// Where a value was found: line of the input, and its place inside that line's or
+/// document's value when it was opened up (`Results[3]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub line: u64,
+    pub path: Option<String>,
+}
+
+impl Origin {
+    pub fn describe(&self, input: &str) -> String {
+        match &self.path {
+            Some(p) => format!("{input}:{} {p}", self.line),
+            None => format!("{input}:{}", self.line),
+        }
+    }
+}
+
+/// A raw piece of input, before any JSON work: parsing is left to whoever receives
+/// it, so it can happen on another thread.
+#[derive(Debug)]
+pub enum Raw {
+    /// One line of JSON Lines.
+    Line(Vec<u8>),
+    /// One value of a JSON document, already parsed (the document had to be).
+    Value(Value),
+}
+
+#[derive(Debug)]
+pub struct RawPiece {
+    pub line: u64,
+    pub raw: Raw,
+}
+
+/// A candidate Config item: a JSON value or the reason there is none.
+pub type Decoded = (Origin, Result<Value, String>);
+
+/// A JSON document that ended early: the line of the syntax error and what it was.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Stopped {
+    pub line: u64,
+    pub message: String,
+}
+
+/// Reads one input, handing each piece to `sink`. Returns `Some` when a syntax error
+/// in a JSON document ended the input early (the pieces before it are kept).
+pub fn read_input(input: &Input, sink: &mut dyn FnMut(RawPiece)) -> Result<Option<Stopped>, ReadError> {
+    let open_err = ReadError::Open;
+    let mut reader = BufReader::with_capacity(1 << 20, input.open().map_err(open_err)?);
+    let mut first = Vec::new();
+    let mut line_no = 0u64;
+    // Skip blank lines before the first value.
+    loop {
+        first.clear();
+        if reader.read_until(b'\n', &mut first).map_err(open_err)? == 0 {
+            return Err(ReadError::Empty);
+        }
+        line_no += 1;
+        if !first.iter().all(u8::is_ascii_whitespace) {
+            break;
+        }
+    }
+    let first = strip_bom(&first);
+    if serde_json::from_slice::<serde::de::IgnoredAny>(first).is_ok() {
+        sink(RawPiece { line: line_no, raw: Raw::Line(first.to_vec()) });
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            if reader.read_until(b'\n', &mut buf).map_err(open_err)? == 0 {
+                return Ok(None);
+            }
+            line_no += 1;
+            if !buf.iter().all(u8::is_ascii_whitespace) {
+                sink(RawPiece { line: line_no, raw: Raw::Line(std::mem::take(&mut buf)) });
+            }
+        }
+    }
+    let mut doc = first.to_vec();
+    reader.read_to_end(&mut doc).map_err(open_err)?;
+    let first_line = line_no;
+    let mut stream = serde_json::Deserializer::from_slice(&doc).into_iter::<Value>();
+    let mut counted = (0usize, first_line);
+    loop {
+        let start = stream.byte_offset();
+        match stream.next() {
+            None => return Ok(None),
+            Some(Ok(value)) => {
+                let line = line_at(&doc, start, &mut counted);
+                sink(RawPiece { line, raw: Raw::Value(value) });
+            }
+            Some(Err(e)) => {
+                let line = first_line + e.line() as u64 - 1;
+                let message = format!("not valid JSON ({e}); the rest of this input was not read");
+                return Ok(Some(Stopped { line, message }));
+            }
+        }
+    }
+}
+
+/// Line number of a byte offset, counting on from the previous call's position.
+fn line_at(doc: &[u8], offset: usize, counted: &mut (usize, u64)) -> u64 {
+    // The stream's offset is where the previous value ended; the value starts after
+    // any white space.
+    let offset = offset + doc[offset..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let (pos, line) = counted;
+    *line += doc[*pos..offset].iter().filter(|b| **b == b'\n').count() as u64;
+    *pos = offset;
+    *line
+}
+
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// Turns a raw piece into candidate items, opening up containers.
+pub fn decode(piece: RawPiece) -> Vec<Decoded> {
+    let origin = |path: Option<String>| Origin { line: piece.line, path };
+    let value = match piece.raw {
+        Raw::Value(v) => v,
+        Raw::Line(bytes) => match serde_json::from_slice::<Value>(strip_bom(&bytes)) {
+            Ok(v) => v,
+            Err(e) => return vec![(origin(None), Err(format!("not valid JSON ({e})")))],
+        },
+    };
+    let mut out = Vec::new();
+    match value {
+        Value::Object(mut obj) if obj.contains_key("Results") || obj.contains_key("configurationItems") => {
+            let key = if obj.contains_key("Results") { "Results" } else { "configurationItems" };
+            match obj.remove(key) {
+                Some(Value::Array(list)) => {
+                    for (i, v) in list.into_iter().enumerate() {
+                        out.push((origin(Some(format!("{key}[{i}]"))), element(v)));
+                    }
+                }
+                Some(other) => out.push((origin(None), Err(format!("{key} is {}, expected a list", kind(&other))))),
+                None => {}
+            }
+        }
+        Value::Array(list) => {
+            for (i, v) in list.into_iter().enumerate() {
+                out.push((origin(Some(format!("[{i}]"))), element(v)));
+            }
+        }
+        other => out.push((origin(None), element(other))),
+    }
+    out
+}
+
+/// An element of a container: an item object, or an item as JSON text (select output).
+fn element(value: Value) -> Result<Value, String> {
+    match value {
+        Value::String(text) => serde_json::from_str::<Value>(&text).map_err(|e| format!("result text is not valid JSON ({e})")),
+        other => Ok(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn read_all(text: &str) -> (Vec<Decoded>, Option<String>) {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+        let input = Input::Path(f.path().to_path_buf());
+        let mut pieces = Vec::new();
+        let stopped = read_input(&input, &mut |p| pieces.push(p)).unwrap();
+        (pieces.into_iter().flat_map(decode).collect(), stopped)
+    }
+
+    #[test]
+    fn json_lines_keep_going_past_a_bad_line() {
+        let (items, stopped) = read_all("{\"a\":1}\n\nnot json\n{\"a\":2}\n");
+        assert!(stopped.is_none());
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0].0.line, 1);
+        assert!(items[1].1.as_ref().unwrap_err().contains("not valid JSON"));
+        assert_eq!(items[1].0.line, 3);
+        assert_eq!(items[2].1.as_ref().unwrap()["a"], 2);
+        assert_eq!(items[2].0.line, 4);
+    }
+
+    #[test]
+    fn select_output_is_opened_up() {
+        let text = "{\n  \"Results\": [\n    \"{\\\"a\\\":1}\",\n    \"{bad\"\n  ],\n  \"QueryInfo\": {}\n}\n";
+        let (items, stopped) = read_all(text);
+        assert!(stopped.is_none());
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].1.as_ref().unwrap()["a"], 1);
+        assert_eq!(items[1].0.describe("f"), "f:1 Results[1]");
+        assert!(items[1].1.is_err());
+    }
+
+    #[test]
+    fn pretty_array_and_concatenated_documents() {
+        let (items, _) = read_all("\n[\n {\"a\": 1},\n {\"a\": 2}\n]\n{\n\"configurationItems\": [{\"a\": 3}]\n}\n");
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0].0.line, 2);
+        assert_eq!(items[2].0.line, 6);
+        assert_eq!(items[2].1.as_ref().unwrap()["a"], 3);
+    }
+
+    #[test]
+    fn a_broken_document_keeps_what_came_before() {
+        let (items, stopped) = read_all("{\"a\":\n1}\n{\"b\": oops}\n");
+        assert_eq!(items.len(), 1);
+        let stopped = stopped.unwrap();
+        assert_eq!(stopped.line, 3);
+        assert!(stopped.message.starts_with("not valid JSON"), "{}", stopped.message);
+    }
+
+    #[test]
+    fn empty_and_missing_inputs_are_errors() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(b" \n\n").unwrap();
+        let err = read_input(&Input::Path(f.path().to_path_buf()), &mut |_| {}).unwrap_err();
+        assert!(matches!(err, ReadError::Empty));
+        let err = read_input(&Input::from_arg("/no/such/file.jsonl"), &mut |_| {}).unwrap_err();
+        assert!(err.to_string().starts_with("cannot read: No such file"), "{err}");
+    }
+}

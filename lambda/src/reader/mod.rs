@@ -1,0 +1,4 @@
+//! Where Config items come from. `files` reads exported items (JSON Lines, JSON
+//! arrays, `aws configservice select-*` output, Config snapshots).
+
+pub mod files;

@@ -1,0 +1,223 @@
+//! The workbook: inventory sheets in the chosen layout, then the Run Summary.
+//!
+//! Sheets are written in constant-memory mode (each row goes to a temporary file as
+//! soon as it is complete), so the writer's memory does not grow with the inventory.
+//! An inventory larger than one sheet continues on `Inventory (2)`, `Inventory (3)`,
+//! ... each with the same header rows: nothing is truncated.
+
+mod a13_guidance;
+pub mod layout;
+mod summary;
+
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+
+pub use layout::Layout;
+pub use summary::{InputReport, Summary, UnsupportedType};
+
+use crate::inventory::Inventory;
+
+/// Excel's row limit for one sheet.
+pub const EXCEL_MAX_ROWS: u32 = 1_048_576;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot write the workbook {path}: {source}")]
+    Write { path: String, source: XlsxError },
+    #[error("cannot write the workbook {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+}
+
+/// How the workbook is written.
+#[derive(Clone, Debug)]
+pub struct WriteOptions {
+    pub layout: Layout,
+    /// Rows a sheet may hold, header rows included. Excel's limit; smaller only to
+    /// exercise the overflow onto further sheets in tests.
+    pub max_sheet_rows: u32,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions { layout: Layout::default(), max_sheet_rows: EXCEL_MAX_ROWS }
+    }
+}
+
+/// The inventory sheets that were written, for the summary and the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SheetSpan {
+    pub name: String,
+    /// Inventory rows (1-based, in the sorted order) on this sheet.
+    pub first_row: u64,
+    pub last_row: u64,
+}
+
+/// Splits `rows` into inventory sheets of at most `per_sheet` data rows.
+pub fn plan_sheets(rows: u64, per_sheet: u64) -> Vec<SheetSpan> {
+    let pages = rows.div_ceil(per_sheet).max(1);
+    (0..pages)
+        .map(|p| SheetSpan {
+            name: if p == 0 { "Inventory".to_string() } else { format!("Inventory ({})", p + 1) },
+            first_row: p * per_sheet + 1,
+            last_row: ((p + 1) * per_sheet).min(rows),
+        })
+        .collect()
+}
+
+/// Writes the workbook to `path`, atomically: a temporary file beside it is renamed
+/// into place, so a failed run never leaves a half-written workbook under that name.
+pub fn write_workbook(path: &Path, inventory: &Inventory, summary: &Summary, options: &WriteOptions) -> Result<(), ReportError> {
+    let shown = path.display().to_string();
+    let tmp = temp_path(path);
+    let result = (|| {
+        let mut workbook = build(inventory, summary, options).map_err(|source| ReportError::Write { path: shown.clone(), source })?;
+        workbook.save(&tmp).map_err(|source| ReportError::Write { path: shown.clone(), source })?;
+        std::fs::rename(&tmp, path).map_err(|source| ReportError::Io { path: shown.clone(), source })
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Builds the whole workbook in memory-light form, ready to save.
+fn build(inventory: &Inventory, summary: &Summary, options: &WriteOptions) -> Result<Workbook, XlsxError> {
+    let mut workbook = Workbook::new();
+    let created = ExcelDateTime::parse_from_str(&summary.generated_at.format("%Y-%m-%dT%H:%M:%S").to_string())?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title("FedRAMP Integrated Inventory Workbook")
+            .set_comment(options.layout.title())
+            .set_creation_datetime(&created),
+    );
+    let layout = options.layout;
+    let per_sheet = u64::from(options.max_sheet_rows - layout.header_rows());
+    let sheets = plan_sheets(inventory.row_count() as u64, per_sheet);
+    let formats = CellFormats::new();
+    let mut rows = inventory.rows();
+    for span in &sheets {
+        let mut sheet = workbook.new_worksheet_with_constant_memory();
+        sheet.set_name(&span.name)?;
+        write_headers(&mut sheet, layout)?;
+        let mut r = layout.header_rows();
+        for row in rows.by_ref().take((span.last_row + 1 - span.first_row) as usize) {
+            for (c, column) in layout.columns().iter().enumerate() {
+                write_text(&mut sheet, r, c as u16, row.get(column.field), &formats)?;
+            }
+            r += 1;
+        }
+        workbook.push_worksheet(sheet);
+    }
+    summary::write(&mut workbook, summary, &sheets, options.max_sheet_rows, &formats)?;
+    Ok(workbook)
+}
+
+fn write_headers(sheet: &mut Worksheet, layout: Layout) -> Result<(), XlsxError> {
+    let base = Format::new()
+        .set_font_name("Arial")
+        .set_font_size(layout.header_font_size())
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_border(FormatBorder::Thin);
+    for group in layout.groups() {
+        let mut format = base.clone().set_background_color(Color::RGB(group.fill));
+        if group.white_text {
+            format = format.set_font_color(Color::White);
+        }
+        sheet.merge_range(0, group.first, 0, group.last, group.title, &format)?;
+    }
+    let header = base.clone().set_background_color(Color::RGB(layout.header_fill()));
+    for (c, column) in layout.columns().iter().enumerate() {
+        sheet.write_string_with_format(1, c as u16, column.header, &header)?;
+        sheet.set_column_width(c as u16, column.width)?;
+    }
+    let [h1, h2] = layout.header_heights();
+    sheet.set_row_height(0, h1)?;
+    sheet.set_row_height(1, h2)?;
+    if layout == Layout::A13 {
+        let guidance = base.clone().set_font_size(8).unset_bold().set_background_color(Color::RGB(layout.header_fill()));
+        for (i, texts) in a13_guidance::A13_GUIDANCE.iter().enumerate() {
+            for (c, text) in texts.iter().enumerate() {
+                sheet.write_string_with_format(2 + i as u32, c as u16, *text, &guidance)?;
+            }
+        }
+    }
+    let (row, col) = layout.freeze_at();
+    sheet.set_freeze_panes(row, col)?;
+    Ok(())
+}
+
+/// The few formats data cells need.
+struct CellFormats {
+    /// Text Excel could take for a formula, shown as text even when a user edits it.
+    quoted: Format,
+    /// Several addresses in one cell, one per line.
+    wrapped: Format,
+    quoted_wrapped: Format,
+    pub(crate) bold: Format,
+}
+
+impl CellFormats {
+    fn new() -> Self {
+        CellFormats {
+            quoted: Format::new().set_quote_prefix(),
+            wrapped: Format::new().set_text_wrap(),
+            quoted_wrapped: Format::new().set_quote_prefix().set_text_wrap(),
+            bold: Format::new().set_bold(),
+        }
+    }
+}
+
+/// Writes a value as a string cell, never a formula. Empty values write nothing.
+fn write_text(sheet: &mut Worksheet, row: u32, col: u16, text: &str, formats: &CellFormats) -> Result<(), XlsxError> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    let format = match (looks_like_formula(text), text.contains('\n')) {
+        (false, false) => None,
+        (true, false) => Some(&formats.quoted),
+        (false, true) => Some(&formats.wrapped),
+        (true, true) => Some(&formats.quoted_wrapped),
+    };
+    match format {
+        None => sheet.write_string(row, col, text)?,
+        Some(f) => sheet.write_string_with_format(row, col, text, f)?,
+    };
+    Ok(())
+}
+
+/// The characters that make spreadsheet programs read a cell as a formula.
+pub fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheets_split_at_the_limit() {
+        assert_eq!(plan_sheets(0, 10).len(), 1);
+        let s = plan_sheets(25, 10);
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[2].name, "Inventory (3)");
+        assert_eq!((s[2].first_row, s[2].last_row), (21, 25));
+        assert_eq!(plan_sheets(20, 10).len(), 2);
+    }
+
+    #[test]
+    fn formula_starts() {
+        for t in ["=1+1", "+x", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(looks_like_formula(t), "{t:?}");
+        }
+        assert!(!looks_like_formula("10.0.0.1"));
+    }
+}

@@ -1,0 +1,150 @@
+//! The Run Summary sheet: what the run read, what it made of it, and every problem.
+//!
+//! A reviewer or the team's own automation should be able to tell from this sheet
+//! alone whether the inventory is complete, and if not, what is missing and why.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+
+use super::{write_text, CellFormats, Layout, SheetSpan};
+use crate::diagnostics::Diagnostics;
+use crate::inventory::{IpCell, RowCounts};
+
+/// One input and how much of it was used.
+#[derive(Clone, Debug)]
+pub struct InputReport {
+    pub name: String,
+    pub items: u64,
+    /// "read", or why it was not (fully) read.
+    pub status: String,
+}
+
+/// A resource type with no mapper, how often it came and where first.
+#[derive(Clone, Debug, Default)]
+pub struct UnsupportedType {
+    pub items: u64,
+    pub first_seen: String,
+}
+
+/// Everything the Run Summary sheet states.
+#[derive(Debug)]
+pub struct Summary {
+    pub generated_at: DateTime<Utc>,
+    pub layout: Layout,
+    pub ip_cell: IpCell,
+    pub inputs: Vec<InputReport>,
+    pub items_read: u64,
+    pub assets: u64,
+    pub rows: u64,
+    pub duplicates: u64,
+    pub row_counts: RowCounts,
+    /// Keyed by type; items without a type are under "(no resourceType)".
+    pub unsupported: BTreeMap<String, UnsupportedType>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Appends the summary, continuing on `Run Summary (2)`, ... should the problem list
+/// outgrow a sheet.
+pub(super) fn write(
+    workbook: &mut Workbook,
+    summary: &Summary,
+    sheets: &[SheetSpan],
+    max_rows: u32,
+    formats: &CellFormats,
+) -> Result<(), XlsxError> {
+    let mut lines: Vec<Line> = Vec::new();
+    let heading = |lines: &mut Vec<Line>, text: &str| {
+        lines.push(Line::Cells(Vec::new()));
+        lines.push(Line::Heading(text.to_string()));
+    };
+    let pair = |k: &str, v: String| Line::Cells(vec![k.to_string(), v]);
+    lines.push(Line::Heading("FedRAMP Integrated Inventory: Run Summary".into()));
+    lines.push(pair("Generated (UTC)", summary.generated_at.format("%Y-%m-%d %H:%M:%S").to_string()));
+    lines.push(pair("Tool", format!("fedramp-inventory {}", env!("CARGO_PKG_VERSION"))));
+    lines.push(pair("Layout", format!("{} ({})", summary.layout.name(), summary.layout.title())));
+    let ip = match summary.ip_cell {
+        IpCell::PerRow => "one row per address",
+        IpCell::Joined => "one row per asset, addresses on separate lines of one cell",
+    };
+    lines.push(pair("Addresses", ip.into()));
+    lines.push(pair("Items read", summary.items_read.to_string()));
+    lines.push(pair("Assets", summary.assets.to_string()));
+    lines.push(pair("Inventory rows", summary.rows.to_string()));
+    lines.push(pair("Duplicate items skipped", summary.duplicates.to_string()));
+    let unsupported: u64 = summary.unsupported.values().map(|u| u.items).sum();
+    lines.push(pair("Items of unsupported types", unsupported.to_string()));
+    lines.push(pair("Warnings", summary.diagnostics.count(crate::diagnostics::Severity::Warning).to_string()));
+    lines.push(pair("Errors", summary.diagnostics.count(crate::diagnostics::Severity::Error).to_string()));
+
+    heading(&mut lines, "Inputs");
+    lines.push(Line::Cells(vec!["Input".into(), "Items".into(), "Status".into()]));
+    for input in &summary.inputs {
+        lines.push(Line::Cells(vec![input.name.clone(), input.items.to_string(), input.status.clone()]));
+    }
+
+    heading(&mut lines, "Inventory sheets");
+    lines.push(Line::Cells(vec!["Sheet".into(), "First row".into(), "Last row".into()]));
+    for s in sheets {
+        lines.push(Line::Cells(vec![s.name.clone(), s.first_row.to_string(), s.last_row.to_string()]));
+    }
+    if sheets.len() > 1 {
+        lines.push(Line::Cells(vec![format!(
+            "The inventory has more rows than one Excel sheet holds; it continues over {} sheets in order.",
+            sheets.len()
+        )]));
+    }
+
+    heading(&mut lines, "Rows per account, region and asset type");
+    lines.push(Line::Cells(vec!["Account".into(), "Region".into(), "Asset Type".into(), "Rows".into()]));
+    for ((account, region, kind), n) in &summary.row_counts {
+        lines.push(Line::Cells(vec![account.clone(), region.clone(), kind.clone(), n.to_string()]));
+    }
+
+    heading(&mut lines, "Unsupported resource types (counted, not in the inventory)");
+    lines.push(Line::Cells(vec!["Resource type".into(), "Items".into(), "First seen".into()]));
+    for (kind, u) in &summary.unsupported {
+        lines.push(Line::Cells(vec![kind.clone(), u.items.to_string(), u.first_seen.clone()]));
+    }
+
+    heading(&mut lines, "Problems");
+    lines.push(Line::Cells(vec!["Severity".into(), "Where".into(), "Message".into()]));
+    for d in summary.diagnostics.entries() {
+        lines.push(Line::Cells(vec![d.severity.to_string(), d.source.clone(), d.message.clone()]));
+    }
+
+    let per_sheet = max_rows as usize;
+    for (page, chunk) in lines.chunks(per_sheet).enumerate() {
+        let mut sheet = workbook.new_worksheet_with_constant_memory();
+        sheet.set_name(if page == 0 { "Run Summary".to_string() } else { format!("Run Summary ({})", page + 1) })?;
+        write_lines(&mut sheet, chunk, formats)?;
+        workbook.push_worksheet(sheet);
+    }
+    Ok(())
+}
+
+enum Line {
+    Heading(String),
+    Cells(Vec<String>),
+}
+
+fn write_lines(sheet: &mut Worksheet, lines: &[Line], formats: &CellFormats) -> Result<(), XlsxError> {
+    for (width_col, width) in [(0u16, 34.0), (1, 48.0), (2, 60.0), (3, 12.0)] {
+        sheet.set_column_width(width_col, width)?;
+    }
+    for (r, line) in lines.iter().enumerate() {
+        let r = r as u32;
+        match line {
+            Line::Heading(title) => {
+                sheet.write_string_with_format(r, 0, title, &formats.bold)?;
+            }
+            Line::Cells(cells) => {
+                for (c, text) in cells.iter().enumerate() {
+                    write_text(sheet, r, c as u16, text, formats)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
