@@ -68,7 +68,10 @@ impl Diagnostics {
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.entries.iter().filter(|d| d.severity == severity).count()
+        self.entries
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -53,7 +53,12 @@ impl StringPool {
             return Sym(0);
         }
         let hash = self.hasher.hash_one(s);
-        let Self { text, spans, index, hasher } = self;
+        let Self {
+            text,
+            spans,
+            index,
+            hasher,
+        } = self;
         let lookup = |id: &u32| {
             let span = spans[*id as usize];
             let start = (span >> LEN_BITS) as usize;
@@ -140,16 +145,28 @@ impl Inventory {
             }
         }
         let id = cells[Field::AssetId.index()];
-        if id != Sym(0) && !self.seen.insert([account, region, cells[Field::AssetType.index()], id]) {
+        if id != Sym(0)
+            && !self
+                .seen
+                .insert([account, region, cells[Field::AssetType.index()], id])
+        {
             self.duplicates += 1;
             return false;
         }
         let index = self.assets.len() as u32;
-        self.assets.push(StoredAsset { cells, account, region });
+        self.assets.push(StoredAsset {
+            cells,
+            account,
+            region,
+        });
         match self.ip_cell {
             IpCell::PerRow => {
                 for (ip, mac) in asset.addresses() {
-                    let row = Row { asset: index, ip: self.pool.intern(ip), mac: self.pool.intern(mac) };
+                    let row = Row {
+                        asset: index,
+                        ip: self.pool.intern(ip),
+                        mac: self.pool.intern(mac),
+                    };
                     self.rows.push(row);
                 }
             }
@@ -172,7 +189,11 @@ impl Inventory {
             }
         }
         if self.rows.last().is_none_or(|r| r.asset != index) {
-            self.rows.push(Row { asset: index, ip: Sym(0), mac: Sym(0) });
+            self.rows.push(Row {
+                asset: index,
+                ip: Sym(0),
+                mac: Sym(0),
+            });
         }
         true
     }
@@ -196,13 +217,24 @@ impl Inventory {
         let assets = &self.assets;
         let mut order: Vec<u32> = (0..assets.len() as u32).collect();
         let key = |a: &StoredAsset| {
-            [a.account, a.region, a.cells[Field::AssetType.index()], a.cells[Field::AssetId.index()]]
+            [
+                a.account,
+                a.region,
+                a.cells[Field::AssetType.index()],
+                a.cells[Field::AssetId.index()],
+            ]
         };
         order.sort_by(|&x, &y| {
             let (kx, ky) = (key(&assets[x as usize]), key(&assets[y as usize]));
             kx.iter()
                 .zip(ky.iter())
-                .map(|(a, b)| if a == b { Ordering::Equal } else { pool.get(*a).cmp(pool.get(*b)) })
+                .map(|(a, b)| {
+                    if a == b {
+                        Ordering::Equal
+                    } else {
+                        pool.get(*a).cmp(pool.get(*b))
+                    }
+                })
                 .find(|o| o.is_ne())
                 .unwrap_or(Ordering::Equal)
         });
@@ -219,7 +251,10 @@ impl Inventory {
 
     /// The rows in their current order, each a lookup from field to text.
     pub fn rows(&self) -> impl ExactSizeIterator<Item = RowView<'_>> + '_ {
-        self.rows.iter().map(move |row| RowView { inventory: self, row: *row })
+        self.rows.iter().map(move |row| RowView {
+            inventory: self,
+            row: *row,
+        })
     }
 
     /// Rows per account, region and asset type.
@@ -227,7 +262,9 @@ impl Inventory {
         let mut by_sym: std::collections::HashMap<[Sym; 3], u64> = std::collections::HashMap::new();
         for row in &self.rows {
             let a = &self.assets[row.asset as usize];
-            *by_sym.entry([a.account, a.region, a.cells[Field::AssetType.index()]]).or_default() += 1;
+            *by_sym
+                .entry([a.account, a.region, a.cells[Field::AssetType.index()]])
+                .or_default() += 1;
         }
         let text = |s: Sym| self.pool.get(s).to_string();
         by_sym
@@ -282,23 +319,46 @@ mod tests {
 
     fn listing(inv: &Inventory) -> Vec<String> {
         inv.rows()
-            .map(|r| format!("{}|{}|{}", r.get(Field::AssetId), r.get(Field::Ip), r.get(Field::Mac)))
+            .map(|r| {
+                format!(
+                    "{}|{}|{}",
+                    r.get(Field::AssetId),
+                    r.get(Field::Ip),
+                    r.get(Field::Mac)
+                )
+            })
             .collect()
     }
 
     #[test]
     fn rows_sort_by_account_region_type_id_and_ip() {
         let mut inv = Inventory::new(IpCell::PerRow);
-        inv.add(&asset("2", "east", "EC2", "i-b", &["10.0.0.10", "10.0.0.9"]));
+        inv.add(&asset(
+            "2",
+            "east",
+            "EC2",
+            "i-b",
+            &["10.0.0.10", "10.0.0.9"],
+        ));
         inv.add(&asset("1", "west", "EC2", "i-a", &[]));
         inv.add(&asset("1", "east", "RDS", "arn:r", &[]));
         inv.add(&asset("1", "east", "EC2", "i-z", &["3.3.3.3"]));
         inv.sort();
         assert_eq!(
             listing(&inv),
-            vec!["i-z|3.3.3.3|mac", "arn:r||", "i-a||", "i-b|10.0.0.9|mac", "i-b|10.0.0.10|mac"]
+            vec![
+                "i-z|3.3.3.3|mac",
+                "arn:r||",
+                "i-a||",
+                "i-b|10.0.0.9|mac",
+                "i-b|10.0.0.10|mac"
+            ]
         );
-        assert_eq!(inv.row_counts().get(&("2".into(), "east".into(), "EC2".into())), Some(&2));
+        assert_eq!(
+            inv.row_counts()
+                .get(&("2".into(), "east".into(), "EC2".into())),
+            Some(&2)
+        );
     }
 
     #[test]

@@ -81,7 +81,11 @@ pub fn kind(value: &Value) -> &'static str {
 
 /// Text from the first present name; numbers and booleans are kept as text (an account
 /// id written as a number is still the account), anything else is dropped with a warning.
-fn take_text(obj: &mut Map<String, Value>, names: &[&str], warnings: &mut Vec<String>) -> Option<String> {
+fn take_text(
+    obj: &mut Map<String, Value>,
+    names: &[&str],
+    warnings: &mut Vec<String>,
+) -> Option<String> {
     let (name, value) = names.iter().find_map(|n| obj.remove(*n).map(|v| (*n, v)))?;
     match value {
         Value::String(s) if s.trim().is_empty() => None,
@@ -96,7 +100,10 @@ fn take_text(obj: &mut Map<String, Value>, names: &[&str], warnings: &mut Vec<St
             Some(b.to_string())
         }
         other => {
-            warnings.push(format!("{name} is {}, expected text; ignored", kind(&other)));
+            warnings.push(format!(
+                "{name} is {}, expected text; ignored",
+                kind(&other)
+            ));
             None
         }
     }
@@ -106,14 +113,18 @@ fn take_text(obj: &mut Map<String, Value>, names: &[&str], warnings: &mut Vec<St
 fn take_configuration(obj: &mut Map<String, Value>, warnings: &mut Vec<String>) -> Value {
     match obj.remove("configuration") {
         None | Some(Value::Null) => {
-            warnings.push("item has no configuration; only its identifiers and tags are known".into());
+            warnings
+                .push("item has no configuration; only its identifiers and tags are known".into());
             Value::Null
         }
         Some(Value::Object(map)) => Value::Object(map),
         Some(Value::String(s)) => match serde_json::from_str::<Value>(&s) {
             Ok(Value::Object(map)) => Value::Object(map),
             Ok(other) => {
-                warnings.push(format!("configuration text holds {}, expected an object; ignored", kind(&other)));
+                warnings.push(format!(
+                    "configuration text holds {}, expected an object; ignored",
+                    kind(&other)
+                ));
                 Value::Null
             }
             Err(e) => {
@@ -122,7 +133,10 @@ fn take_configuration(obj: &mut Map<String, Value>, warnings: &mut Vec<String>) 
             }
         },
         Some(other) => {
-            warnings.push(format!("configuration is {}, expected an object; ignored", kind(&other)));
+            warnings.push(format!(
+                "configuration is {}, expected an object; ignored",
+                kind(&other)
+            ));
             Value::Null
         }
     }
@@ -144,7 +158,10 @@ fn take_tags(obj: &mut Map<String, Value>, warnings: &mut Vec<String>) -> Vec<(S
                             None => warnings.push("a tag has no key; ignored".into()),
                         }
                     }
-                    other => warnings.push(format!("a tag is {}, expected an object; ignored", kind(&other))),
+                    other => warnings.push(format!(
+                        "a tag is {}, expected an object; ignored",
+                        kind(&other)
+                    )),
                 }
             }
             tags
@@ -154,7 +171,10 @@ fn take_tags(obj: &mut Map<String, Value>, warnings: &mut Vec<String>) -> Vec<(S
             .map(|(k, v)| (k, scalar_text(v).unwrap_or_default()))
             .collect(),
         Some(other) => {
-            warnings.push(format!("tags is {}, expected a list or an object; ignored", kind(&other)));
+            warnings.push(format!(
+                "tags is {}, expected a list or an object; ignored",
+                kind(&other)
+            ));
             Vec::new()
         }
     }
@@ -223,12 +243,18 @@ mod tests {
     #[test]
     fn missing_configuration_warns() {
         let (_, w) = read(json!({"resourceType": "AWS::EC2::Instance"}));
-        assert_eq!(w, vec!["item has no configuration; only its identifiers and tags are known"]);
+        assert_eq!(
+            w,
+            vec!["item has no configuration; only its identifiers and tags are known"]
+        );
     }
 
     #[test]
     fn non_object_is_an_error() {
         let mut w = Vec::new();
-        assert_eq!(ConfigItem::from_json(json!([1]), &mut w), Err(ItemError::NotAnObject("a list")));
+        assert_eq!(
+            ConfigItem::from_json(json!([1]), &mut w),
+            Err(ItemError::NotAnObject("a list"))
+        );
     }
 }

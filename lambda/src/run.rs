@@ -16,7 +16,9 @@ use crate::inventory::{Inventory, IpCell};
 use crate::item::ConfigItem;
 use crate::mapper::{map_item, Asset, MapContext, Mapped};
 use crate::reader::files::{decode, read_input, Input, Origin, RawPiece, ReadError};
-use crate::report::{write_workbook, InputReport, Layout, ReportError, Summary, UnsupportedType, WriteOptions};
+use crate::report::{
+    write_workbook, InputReport, Layout, ReportError, Summary, UnsupportedType, WriteOptions,
+};
 
 /// What the user asked for.
 #[derive(Clone, Debug)]
@@ -80,18 +82,40 @@ pub fn run_report(request: &ReportRequest) -> RunResult {
     let readable = summary.inputs.iter().any(|i| i.status != STATUS_UNREADABLE);
     if !readable {
         let failure = "no input could be read; no workbook was written".to_string();
-        return RunResult { status: Status::Failed, summary, failure: Some(failure) };
+        return RunResult {
+            status: Status::Failed,
+            summary,
+            failure: Some(failure),
+        };
     }
-    let options = WriteOptions { layout: request.layout, max_sheet_rows: request.max_sheet_rows };
-    let written: Result<(), ReportError> = write_workbook(&request.output, &inventory, &summary, &options);
+    let options = WriteOptions {
+        layout: request.layout,
+        max_sheet_rows: request.max_sheet_rows,
+    };
+    let written: Result<(), ReportError> =
+        write_workbook(&request.output, &inventory, &summary, &options);
     match written {
         Ok(()) => {
-            let status = if summary.diagnostics.is_empty() { Status::Clean } else { Status::WithProblems };
-            RunResult { status, summary, failure: None }
+            let status = if summary.diagnostics.is_empty() {
+                Status::Clean
+            } else {
+                Status::WithProblems
+            };
+            RunResult {
+                status,
+                summary,
+                failure: None,
+            }
         }
         Err(e) => {
-            summary.diagnostics.error(request.output.display().to_string(), e.to_string());
-            RunResult { status: Status::Failed, summary, failure: Some(e.to_string()) }
+            summary
+                .diagnostics
+                .error(request.output.display().to_string(), e.to_string());
+            RunResult {
+                status: Status::Failed,
+                summary,
+                failure: Some(e.to_string()),
+            }
         }
     }
 }
@@ -147,7 +171,9 @@ fn collect(request: &ReportRequest, generated_at: DateTime<Utc>) -> (Summary, In
             });
         }
         drop(work_tx);
-        collector.join().expect("the collector thread does not panic")
+        collector
+            .join()
+            .expect("the collector thread does not panic")
     });
     for (report, status) in summary.inputs.iter_mut().zip(statuses) {
         report.status = status;
@@ -163,10 +189,16 @@ fn collect(request: &ReportRequest, generated_at: DateTime<Utc>) -> (Summary, In
 }
 
 /// A worker: raw pieces in, mapped outcomes out.
-fn map_batches(rx: &Mutex<Receiver<(u64, usize, Vec<RawPiece>)>>, tx: &std::sync::mpsc::SyncSender<Batch>, ctx: &MapContext) {
+fn map_batches(
+    rx: &Mutex<Receiver<(u64, usize, Vec<RawPiece>)>>,
+    tx: &std::sync::mpsc::SyncSender<Batch>,
+    ctx: &MapContext,
+) {
     loop {
         let next = rx.lock().map(|r| r.recv());
-        let Ok(Ok((seq, input, pieces))) = next else { return };
+        let Ok(Ok((seq, input, pieces))) = next else {
+            return;
+        };
         let mut items = Vec::with_capacity(pieces.len());
         for piece in pieces {
             for (origin, value) in decode(piece) {
@@ -179,7 +211,11 @@ fn map_batches(rx: &Mutex<Receiver<(u64, usize, Vec<RawPiece>)>>, tx: &std::sync
     }
 }
 
-fn map_value(origin: Origin, value: Result<serde_json::Value, String>, ctx: &MapContext) -> Outcome {
+fn map_value(
+    origin: Origin,
+    value: Result<serde_json::Value, String>,
+    ctx: &MapContext,
+) -> Outcome {
     let value = match value {
         Ok(v) => v,
         Err(message) => return Outcome::Bad(origin, message),
@@ -230,7 +266,9 @@ fn gather(rx: Receiver<Batch>, names: &[String], ip_cell: IpCell) -> (Inventory,
                         }
                         entry.items += 1;
                     }
-                    Outcome::Bad(origin, message) => diagnostics.error(origin.describe(name), message),
+                    Outcome::Bad(origin, message) => {
+                        diagnostics.error(origin.describe(name), message)
+                    }
                 }
             }
         }
@@ -243,7 +281,11 @@ fn gather(rx: Receiver<Batch>, names: &[String], ip_cell: IpCell) -> (Inventory,
         inputs: names
             .iter()
             .zip(&per_input)
-            .map(|(name, items)| InputReport { name: name.clone(), items: *items, status: String::new() })
+            .map(|(name, items)| InputReport {
+                name: name.clone(),
+                items: *items,
+                status: String::new(),
+            })
             .collect(),
         items_read: per_input.iter().sum(),
         assets: inventory.asset_count() as u64,

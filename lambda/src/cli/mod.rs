@@ -6,7 +6,11 @@ pub mod report;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "fedramp-inventory", version, about = "FedRAMP Integrated Inventory Workbook from AWS Config")]
+#[command(
+    name = "fedramp-inventory",
+    version,
+    about = "FedRAMP Integrated Inventory Workbook from AWS Config"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -45,7 +45,8 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     let tag_names = match &args.tags {
         None => TagNames::default(),
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read tag settings {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read tag settings {}", path.display()))?;
             TagNames::from_yaml(&text).with_context(|| format!("in {}", path.display()))?
         }
     };
@@ -57,7 +58,10 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
             IpCellArg::PerRow => IpCell::PerRow,
             IpCellArg::Joined => IpCell::Joined,
         },
-        context: MapContext { tag_names, ..MapContext::default() },
+        context: MapContext {
+            tag_names,
+            ..MapContext::default()
+        },
         max_sheet_rows: EXCEL_MAX_ROWS,
     };
     let result = run_report(&request);
@@ -65,16 +69,28 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     Ok(result.status.exit_code())
 }
 
-fn print_result(result: &RunResult, request: &ReportRequest, out: &mut dyn Write) -> std::io::Result<()> {
+fn print_result(
+    result: &RunResult,
+    request: &ReportRequest,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let s = &result.summary;
     for d in s.diagnostics.entries().iter().take(PRINTED_PROBLEMS) {
         writeln!(out, "{d}")?;
     }
     let problems = s.diagnostics.entries().len();
     if problems > PRINTED_PROBLEMS {
-        writeln!(out, "... and {} more problems, all listed in the Run Summary sheet", problems - PRINTED_PROBLEMS)?;
+        writeln!(
+            out,
+            "... and {} more problems, all listed in the Run Summary sheet",
+            problems - PRINTED_PROBLEMS
+        )?;
     }
-    writeln!(out, "items read: {}, assets: {}, rows: {}, duplicates skipped: {}", s.items_read, s.assets, s.rows, s.duplicates)?;
+    writeln!(
+        out,
+        "items read: {}, assets: {}, rows: {}, duplicates skipped: {}",
+        s.items_read, s.assets, s.rows, s.duplicates
+    )?;
     let mut per_type: std::collections::BTreeMap<&str, u64> = Default::default();
     for ((_, _, kind), n) in &s.row_counts {
         *per_type.entry(kind.as_str()).or_default() += n;
@@ -83,14 +99,30 @@ fn print_result(result: &RunResult, request: &ReportRequest, out: &mut dyn Write
         writeln!(out, "  {kind}: {n} rows")?;
     }
     for (kind, u) in &s.unsupported {
-        writeln!(out, "  unsupported {kind}: {} items, not in the inventory (first at {})", u.items, u.first_seen)?;
+        writeln!(
+            out,
+            "  unsupported {kind}: {} items, not in the inventory (first at {})",
+            u.items, u.first_seen
+        )?;
     }
     match result.status {
-        Status::Failed => writeln!(out, "FAILED: {}", result.failure.as_deref().unwrap_or("no workbook written"))?,
+        Status::Failed => writeln!(
+            out,
+            "FAILED: {}",
+            result.failure.as_deref().unwrap_or("no workbook written")
+        )?,
         status => {
-            writeln!(out, "workbook: {} ({} layout)", request.output.display(), request.layout.name())?;
+            writeln!(
+                out,
+                "workbook: {} ({} layout)",
+                request.output.display(),
+                request.layout.name()
+            )?;
             if status == Status::WithProblems {
-                writeln!(out, "{problems} problems with the input: see above and the Run Summary sheet")?;
+                writeln!(
+                    out,
+                    "{problems} problems with the input: see above and the Run Summary sheet"
+                )?;
             }
         }
     }

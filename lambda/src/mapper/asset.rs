@@ -99,7 +99,10 @@ impl Asset {
         if value.len() > MAX_CELL_CHARS {
             let chars = value.chars().count();
             if chars > MAX_CELL_CHARS {
-                let cut = value.char_indices().nth(MAX_CELL_CHARS).map_or(value.len(), |(i, _)| i);
+                let cut = value
+                    .char_indices()
+                    .nth(MAX_CELL_CHARS)
+                    .map_or(value.len(), |(i, _)| i);
                 value = &value[..cut];
                 self.warnings.push(format!(
                     "{what} cut from {chars} to {MAX_CELL_CHARS} characters (the most an Excel cell holds)"
@@ -129,7 +132,10 @@ mod tests {
         a.add_address("3.3.3.3", None);
         assert_eq!(a.get(Field::AssetId), "i-1");
         assert_eq!(a.get(Field::Dns), "");
-        assert_eq!(a.addresses().collect::<Vec<_>>(), vec![("10.0.0.1", "aa"), ("3.3.3.3", "")]);
+        assert_eq!(
+            a.addresses().collect::<Vec<_>>(),
+            vec![("10.0.0.1", "aa"), ("3.3.3.3", "")]
+        );
     }
 
     #[test]

@@ -10,22 +10,42 @@ use serde_json::Value;
 
 use crate::item::kind;
 
-fn lookup<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+/// The value at `path`; a step through something that is not an object is a warning
+/// (`dBSubnetGroup` written as text), except at the root, which mappers may call with
+/// whatever an array held.
+fn lookup<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> Option<&'a Value> {
     let mut v = root;
+    let mut walked = 0;
     for part in path.split('.') {
-        v = v.as_object()?.get(part)?;
+        v = match v {
+            Value::Object(map) => map.get(part)?,
+            Value::Null => return None,
+            other if walked > 0 => {
+                let at = &path[..walked - 1];
+                warnings.push(format!(
+                    "configuration.{at} is {}, expected an object; ignored",
+                    kind(other)
+                ));
+                return None;
+            }
+            _ => return None,
+        };
+        walked += part.len() + 1;
     }
     (!v.is_null()).then_some(v)
 }
 
 /// Text at `path` (numbers are kept as text); empty text counts as absent.
 pub fn text<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> Option<Cow<'a, str>> {
-    match lookup(root, path)? {
+    match lookup(root, path, warnings)? {
         Value::String(s) if s.trim().is_empty() => None,
         Value::String(s) => Some(Cow::Borrowed(s.trim())),
         Value::Number(n) => Some(Cow::Owned(n.to_string())),
         other => {
-            warnings.push(format!("configuration.{path} is {}, expected text; ignored", kind(other)));
+            warnings.push(format!(
+                "configuration.{path} is {}, expected text; ignored",
+                kind(other)
+            ));
             None
         }
     }
@@ -33,11 +53,14 @@ pub fn text<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> Opti
 
 /// A list at `path`; absent is empty.
 pub fn list<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> &'a [Value] {
-    match lookup(root, path) {
+    match lookup(root, path, warnings) {
         None => &[],
         Some(Value::Array(items)) => items,
         Some(other) => {
-            warnings.push(format!("configuration.{path} is {}, expected a list; ignored", kind(other)));
+            warnings.push(format!(
+                "configuration.{path} is {}, expected a list; ignored",
+                kind(other)
+            ));
             &[]
         }
     }
@@ -45,12 +68,15 @@ pub fn list<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> &'a 
 
 /// A yes/no at `path`; Config writes booleans, exports sometimes write "true"/"false".
 pub fn flag(root: &Value, path: &str, warnings: &mut Vec<String>) -> Option<bool> {
-    match lookup(root, path)? {
+    match lookup(root, path, warnings)? {
         Value::Bool(b) => Some(*b),
         Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
         Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
         other => {
-            warnings.push(format!("configuration.{path} is {}, expected true or false; ignored", kind(other)));
+            warnings.push(format!(
+                "configuration.{path} is {}, expected true or false; ignored",
+                kind(other)
+            ));
             None
         }
     }
@@ -84,7 +110,12 @@ mod tests {
         assert_eq!(list(&v, "o", &mut w).len(), 0);
         assert_eq!(flag(&v, "f", &mut w), Some(true));
         assert_eq!(flag(&v, "n", &mut w), None);
-        assert_eq!(w.len(), 3, "{w:?}");
+        assert_eq!(text(&v, "a.b.c", &mut w), None);
+        assert_eq!(w.len(), 4, "{w:?}");
+        assert!(
+            w[3].starts_with("configuration.a.b is text, expected an object"),
+            "{w:?}"
+        );
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! AWS::EC2::Instance: one row per private and public address, each with the MAC of
 //! its interface.
 
-
 use super::conf::{list, text, yes_no};
 use super::Asset;
 use crate::fields::Field;
@@ -11,14 +10,20 @@ pub fn map(item: &ConfigItem, asset: &mut Asset) {
     let c = &item.configuration;
     let w = &mut Vec::new();
     let id = text(c, "instanceId", w);
-    asset.set_opt(Field::AssetId, id.as_deref().or(item.resource_id.as_deref()));
+    asset.set_opt(
+        Field::AssetId,
+        id.as_deref().or(item.resource_id.as_deref()),
+    );
     asset.set(Field::AssetType, "EC2");
     asset.set(Field::AuthenticatedScan, "Yes");
     asset.set_opt(Field::HardwareModel, text(c, "instanceType", w).as_deref());
     asset.set_opt(Field::Vlan, text(c, "vpcId", w).as_deref());
     asset.set_opt(Field::Baseline, text(c, "imageId", w).as_deref());
     let zone = text(c, "placement.availabilityZone", w);
-    asset.set_opt(Field::Location, zone.as_deref().or(item.availability_zone.as_deref()));
+    asset.set_opt(
+        Field::Location,
+        zone.as_deref().or(item.availability_zone.as_deref()),
+    );
 
     let mut public_ip = false;
     let interfaces = list(c, "networkInterfaces", w);
@@ -62,4 +67,3 @@ fn add(asset: &mut Asset, ip: Option<std::borrow::Cow<'_, str>>, mac: Option<&st
         None => false,
     }
 }
-

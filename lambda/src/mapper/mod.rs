@@ -39,11 +39,26 @@ pub struct Mapper {
 
 /// Every supported resource type.
 pub const REGISTRY: &[Mapper] = &[
-    Mapper { resource_type: "AWS::EC2::Instance", map: ec2_instance::map },
-    Mapper { resource_type: "AWS::ElasticLoadBalancing::LoadBalancer", map: load_balancer::map_classic },
-    Mapper { resource_type: "AWS::ElasticLoadBalancingV2::LoadBalancer", map: load_balancer::map_v2 },
-    Mapper { resource_type: "AWS::RDS::DBInstance", map: rds_db_instance::map },
-    Mapper { resource_type: "AWS::DynamoDB::Table", map: dynamodb_table::map },
+    Mapper {
+        resource_type: "AWS::EC2::Instance",
+        map: ec2_instance::map,
+    },
+    Mapper {
+        resource_type: "AWS::ElasticLoadBalancing::LoadBalancer",
+        map: load_balancer::map_classic,
+    },
+    Mapper {
+        resource_type: "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        map: load_balancer::map_v2,
+    },
+    Mapper {
+        resource_type: "AWS::RDS::DBInstance",
+        map: rds_db_instance::map,
+    },
+    Mapper {
+        resource_type: "AWS::DynamoDB::Table",
+        map: dynamodb_table::map,
+    },
 ];
 
 pub fn supported_resource_types() -> impl Iterator<Item = &'static str> {
@@ -52,7 +67,9 @@ pub fn supported_resource_types() -> impl Iterator<Item = &'static str> {
 
 /// The AWS Config advanced query for every supported type.
 pub fn select_query() -> String {
-    let types: Vec<String> = supported_resource_types().map(|t| format!("'{t}'")).collect();
+    let types: Vec<String> = supported_resource_types()
+        .map(|t| format!("'{t}'"))
+        .collect();
     format!(
         "SELECT resourceId, resourceType, arn, accountId, awsRegion, availabilityZone, configuration, tags \
          WHERE resourceType IN ({})",
@@ -88,8 +105,14 @@ pub fn map_item(item: &ConfigItem, ctx: &MapContext) -> Mapped {
 fn fill_common(item: &ConfigItem, ctx: &MapContext, asset: &mut Asset) {
     asset.set(Field::Virtual, "Yes");
     tags::apply(item, &ctx.tag_names, asset);
-    let account = item.account_id.as_deref().or_else(|| arn_part(item.arn.as_deref(), 4));
-    let region = item.region.as_deref().or_else(|| arn_part(item.arn.as_deref(), 3));
+    let account = item
+        .account_id
+        .as_deref()
+        .or_else(|| arn_part(item.arn.as_deref(), 4));
+    let region = item
+        .region
+        .as_deref()
+        .or_else(|| arn_part(item.arn.as_deref(), 3));
     asset.set_opt_account(account);
     asset.set_opt_region(region);
     let mut comment = Vec::new();
@@ -117,7 +140,10 @@ fn arn_part(arn: Option<&str>, index: usize) -> Option<&str> {
 /// The identifier the template wants for managed services: the ARN, else whatever
 /// the item names itself by.
 fn arn_or_id<'a>(item: &'a ConfigItem, configured_arn: Option<&'a str>) -> Option<&'a str> {
-    item.arn.as_deref().or(configured_arn).or(item.resource_id.as_deref())
+    item.arn
+        .as_deref()
+        .or(configured_arn)
+        .or(item.resource_id.as_deref())
 }
 
 impl Asset {

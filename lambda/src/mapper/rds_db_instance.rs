@@ -17,8 +17,14 @@ pub fn map(item: &ConfigItem, asset: &mut Asset) {
     }
     asset.set_opt(Field::Dns, text(c, "endpoint.address", w).as_deref());
     let zone = text(c, "availabilityZone", w);
-    asset.set_opt(Field::Location, zone.as_deref().or(item.availability_zone.as_deref()));
-    asset.set_opt(Field::HardwareModel, text(c, "dBInstanceClass", w).as_deref());
+    asset.set_opt(
+        Field::Location,
+        zone.as_deref().or(item.availability_zone.as_deref()),
+    );
+    asset.set_opt(
+        Field::HardwareModel,
+        text(c, "dBInstanceClass", w).as_deref(),
+    );
     asset.set(Field::SoftwareVendor, "AWS");
     let engine = text(c, "engine", w);
     let version = text(c, "engineVersion", w);

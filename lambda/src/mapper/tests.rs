@@ -1,1 +1,386 @@
+//! Exact rows for known items of each supported type, and arbitrary JSON thrown at the
+//! item reader and every mapper.
 
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+use super::*;
+use crate::fields::Field;
+
+fn map(value: Value) -> Box<Asset> {
+    let mut warnings = Vec::new();
+    let item = ConfigItem::from_json(value, &mut warnings).expect("an object");
+    match map_item(&item, &MapContext::default()) {
+        Mapped::Asset(asset) => asset,
+        Mapped::Unsupported(t) => panic!("unsupported {t:?}"),
+    }
+}
+
+fn cells(asset: &Asset, fields: &[Field]) -> Vec<String> {
+    fields.iter().map(|f| asset.get(*f).to_string()).collect()
+}
+
+#[test]
+fn ec2_instance_with_two_interfaces_and_a_public_ip() {
+    let asset = map(json!({
+        "resourceType": "AWS::EC2::Instance", "resourceId": "i-0abc", "accountId": "111111111111",
+        "awsRegion": "us-gov-west-1",
+        "configuration": {
+            "instanceId": "i-0abc", "imageId": "ami-1", "instanceType": "m5.large", "vpcId": "vpc-1",
+            "placement": {"availabilityZone": "us-gov-west-1a"},
+            "publicDnsName": "", "privateDnsName": "ip-10-0-0-5.internal",
+            "networkInterfaces": [
+                {"macAddress": "0a:00:00:00:00:01", "privateIpAddresses": [
+                    {"privateIpAddress": "10.0.0.5", "association": {"publicIp": "3.30.0.1"}},
+                    {"privateIpAddress": "10.0.0.6"}]},
+                {"macAddress": "0a:00:00:00:00:02", "privateIpAddresses": [{"privateIpAddress": "10.0.1.5"}],
+                 "ipv6Addresses": [{"ipv6Address": "2600:1f00::5"}]}
+            ]
+        },
+        "tags": [{"key": "OWNER", "value": "ops"}, {"key": "Application-Owner", "value": "web"}]
+    }));
+    assert!(asset.warnings.is_empty(), "{:?}", asset.warnings);
+    assert_eq!(
+        asset.addresses().collect::<Vec<_>>(),
+        vec![
+            ("10.0.0.5", "0a:00:00:00:00:01"),
+            ("3.30.0.1", "0a:00:00:00:00:01"),
+            ("10.0.0.6", "0a:00:00:00:00:01"),
+            ("10.0.1.5", "0a:00:00:00:00:02"),
+            ("2600:1f00::5", "0a:00:00:00:00:02"),
+        ]
+    );
+    use Field::*;
+    let fields = [
+        AssetId,
+        Virtual,
+        Public,
+        Dns,
+        AuthenticatedScan,
+        Baseline,
+        Location,
+        AssetType,
+        HardwareModel,
+        Vlan,
+        SystemOwner,
+        ApplicationOwner,
+        Comments,
+        SoftwareVendor,
+    ];
+    assert_eq!(
+        cells(&asset, &fields),
+        [
+            "i-0abc",
+            "Yes",
+            "Yes",
+            "ip-10-0-0-5.internal",
+            "Yes",
+            "ami-1",
+            "us-gov-west-1a",
+            "EC2",
+            "m5.large",
+            "vpc-1",
+            "ops",
+            "web",
+            "Account 111111111111, Region us-gov-west-1",
+            ""
+        ]
+    );
+}
+
+#[test]
+fn ec2_private_only_is_not_public_and_baseline_tag_wins() {
+    let asset = map(json!({
+        "resourceType": "AWS::EC2::Instance", "resourceId": "i-1", "awsRegion": "us-gov-east-1",
+        "configuration": {"imageId": "ami-1", "privateIpAddress": "10.0.0.1", "publicDnsName": "",
+                          "privateDnsName": "ip-10-0-0-1"},
+        "tags": [{"key": "Baseline", "value": "CIS RHEL 8 L2"}]
+    }));
+    assert_eq!(asset.get(Field::AssetId), "i-1");
+    assert_eq!(asset.get(Field::Public), "No");
+    assert_eq!(asset.get(Field::Baseline), "CIS RHEL 8 L2");
+    assert_eq!(asset.get(Field::Location), "us-gov-east-1");
+    assert_eq!(asset.get(Field::Comments), "Region us-gov-east-1");
+    assert_eq!(
+        asset.addresses().collect::<Vec<_>>(),
+        vec![("10.0.0.1", "")]
+    );
+}
+
+#[test]
+fn internet_facing_alb() {
+    let arn =
+        "arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:222222222222:loadbalancer/app/web/1";
+    let asset = map(json!({
+        "resourceType": "AWS::ElasticLoadBalancingV2::LoadBalancer", "resourceId": arn, "arn": arn,
+        "configuration": {"type": "application", "scheme": "internet-facing", "vpcId": "vpc-2",
+                          "dNSName": "web-1.elb.amazonaws.com",
+                          "availabilityZones": [{"zoneName": "us-gov-west-1a", "loadBalancerAddresses": []}]}
+    }));
+    use Field::*;
+    assert_eq!(
+        cells(
+            &asset,
+            &[
+                AssetId,
+                Public,
+                Dns,
+                AuthenticatedScan,
+                Location,
+                AssetType,
+                Vlan,
+                Comments
+            ]
+        ),
+        [
+            arn,
+            "Yes",
+            "web-1.elb.amazonaws.com",
+            "No",
+            "us-gov-west-1",
+            "Load Balancer-application",
+            "vpc-2",
+            "Account 222222222222, Region us-gov-west-1"
+        ]
+    );
+    assert_eq!(asset.addresses().count(), 0);
+}
+
+#[test]
+fn network_lb_lists_its_addresses_and_gateway_lb_is_internal() {
+    let nlb = map(json!({
+        "resourceType": "AWS::ElasticLoadBalancingV2::LoadBalancer", "arn": "arn:nlb",
+        "configuration": {"type": "network", "scheme": "internal", "availabilityZones": [
+            {"loadBalancerAddresses": [{"ipAddress": "10.1.1.1"}, {}]},
+            {"loadBalancerAddresses": [{"ipAddress": "10.1.2.1"}]}]}
+    }));
+    assert_eq!(
+        nlb.addresses().map(|(ip, _)| ip).collect::<Vec<_>>(),
+        ["10.1.1.1", "10.1.2.1"]
+    );
+    assert_eq!(nlb.get(Field::Public), "No");
+    let gwlb = map(json!({
+        "resourceType": "AWS::ElasticLoadBalancingV2::LoadBalancer", "arn": "arn:gwy",
+        "configuration": {"type": "gateway"}
+    }));
+    assert_eq!(gwlb.get(Field::Public), "No");
+    assert_eq!(gwlb.get(Field::AssetType), "Load Balancer-gateway");
+    assert!(gwlb.warnings.is_empty());
+}
+
+#[test]
+fn classic_elb_uses_lower_case_fields() {
+    let asset = map(json!({
+        "resourceType": "AWS::ElasticLoadBalancing::LoadBalancer", "resourceId": "clb-1",
+        "arn": "arn:aws-us-gov:elasticloadbalancing:us-gov-east-1:111111111111:loadbalancer/clb-1",
+        "configuration": {"scheme": "internet-facing", "vpcid": "vpc-3", "dnsname": "clb-1.elb.amazonaws.com"}
+    }));
+    use Field::*;
+    assert_eq!(
+        cells(&asset, &[Public, Dns, AssetType, Vlan, Location, Comments]),
+        [
+            "Yes",
+            "clb-1.elb.amazonaws.com",
+            "Load Balancer-Classic",
+            "vpc-3",
+            "us-gov-east-1",
+            "Account 111111111111, Region us-gov-east-1"
+        ]
+    );
+}
+
+#[test]
+fn rds_instance() {
+    let asset = map(json!({
+        "resourceType": "AWS::RDS::DBInstance", "arn": "arn:db", "accountId": "1", "awsRegion": "r",
+        "configuration": {"dBInstanceClass": "db.r5.large", "engine": "postgres", "engineVersion": "15.4",
+                          "publiclyAccessible": true, "availabilityZone": "r-b",
+                          "endpoint": {"address": "db.example"}, "dBSubnetGroup": {"vpcId": "vpc-4"}}
+    }));
+    use Field::*;
+    assert_eq!(
+        cells(
+            &asset,
+            &[
+                AssetId,
+                Public,
+                Dns,
+                AuthenticatedScan,
+                Location,
+                AssetType,
+                HardwareModel,
+                SoftwareVendor,
+                SoftwareNameVersion,
+                Vlan,
+                Ip
+            ]
+        ),
+        [
+            "arn:db",
+            "Yes",
+            "db.example",
+            "No",
+            "r-b",
+            "RDS",
+            "db.r5.large",
+            "AWS",
+            "postgres-15.4",
+            "vpc-4",
+            ""
+        ]
+    );
+    let no_group = map(
+        json!({"resourceType": "AWS::RDS::DBInstance", "arn": "arn:db2",
+                               "configuration": {"publiclyAccessible": false}}),
+    );
+    assert_eq!(no_group.get(Field::Vlan), "");
+    assert_eq!(no_group.get(Field::Public), "No");
+}
+
+#[test]
+fn dynamodb_table() {
+    let asset = map(
+        json!({"resourceType": "AWS::DynamoDB::Table", "resourceId": "t",
+        "arn": "arn:aws-us-gov:dynamodb:us-gov-west-1:333333333333:table/t", "configuration": {"tableName": "t"}}),
+    );
+    use Field::*;
+    assert_eq!(
+        cells(
+            &asset,
+            &[
+                AssetId,
+                Public,
+                AuthenticatedScan,
+                Location,
+                AssetType,
+                SoftwareVendor,
+                SoftwareNameVersion,
+                Comments
+            ]
+        ),
+        [
+            "arn:aws-us-gov:dynamodb:us-gov-west-1:333333333333:table/t",
+            "No",
+            "No",
+            "us-gov-west-1",
+            "DynamoDB",
+            "AWS",
+            "DynamoDB",
+            "Account 333333333333, Region us-gov-west-1"
+        ]
+    );
+}
+
+#[test]
+fn account_names_appear_in_comments() {
+    let mut ctx = MapContext::default();
+    ctx.account_names.insert("1".into(), "Production".into());
+    let item = ConfigItem::from_json(json!({"resourceType": "AWS::DynamoDB::Table", "arn": "a", "accountId": "1", "awsRegion": "r", "configuration": {}}), &mut Vec::new()).unwrap();
+    let Mapped::Asset(asset) = map_item(&item, &ctx) else {
+        panic!()
+    };
+    assert_eq!(
+        asset.get(Field::Comments),
+        "Account 1 (Production), Region r"
+    );
+}
+
+#[test]
+fn missing_identifier_and_unsupported_types() {
+    let asset = map(json!({"resourceType": "AWS::EC2::Instance", "configuration": {}}));
+    assert_eq!(asset.get(Field::AssetId), "");
+    assert!(
+        asset.warnings.iter().any(|w| w.contains("no identifier")),
+        "{:?}",
+        asset.warnings
+    );
+    let item =
+        ConfigItem::from_json(json!({"resourceType": "AWS::S3::Bucket"}), &mut Vec::new()).unwrap();
+    assert!(
+        matches!(map_item(&item, &MapContext::default()), Mapped::Unsupported(Some(t)) if t == "AWS::S3::Bucket")
+    );
+}
+
+#[test]
+fn the_query_asks_for_every_registered_type() {
+    let q = select_query();
+    for t in supported_resource_types() {
+        assert!(q.contains(&format!("'{t}'")), "{q}");
+    }
+    assert_eq!(supported_resource_types().count(), 5);
+}
+
+/// Any JSON value at all.
+fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        ".{0,12}".prop_map(Value::String),
+        prop::sample::select(vec!["internet-facing", "10.0.0.1", "=cmd", "true", ""])
+            .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec((key(), inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+/// Keys the item reader and mappers look at, and others.
+fn key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "configuration",
+            "tags",
+            "key",
+            "value",
+            "networkInterfaces",
+            "privateIpAddresses",
+            "privateIpAddress",
+            "association",
+            "publicIp",
+            "macAddress",
+            "availabilityZones",
+            "loadBalancerAddresses",
+            "ipAddress",
+            "scheme",
+            "type",
+            "dBSubnetGroup",
+            "vpcId",
+            "publiclyAccessible",
+            "endpoint",
+            "address",
+            "placement",
+            "availabilityZone",
+            "arn",
+            "accountId",
+            "awsRegion",
+            "instanceId",
+            "ipv6Addresses",
+            "ipv6Address",
+            "Results",
+        ])
+        .prop_map(String::from),
+        "[a-zA-Z]{1,8}",
+    ]
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_json_never_panics(value in arb_json(), type_index in 0usize..6) {
+        let mut value = value;
+        if let Value::Object(map) = &mut value {
+            if let Some(m) = REGISTRY.get(type_index) {
+                map.insert("resourceType".into(), Value::from(m.resource_type));
+            }
+        }
+        let mut warnings = Vec::new();
+        if let Ok(item) = ConfigItem::from_json(value, &mut warnings) {
+            let _ = map_item(&item, &MapContext::default());
+        }
+    }
+}

@@ -108,7 +108,10 @@ pub struct Stopped {
 
 /// Reads one input, handing each piece to `sink`. Returns `Some` when a syntax error
 /// in a JSON document ended the input early (the pieces before it are kept).
-pub fn read_input(input: &Input, sink: &mut dyn FnMut(RawPiece)) -> Result<Option<Stopped>, ReadError> {
+pub fn read_input(
+    input: &Input,
+    sink: &mut dyn FnMut(RawPiece),
+) -> Result<Option<Stopped>, ReadError> {
     let open_err = ReadError::Open;
     let mut reader = BufReader::with_capacity(1 << 20, input.open().map_err(open_err)?);
     let mut first = Vec::new();
@@ -126,7 +129,10 @@ pub fn read_input(input: &Input, sink: &mut dyn FnMut(RawPiece)) -> Result<Optio
     }
     let first = strip_bom(&first);
     if serde_json::from_slice::<serde::de::IgnoredAny>(first).is_ok() {
-        sink(RawPiece { line: line_no, raw: Raw::Line(first.to_vec()) });
+        sink(RawPiece {
+            line: line_no,
+            raw: Raw::Line(first.to_vec()),
+        });
         let mut buf = Vec::new();
         loop {
             buf.clear();
@@ -135,7 +141,10 @@ pub fn read_input(input: &Input, sink: &mut dyn FnMut(RawPiece)) -> Result<Optio
             }
             line_no += 1;
             if !buf.iter().all(u8::is_ascii_whitespace) {
-                sink(RawPiece { line: line_no, raw: Raw::Line(std::mem::take(&mut buf)) });
+                sink(RawPiece {
+                    line: line_no,
+                    raw: Raw::Line(std::mem::take(&mut buf)),
+                });
             }
         }
     }
@@ -150,7 +159,10 @@ pub fn read_input(input: &Input, sink: &mut dyn FnMut(RawPiece)) -> Result<Optio
             None => return Ok(None),
             Some(Ok(value)) => {
                 let line = line_at(&doc, start, &mut counted);
-                sink(RawPiece { line, raw: Raw::Value(value) });
+                sink(RawPiece {
+                    line,
+                    raw: Raw::Value(value),
+                });
             }
             Some(Err(e)) => {
                 let line = first_line + e.line() as u64 - 1;
@@ -165,7 +177,11 @@ pub fn read_input(input: &Input, sink: &mut dyn FnMut(RawPiece)) -> Result<Optio
 fn line_at(doc: &[u8], offset: usize, counted: &mut (usize, u64)) -> u64 {
     // The stream's offset is where the previous value ended; the value starts after
     // any white space.
-    let offset = offset + doc[offset..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let offset = offset
+        + doc[offset..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
     let (pos, line) = counted;
     *line += doc[*pos..offset].iter().filter(|b| **b == b'\n').count() as u64;
     *pos = offset;
@@ -178,7 +194,10 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
 
 /// Turns a raw piece into candidate items, opening up containers.
 pub fn decode(piece: RawPiece) -> Vec<Decoded> {
-    let origin = |path: Option<String>| Origin { line: piece.line, path };
+    let origin = |path: Option<String>| Origin {
+        line: piece.line,
+        path,
+    };
     let value = match piece.raw {
         Raw::Value(v) => v,
         Raw::Line(bytes) => match serde_json::from_slice::<Value>(strip_bom(&bytes)) {
@@ -188,15 +207,24 @@ pub fn decode(piece: RawPiece) -> Vec<Decoded> {
     };
     let mut out = Vec::new();
     match value {
-        Value::Object(mut obj) if obj.contains_key("Results") || obj.contains_key("configurationItems") => {
-            let key = if obj.contains_key("Results") { "Results" } else { "configurationItems" };
+        Value::Object(mut obj)
+            if obj.contains_key("Results") || obj.contains_key("configurationItems") =>
+        {
+            let key = if obj.contains_key("Results") {
+                "Results"
+            } else {
+                "configurationItems"
+            };
             match obj.remove(key) {
                 Some(Value::Array(list)) => {
                     for (i, v) in list.into_iter().enumerate() {
                         out.push((origin(Some(format!("{key}[{i}]"))), element(v)));
                     }
                 }
-                Some(other) => out.push((origin(None), Err(format!("{key} is {}, expected a list", kind(&other))))),
+                Some(other) => out.push((
+                    origin(None),
+                    Err(format!("{key} is {}, expected a list", kind(&other))),
+                )),
                 None => {}
             }
         }
@@ -213,7 +241,8 @@ pub fn decode(piece: RawPiece) -> Vec<Decoded> {
 /// An element of a container: an item object, or an item as JSON text (select output).
 fn element(value: Value) -> Result<Value, String> {
     match value {
-        Value::String(text) => serde_json::from_str::<Value>(&text).map_err(|e| format!("result text is not valid JSON ({e})")),
+        Value::String(text) => serde_json::from_str::<Value>(&text)
+            .map_err(|e| format!("result text is not valid JSON ({e})")),
         other => Ok(other),
     }
 }
@@ -223,7 +252,7 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn read_all(text: &str) -> (Vec<Decoded>, Option<String>) {
+    fn read_all(text: &str) -> (Vec<Decoded>, Option<Stopped>) {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(text.as_bytes()).unwrap();
         let input = Input::Path(f.path().to_path_buf());
@@ -257,7 +286,9 @@ mod tests {
 
     #[test]
     fn pretty_array_and_concatenated_documents() {
-        let (items, _) = read_all("\n[\n {\"a\": 1},\n {\"a\": 2}\n]\n{\n\"configurationItems\": [{\"a\": 3}]\n}\n");
+        let (items, _) = read_all(
+            "\n[\n {\"a\": 1},\n {\"a\": 2}\n]\n{\n\"configurationItems\": [{\"a\": 3}]\n}\n",
+        );
         assert_eq!(items.len(), 3);
         assert_eq!(items[0].0.line, 2);
         assert_eq!(items[2].0.line, 6);
@@ -270,7 +301,11 @@ mod tests {
         assert_eq!(items.len(), 1);
         let stopped = stopped.unwrap();
         assert_eq!(stopped.line, 3);
-        assert!(stopped.message.starts_with("not valid JSON"), "{}", stopped.message);
+        assert!(
+            stopped.message.starts_with("not valid JSON"),
+            "{}",
+            stopped.message
+        );
     }
 
     #[test]
@@ -280,6 +315,9 @@ mod tests {
         let err = read_input(&Input::Path(f.path().to_path_buf()), &mut |_| {}).unwrap_err();
         assert!(matches!(err, ReadError::Empty));
         let err = read_input(&Input::from_arg("/no/such/file.jsonl"), &mut |_| {}).unwrap_err();
-        assert!(err.to_string().starts_with("cannot read: No such file"), "{err}");
+        assert!(
+            err.to_string().starts_with("cannot read: No such file"),
+            "{err}"
+        );
     }
 }

@@ -34,7 +34,11 @@ pub struct Group {
 }
 
 const fn col(field: Field, header: &'static str, width: f64) -> Column {
-    Column { field, header, width }
+    Column {
+        field,
+        header,
+        width,
+    }
 }
 
 const REV5_COLUMNS: [Column; 25] = [
@@ -53,14 +57,22 @@ const REV5_COLUMNS: [Column; 25] = [
     col(Field::HardwareModel, "Hardware Make/Model", 17.0),
     col(Field::InLatestScan, "In Latest Scan", 16.16),
     col(Field::SoftwareVendor, "Software/ Database Vendor", 15.66),
-    col(Field::SoftwareNameVersion, "Software/ Database Name & Version", 17.66),
+    col(
+        Field::SoftwareNameVersion,
+        "Software/ Database Name & Version",
+        17.66,
+    ),
     col(Field::PatchLevel, "Patch Level", 15.66),
     col(Field::DiagramLabel, "Diagram Label", 55.83),
     col(Field::Comments, "Comments", 55.83),
     col(Field::SerialAssetTag, "Serial #/Asset Tag#", 18.33),
     col(Field::Vlan, "VLAN/\nNetwork ID", 18.5),
     col(Field::SystemOwner, "System Administrator/ Owner", 18.5),
-    col(Field::ApplicationOwner, "Application Administrator/ Owner", 17.83),
+    col(
+        Field::ApplicationOwner,
+        "Application Administrator/ Owner",
+        17.83,
+    ),
     col(Field::Function, "Function", 17.0),
     col(Field::EndOfLife, "End-of-Life ", 17.0),
 ];
@@ -81,18 +93,32 @@ const A13_COLUMNS: [Column; 23] = [
     col(Field::HardwareModel, "Hardware Make/Model", 15.83),
     col(Field::InLatestScan, "In Latest Scan", 15.83),
     col(Field::SoftwareVendor, "Software/ Database Vendor", 15.83),
-    col(Field::SoftwareNameVersion, "Software/ Database Name & Version", 17.83),
+    col(
+        Field::SoftwareNameVersion,
+        "Software/ Database Name & Version",
+        17.83,
+    ),
     col(Field::PatchLevel, "Patch Level", 15.83),
     col(Field::Function, "Function", 19.5),
     col(Field::Comments, "Comments", 56.0),
     col(Field::SerialAssetTag, "Serial #/Asset Tag#", 17.33),
     col(Field::Vlan, "VLAN/\nNetwork ID", 17.33),
     col(Field::SystemOwner, "System Administrator/ Owner", 17.33),
-    col(Field::ApplicationOwner, "Application Administrator/ Owner", 17.33),
+    col(
+        Field::ApplicationOwner,
+        "Application Administrator/ Owner",
+        17.33,
+    ),
 ];
 
 const fn group(first: u16, last: u16, title: &'static str, fill: u32, white_text: bool) -> Group {
-    Group { first, last, title, fill, white_text }
+    Group {
+        first,
+        last,
+        title,
+        fill,
+        white_text,
+    }
 }
 
 // Colours are the templates' theme colours with their tints applied.

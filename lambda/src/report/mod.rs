@@ -11,7 +11,10 @@ mod summary;
 
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+    XlsxError,
+};
 
 pub use layout::Layout;
 pub use summary::{InputReport, Summary, UnsupportedType};
@@ -26,7 +29,10 @@ pub enum ReportError {
     #[error("cannot write the workbook {path}: {source}")]
     Write { path: String, source: XlsxError },
     #[error("cannot write the workbook {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// How the workbook is written.
@@ -40,7 +46,10 @@ pub struct WriteOptions {
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions { layout: Layout::default(), max_sheet_rows: EXCEL_MAX_ROWS }
+        WriteOptions {
+            layout: Layout::default(),
+            max_sheet_rows: EXCEL_MAX_ROWS,
+        }
     }
 }
 
@@ -58,7 +67,11 @@ pub fn plan_sheets(rows: u64, per_sheet: u64) -> Vec<SheetSpan> {
     let pages = rows.div_ceil(per_sheet).max(1);
     (0..pages)
         .map(|p| SheetSpan {
-            name: if p == 0 { "Inventory".to_string() } else { format!("Inventory ({})", p + 1) },
+            name: if p == 0 {
+                "Inventory".to_string()
+            } else {
+                format!("Inventory ({})", p + 1)
+            },
             first_row: p * per_sheet + 1,
             last_row: ((p + 1) * per_sheet).min(rows),
         })
@@ -67,13 +80,28 @@ pub fn plan_sheets(rows: u64, per_sheet: u64) -> Vec<SheetSpan> {
 
 /// Writes the workbook to `path`, atomically: a temporary file beside it is renamed
 /// into place, so a failed run never leaves a half-written workbook under that name.
-pub fn write_workbook(path: &Path, inventory: &Inventory, summary: &Summary, options: &WriteOptions) -> Result<(), ReportError> {
+pub fn write_workbook(
+    path: &Path,
+    inventory: &Inventory,
+    summary: &Summary,
+    options: &WriteOptions,
+) -> Result<(), ReportError> {
     let shown = path.display().to_string();
     let tmp = temp_path(path);
     let result = (|| {
-        let mut workbook = build(inventory, summary, options).map_err(|source| ReportError::Write { path: shown.clone(), source })?;
-        workbook.save(&tmp).map_err(|source| ReportError::Write { path: shown.clone(), source })?;
-        std::fs::rename(&tmp, path).map_err(|source| ReportError::Io { path: shown.clone(), source })
+        let mut workbook =
+            build(inventory, summary, options).map_err(|source| ReportError::Write {
+                path: shown.clone(),
+                source,
+            })?;
+        workbook.save(&tmp).map_err(|source| ReportError::Write {
+            path: shown.clone(),
+            source,
+        })?;
+        std::fs::rename(&tmp, path).map_err(|source| ReportError::Io {
+            path: shown.clone(),
+            source,
+        })
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -82,14 +110,23 @@ pub fn write_workbook(path: &Path, inventory: &Inventory, summary: &Summary, opt
 }
 
 fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
 /// Builds the whole workbook in memory-light form, ready to save.
-fn build(inventory: &Inventory, summary: &Summary, options: &WriteOptions) -> Result<Workbook, XlsxError> {
+fn build(
+    inventory: &Inventory,
+    summary: &Summary,
+    options: &WriteOptions,
+) -> Result<Workbook, XlsxError> {
     let mut workbook = Workbook::new();
-    let created = ExcelDateTime::parse_from_str(&summary.generated_at.format("%Y-%m-%dT%H:%M:%S").to_string())?;
+    let created = ExcelDateTime::parse_from_str(
+        &summary.generated_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+    )?;
     workbook.set_properties(
         &DocProperties::new()
             .set_title("FedRAMP Integrated Inventory Workbook")
@@ -105,16 +142,21 @@ fn build(inventory: &Inventory, summary: &Summary, options: &WriteOptions) -> Re
         let mut sheet = workbook.new_worksheet_with_constant_memory();
         sheet.set_name(&span.name)?;
         write_headers(&mut sheet, layout)?;
-        let mut r = layout.header_rows();
-        for row in rows.by_ref().take((span.last_row + 1 - span.first_row) as usize) {
+        let on_this_sheet = (span.last_row + 1 - span.first_row) as usize;
+        for (r, row) in (layout.header_rows()..).zip(rows.by_ref().take(on_this_sheet)) {
             for (c, column) in layout.columns().iter().enumerate() {
                 write_text(&mut sheet, r, c as u16, row.get(column.field), &formats)?;
             }
-            r += 1;
         }
         workbook.push_worksheet(sheet);
     }
-    summary::write(&mut workbook, summary, &sheets, options.max_sheet_rows, &formats)?;
+    summary::write(
+        &mut workbook,
+        summary,
+        &sheets,
+        options.max_sheet_rows,
+        &formats,
+    )?;
     Ok(workbook)
 }
 
@@ -134,7 +176,9 @@ fn write_headers(sheet: &mut Worksheet, layout: Layout) -> Result<(), XlsxError>
         }
         sheet.merge_range(0, group.first, 0, group.last, group.title, &format)?;
     }
-    let header = base.clone().set_background_color(Color::RGB(layout.header_fill()));
+    let header = base
+        .clone()
+        .set_background_color(Color::RGB(layout.header_fill()));
     for (c, column) in layout.columns().iter().enumerate() {
         sheet.write_string_with_format(1, c as u16, column.header, &header)?;
         sheet.set_column_width(c as u16, column.width)?;
@@ -143,7 +187,11 @@ fn write_headers(sheet: &mut Worksheet, layout: Layout) -> Result<(), XlsxError>
     sheet.set_row_height(0, h1)?;
     sheet.set_row_height(1, h2)?;
     if layout == Layout::A13 {
-        let guidance = base.clone().set_font_size(8).unset_bold().set_background_color(Color::RGB(layout.header_fill()));
+        let guidance = base
+            .clone()
+            .set_font_size(8)
+            .unset_bold()
+            .set_background_color(Color::RGB(layout.header_fill()));
         for (i, texts) in a13_guidance::A13_GUIDANCE.iter().enumerate() {
             for (c, text) in texts.iter().enumerate() {
                 sheet.write_string_with_format(2 + i as u32, c as u16, *text, &guidance)?;
@@ -177,7 +225,13 @@ impl CellFormats {
 }
 
 /// Writes a value as a string cell, never a formula. Empty values write nothing.
-fn write_text(sheet: &mut Worksheet, row: u32, col: u16, text: &str, formats: &CellFormats) -> Result<(), XlsxError> {
+fn write_text(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+    formats: &CellFormats,
+) -> Result<(), XlsxError> {
     if text.is_empty() {
         return Ok(());
     }

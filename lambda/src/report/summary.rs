@@ -60,10 +60,21 @@ pub(super) fn write(
         lines.push(Line::Heading(text.to_string()));
     };
     let pair = |k: &str, v: String| Line::Cells(vec![k.to_string(), v]);
-    lines.push(Line::Heading("FedRAMP Integrated Inventory: Run Summary".into()));
-    lines.push(pair("Generated (UTC)", summary.generated_at.format("%Y-%m-%d %H:%M:%S").to_string()));
-    lines.push(pair("Tool", format!("fedramp-inventory {}", env!("CARGO_PKG_VERSION"))));
-    lines.push(pair("Layout", format!("{} ({})", summary.layout.name(), summary.layout.title())));
+    lines.push(Line::Heading(
+        "FedRAMP Integrated Inventory: Run Summary".into(),
+    ));
+    lines.push(pair(
+        "Generated (UTC)",
+        summary.generated_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+    ));
+    lines.push(pair(
+        "Tool",
+        format!("fedramp-inventory {}", env!("CARGO_PKG_VERSION")),
+    ));
+    lines.push(pair(
+        "Layout",
+        format!("{} ({})", summary.layout.name(), summary.layout.title()),
+    ));
     let ip = match summary.ip_cell {
         IpCell::PerRow => "one row per address",
         IpCell::Joined => "one row per asset, addresses on separate lines of one cell",
@@ -72,22 +83,53 @@ pub(super) fn write(
     lines.push(pair("Items read", summary.items_read.to_string()));
     lines.push(pair("Assets", summary.assets.to_string()));
     lines.push(pair("Inventory rows", summary.rows.to_string()));
-    lines.push(pair("Duplicate items skipped", summary.duplicates.to_string()));
+    lines.push(pair(
+        "Duplicate items skipped",
+        summary.duplicates.to_string(),
+    ));
     let unsupported: u64 = summary.unsupported.values().map(|u| u.items).sum();
     lines.push(pair("Items of unsupported types", unsupported.to_string()));
-    lines.push(pair("Warnings", summary.diagnostics.count(crate::diagnostics::Severity::Warning).to_string()));
-    lines.push(pair("Errors", summary.diagnostics.count(crate::diagnostics::Severity::Error).to_string()));
+    lines.push(pair(
+        "Warnings",
+        summary
+            .diagnostics
+            .count(crate::diagnostics::Severity::Warning)
+            .to_string(),
+    ));
+    lines.push(pair(
+        "Errors",
+        summary
+            .diagnostics
+            .count(crate::diagnostics::Severity::Error)
+            .to_string(),
+    ));
 
     heading(&mut lines, "Inputs");
-    lines.push(Line::Cells(vec!["Input".into(), "Items".into(), "Status".into()]));
+    lines.push(Line::Cells(vec![
+        "Input".into(),
+        "Items".into(),
+        "Status".into(),
+    ]));
     for input in &summary.inputs {
-        lines.push(Line::Cells(vec![input.name.clone(), input.items.to_string(), input.status.clone()]));
+        lines.push(Line::Cells(vec![
+            input.name.clone(),
+            input.items.to_string(),
+            input.status.clone(),
+        ]));
     }
 
     heading(&mut lines, "Inventory sheets");
-    lines.push(Line::Cells(vec!["Sheet".into(), "First row".into(), "Last row".into()]));
+    lines.push(Line::Cells(vec![
+        "Sheet".into(),
+        "First row".into(),
+        "Last row".into(),
+    ]));
     for s in sheets {
-        lines.push(Line::Cells(vec![s.name.clone(), s.first_row.to_string(), s.last_row.to_string()]));
+        lines.push(Line::Cells(vec![
+            s.name.clone(),
+            s.first_row.to_string(),
+            s.last_row.to_string(),
+        ]));
     }
     if sheets.len() > 1 {
         lines.push(Line::Cells(vec![format!(
@@ -97,27 +139,60 @@ pub(super) fn write(
     }
 
     heading(&mut lines, "Rows per account, region and asset type");
-    lines.push(Line::Cells(vec!["Account".into(), "Region".into(), "Asset Type".into(), "Rows".into()]));
+    lines.push(Line::Cells(vec![
+        "Account".into(),
+        "Region".into(),
+        "Asset Type".into(),
+        "Rows".into(),
+    ]));
     for ((account, region, kind), n) in &summary.row_counts {
-        lines.push(Line::Cells(vec![account.clone(), region.clone(), kind.clone(), n.to_string()]));
+        lines.push(Line::Cells(vec![
+            account.clone(),
+            region.clone(),
+            kind.clone(),
+            n.to_string(),
+        ]));
     }
 
-    heading(&mut lines, "Unsupported resource types (counted, not in the inventory)");
-    lines.push(Line::Cells(vec!["Resource type".into(), "Items".into(), "First seen".into()]));
+    heading(
+        &mut lines,
+        "Unsupported resource types (counted, not in the inventory)",
+    );
+    lines.push(Line::Cells(vec![
+        "Resource type".into(),
+        "Items".into(),
+        "First seen".into(),
+    ]));
     for (kind, u) in &summary.unsupported {
-        lines.push(Line::Cells(vec![kind.clone(), u.items.to_string(), u.first_seen.clone()]));
+        lines.push(Line::Cells(vec![
+            kind.clone(),
+            u.items.to_string(),
+            u.first_seen.clone(),
+        ]));
     }
 
     heading(&mut lines, "Problems");
-    lines.push(Line::Cells(vec!["Severity".into(), "Where".into(), "Message".into()]));
+    lines.push(Line::Cells(vec![
+        "Severity".into(),
+        "Where".into(),
+        "Message".into(),
+    ]));
     for d in summary.diagnostics.entries() {
-        lines.push(Line::Cells(vec![d.severity.to_string(), d.source.clone(), d.message.clone()]));
+        lines.push(Line::Cells(vec![
+            d.severity.to_string(),
+            d.source.clone(),
+            d.message.clone(),
+        ]));
     }
 
     let per_sheet = max_rows as usize;
     for (page, chunk) in lines.chunks(per_sheet).enumerate() {
         let mut sheet = workbook.new_worksheet_with_constant_memory();
-        sheet.set_name(if page == 0 { "Run Summary".to_string() } else { format!("Run Summary ({})", page + 1) })?;
+        sheet.set_name(if page == 0 {
+            "Run Summary".to_string()
+        } else {
+            format!("Run Summary ({})", page + 1)
+        })?;
         write_lines(&mut sheet, chunk, formats)?;
         workbook.push_worksheet(sheet);
     }
@@ -129,7 +204,11 @@ enum Line {
     Cells(Vec<String>),
 }
 
-fn write_lines(sheet: &mut Worksheet, lines: &[Line], formats: &CellFormats) -> Result<(), XlsxError> {
+fn write_lines(
+    sheet: &mut Worksheet,
+    lines: &[Line],
+    formats: &CellFormats,
+) -> Result<(), XlsxError> {
     for (width_col, width) in [(0u16, 34.0), (1, 48.0), (2, 60.0), (3, 12.0)] {
         sheet.set_column_width(width_col, width)?;
     }

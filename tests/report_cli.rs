@@ -1,0 +1,649 @@
+//! End-to-end tests of `fedramp-inventory report`: the real binary on real files, the
+//! workbook read back with calamine and compared with the official templates.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use calamine::{open_workbook, Data, Range, Reader, Xlsx};
+
+const BIN: &str = env!("CARGO_BIN_EXE_fedramp-inventory");
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+}
+
+fn report(args: &[&str]) -> Run {
+    let out = Command::new(BIN)
+        .arg("report")
+        .args(args)
+        .output()
+        .expect("binary runs");
+    let stdout =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    Run {
+        code: out.status.code().expect("exit code, not a signal"),
+        stdout,
+    }
+}
+
+fn sheet(path: &Path, name: &str) -> Range<Data> {
+    let mut wb: Xlsx<_> = open_workbook(path).expect("workbook opens");
+    wb.worksheet_range(name).expect("sheet exists")
+}
+
+fn sheet_names(path: &Path) -> Vec<String> {
+    let wb: Xlsx<_> = open_workbook(path).expect("workbook opens");
+    wb.sheet_names()
+}
+
+fn text(range: &Range<Data>, row: u32, col: u32) -> String {
+    match range.get_value((row, col)) {
+        None | Some(Data::Empty) => String::new(),
+        Some(Data::String(s)) => s.clone(),
+        Some(other) => panic!("cell ({row},{col}) is not a string: {other:?}"),
+    }
+}
+
+fn row(range: &Range<Data>, r: u32, cols: u32) -> Vec<String> {
+    (0..cols).map(|c| text(range, r, c)).collect()
+}
+
+/// Data rows of an inventory sheet (row index 2.. for rev5).
+fn data_rows(range: &Range<Data>, first: u32, cols: u32) -> Vec<Vec<String>> {
+    let end = range.end().map_or(0, |(r, _)| r + 1);
+    (first..end).map(|r| row(range, r, cols)).collect()
+}
+
+fn summary_value(path: &Path, label: &str) -> String {
+    let s = sheet(path, "Run Summary");
+    let end = s.end().map_or(0, |(r, _)| r + 1);
+    (0..end)
+        .find(|r| text(&s, *r, 0) == label)
+        .map(|r| text(&s, r, 1))
+        .unwrap_or_else(|| panic!("no {label} in the Run Summary"))
+}
+
+fn summary_lines(path: &Path) -> Vec<String> {
+    let s = sheet(path, "Run Summary");
+    let end = s.end().map_or(0, |(r, _)| r + 1);
+    (0..end).map(|r| row(&s, r, 4).join(" | ")).collect()
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+#[test]
+fn bundled_sample_gives_a_clean_workbook() {
+    let dir = tmp();
+    let out = dir.path().join("inventory.xlsx");
+    let run = report(&[
+        "--input",
+        repo("sample-data/config-items.jsonl").to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("workbook: "), "{}", run.stdout);
+    assert_eq!(sheet_names(&out), ["Inventory", "Run Summary"]);
+    let inv = sheet(&out, "Inventory");
+    let rows = data_rows(&inv, 2, 25);
+    assert_eq!(
+        summary_value(&out, "Inventory rows"),
+        rows.len().to_string()
+    );
+    assert!(rows.len() > 300, "one row per address: {}", rows.len());
+    // Every type is present and every row has an identifier.
+    for kind in [
+        "EC2",
+        "RDS",
+        "DynamoDB",
+        "Load Balancer-Classic",
+        "Load Balancer-application",
+        "Load Balancer-network",
+        "Load Balancer-gateway",
+    ] {
+        assert!(rows.iter().any(|r| r[11] == kind), "no {kind} rows");
+    }
+    assert!(rows.iter().all(|r| !r[0].is_empty()));
+    // Sorted by account, region, type, identifier.
+    let keys: Vec<_> = rows
+        .iter()
+        .map(|r| (r[18].clone(), r[11].clone(), r[0].clone()))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+}
+
+/// Row 2 (headers) and the group headers of row 1, against the official file.
+#[test]
+fn rev5_headers_match_the_official_template() {
+    let dir = tmp();
+    let out = dir.path().join("rev5.xlsx");
+    let run = report(&[
+        "-i",
+        repo("tests/fixtures/known-items.jsonl").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let ours = sheet(&out, "Inventory");
+    let official = sheet(&repo("tests/fixtures/appendix-m-v3.1.xlsx"), "Inventory");
+    // The official file has a guidance column A that is deleted before submission.
+    for c in 0..25 {
+        assert_eq!(
+            text(&ours, 1, c),
+            text(&official, 1, c + 1),
+            "header column {c}"
+        );
+        assert_eq!(
+            text(&ours, 0, c),
+            text(&official, 0, c + 1),
+            "group header column {c}"
+        );
+    }
+    assert_eq!(text(&ours, 1, 24), "End-of-Life ");
+    assert_eq!(text(&ours, 1, 20), "VLAN/\nNetwork ID");
+    assert_eq!(text(&ours, 1, 25), "");
+}
+
+#[test]
+fn a13_headers_and_guidance_match_the_official_template() {
+    let dir = tmp();
+    let out = dir.path().join("a13.xlsx");
+    let run = report(&[
+        "-i",
+        repo("tests/fixtures/known-items.jsonl").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--layout",
+        "a13",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let ours = sheet(&out, "Inventory");
+    let official = sheet(&repo("tests/fixtures/a13-v2.2.xlsx"), "Inventory");
+    for r in 0..5 {
+        for c in 0..23 {
+            assert_eq!(
+                text(&ours, r, c),
+                text(&official, r, c),
+                "row {r} column {c}"
+            );
+        }
+    }
+    assert_eq!(text(&ours, 1, 1), "IPv4 or IPv6\nAddress");
+    // Data from row 6.
+    assert_eq!(text(&ours, 5, 0), "i-0known");
+}
+
+#[test]
+fn known_items_give_exactly_these_rows() {
+    let dir = tmp();
+    let out = dir.path().join("known.xlsx");
+    let run = report(&[
+        "-i",
+        repo("tests/fixtures/known-items.jsonl").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("unsupported AWS::S3::Bucket: 1 items"),
+        "{}",
+        run.stdout
+    );
+    let rows = data_rows(&sheet(&out, "Inventory"), 2, 25);
+    fn ec2(ip: &'static str, mac: &'static str) -> Vec<&'static str> {
+        vec![
+            "i-0known",
+            ip,
+            "Yes",
+            "Yes",
+            "ec2-3-30-0-1.us-gov-west-1.compute.amazonaws.com",
+            "",
+            mac,
+            "Yes",
+            "ami-0base",
+            "",
+            "us-gov-west-1a",
+            "EC2",
+            "t3.large",
+            "",
+            "",
+            "",
+            "",
+            "Web tier",
+            "Account 111111111111, Region us-gov-west-1",
+            "",
+            "vpc-0a",
+            "platform",
+            "platform",
+            "Web server",
+            "6/30/2028",
+        ]
+    }
+    let alb = vec![
+        "arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:111111111111:loadbalancer/app/web/0a",
+        "",
+        "Yes",
+        "Yes",
+        "web-0a.elb.us-gov-west-1.amazonaws.com",
+        "",
+        "",
+        "No",
+        "",
+        "",
+        "us-gov-west-1",
+        "Load Balancer-application",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "Account 111111111111, Region us-gov-west-1",
+        "",
+        "vpc-0a",
+        "=HYPERLINK(\"http://x\")",
+        "=HYPERLINK(\"http://x\")",
+        "",
+        "",
+    ];
+    let dynamo = vec![
+        "arn:aws-us-gov:dynamodb:us-gov-east-1:222222222222:table/sessions",
+        "",
+        "Yes",
+        "No",
+        "",
+        "",
+        "",
+        "No",
+        "",
+        "",
+        "us-gov-east-1",
+        "DynamoDB",
+        "",
+        "",
+        "AWS",
+        "DynamoDB",
+        "",
+        "",
+        "Account 222222222222, Region us-gov-east-1",
+        "",
+        "",
+        "data-team",
+        "app-team",
+        "",
+        "",
+    ];
+    let clb = vec![
+        "arn:aws-us-gov:elasticloadbalancing:us-gov-east-1:222222222222:loadbalancer/legacy",
+        "",
+        "Yes",
+        "No",
+        "internal-legacy.us-gov-east-1.elb.amazonaws.com",
+        "",
+        "",
+        "No",
+        "",
+        "",
+        "us-gov-east-1",
+        "Load Balancer-Classic",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "Account 222222222222, Region us-gov-east-1",
+        "",
+        "vpc-0b",
+        "",
+        "",
+        "",
+        "",
+    ];
+    let rds = vec![
+        "arn:aws-us-gov:rds:us-gov-east-1:222222222222:db:orders",
+        "",
+        "Yes",
+        "No",
+        "orders.abc.us-gov-east-1.rds.amazonaws.com",
+        "",
+        "",
+        "No",
+        "",
+        "",
+        "us-gov-east-1b",
+        "RDS",
+        "db.m5.large",
+        "",
+        "AWS",
+        "postgres-15.4",
+        "",
+        "",
+        "Account 222222222222, Region us-gov-east-1",
+        "",
+        "vpc-0b",
+        "",
+        "",
+        "",
+        "",
+    ];
+    let expected: Vec<Vec<String>> = [
+        ec2("3.30.0.1", "0a:00:00:00:00:01"),
+        ec2("10.0.0.5", "0a:00:00:00:00:01"),
+        ec2("10.0.1.5", "0a:00:00:00:00:02"),
+        alb,
+        dynamo,
+        clb,
+        rds,
+    ]
+    .into_iter()
+    .map(|r| r.into_iter().map(String::from).collect())
+    .collect();
+    assert_eq!(rows, expected);
+    assert!(
+        summary_lines(&out)
+            .iter()
+            .any(|l| l.starts_with("AWS::S3::Bucket | 1 | ")),
+        "{:?}",
+        summary_lines(&out)
+    );
+}
+
+/// A value Excel could read as a formula is a text cell marked to stay text.
+#[test]
+fn formula_like_values_stay_text() {
+    let dir = tmp();
+    let out = dir.path().join("f.xlsx");
+    report(&[
+        "-i",
+        repo("tests/fixtures/known-items.jsonl").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    assert!(!xml.contains("<f>"), "no formula cells");
+    assert!(xml.contains("=HYPERLINK"), "the value is kept as written");
+    let mut styles = String::new();
+    zip.by_name("xl/styles.xml")
+        .unwrap()
+        .read_to_string(&mut styles)
+        .unwrap();
+    assert!(
+        styles.contains("quotePrefix=\"1\""),
+        "a quote-prefix style exists"
+    );
+}
+
+#[test]
+fn bad_input_is_named_and_the_rest_still_becomes_rows() {
+    let dir = tmp();
+    let out = dir.path().join("bad.xlsx");
+    let bad = repo("tests/fixtures/bad-items.jsonl");
+    let run = report(&["-i", bad.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let name = bad.display().to_string();
+    for expected in [
+        format!("error: {name}:2: not valid JSON"),
+        format!("warning: {name}:3: item has no configuration"),
+        format!(
+            "warning: {name}:4: configuration.publiclyAccessible is text, expected true or false"
+        ),
+        format!("warning: {name}:4: configuration.dBSubnetGroup is text, expected an object"),
+        format!("error: {name}:6 [0]: expected a JSON object for a Config item, found a number"),
+        format!("error: {name}:7: result text is not valid JSON"),
+    ] {
+        let found = run.stdout.lines().any(|l| l.starts_with(&expected));
+        assert!(found, "missing {expected:?} in\n{}", run.stdout);
+    }
+    assert!(
+        run.stdout
+            .contains("unsupported AWS::Lambda::Function: 1 items"),
+        "{}",
+        run.stdout
+    );
+    let rows = data_rows(&sheet(&out, "Inventory"), 2, 25);
+    let ids: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "arn:aws-us-gov:dynamodb:us-gov-east-1:111111111111:table/good",
+            "i-noconf",
+            "arn:aws-us-gov:rds:us-gov-east-1:111111111111:db:odd"
+        ]
+    );
+    // The odd RDS item still gives what is known: the class written as a number.
+    assert_eq!(rows[2][12], "42");
+    let lines = summary_lines(&out);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("error | ") && l.contains(":2 | not valid JSON")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn missing_input_alone_fails_without_a_workbook() {
+    let dir = tmp();
+    let out = dir.path().join("none.xlsx");
+    let run = report(&["-i", "/no/such/items.jsonl", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("/no/such/items.jsonl: cannot read"),
+        "{}",
+        run.stdout
+    );
+    assert!(!out.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no temporary file left behind"
+    );
+}
+
+#[test]
+fn empty_input_writes_an_empty_inventory_and_says_so() {
+    let dir = tmp();
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "\n").unwrap();
+    let out = dir.path().join("empty.xlsx");
+    let run = report(&["-i", empty.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stdout.contains("the input is empty"), "{}", run.stdout);
+    assert_eq!(summary_value(&out, "Inventory rows"), "0");
+}
+
+#[test]
+fn unwritable_output_is_a_clear_failure() {
+    let run = report(&[
+        "-i",
+        repo("tests/fixtures/known-items.jsonl").to_str().unwrap(),
+        "-o",
+        "/no/such/dir/inv.xlsx",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("cannot write the workbook /no/such/dir/inv.xlsx"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// `aws configservice select-resource-config` output, piped in.
+#[test]
+fn select_output_on_stdin() {
+    let dir = tmp();
+    let out = dir.path().join("stdin.xlsx");
+    let items: Vec<String> = std::fs::read_to_string(repo("tests/fixtures/known-items.jsonl"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let doc = serde_json::json!({"Results": items, "QueryInfo": {"SelectFields": []}});
+    let mut child = Command::new(BIN)
+        .args(["report", "--input", "-", "--output", out.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(serde_json::to_string_pretty(&doc).unwrap().as_bytes())
+        .unwrap();
+    let done = child.wait_with_output().unwrap();
+    assert_eq!(
+        done.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&done.stdout)
+    );
+    assert_eq!(data_rows(&sheet(&out, "Inventory"), 2, 25).len(), 7);
+}
+
+#[test]
+fn overlapping_inputs_list_each_resource_once() {
+    let dir = tmp();
+    let out = dir.path().join("dup.xlsx");
+    let known = repo("tests/fixtures/known-items.jsonl");
+    let run = report(&[
+        "-i",
+        known.to_str().unwrap(),
+        "-i",
+        known.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(data_rows(&sheet(&out, "Inventory"), 2, 25).len(), 7);
+    assert_eq!(summary_value(&out, "Duplicate items skipped"), "5");
+}
+
+#[test]
+fn joined_addresses_and_tag_settings() {
+    let dir = tmp();
+    let tags = dir.path().join("tags.yaml");
+    std::fs::write(&tags, "diagram-label: Function\n").unwrap();
+    let out = dir.path().join("joined.xlsx");
+    let run = report(&[
+        "-i",
+        repo("tests/fixtures/known-items.jsonl").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--ip-cell",
+        "joined",
+        "--tags",
+        tags.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let rows = data_rows(&sheet(&out, "Inventory"), 2, 25);
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[0][1], "10.0.0.5\n3.30.0.1\n10.0.1.5");
+    assert_eq!(rows[0][6], "0a:00:00:00:00:01\n0a:00:00:00:00:02");
+    assert_eq!(
+        rows[0][17], "Web server",
+        "diagram label read from the tag named in tags.yaml"
+    );
+
+    std::fs::write(&tags, "diagram_label: x\n").unwrap();
+    let run = report(&[
+        "-i",
+        "x",
+        "-o",
+        out.to_str().unwrap(),
+        "--tags",
+        tags.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("unknown field `diagram_label`"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn two_runs_give_the_same_inventory() {
+    let dir = tmp();
+    let input = repo("sample-data/config-items.jsonl");
+    let mut sheets = Vec::new();
+    for name in ["a.xlsx", "b.xlsx"] {
+        let out = dir.path().join(name);
+        assert_eq!(
+            report(&["-i", input.to_str().unwrap(), "-o", out.to_str().unwrap()]).code,
+            0
+        );
+        sheets.push(data_rows(&sheet(&out, "Inventory"), 0, 25));
+    }
+    assert_eq!(sheets[0], sheets[1]);
+}
+
+/// An inventory longer than a sheet continues on the next with the same headers. The
+/// sheet size is lowered through the library so the test need not write a million rows.
+#[test]
+fn rows_beyond_a_sheet_continue_on_the_next() {
+    use fedramp_inventory::{
+        inventory::IpCell, mapper::MapContext, reader::files::Input, report::Layout, run,
+    };
+    let dir = tmp();
+    let out = dir.path().join("pages.xlsx");
+    let request = run::ReportRequest {
+        inputs: vec![Input::Path(repo("sample-data/config-items.jsonl"))],
+        output: out.clone(),
+        layout: Layout::Rev5,
+        ip_cell: IpCell::PerRow,
+        context: MapContext::default(),
+        max_sheet_rows: 102,
+    };
+    let result = run::run_report(&request);
+    assert_eq!(result.status, run::Status::Clean);
+    let total = result.summary.rows as usize;
+    let names = sheet_names(&out);
+    let pages = total.div_ceil(100);
+    assert_eq!(names.len(), pages + 1, "{names:?}");
+    assert_eq!(names[1], "Inventory (2)");
+    let mut all = Vec::new();
+    for name in &names[..pages] {
+        let s = sheet(&out, name);
+        assert_eq!(
+            text(&s, 1, 0),
+            "UNIQUE ASSET IDENTIFIER",
+            "{name} has the headers"
+        );
+        let rows = data_rows(&s, 2, 25);
+        assert!(rows.len() <= 100);
+        all.extend(rows);
+    }
+    assert_eq!(all.len(), total, "no row lost between sheets");
+    let single = dir.path().join("single.xlsx");
+    report(&[
+        "-i",
+        repo("sample-data/config-items.jsonl").to_str().unwrap(),
+        "-o",
+        single.to_str().unwrap(),
+    ]);
+    assert_eq!(all, data_rows(&sheet(&single, "Inventory"), 2, 25));
+    assert!(
+        summary_lines(&out)
+            .iter()
+            .any(|l| l.contains("continues over")),
+        "the summary says so"
+    );
+}
