@@ -42,10 +42,7 @@ impl StringPool {
     }
 
     fn get(&self, sym: Sym) -> &str {
-        let span = self.spans[sym.0 as usize];
-        let start = (span >> LEN_BITS) as usize;
-        let len = (span & ((1 << LEN_BITS) - 1)) as usize;
-        &self.text[start..start + len]
+        span_text(&self.text, self.spans[sym.0 as usize])
     }
 
     fn intern(&mut self, s: &str) -> Sym {
@@ -59,12 +56,7 @@ impl StringPool {
             index,
             hasher,
         } = self;
-        let lookup = |id: &u32| {
-            let span = spans[*id as usize];
-            let start = (span >> LEN_BITS) as usize;
-            let len = (span & ((1 << LEN_BITS) - 1)) as usize;
-            &text[start..start + len] == s
-        };
+        let lookup = |id: &u32| span_text(text, spans[*id as usize]) == s;
         if let Some(id) = index.find(hash, lookup) {
             return Sym(*id);
         }
@@ -75,13 +67,17 @@ impl StringPool {
         text.push_str(s);
         let (text_ref, spans_ref) = (&*text, &*spans);
         index.insert_unique(hash, id, |id| {
-            let span = spans_ref[*id as usize];
-            let start = (span >> LEN_BITS) as usize;
-            let len = (span & ((1 << LEN_BITS) - 1)) as usize;
-            hasher.hash_one(&text_ref[start..start + len])
+            hasher.hash_one(span_text(text_ref, spans_ref[*id as usize]))
         });
         Sym(id)
     }
+}
+
+/// The text of a packed span.
+fn span_text(text: &str, span: u64) -> &str {
+    let start = (span >> LEN_BITS) as usize;
+    let len = (span & ((1 << LEN_BITS) - 1)) as usize;
+    &text[start..start + len]
 }
 
 struct StoredAsset {
@@ -116,18 +112,22 @@ pub struct Inventory {
     assets: Vec<StoredAsset>,
     rows: Vec<Row>,
     seen: HashSet<[Sym; 4]>,
-    ip_cell: IpCell,
     duplicates: u64,
 }
 
+impl Default for Inventory {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Inventory {
-    pub fn new(ip_cell: IpCell) -> Self {
+    pub fn new() -> Self {
         Inventory {
             pool: StringPool::new(),
             assets: Vec::new(),
             rows: Vec::new(),
             seen: HashSet::new(),
-            ip_cell,
             duplicates: 0,
         }
     }
@@ -159,34 +159,13 @@ impl Inventory {
             account,
             region,
         });
-        match self.ip_cell {
-            IpCell::PerRow => {
-                for (ip, mac) in asset.addresses() {
-                    let row = Row {
-                        asset: index,
-                        ip: self.pool.intern(ip),
-                        mac: self.pool.intern(mac),
-                    };
-                    self.rows.push(row);
-                }
-            }
-            IpCell::Joined => {
-                let ips: Vec<&str> = asset.addresses().map(|(ip, _)| ip).collect();
-                let mut macs: Vec<&str> = Vec::new();
-                for (_, mac) in asset.addresses() {
-                    if !mac.is_empty() && !macs.contains(&mac) {
-                        macs.push(mac);
-                    }
-                }
-                if !ips.is_empty() {
-                    let row = Row {
-                        asset: index,
-                        ip: self.pool.intern(&ips.join("\n")),
-                        mac: self.pool.intern(&macs.join("\n")),
-                    };
-                    self.rows.push(row);
-                }
-            }
+        for (ip, mac) in asset.addresses() {
+            let row = Row {
+                asset: index,
+                ip: self.pool.intern(ip),
+                mac: self.pool.intern(mac),
+            };
+            self.rows.push(row);
         }
         if self.rows.last().is_none_or(|r| r.asset != index) {
             self.rows.push(Row {
@@ -332,7 +311,7 @@ mod tests {
 
     #[test]
     fn rows_sort_by_account_region_type_id_and_ip() {
-        let mut inv = Inventory::new(IpCell::PerRow);
+        let mut inv = Inventory::new();
         inv.add(&asset(
             "2",
             "east",
@@ -363,19 +342,12 @@ mod tests {
 
     #[test]
     fn the_same_resource_twice_is_listed_once() {
-        let mut inv = Inventory::new(IpCell::PerRow);
+        let mut inv = Inventory::new();
         assert!(inv.add(&asset("1", "east", "EC2", "i-a", &["10.0.0.1"])));
         assert!(!inv.add(&asset("1", "east", "EC2", "i-a", &["10.0.0.1"])));
         assert!(inv.add(&asset("2", "east", "EC2", "i-a", &["10.0.0.1"])));
         assert_eq!(inv.duplicates(), 1);
         assert_eq!(inv.row_count(), 2);
-    }
-
-    #[test]
-    fn joined_addresses_make_one_row() {
-        let mut inv = Inventory::new(IpCell::Joined);
-        inv.add(&asset("1", "east", "EC2", "i-a", &["10.0.0.1", "10.0.0.2"]));
-        assert_eq!(listing(&inv), vec!["i-a|10.0.0.1\n10.0.0.2|mac"]);
     }
 
     #[test]

@@ -132,8 +132,8 @@ fn collect(request: &ReportRequest, generated_at: DateTime<Utc>) -> (Summary, In
     let mut statuses = Vec::new();
     let (inventory, mut summary) = std::thread::scope(|scope| {
         for _ in 0..2 {
-            let (rx, tx, ctx) = (Arc::clone(&work_rx), done_tx.clone(), &request.context);
-            scope.spawn(move || map_batches(&rx, &tx, ctx));
+            let (rx, tx) = (Arc::clone(&work_rx), done_tx.clone());
+            scope.spawn(move || map_batches(&rx, &tx, request));
         }
         drop(done_tx);
         let collector = scope.spawn(|| gather(done_rx, &names, request.ip_cell));
@@ -192,7 +192,7 @@ fn collect(request: &ReportRequest, generated_at: DateTime<Utc>) -> (Summary, In
 fn map_batches(
     rx: &Mutex<Receiver<(u64, usize, Vec<RawPiece>)>>,
     tx: &std::sync::mpsc::SyncSender<Batch>,
-    ctx: &MapContext,
+    request: &ReportRequest,
 ) {
     loop {
         let next = rx.lock().map(|r| r.recv());
@@ -202,7 +202,7 @@ fn map_batches(
         let mut items = Vec::with_capacity(pieces.len());
         for piece in pieces {
             for (origin, value) in decode(piece) {
-                items.push(map_value(origin, value, ctx));
+                items.push(map_value(origin, value, request));
             }
         }
         if tx.send(Batch { seq, input, items }).is_err() {
@@ -214,7 +214,7 @@ fn map_batches(
 fn map_value(
     origin: Origin,
     value: Result<serde_json::Value, String>,
-    ctx: &MapContext,
+    request: &ReportRequest,
 ) -> Outcome {
     let value = match value {
         Ok(v) => v,
@@ -225,8 +225,11 @@ fn map_value(
         Ok(item) => item,
         Err(e) => return Outcome::Bad(origin, e.to_string()),
     };
-    match map_item(&item, ctx) {
+    match map_item(&item, &request.context) {
         Mapped::Asset(mut asset) => {
+            if request.ip_cell == IpCell::Joined {
+                asset.join_addresses();
+            }
             warnings.append(&mut asset.warnings);
             asset.warnings = warnings;
             Outcome::Asset(origin, asset)
@@ -237,7 +240,7 @@ fn map_value(
 
 /// The collector: takes batches in sequence order and builds inventory and summary.
 fn gather(rx: Receiver<Batch>, names: &[String], ip_cell: IpCell) -> (Inventory, Summary) {
-    let mut inventory = Inventory::new(ip_cell);
+    let mut inventory = Inventory::new();
     let mut diagnostics = Diagnostics::default();
     let mut unsupported: BTreeMap<String, UnsupportedType> = BTreeMap::new();
     let mut per_input = vec![0u64; names.len()];

@@ -80,6 +80,26 @@ impl Asset {
         self.addresses.push(Address { ip, mac });
     }
 
+    /// Puts all addresses into one, IPs and distinct MACs each on their own line: the
+    /// template's alternative to one row per address. Done here, not when writing, so
+    /// a list longer than a cell holds is cut with a warning like any other value.
+    pub fn join_addresses(&mut self) {
+        if self.addresses.len() < 2 {
+            return;
+        }
+        let ips: Vec<&str> = self.addresses().map(|(ip, _)| ip).collect();
+        let mut macs: Vec<&str> = Vec::new();
+        for (_, mac) in self.addresses() {
+            if !mac.is_empty() && !macs.contains(&mac) {
+                macs.push(mac);
+            }
+        }
+        let (ips, macs) = (ips.join("\n"), macs.join("\n"));
+        let ip = self.push_text("IP addresses", &ips);
+        let mac = self.push_text("MAC addresses", &macs);
+        self.addresses = vec![Address { ip, mac }];
+    }
+
     /// The addresses as (IP, MAC) pairs, in the order they were found.
     pub fn addresses(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         self.addresses
@@ -135,6 +155,19 @@ mod tests {
         assert_eq!(
             a.addresses().collect::<Vec<_>>(),
             vec![("10.0.0.1", "aa"), ("3.3.3.3", "")]
+        );
+    }
+
+    #[test]
+    fn joined_addresses_are_one() {
+        let mut a = Asset::default();
+        a.add_address("10.0.0.1", Some("aa"));
+        a.add_address("10.0.0.2", Some("aa"));
+        a.add_address("10.0.0.3", Some("bb"));
+        a.join_addresses();
+        assert_eq!(
+            a.addresses().collect::<Vec<_>>(),
+            vec![("10.0.0.1\n10.0.0.2\n10.0.0.3", "aa\nbb")]
         );
     }
 

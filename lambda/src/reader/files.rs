@@ -308,6 +308,26 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever bytes a line holds, decoding gives items or messages, never a panic.
+        #[test]
+        fn any_line_decodes_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let _ = decode(RawPiece { line: 1, raw: Raw::Line(bytes) });
+        }
+
+        /// Arbitrary text as a whole input: read and decoded without panic.
+        #[test]
+        fn any_input_reads_without_panic(text in "[\\[\\]{}\",:0-9a-zA-Z \n]{0,200}") {
+            let mut f = tempfile::NamedTempFile::new().unwrap();
+            f.write_all(text.as_bytes()).unwrap();
+            let mut pieces = Vec::new();
+            let _ = read_input(&Input::Path(f.path().to_path_buf()), &mut |p| pieces.push(p));
+            for p in pieces {
+                let _ = decode(p);
+            }
+        }
+    }
+
     #[test]
     fn empty_and_missing_inputs_are_errors() {
         let mut f = tempfile::NamedTempFile::new().unwrap();
