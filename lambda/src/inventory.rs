@@ -2,12 +2,13 @@
 //!
 //! The workbook lists rows sorted by account, region, asset type, identifier and IP so
 //! that two runs over the same estate give the same file. Sorting means holding every
-//! row before the first is written, so rows are stored as small integer handles into
-//! one string pool: the values that repeat (account, region, VPC, type, owner, "Yes")
-//! are stored once, and a row costs 12 bytes plus its asset's share.
+//! row before the first is written, so rows are small integer handles into one string
+//! pool: the values that repeat (account, region, VPC, type, owner, "Yes") are stored
+//! once, values that never repeat (identifiers, addresses, DNS names) are stored without
+//! an index entry, and a row costs 12 bytes plus its asset's share.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 use std::net::IpAddr;
 
@@ -20,21 +21,24 @@ use crate::mapper::Asset;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 struct Sym(u32);
 
-/// Every distinct string once, in one growing buffer.
+/// Strings in fixed-size chunks: the pool grows without ever copying what it holds,
+/// so its peak memory is what it stores, not twice that.
 struct StringPool {
-    text: String,
-    /// Per symbol: start (upper 40 bits) and byte length (lower 24 bits) in `text`.
+    chunks: Vec<String>,
+    /// Per symbol, packed: chunk (upper 24 bits), offset (20 bits), length (20 bits).
     spans: Vec<u64>,
     index: HashTable<u32>,
     hasher: DefaultHashBuilder,
 }
 
-const LEN_BITS: u32 = 24;
+const CHUNK: usize = 1 << 20;
+const OFFSET_BITS: u32 = 20;
+const LEN_BITS: u32 = 20;
 
 impl StringPool {
     fn new() -> Self {
         StringPool {
-            text: String::new(),
+            chunks: Vec::new(),
             spans: vec![0],
             index: HashTable::new(),
             hasher: DefaultHashBuilder::default(),
@@ -42,42 +46,70 @@ impl StringPool {
     }
 
     fn get(&self, sym: Sym) -> &str {
-        span_text(&self.text, self.spans[sym.0 as usize])
+        span_text(&self.chunks, self.spans[sym.0 as usize])
     }
 
+    /// Stores a value that is likely to repeat, once.
     fn intern(&mut self, s: &str) -> Sym {
         if s.is_empty() {
             return Sym(0);
         }
         let hash = self.hasher.hash_one(s);
         let Self {
-            text,
+            chunks,
             spans,
             index,
             hasher,
         } = self;
-        let lookup = |id: &u32| span_text(text, spans[*id as usize]) == s;
-        if let Some(id) = index.find(hash, lookup) {
+        if let Some(id) = index.find(hash, |id| span_text(chunks, spans[*id as usize]) == s) {
             return Sym(*id);
         }
-        // Cells are cut to Excel's 32,767 characters before they get here, so the
-        // length always fits; the id space (4 billion strings) is far beyond memory.
-        let id = spans.len() as u32;
-        spans.push(((text.len() as u64) << LEN_BITS) | s.len() as u64);
-        text.push_str(s);
-        let (text_ref, spans_ref) = (&*text, &*spans);
-        index.insert_unique(hash, id, |id| {
-            hasher.hash_one(span_text(text_ref, spans_ref[*id as usize]))
+        let id = push(chunks, spans, s);
+        let (chunks, spans) = (&*chunks, &*spans);
+        index.insert_unique(hash, id.0, |id| {
+            hasher.hash_one(span_text(chunks, spans[*id as usize]))
         });
-        Sym(id)
+        id
+    }
+
+    /// Stores a value that will not repeat (an identifier, an address), unindexed.
+    fn store(&mut self, s: &str) -> Sym {
+        if s.is_empty() {
+            return Sym(0);
+        }
+        push(&mut self.chunks, &mut self.spans, s)
     }
 }
 
+fn push(chunks: &mut Vec<String>, spans: &mut Vec<u64>, s: &str) -> Sym {
+    // Cells are cut to Excel's 32,767 characters (at most 128 KiB) before they get
+    // here, so every value fits a chunk and its length field.
+    debug_assert!(s.len() < CHUNK);
+    if chunks.last().is_none_or(|c| c.len() + s.len() > CHUNK) {
+        chunks.push(String::with_capacity(CHUNK.max(s.len())));
+    }
+    let chunk = chunks.len() - 1;
+    let text = &mut chunks[chunk];
+    let offset = text.len();
+    text.push_str(s);
+    let id = spans.len() as u32;
+    spans.push(
+        ((chunk as u64) << (OFFSET_BITS + LEN_BITS))
+            | ((offset as u64) << LEN_BITS)
+            | s.len() as u64,
+    );
+    Sym(id)
+}
+
 /// The text of a packed span.
-fn span_text(text: &str, span: u64) -> &str {
-    let start = (span >> LEN_BITS) as usize;
+fn span_text(chunks: &[String], span: u64) -> &str {
+    if span == 0 {
+        return "";
+    }
+    let chunk = (span >> (OFFSET_BITS + LEN_BITS)) as usize;
+    let offset = ((span >> LEN_BITS) & ((1 << OFFSET_BITS) - 1)) as usize;
     let len = (span & ((1 << LEN_BITS) - 1)) as usize;
-    &text[start..start + len]
+    &chunks[chunk][offset..offset + len]
 }
 
 struct StoredAsset {
@@ -111,7 +143,6 @@ pub struct Inventory {
     pool: StringPool,
     assets: Vec<StoredAsset>,
     rows: Vec<Row>,
-    seen: HashSet<[Sym; 4]>,
     duplicates: u64,
 }
 
@@ -127,31 +158,21 @@ impl Inventory {
             pool: StringPool::new(),
             assets: Vec::new(),
             rows: Vec::new(),
-            seen: HashSet::new(),
             duplicates: 0,
         }
     }
 
-    /// Adds an asset's rows. Returns false, adding nothing, when the same resource
-    /// (account, region, type, identifier) was already added: overlapping inputs must
-    /// not list a resource twice.
-    pub fn add(&mut self, asset: &Asset) -> bool {
+    /// Adds an asset's rows. The same resource met twice is dropped by [`Self::finish`].
+    pub fn add(&mut self, asset: &Asset) {
         let account = self.pool.intern(asset.account());
         let region = self.pool.intern(asset.region());
         let mut cells = [Sym(0); FIELD_COUNT];
         for field in Field::ALL {
-            if field != Field::Ip && field != Field::Mac {
-                cells[field.index()] = self.pool.intern(asset.get(field));
-            }
-        }
-        let id = cells[Field::AssetId.index()];
-        if id != Sym(0)
-            && !self
-                .seen
-                .insert([account, region, cells[Field::AssetType.index()], id])
-        {
-            self.duplicates += 1;
-            return false;
+            cells[field.index()] = match field {
+                Field::Ip | Field::Mac => continue,
+                Field::AssetId | Field::Dns => self.pool.store(asset.get(field)),
+                _ => self.pool.intern(asset.get(field)),
+            };
         }
         let index = self.assets.len() as u32;
         self.assets.push(StoredAsset {
@@ -162,8 +183,8 @@ impl Inventory {
         for (ip, mac) in asset.addresses() {
             let row = Row {
                 asset: index,
-                ip: self.pool.intern(ip),
-                mac: self.pool.intern(mac),
+                ip: self.pool.store(ip),
+                mac: self.pool.store(mac),
             };
             self.rows.push(row);
         }
@@ -174,28 +195,30 @@ impl Inventory {
                 mac: Sym(0),
             });
         }
-        true
     }
 
     pub fn duplicates(&self) -> u64 {
         self.duplicates
     }
 
+    /// Assets listed (after [`Self::finish`], without duplicates).
     pub fn asset_count(&self) -> usize {
-        self.assets.len()
+        self.assets.len() - self.duplicates as usize
     }
 
     pub fn row_count(&self) -> usize {
         self.rows.len()
     }
 
-    /// Puts the rows in their final order: account, region, asset type, identifier,
-    /// then IP (numerically where both are addresses). Ties keep input order.
-    pub fn sort(&mut self) {
+    /// Puts the rows in their final order (account, region, asset type, identifier,
+    /// then IP, numerically where both are addresses) and drops every resource met
+    /// before (same account, region, type and identifier: overlapping inputs must not
+    /// list a resource twice). The first one met is kept.
+    pub fn finish(&mut self) {
         let pool = &self.pool;
         let assets = &self.assets;
-        let mut order: Vec<u32> = (0..assets.len() as u32).collect();
-        let key = |a: &StoredAsset| {
+        let key = |a: u32| {
+            let a = &assets[a as usize];
             [
                 a.account,
                 a.region,
@@ -203,10 +226,12 @@ impl Inventory {
                 a.cells[Field::AssetId.index()],
             ]
         };
+        let mut order: Vec<u32> = (0..assets.len() as u32).collect();
+        // Stable: of equal keys, the first met comes first and is the one kept.
         order.sort_by(|&x, &y| {
-            let (kx, ky) = (key(&assets[x as usize]), key(&assets[y as usize]));
-            kx.iter()
-                .zip(ky.iter())
+            key(x)
+                .iter()
+                .zip(key(y).iter())
                 .map(|(a, b)| {
                     if a == b {
                         Ordering::Equal
@@ -218,14 +243,27 @@ impl Inventory {
                 .unwrap_or(Ordering::Equal)
         });
         let mut rank = vec![0u32; assets.len()];
+        let mut previous: Option<u32> = None;
         for (r, &a) in order.iter().enumerate() {
-            rank[a as usize] = r as u32;
+            let same = previous.is_some_and(|p| {
+                let (kp, ka) = (key(p), key(a));
+                ka[3] != Sym(0) && kp[..3] == ka[..3] && pool.get(kp[3]) == pool.get(ka[3])
+            });
+            if same {
+                rank[a as usize] = u32::MAX;
+                self.duplicates += 1;
+            } else {
+                rank[a as usize] = r as u32;
+                previous = Some(a);
+            }
         }
+        self.rows.retain(|row| rank[row.asset as usize] != u32::MAX);
         self.rows.sort_by(|x, y| {
             rank[x.asset as usize]
                 .cmp(&rank[y.asset as usize])
                 .then_with(|| compare_ips(pool.get(x.ip), pool.get(y.ip)))
         });
+        self.rows.shrink_to_fit();
     }
 
     /// The rows in their current order, each a lookup from field to text.
@@ -322,7 +360,7 @@ mod tests {
         inv.add(&asset("1", "west", "EC2", "i-a", &[]));
         inv.add(&asset("1", "east", "RDS", "arn:r", &[]));
         inv.add(&asset("1", "east", "EC2", "i-z", &["3.3.3.3"]));
-        inv.sort();
+        inv.finish();
         assert_eq!(
             listing(&inv),
             vec![
@@ -343,11 +381,18 @@ mod tests {
     #[test]
     fn the_same_resource_twice_is_listed_once() {
         let mut inv = Inventory::new();
-        assert!(inv.add(&asset("1", "east", "EC2", "i-a", &["10.0.0.1"])));
-        assert!(!inv.add(&asset("1", "east", "EC2", "i-a", &["10.0.0.1"])));
-        assert!(inv.add(&asset("2", "east", "EC2", "i-a", &["10.0.0.1"])));
+        inv.add(&asset("1", "east", "EC2", "i-a", &["10.0.0.1"]));
+        inv.add(&asset("1", "east", "RDS", "i-b", &[]));
+        inv.add(&asset("1", "east", "EC2", "i-a", &["10.0.0.2"]));
+        inv.add(&asset("2", "east", "EC2", "i-a", &["10.0.0.1"]));
+        inv.finish();
         assert_eq!(inv.duplicates(), 1);
-        assert_eq!(inv.row_count(), 2);
+        assert_eq!(inv.asset_count(), 3);
+        assert_eq!(
+            listing(&inv),
+            vec!["i-a|10.0.0.1|mac", "i-b||", "i-a|10.0.0.1|mac"],
+            "the first met is kept"
+        );
     }
 
     #[test]
@@ -359,5 +404,9 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(pool.get(b), "y");
         assert_eq!(pool.intern(""), Sym(0));
+        let u = pool.store("x");
+        assert_ne!(u, a, "stored values are not looked up");
+        assert_eq!(pool.get(u), "x");
+        assert_eq!(pool.get(Sym(0)), "");
     }
 }

@@ -276,7 +276,7 @@ fn gather(rx: Receiver<Batch>, names: &[String], ip_cell: IpCell) -> (Inventory,
             }
         }
     }
-    inventory.sort();
+    inventory.finish();
     let summary = Summary {
         generated_at: Utc::now(),
         layout: Layout::default(),
