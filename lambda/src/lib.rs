@@ -6,9 +6,17 @@
 //! rows compact, de-duplicated and in a stable order, and [`report`] writes the
 //! workbook. [`run`] wires the steps together for the binaries.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod cli;
+#[cfg(feature = "aws")]
+pub mod collect;
+#[cfg(feature = "aws")]
+pub mod deliver;
 pub mod diagnostics;
 pub mod fields;
+#[cfg(feature = "aws")]
+pub mod function;
 pub mod inventory;
 pub mod item;
 pub mod mapper;

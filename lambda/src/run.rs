@@ -63,16 +63,16 @@ pub struct RunResult {
 
 const BATCH: usize = 512;
 
-enum Outcome {
+pub(crate) enum Outcome {
     Asset(Origin, Box<Asset>),
     Unsupported(Origin, Option<String>),
     Bad(Origin, String),
 }
 
-struct Batch {
-    seq: u64,
-    input: usize,
-    items: Vec<Outcome>,
+pub(crate) struct Batch {
+    pub seq: u64,
+    pub input: usize,
+    pub items: Vec<Outcome>,
 }
 
 /// Runs the whole report and writes the workbook.
@@ -120,7 +120,7 @@ pub fn run_report(request: &ReportRequest) -> RunResult {
     }
 }
 
-const STATUS_UNREADABLE: &str = "not read";
+pub(crate) const STATUS_UNREADABLE: &str = "not read";
 
 /// Reads every input and builds the sorted inventory and the summary.
 fn collect(request: &ReportRequest, generated_at: DateTime<Utc>) -> (Summary, Inventory) {
@@ -202,7 +202,7 @@ fn map_batches(
         let mut items = Vec::with_capacity(pieces.len());
         for piece in pieces {
             for (origin, value) in decode(piece) {
-                items.push(map_value(origin, value, request));
+                items.push(map_value(origin, value, &request.context, request.ip_cell));
             }
         }
         if tx.send(Batch { seq, input, items }).is_err() {
@@ -211,10 +211,11 @@ fn map_batches(
     }
 }
 
-fn map_value(
+pub(crate) fn map_value(
     origin: Origin,
     value: Result<serde_json::Value, String>,
-    request: &ReportRequest,
+    ctx: &MapContext,
+    ip_cell: IpCell,
 ) -> Outcome {
     let value = match value {
         Ok(v) => v,
@@ -225,9 +226,9 @@ fn map_value(
         Ok(item) => item,
         Err(e) => return Outcome::Bad(origin, e.to_string()),
     };
-    match map_item(&item, &request.context) {
+    match map_item(&item, ctx) {
         Mapped::Asset(mut asset) => {
-            if request.ip_cell == IpCell::Joined {
+            if ip_cell == IpCell::Joined {
                 asset.join_addresses();
             }
             warnings.append(&mut asset.warnings);
@@ -239,7 +240,11 @@ fn map_value(
 }
 
 /// The collector: takes batches in sequence order and builds inventory and summary.
-fn gather(rx: Receiver<Batch>, names: &[String], ip_cell: IpCell) -> (Inventory, Summary) {
+pub(crate) fn gather(
+    rx: Receiver<Batch>,
+    names: &[String],
+    ip_cell: IpCell,
+) -> (Inventory, Summary) {
     let mut inventory = Inventory::new();
     let mut diagnostics = Diagnostics::default();
     let mut unsupported: BTreeMap<String, UnsupportedType> = BTreeMap::new();

@@ -1,6 +1,8 @@
 //! The `fedramp-inventory` command line: one file per subcommand, each writing to an
 //! injected writer so tests can read what a user would see.
 
+#[cfg(feature = "aws")]
+pub mod collect;
 pub mod report;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +22,9 @@ pub struct Cli {
 pub enum Command {
     /// Turn exported AWS Config items into the inventory workbook.
     Report(report::ReportArgs),
+    /// Read AWS Config in every account and region, write the workbook to a file or S3.
+    #[cfg(feature = "aws")]
+    Collect(Box<collect::CollectArgs>),
 }
 
 impl Cli {
@@ -27,6 +32,8 @@ impl Cli {
     pub fn run(self, out: &mut dyn std::io::Write) -> anyhow::Result<i32> {
         match self.command {
             Command::Report(args) => report::run(args, out),
+            #[cfg(feature = "aws")]
+            Command::Collect(args) => collect::run(*args, out),
         }
     }
 }

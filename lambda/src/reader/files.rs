@@ -239,7 +239,7 @@ pub fn decode(piece: RawPiece) -> Vec<Decoded> {
 }
 
 /// An element of a container: an item object, or an item as JSON text (select output).
-fn element(value: Value) -> Result<Value, String> {
+pub(crate) fn element(value: Value) -> Result<Value, String> {
     match value {
         Value::String(text) => serde_json::from_str::<Value>(&text)
             .map_err(|e| format!("result text is not valid JSON ({e})")),

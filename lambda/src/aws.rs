@@ -1,0 +1,115 @@
+//! The one seam to AWS: every client is built from one `SdkConfig` that honours the
+//! usual profile, region and endpoint settings (`AWS_PROFILE`, `AWS_REGION`,
+//! `AWS_ENDPOINT_URL`), so the same code talks to AWS, to GovCloud, or to a local AWS
+//! in tests.
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::Credentials;
+
+/// Where to reach AWS; empty fields fall back to the environment and profile files.
+#[derive(Clone, Debug, Default)]
+pub struct AwsSettings {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AwsError {
+    #[error("no AWS region configured: set AWS_REGION or pass --region")]
+    NoRegion,
+    #[error("{0}")]
+    Call(String),
+}
+
+impl AwsSettings {
+    pub async fn load(&self) -> Result<SdkConfig, AwsError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(p) = &self.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(r) = &self.region {
+            loader = loader.region(Region::new(r.clone()));
+        }
+        if let Some(e) = &self.endpoint_url {
+            loader = loader.endpoint_url(e);
+        }
+        let config = loader.load().await;
+        if config.region().is_none() {
+            return Err(AwsError::NoRegion);
+        }
+        Ok(config)
+    }
+}
+
+/// The error text of an SDK call with its causes (the service's own message, the
+/// connection error): the outer error alone is just "service error".
+pub fn describe<E: std::error::Error>(e: &E) -> String {
+    aws_sdk_sts::error::DisplayErrorContext(e).to_string()
+}
+
+/// The caller's account and partition (`aws`, `aws-us-gov`, `aws-cn`), from its ARN.
+pub async fn caller(config: &SdkConfig) -> Result<(String, String), AwsError> {
+    let me = aws_sdk_sts::Client::new(config)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| AwsError::Call(format!("sts:GetCallerIdentity failed: {}", describe(&e))))?;
+    let arn = me.arn().unwrap_or_default();
+    let partition = arn
+        .split(':')
+        .nth(1)
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws")
+        .to_string();
+    Ok((me.account().unwrap_or_default().to_string(), partition))
+}
+
+/// A config for `region` acting as `role_arn` (with `external_id` when the role asks).
+pub async fn assume_role(
+    base: &SdkConfig,
+    role_arn: &str,
+    external_id: Option<&str>,
+    region: &str,
+) -> Result<SdkConfig, String> {
+    let out = aws_sdk_sts::Client::new(base)
+        .assume_role()
+        .role_arn(role_arn)
+        .role_session_name("fedramp-inventory")
+        .set_external_id(external_id.map(String::from))
+        .send()
+        .await
+        .map_err(|e| format!("sts:AssumeRole {role_arn} failed: {}", describe(&e)))?;
+    let c = out
+        .credentials()
+        .ok_or_else(|| format!("sts:AssumeRole {role_arn} returned no credentials"))?;
+    let credentials = Credentials::new(
+        c.access_key_id(),
+        c.secret_access_key(),
+        Some(c.session_token().to_string()),
+        None,
+        "assumed-role",
+    );
+    Ok(base
+        .to_builder()
+        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+            credentials,
+        ))
+        .region(Region::new(region.to_string()))
+        .build())
+}
+
+/// The same identity in another region.
+pub fn in_region(base: &SdkConfig, region: &str) -> SdkConfig {
+    base.to_builder()
+        .region(Region::new(region.to_string()))
+        .build()
+}
+
+/// S3 with path-style addressing when an endpoint is set: a local AWS has no
+/// per-bucket host names.
+pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
+    let builder =
+        aws_sdk_s3::config::Builder::from(config).force_path_style(config.endpoint_url().is_some());
+    aws_sdk_s3::Client::from_conf(builder.build())
+}

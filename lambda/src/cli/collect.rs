@@ -1,0 +1,147 @@
+//! `fedramp-inventory collect`: the Lambda's collection, run from a laptop with the
+//! user's own AWS profile, region and endpoint.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::Args;
+
+use crate::aws::AwsSettings;
+use crate::cli::report::IpCellArg;
+use crate::collect::{
+    collect, Accounts, CollectSettings, Destination, DEFAULT_CONCURRENCY, DEFAULT_ROLE_NAME,
+};
+use crate::function::split_list;
+use crate::inventory::IpCell;
+use crate::mapper::TagNames;
+use crate::reader::config::Account;
+use crate::report::Layout;
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Member account ids to read, comma-separated.
+    #[arg(long, value_name = "ID,ID", group = "source")]
+    pub accounts: Option<String>,
+    /// A JSON file like the Lambda's ACCOUNT_LIST: [{"name": "...", "id": "..."}].
+    #[arg(long, value_name = "FILE", group = "source")]
+    pub accounts_file: Option<PathBuf>,
+    /// Read every active account of the organization.
+    #[arg(long, group = "source")]
+    pub organization: bool,
+    /// Query this Config aggregator once instead of each account.
+    #[arg(long, value_name = "NAME", group = "source")]
+    pub aggregator: Option<String>,
+    /// Role assumed in each member account.
+    #[arg(long, default_value = DEFAULT_ROLE_NAME)]
+    pub role_name: String,
+    /// ExternalId the member roles require.
+    #[arg(long)]
+    pub external_id: Option<String>,
+    /// Regions to read in each account, comma-separated (default: the current region).
+    #[arg(long, value_name = "REGION,REGION")]
+    pub regions: Option<String>,
+    /// Account x region reads at once.
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY)]
+    pub concurrency: usize,
+    /// Write the workbook here...
+    #[arg(long, short = 'o', value_name = "FILE", group = "destination")]
+    pub output: Option<PathBuf>,
+    /// ...or upload it to this bucket.
+    #[arg(long, group = "destination")]
+    pub bucket: Option<String>,
+    /// Key prefix in the bucket.
+    #[arg(long, default_value = "", requires = "bucket")]
+    pub prefix: String,
+    /// SNS topic told about partial and failed runs.
+    #[arg(long)]
+    pub topic_arn: Option<String>,
+    #[arg(long, value_enum, default_value_t = Layout::Rev5)]
+    pub layout: Layout,
+    #[arg(long, value_enum, default_value_t = IpCellArg::PerRow)]
+    pub ip_cell: IpCellArg,
+    /// YAML file naming the tags that feed tag-driven columns.
+    #[arg(long, value_name = "FILE")]
+    pub tags: Option<PathBuf>,
+    /// AWS profile (else AWS_PROFILE).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// AWS region (else AWS_REGION).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// AWS endpoint, e.g. a local AWS for testing (else AWS_ENDPOINT_URL).
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+}
+
+pub fn run(args: CollectArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let settings = settings(args)?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let outcome = runtime.block_on(collect(&settings));
+    writeln!(out, "{}", serde_json::to_string_pretty(&outcome)?)?;
+    Ok(outcome.status.exit_code())
+}
+
+fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
+    let accounts = if let Some(ids) = &args.accounts {
+        Accounts::List(
+            split_list(ids)
+                .into_iter()
+                .map(|id| Account {
+                    id,
+                    name: String::new(),
+                })
+                .collect(),
+        )
+    } else if let Some(file) = &args.accounts_file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        Accounts::List(serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{}: expected [{{\"name\": ..., \"id\": ...}}]",
+                file.display()
+            )
+        })?)
+    } else if args.organization {
+        Accounts::Organization
+    } else if let Some(name) = &args.aggregator {
+        Accounts::Aggregator(name.clone())
+    } else {
+        bail!("say which accounts to read: --accounts, --accounts-file, --organization or --aggregator");
+    };
+    let destination = match (args.output, args.bucket) {
+        (Some(path), None) => Destination::File(path),
+        (None, Some(bucket)) => Destination::S3 {
+            bucket,
+            prefix: args.prefix,
+        },
+        _ => bail!("say where the workbook goes: --output FILE or --bucket NAME"),
+    };
+    let tag_names = match &args.tags {
+        None => TagNames::default(),
+        Some(p) => TagNames::from_yaml(
+            &std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+        )
+        .with_context(|| format!("in {}", p.display()))?,
+    };
+    Ok(CollectSettings {
+        aws: AwsSettings {
+            profile: args.profile,
+            region: args.region,
+            endpoint_url: args.endpoint_url,
+        },
+        accounts,
+        role_name: args.role_name,
+        external_id: args.external_id,
+        regions: args.regions.as_deref().map(split_list).unwrap_or_default(),
+        concurrency: args.concurrency,
+        layout: args.layout,
+        ip_cell: match args.ip_cell {
+            IpCellArg::PerRow => IpCell::PerRow,
+            IpCellArg::Joined => IpCell::Joined,
+        },
+        tag_names,
+        destination,
+        topic_arn: args.topic_arn,
+    })
+}

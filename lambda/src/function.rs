@@ -1,0 +1,239 @@
+//! The Lambda function: settings from the environment, one collection per invocation.
+//!
+//! Variable names keep the AWS sample's (`ACCOUNT_LIST`, `CROSS_ACCOUNT_ROLE_NAME`,
+//! `REPORT_TARGET_BUCKET_NAME`, `REPORT_TARGET_BUCKET_PATH`) so an existing deployment
+//! can switch over; wrong settings fail the invocation at once, naming the variable.
+
+use crate::aws::AwsSettings;
+use crate::collect::{
+    collect, Accounts, CollectSettings, Destination, RunOutcome, DEFAULT_CONCURRENCY,
+    DEFAULT_ROLE_NAME,
+};
+use crate::inventory::IpCell;
+use crate::mapper::TagNames;
+use crate::reader::config::Account;
+use crate::report::Layout;
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{variable}: {problem}")]
+pub struct SettingsError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+fn bad(variable: &'static str, problem: impl Into<String>) -> SettingsError {
+    SettingsError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+/// Reads the settings through `get` (the environment, or a map in tests).
+pub fn settings_from_env(
+    get: impl Fn(&str) -> Option<String>,
+) -> Result<CollectSettings, SettingsError> {
+    let var = |name: &str| {
+        get(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let flag = |name: &'static str| -> Result<bool, SettingsError> {
+        match var(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("false") | Some("0") | Some("no") => Ok(false),
+            Some("true") | Some("1") | Some("yes") => Ok(true),
+            Some(other) => Err(bad(
+                name,
+                format!("expected true or false, found {other:?}"),
+            )),
+        }
+    };
+    let organization = flag("ORGANIZATION_MODE")?;
+    let aggregator = var("AGGREGATOR_NAME");
+    let list = var("ACCOUNT_LIST");
+    let accounts = match (list, organization, aggregator) {
+        (Some(json), false, None) => {
+            let list: Vec<Account> = serde_json::from_str(&json).map_err(|e| {
+                bad(
+                    "ACCOUNT_LIST",
+                    format!("expected [{{\"name\": ..., \"id\": ...}}], {e}"),
+                )
+            })?;
+            if let Some(a) = list
+                .iter()
+                .find(|a| a.id.len() != 12 || !a.id.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err(bad(
+                    "ACCOUNT_LIST",
+                    format!("{:?} is not a 12-digit account id", a.id),
+                ));
+            }
+            Accounts::List(list)
+        }
+        (None, true, None) => Accounts::Organization,
+        (None, false, Some(name)) => Accounts::Aggregator(name),
+        (None, false, None) => {
+            return Err(bad(
+                "ACCOUNT_LIST",
+                "set one of ACCOUNT_LIST, ORGANIZATION_MODE=true or AGGREGATOR_NAME",
+            ))
+        }
+        _ => {
+            return Err(bad(
+                "ACCOUNT_LIST",
+                "set only one of ACCOUNT_LIST, ORGANIZATION_MODE=true and AGGREGATOR_NAME",
+            ))
+        }
+    };
+    let bucket = var("REPORT_TARGET_BUCKET_NAME")
+        .ok_or_else(|| bad("REPORT_TARGET_BUCKET_NAME", "required"))?;
+    let layout = match var("LAYOUT").as_deref() {
+        None | Some("rev5") => Layout::Rev5,
+        Some("a13") => Layout::A13,
+        Some(other) => {
+            return Err(bad(
+                "LAYOUT",
+                format!("expected rev5 or a13, found {other:?}"),
+            ))
+        }
+    };
+    let ip_cell = match var("IP_CELL").as_deref() {
+        None | Some("per-row") => IpCell::PerRow,
+        Some("joined") => IpCell::Joined,
+        Some(other) => {
+            return Err(bad(
+                "IP_CELL",
+                format!("expected per-row or joined, found {other:?}"),
+            ))
+        }
+    };
+    let concurrency = match var("CONCURRENCY") {
+        None => DEFAULT_CONCURRENCY,
+        Some(v) => v.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            bad(
+                "CONCURRENCY",
+                format!("expected a positive number, found {v:?}"),
+            )
+        })?,
+    };
+    let tag_names = match var("TAG_NAMES") {
+        None => TagNames::default(),
+        Some(text) => TagNames::from_yaml(&text).map_err(|e| bad("TAG_NAMES", e.to_string()))?,
+    };
+    Ok(CollectSettings {
+        aws: AwsSettings::default(),
+        accounts,
+        role_name: var("CROSS_ACCOUNT_ROLE_NAME").unwrap_or_else(|| DEFAULT_ROLE_NAME.to_string()),
+        external_id: var("EXTERNAL_ID"),
+        regions: var("REGIONS").map(|r| split_list(&r)).unwrap_or_default(),
+        concurrency,
+        layout,
+        ip_cell,
+        tag_names,
+        destination: Destination::S3 {
+            bucket,
+            prefix: var("REPORT_TARGET_BUCKET_PATH").unwrap_or_default(),
+        },
+        topic_arn: var("NOTIFICATION_TOPIC_ARN"),
+    })
+}
+
+/// `a, b,c` -> [a, b, c].
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// One invocation (the scheduled event's content is not needed).
+pub async fn handle(settings: &CollectSettings) -> RunOutcome {
+    let outcome = collect(settings).await;
+    tracing::info!(status = ?outcome.status, rows = outcome.rows, errors = outcome.errors.len(), "inventory run finished");
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<CollectSettings, SettingsError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        settings_from_env(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn the_seed_variables_work() {
+        let s = settings(&[
+            (
+                "ACCOUNT_LIST",
+                r#"[{"name": "prod", "id": "111111111111"}]"#,
+            ),
+            ("CROSS_ACCOUNT_ROLE_NAME", "Collector"),
+            ("REPORT_TARGET_BUCKET_NAME", "reports"),
+            ("REPORT_TARGET_BUCKET_PATH", "inventory"),
+            ("REGIONS", "us-gov-west-1, us-gov-east-1"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.accounts,
+            Accounts::List(vec![Account {
+                id: "111111111111".into(),
+                name: "prod".into()
+            }])
+        );
+        assert_eq!(s.role_name, "Collector");
+        assert_eq!(s.regions, ["us-gov-west-1", "us-gov-east-1"]);
+        assert_eq!(
+            s.destination,
+            Destination::S3 {
+                bucket: "reports".into(),
+                prefix: "inventory".into()
+            }
+        );
+        assert_eq!(s.concurrency, DEFAULT_CONCURRENCY);
+    }
+
+    #[test]
+    fn wrong_settings_name_the_variable() {
+        let base = [("REPORT_TARGET_BUCKET_NAME", "b")];
+        let err = |extra: &[(&str, &str)]| {
+            let mut v = base.to_vec();
+            v.extend_from_slice(extra);
+            settings(&v).unwrap_err().variable
+        };
+        assert_eq!(err(&[("ACCOUNT_LIST", "not json")]), "ACCOUNT_LIST");
+        assert_eq!(
+            err(&[("ACCOUNT_LIST", r#"[{"id": "12"}]"#)]),
+            "ACCOUNT_LIST"
+        );
+        assert_eq!(err(&[]), "ACCOUNT_LIST");
+        assert_eq!(
+            err(&[("ORGANIZATION_MODE", "true"), ("AGGREGATOR_NAME", "a")]),
+            "ACCOUNT_LIST"
+        );
+        assert_eq!(err(&[("ORGANIZATION_MODE", "maybe")]), "ORGANIZATION_MODE");
+        assert_eq!(
+            err(&[("ORGANIZATION_MODE", "true"), ("LAYOUT", "rev4")]),
+            "LAYOUT"
+        );
+        assert_eq!(
+            err(&[("ORGANIZATION_MODE", "true"), ("CONCURRENCY", "0")]),
+            "CONCURRENCY"
+        );
+        assert_eq!(
+            err(&[("ORGANIZATION_MODE", "true"), ("TAG_NAMES", "bogus: x")]),
+            "TAG_NAMES"
+        );
+        assert_eq!(
+            settings(&[("ORGANIZATION_MODE", "true")])
+                .unwrap_err()
+                .variable,
+            "REPORT_TARGET_BUCKET_NAME"
+        );
+    }
+}

@@ -1,0 +1,260 @@
+//! Config items from AWS Config, live: every account and region concurrently, or one
+//! aggregator query for the whole organization.
+//!
+//! Each account x region is a [`Target`]. Targets are read concurrently up to a bound;
+//! each page of results is parsed and mapped as it arrives and handed to the
+//! collector, so no target's raw items are ever held whole. A target that fails is
+//! reported with the stage it failed at and never stops the others.
+
+use std::sync::Arc;
+
+use aws_config::SdkConfig;
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+
+use crate::aws::{assume_role, describe, in_region};
+use crate::inventory::IpCell;
+use crate::mapper::{select_query, MapContext};
+use crate::reader::files::{element, Origin};
+use crate::run::{map_value, Batch, Outcome};
+
+/// A member account: id and, when known, its name.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Account {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// One query to run: an account in a region, or the aggregator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Account { account: Account, region: String },
+    Aggregator { name: String },
+}
+
+impl Target {
+    pub fn label(&self) -> String {
+        match self {
+            Target::Account { account, region } => format!("account {} / {region}", account.id),
+            Target::Aggregator { name } => format!("aggregator {name}"),
+        }
+    }
+}
+
+/// Why a target gave no (or not all) items.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct TargetError {
+    pub account: String,
+    pub region: String,
+    /// `assume-role`, `select` or `list-accounts`.
+    pub stage: String,
+    pub message: String,
+}
+
+/// How to read: who we are and how to reach the member accounts.
+pub(crate) struct ReadPlan {
+    pub base: SdkConfig,
+    pub caller_account: String,
+    pub partition: String,
+    pub role_name: String,
+    pub external_id: Option<String>,
+    pub concurrency: usize,
+    pub context: MapContext,
+    pub ip_cell: IpCell,
+}
+
+/// Active accounts of the organization (the management account included).
+pub async fn organization_accounts(base: &SdkConfig) -> Result<Vec<Account>, String> {
+    let client = aws_sdk_organizations::Client::new(base);
+    let mut pages = client.list_accounts().into_paginator().send();
+    let mut accounts = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page =
+            page.map_err(|e| format!("organizations:ListAccounts failed: {}", describe(&e)))?;
+        for a in page.accounts() {
+            let active = a
+                .state()
+                .map(|s| s.as_str() == "ACTIVE")
+                .unwrap_or_else(|| {
+                    #[allow(deprecated)]
+                    a.status().is_some_and(|s| s.as_str() == "ACTIVE")
+                });
+            if let (true, Some(id)) = (active, a.id()) {
+                accounts.push(Account {
+                    id: id.to_string(),
+                    name: a.name().unwrap_or_default().to_string(),
+                });
+            }
+        }
+    }
+    Ok(accounts)
+}
+
+/// Reads every target, sending mapped batches to `tx` (input index = target index).
+/// Returns the errors, per target.
+pub(crate) async fn read_targets(
+    plan: Arc<ReadPlan>,
+    targets: &[Target],
+    tx: std::sync::mpsc::SyncSender<Batch>,
+) -> Vec<(usize, TargetError)> {
+    let permits = Arc::new(Semaphore::new(plan.concurrency.max(1)));
+    let seq = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, target) in targets.iter().cloned().enumerate() {
+        let (plan, permits, seq, tx) = (
+            Arc::clone(&plan),
+            Arc::clone(&permits),
+            Arc::clone(&seq),
+            tx.clone(),
+        );
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            read_target(&plan, index, &target, &seq, &tx)
+                .await
+                .err()
+                .map(|e| (index, e))
+        });
+    }
+    drop(tx);
+    let mut errors = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok(Some(e)) => errors.push(e),
+            Ok(None) => {}
+            Err(e) => errors.push((
+                usize::MAX,
+                TargetError {
+                    account: String::new(),
+                    region: String::new(),
+                    stage: "internal".into(),
+                    message: e.to_string(),
+                },
+            )),
+        }
+    }
+    errors.sort_by_key(|(i, _)| *i);
+    errors
+}
+
+async fn read_target(
+    plan: &ReadPlan,
+    index: usize,
+    target: &Target,
+    seq: &std::sync::atomic::AtomicU64,
+    tx: &std::sync::mpsc::SyncSender<Batch>,
+) -> Result<(), TargetError> {
+    let query = select_query();
+    let fail = |stage: &str, message: String| {
+        let (account, region) = match target {
+            Target::Account { account, region } => (account.id.clone(), region.clone()),
+            Target::Aggregator { name } => (format!("aggregator {name}"), String::new()),
+        };
+        TargetError {
+            account,
+            region,
+            stage: stage.into(),
+            message,
+        }
+    };
+    let mut next_token: Option<String> = None;
+    let mut page_no = 0u64;
+    match target {
+        Target::Account { account, region } => {
+            let config = if account.id == plan.caller_account {
+                in_region(&plan.base, region)
+            } else {
+                let role = format!(
+                    "arn:{}:iam::{}:role/{}",
+                    plan.partition, account.id, plan.role_name
+                );
+                assume_role(&plan.base, &role, plan.external_id.as_deref(), region)
+                    .await
+                    .map_err(|m| fail("assume-role", m))?
+            };
+            let client = aws_sdk_config::Client::new(&config);
+            loop {
+                let page = client
+                    .select_resource_config()
+                    .expression(&query)
+                    .limit(100)
+                    .set_next_token(next_token.take())
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        fail(
+                            "select",
+                            format!("config:SelectResourceConfig failed: {}", describe(&e)),
+                        )
+                    })?;
+                page_no += 1;
+                send_page(plan, index, page_no, page.results(), seq, tx);
+                match page.next_token() {
+                    Some(t) if !t.is_empty() => next_token = Some(t.to_string()),
+                    _ => return Ok(()),
+                }
+            }
+        }
+        Target::Aggregator { name } => {
+            let client = aws_sdk_config::Client::new(&plan.base);
+            loop {
+                let page = client
+                    .select_aggregate_resource_config()
+                    .configuration_aggregator_name(name)
+                    .expression(&query)
+                    .limit(100)
+                    .set_next_token(next_token.take())
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        fail(
+                            "select",
+                            format!(
+                                "config:SelectAggregateResourceConfig failed: {}",
+                                describe(&e)
+                            ),
+                        )
+                    })?;
+                page_no += 1;
+                send_page(plan, index, page_no, page.results(), seq, tx);
+                match page.next_token() {
+                    Some(t) if !t.is_empty() => next_token = Some(t.to_string()),
+                    _ => return Ok(()),
+                }
+            }
+        }
+    }
+}
+
+fn send_page(
+    plan: &ReadPlan,
+    index: usize,
+    page_no: u64,
+    results: &[String],
+    seq: &std::sync::atomic::AtomicU64,
+    tx: &std::sync::mpsc::SyncSender<Batch>,
+) {
+    let items: Vec<Outcome> = results
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let origin = Origin {
+                line: page_no,
+                path: Some(format!("Results[{i}]")),
+            };
+            map_value(
+                origin,
+                element(serde_json::Value::String(text.clone())),
+                &plan.context,
+                plan.ip_cell,
+            )
+        })
+        .collect();
+    let seq = seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    // The collector outlives the readers; a failed send means it is gone already.
+    let _ = tx.send(Batch {
+        seq,
+        input: index,
+        items,
+    });
+}

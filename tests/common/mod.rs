@@ -1,0 +1,119 @@
+//! The local AWS for end-to-end tests: `tests/harness/local_aws.py` (moto in-process
+//! plus seeded AWS Config) as a child process, talked to over its stdin/stdout.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+/// The Python with the pinned harness packages: FEDRAMP_TEST_PYTHON, else the
+/// repository's `.venv` (made by `make test`).
+pub fn python() -> PathBuf {
+    if let Ok(p) = std::env::var("FEDRAMP_TEST_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = repo(".venv/bin/python");
+    assert!(
+        venv.exists(),
+        "no {}: run `make test`, which creates it",
+        venv.display()
+    );
+    venv
+}
+
+pub struct LocalAws {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    pub url: String,
+    _seed: tempfile::NamedTempFile,
+}
+
+impl LocalAws {
+    pub fn start(seed: &serde_json::Value) -> LocalAws {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(seed.to_string().as_bytes()).unwrap();
+        let mut child = Command::new(python())
+            .arg(repo("tests/harness/local_aws.py"))
+            .arg("--seed")
+            .arg(file.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the harness starts");
+        let stdin = child.stdin.take().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("READY ")
+            .unwrap_or_else(|| panic!("harness said {line:?}"))
+            .to_string();
+        LocalAws {
+            child,
+            stdin,
+            stdout,
+            url,
+            _seed: file,
+        }
+    }
+
+    /// A harness command (see local_aws.py), answered as JSON.
+    pub fn ask(&mut self, command: &str) -> serde_json::Value {
+        writeln!(self.stdin, "{command}").unwrap();
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("harness answered {line:?}: {e}"))
+    }
+
+    /// Environment for a process that should talk to this AWS.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.url.clone()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ]
+    }
+}
+
+impl Drop for LocalAws {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `n` DynamoDB tables and one EC2 instance with two addresses in an account/region:
+/// `n + 2` rows.
+pub fn items(account: &str, region: &str, n: usize) -> Vec<serde_json::Value> {
+    let mut out: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "resourceType": "AWS::DynamoDB::Table", "resourceId": format!("t{i}"),
+                "arn": format!("arn:aws:dynamodb:{region}:{account}:table/t{i:04}"),
+                "accountId": account, "awsRegion": region, "configuration": {"tableName": format!("t{i}")},
+                "tags": [{"key": "owner", "value": "data"}]
+            })
+        })
+        .collect();
+    out.push(serde_json::json!({
+        "resourceType": "AWS::EC2::Instance", "resourceId": format!("i-{account}{region}"),
+        "accountId": account, "awsRegion": region,
+        "configuration": {"instanceId": format!("i-{account}-{region}"), "instanceType": "t3.micro",
+            "networkInterfaces": [{"macAddress": "0a:00:00:00:00:01",
+                "privateIpAddresses": [{"privateIpAddress": "10.0.0.1"}, {"privateIpAddress": "10.0.0.2"}]}]}
+    }));
+    // Config answers only the types a query names: this one must not appear.
+    out.push(serde_json::json!({"resourceType": "AWS::S3::Bucket", "resourceId": "b", "accountId": account,
+        "awsRegion": region, "configuration": {}}));
+    out
+}

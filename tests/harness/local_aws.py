@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""A local AWS for the end-to-end tests: moto's server in-process, plus AWS Config.
+
+moto answers STS (assumed credentials map to the role's account), S3, SNS and
+Organizations over HTTP. Its Config `select_resource_config` only returns canned
+results, so this harness answers `SelectResourceConfig` and
+`SelectAggregateResourceConfig` from items seeded per account and region, with real
+pagination (at most 100 per page, NextToken), a switch that makes chosen accounts deny
+access, and an optional delay per call (for the collection benchmark).
+
+Usage: local_aws.py --seed SEED.json
+Prints "READY <endpoint-url>" once listening, then serves until stdin closes. Lines on
+stdin are commands, each answered with one JSON line on stdout:
+  sns TOPIC_ARN            -> messages published to the topic (any account, region)
+  s3-keys BUCKET           -> object keys in the bucket
+  s3-get BUCKET KEY FILE   -> writes the object to FILE, answers its metadata
+  config-calls             -> number of Config select calls answered
+
+Seed file:
+  {"items": {"ACCOUNT": {"REGION": [item, ...]}},
+   "deny": ["ACCOUNT", ...],
+   "delay_ms": 0,
+   "organization": ["ACCOUNT", ...],   # create an organization with these member ids
+   "buckets": ["NAME", ...], "topics": ["NAME", ...]}   # made in the default account
+"""
+import argparse
+import json
+import socket
+import sys
+import threading
+import time
+
+import boto3
+from moto.core.exceptions import JsonRESTError
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.config.responses import ConfigResponse
+import moto.organizations.utils as org_utils
+
+DEFAULT_ACCOUNT = "123456789012"
+SEED = {"items": {}, "deny": [], "delay_ms": 0}
+CALLS = {"config": 0}
+LOCK = threading.Lock()
+
+
+def page(items, params):
+    limit = min(int(params.get("Limit") or 100), 100)
+    start = int(params.get("NextToken") or 0)
+    chunk = items[start:start + limit]
+    response = {"Results": [json.dumps(i) for i in chunk],
+                "QueryInfo": {"SelectFields": [{"Name": "*"}]}}
+    if start + limit < len(items):
+        response["NextToken"] = str(start + limit)
+    return json.dumps(response)
+
+
+def wanted(items, expression):
+    """Only the resource types the query names: the caller's type list is exercised."""
+    return [i for i in items if f"'{i.get('resourceType')}'" in expression]
+
+
+def counted_call():
+    with LOCK:
+        CALLS["config"] += 1
+    if SEED.get("delay_ms"):
+        time.sleep(SEED["delay_ms"] / 1000)
+
+
+def select_resource_config(self):
+    counted_call()
+    params = json.loads(self.body or "{}")
+    account, region = self.current_account, self.region
+    if account in SEED.get("deny", []):
+        raise JsonRESTError("AccessDeniedException",
+                            f"User is not authorized to perform config:SelectResourceConfig in {account}")
+    items = SEED["items"].get(account, {}).get(region, [])
+    return page(wanted(items, params.get("Expression", "")), params)
+
+
+def select_aggregate_resource_config(self):
+    counted_call()
+    params = json.loads(self.body or "{}")
+    if not params.get("ConfigurationAggregatorName"):
+        raise JsonRESTError("ValidationException", "ConfigurationAggregatorName is required")
+    everything = []
+    for account in sorted(SEED["items"]):
+        if account in SEED.get("deny", []):
+            continue
+        for region in sorted(SEED["items"][account]):
+            everything.extend(SEED["items"][account][region])
+    return page(wanted(everything, params.get("Expression", "")), params)
+
+
+ConfigResponse.select_resource_config = select_resource_config
+ConfigResponse.select_aggregate_resource_config = select_aggregate_resource_config
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def client(service, url):
+    return boto3.client(service, endpoint_url=url, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def prepare(url):
+    members = SEED.get("organization")
+    if members:
+        org = client("organizations", url)
+        org.create_organization(FeatureSet="ALL")
+        # New member accounts get the seeded ids instead of random ones.
+        queue = list(members)
+        original = org_utils.make_random_account_id
+        org_utils.make_random_account_id = lambda: queue.pop(0) if queue else original()
+        for account in members:
+            org.create_account(AccountName=f"acct-{account}", Email=f"{account}@example.com")
+    s3 = client("s3", url)
+    for bucket in SEED.get("buckets", []):
+        s3.create_bucket(Bucket=bucket)
+    sns = client("sns", url)
+    for topic in SEED.get("topics", []):
+        sns.create_topic(Name=topic)
+
+
+def answer(line, url):
+    words = line.split()
+    if not words:
+        return None
+    if words[0] == "sns":
+        from moto.sns import sns_backends
+        messages = []
+        for account in list(sns_backends.keys()):
+            for region, backend in sns_backends[account].items():
+                topic = backend.topics.get(words[1])
+                if topic:
+                    messages.extend(n[1] for n in topic.sent_notifications)
+        return messages
+    if words[0] == "s3-keys":
+        listing = client("s3", url).list_objects_v2(Bucket=words[1])
+        return [o["Key"] for o in listing.get("Contents", [])]
+    if words[0] == "s3-get":
+        obj = client("s3", url).get_object(Bucket=words[1], Key=words[2])
+        with open(words[3], "wb") as f:
+            f.write(obj["Body"].read())
+        return {"ContentType": obj.get("ContentType"), "ServerSideEncryption": obj.get("ServerSideEncryption")}
+    if words[0] == "config-calls":
+        return CALLS["config"]
+    return {"error": f"unknown command {words[0]}"}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", required=True)
+    args = ap.parse_args()
+    with open(args.seed, encoding="utf-8") as f:
+        SEED.update(json.load(f))
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    prepare(url)
+    print(f"READY {url}", flush=True)
+    for line in sys.stdin:
+        try:
+            print(json.dumps(answer(line, url)), flush=True)
+        except Exception as e:  # answer, so the test sees the cause instead of hanging
+            print(json.dumps({"error": repr(e)}), flush=True)
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()
