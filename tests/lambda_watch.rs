@@ -1,0 +1,136 @@
+//! The Lambda function under cargo-lambda's runtime emulator (`cargo lambda watch`),
+//! invoked with a scheduled event (`cargo lambda invoke`), against the local AWS.
+
+mod common;
+
+use std::io::Write;
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{items, repo, LocalAws};
+use serde_json::{json, Value};
+
+/// cargo-lambda from the test venv (PyPI ships the binary and zig).
+fn cargo_lambda() -> std::path::PathBuf {
+    let bin = common::python().with_file_name("cargo-lambda");
+    assert!(
+        bin.exists(),
+        "no {}: run `make test`, which installs it",
+        bin.display()
+    );
+    bin
+}
+
+struct Watch(Child);
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn scheduled_invocation_returns_the_run_result_and_delivers() {
+    let seed = json!({
+        "items": {"111111111111": {"us-east-1": items("111111111111", "us-east-1", 3)},
+                  "222222222222": {"us-east-1": items("222222222222", "us-east-1", 1)}},
+        "buckets": ["reports"]
+    });
+    let mut aws = LocalAws::start(&seed);
+    let dir = tempfile::tempdir().unwrap();
+    let env_file = dir.path().join("function.env");
+    let mut env = std::fs::File::create(&env_file).unwrap();
+    for (k, v) in aws.env() {
+        writeln!(env, "{k}={v}").unwrap();
+    }
+    // Single quotes: the env file is dotenv, and JSON has characters it would parse.
+    writeln!(env, r#"ACCOUNT_LIST='[{{"name":"prod","id":"111111111111"}},{{"name":"dev","id":"222222222222"}}]'"#).unwrap();
+    writeln!(env, "REPORT_TARGET_BUCKET_NAME=reports").unwrap();
+    writeln!(env, "REPORT_TARGET_BUCKET_PATH=lambda").unwrap();
+    drop(env);
+
+    let port = free_port();
+    let watch = Command::new(cargo_lambda())
+        .current_dir(repo(""))
+        .args([
+            "lambda",
+            "watch",
+            "--ignore-changes",
+            "--quiet",
+            "-A",
+            "127.0.0.1",
+            "-P",
+            &port.to_string(),
+        ])
+        .args([
+            "-p",
+            "fedramp-inventory",
+            "--bin",
+            "fedramp-inventory-lambda",
+            "--env-file",
+        ])
+        .arg(&env_file)
+        // Its own target dir: cargo-lambda builds with other settings than `cargo test`,
+        // and sharing one would rebuild half the tree on every switch.
+        .env("CARGO_TARGET_DIR", repo("target/lambda-watch"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("cargo lambda watch starts");
+    let mut watch = Watch(watch);
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            watch.0.try_wait().unwrap().is_none(),
+            "cargo lambda watch exited"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "the emulator did not start"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let invoked = Command::new(cargo_lambda())
+        .current_dir(repo(""))
+        .args([
+            "lambda",
+            "invoke",
+            "fedramp-inventory-lambda",
+            "-A",
+            "127.0.0.1",
+            "-P",
+            &port.to_string(),
+        ])
+        .arg("--data-file")
+        .arg(repo("tests/fixtures/scheduled-event.json"))
+        .output()
+        .expect("cargo lambda invoke runs");
+    let stdout = String::from_utf8_lossy(&invoked.stdout);
+    assert!(
+        invoked.status.success(),
+        "invoke failed: {stdout} {}",
+        String::from_utf8_lossy(&invoked.stderr)
+    );
+    let result: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(result["status"], "ok", "{result:#}");
+    assert_eq!(result["rows"], 3 + 2 + 1 + 2);
+    assert_eq!(result["per_account"][0]["name"], "prod");
+    let uri = result["report"]["s3_uri"].as_str().unwrap();
+    let key = uri.strip_prefix("s3://reports/").unwrap();
+    assert!(
+        key.starts_with("lambda/FedRAMP-Integrated-Inventory-"),
+        "{key}"
+    );
+    let keys = aws.ask("s3-keys reports");
+    assert!(keys.as_array().unwrap().iter().any(|k| k == key), "{keys}");
+}
