@@ -1,11 +1,12 @@
 # Targets a newcomer expects. `make demo` and `make test` are the README's two commands.
 CARGO ?= cargo
 OUT ?= inventory.xlsx
+CONFIG ?= deploy.yaml
 
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: demo build test lint bench clean
+.PHONY: demo build lambda test lint bench deploy plan teardown clean
 
 ## The main job on the bundled sample data: writes $(OUT). No AWS account needed.
 demo:
@@ -13,6 +14,22 @@ demo:
 
 build:
 	$(CARGO) build --release --workspace
+
+## The function package (target/lambda/fedramp-inventory-lambda/bootstrap.zip).
+lambda: $(VENV)/.installed
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) lambda build --release --output-format zip --arm64 \
+	    -p fedramp-inventory --bin fedramp-inventory-lambda
+
+## One command to a scheduled inventory in every account: make deploy CONFIG=deploy.yaml
+deploy: $(VENV)/.installed
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) run --release -p fedramp-deploy -- deploy --config $(CONFIG)
+
+plan:
+	$(CARGO) run --release -p fedramp-deploy -- plan --config $(CONFIG)
+
+## Removes every stack; reports stay (add ARGS=--delete-reports to remove them too).
+teardown:
+	$(CARGO) run --release -p fedramp-deploy -- teardown --config $(CONFIG) $(ARGS)
 
 ## Every test: unit, property and end-to-end tests of the real binaries, the live ones
 ## against a local AWS (moto, pinned in tests/harness/requirements.txt, in $(VENV)).
@@ -24,7 +41,8 @@ $(VENV)/.installed: tests/harness/requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/harness/requirements.txt
 	touch $@
 
-lint:
+lint: $(VENV)/.installed
+	$(VENV)/bin/cfn-lint cloudformation/*.yaml
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy -p fedramp-inventory --no-default-features --all-targets -- -D warnings

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # `make bench`: speed and peak memory of `report` on generated Config items
 # (tests/gen_config_items.py, seed 1: the same input the Python sample was measured on).
-# Prints items/s, rows/s, seconds and peak RSS per size. Sizes: BENCH_SIZES.
+# Prints items/s, rows/s, seconds and peak RSS per size. Sizes: BENCH_SIZES. Then the
+# collection benchmark (tests/bench_collect.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=${BENCH_SIZES:-"100000 1000000"}
 mkdir -p bench-data
 cargo build --release -q -p fedramp-inventory
+make -s .venv/.installed
 for n in $sizes; do
   input=bench-data/items-$n.jsonl
   if [ ! -s "$input" ]; then
@@ -29,3 +31,6 @@ print(f"{n:>9} items  {rows:>9} rows  {secs:6.2f} s  {n / secs:>9.0f} items/s  "
       f"{rows / secs:>9.0f} rows/s  peak RSS {rss_mib:.0f} MiB")
 PY
 done
+
+# Live collection against the local AWS (tests/harness), 50 ms per Config call.
+.venv/bin/python tests/bench_collect.py target/release/fedramp-inventory

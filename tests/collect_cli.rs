@@ -147,6 +147,19 @@ fn a_denying_account_makes_a_partial_run_that_still_delivers() {
     let local = dir.path().join("got.xlsx");
     let meta = aws.ask(&format!("s3-get reports {xlsx} {}", local.display()));
     assert_eq!(meta["ServerSideEncryption"], "AES256");
+    let json_local = dir.path().join("got.json");
+    aws.ask(&format!(
+        "s3-get reports {} {}",
+        xlsx.replace(".xlsx", ".json"),
+        json_local.display()
+    ));
+    let stored: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_local).unwrap()).unwrap();
+    assert_eq!(
+        stored["report"], result["report"],
+        "the stored summary says where its workbook is"
+    );
+    assert_eq!(stored["errors"], result["errors"]);
     assert_eq!(
         meta["ContentType"],
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -24,7 +24,11 @@ pub enum AwsError {
 
 impl AwsSettings {
     pub async fn load(&self) -> Result<SdkConfig, AwsError> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        // Config's select calls are throttled at a low rate per account; concurrent
+        // readers back off and retry (adaptive mode slows the client when throttled)
+        // rather than report an account as failed after three tries.
+        let retry = aws_config::retry::RetryConfig::adaptive().with_max_attempts(8);
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry);
         if let Some(p) = &self.profile {
             loader = loader.profile_name(p);
         }
@@ -42,10 +46,33 @@ impl AwsSettings {
     }
 }
 
-/// The error text of an SDK call with its causes (the service's own message, the
-/// connection error): the outer error alone is just "service error".
-pub fn describe<E: std::error::Error>(e: &E) -> String {
-    aws_sdk_sts::error::DisplayErrorContext(e).to_string()
+/// The error text of an SDK call: the service's code and message when it answered
+/// (`AccessDeniedException: User is not authorized ...`), else the failure with its
+/// causes (a refused connection, a timeout).
+pub fn describe<E, R>(e: &aws_sdk_sts::error::SdkError<E, R>) -> String
+where
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    match e {
+        aws_sdk_sts::error::SdkError::ServiceError(s) => {
+            let err = s.err();
+            format!(
+                "{}: {}",
+                err.code().unwrap_or("error"),
+                err.message().unwrap_or("no message")
+            )
+        }
+        other => {
+            let mut text = other.to_string();
+            let mut cause = std::error::Error::source(other);
+            while let Some(c) = cause {
+                text = format!("{text}: {c}");
+                cause = c.source();
+            }
+            text
+        }
+    }
 }
 
 /// The caller's account and partition (`aws`, `aws-us-gov`, `aws-cn`), from its ARN.

@@ -11,7 +11,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::aws::{caller, describe, AwsSettings};
-use crate::deliver::{report_key, upload, Delivered};
+use crate::deliver::{report_key, s3_location, upload, Delivered};
 use crate::diagnostics::Diagnostics;
 use crate::inventory::IpCell;
 use crate::mapper::{MapContext, TagNames};
@@ -263,15 +263,14 @@ pub async fn collect(settings: &CollectSettings) -> RunOutcome {
     }
     match (&settings.destination, key) {
         (Destination::S3 { bucket, .. }, Some(key)) => {
+            outcome.report = Some(s3_location(&base, bucket, &key));
             let json = serde_json::to_string_pretty(&outcome).unwrap_or_default();
             let sent = upload(&base, bucket, &key, &path, json).await;
             let _ = std::fs::remove_file(&path);
-            match sent {
-                Ok(d) => outcome.report = Some(d),
-                Err(e) => {
-                    outcome.status = RunStatus::Failed;
-                    fail(&mut outcome, "deliver", e);
-                }
+            if let Err(e) = sent {
+                outcome.report = None;
+                outcome.status = RunStatus::Failed;
+                fail(&mut outcome, "deliver", e);
             }
         }
         _ => {

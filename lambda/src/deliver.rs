@@ -49,14 +49,25 @@ pub fn object_url(bucket: &str, region: &str, key: &str) -> String {
     format!("https://{bucket}.s3.{region}.{domain}/{key}")
 }
 
-/// Uploads the workbook and the summary JSON; returns where they are.
+/// Where `upload` puts a workbook, known before the upload so that the summary stored
+/// beside it can say so.
+pub fn s3_location(config: &SdkConfig, bucket: &str, key: &str) -> Delivered {
+    let region = config.region().map(|r| r.to_string()).unwrap_or_default();
+    Delivered {
+        s3_uri: Some(format!("s3://{bucket}/{key}")),
+        url: Some(object_url(bucket, &region, key)),
+        path: None,
+    }
+}
+
+/// Uploads the workbook and the summary JSON beside it (same key, `.json`).
 pub async fn upload(
     config: &SdkConfig,
     bucket: &str,
     key: &str,
     workbook: &Path,
     summary_json: String,
-) -> Result<Delivered, String> {
+) -> Result<(), String> {
     let s3 = s3_client(config);
     let body = ByteStream::from_path(workbook)
         .await
@@ -85,12 +96,7 @@ pub async fn upload(
                 describe(&e)
             )
         })?;
-    let region = config.region().map(|r| r.to_string()).unwrap_or_default();
-    Ok(Delivered {
-        s3_uri: Some(format!("s3://{bucket}/{key}")),
-        url: Some(object_url(bucket, &region, key)),
-        path: None,
-    })
+    Ok(())
 }
 
 #[cfg(test)]

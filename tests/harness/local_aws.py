@@ -15,6 +15,12 @@ stdin are commands, each answered with one JSON line on stdout:
   s3-keys BUCKET           -> object keys in the bucket
   s3-get BUCKET KEY FILE   -> writes the object to FILE, answers its metadata
   config-calls             -> number of Config select calls answered
+  s3-put BUCKET KEY FILE   -> uploads FILE
+  buckets                  -> {"names": [bucket names of the default account]}
+  stacks ACCOUNT           -> {stack name: {status, outputs}} in us-east-1, deleted ones left out
+  lambda ACCOUNT NAME      -> the function's Runtime, Environment and code key
+  role ACCOUNT NAME        -> the IAM role's trust policy and the actions of its inline policies
+  rule ACCOUNT             -> the first EventBridge rule (its ScheduleExpression)
 
 Seed file:
   {"items": {"ACCOUNT": {"REGION": [item, ...]}},
@@ -24,11 +30,13 @@ Seed file:
    "buckets": ["NAME", ...], "topics": ["NAME", ...]}   # made in the default account
 """
 import argparse
+import ast
 import json
 import socket
 import sys
 import threading
 import time
+import urllib.parse
 
 import boto3
 from moto.core.exceptions import JsonRESTError
@@ -124,6 +132,29 @@ def prepare(url):
         sns.create_topic(Name=topic)
 
 
+def session(account, url, service):
+    """A client acting in `account`: moto maps assumed-role credentials to it."""
+    if account == DEFAULT_ACCOUNT:
+        return client(service, url)
+    creds = client("sts", url).assume_role(RoleArn=f"arn:aws:iam::{account}:role/harness",
+                                           RoleSessionName="harness")["Credentials"]
+    return boto3.client(service, endpoint_url=url, region_name="us-east-1",
+                        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                        aws_session_token=creds["SessionToken"])
+
+
+def as_json(doc):
+    """IAM documents come back parsed, as (URL-encoded) JSON text, or, for policies
+    moto's CloudFormation made, as the text of a Python dict."""
+    if not isinstance(doc, str):
+        return doc
+    text = urllib.parse.unquote(doc)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return ast.literal_eval(text)
+
+
 def answer(line, url):
     words = line.split()
     if not words:
@@ -145,6 +176,40 @@ def answer(line, url):
         with open(words[3], "wb") as f:
             f.write(obj["Body"].read())
         return {"ContentType": obj.get("ContentType"), "ServerSideEncryption": obj.get("ServerSideEncryption")}
+    if words[0] == "s3-put":
+        with open(words[3], "rb") as f:
+            client("s3", url).put_object(Bucket=words[1], Key=words[2], Body=f.read())
+        return "ok"
+    if words[0] == "buckets":
+        return {"names": [b["Name"] for b in client("s3", url).list_buckets().get("Buckets", [])]}
+    if words[0] == "stacks":
+        cf = session(words[1], url, "cloudformation")
+        out = {}
+        for stack in cf.describe_stacks().get("Stacks", []):
+            if stack["StackStatus"] == "DELETE_COMPLETE":
+                continue
+            outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+            out[stack["StackName"]] = {"status": stack["StackStatus"], "outputs": outputs}
+        return out
+    if words[0] == "lambda":
+        fn = session(words[1], url, "lambda").get_function(FunctionName=words[2])
+        conf = fn["Configuration"]
+        location = fn.get("Code", {}).get("Location", "")
+        return {"Runtime": conf.get("Runtime"), "Environment": conf.get("Environment", {}).get("Variables", {}),
+                "CodeKey": location.split(".amazonaws.com/", 1)[-1]}
+    if words[0] == "role":
+        iam = session(words[1], url, "iam")
+        role = iam.get_role(RoleName=words[2])["Role"]
+        actions = []
+        for name in iam.list_role_policies(RoleName=words[2])["PolicyNames"]:
+            doc = as_json(iam.get_role_policy(RoleName=words[2], PolicyName=name)["PolicyDocument"])
+            for st in doc["Statement"]:
+                acts = st["Action"]
+                actions.extend(acts if isinstance(acts, list) else [acts])
+        return {"AssumeRolePolicyDocument": as_json(role["AssumeRolePolicyDocument"]), "Policies": actions}
+    if words[0] == "rule":
+        rules = session(words[1], url, "events").list_rules().get("Rules", [])
+        return rules[0] if rules else {}
     if words[0] == "config-calls":
         return CALLS["config"]
     return {"error": f"unknown command {words[0]}"}

@@ -1,0 +1,69 @@
+//! Reaching the management account and each member account.
+
+use aws_config::SdkConfig;
+use fedramp_inventory::aws::{assume_role, caller, AwsSettings};
+
+use crate::config::DeployConfig;
+
+/// The management account's session and partition, checked against the settings: a
+/// deploy into the wrong account is refused before anything is created.
+pub async fn management(config: &DeployConfig) -> anyhow::Result<(SdkConfig, String)> {
+    let base = AwsSettings {
+        region: Some(config.management.region.clone()),
+        ..AwsSettings::default()
+    }
+    .load()
+    .await?;
+    let (account, partition) = caller(&base).await?;
+    if account != config.management.account_id {
+        anyhow::bail!(
+            "the AWS credentials are for account {account}, but management.account-id is {}: nothing was changed",
+            config.management.account_id
+        );
+    }
+    Ok((base, partition))
+}
+
+/// Member account ids: the list, or the organization's active accounts other than
+/// the management account (the collector reads that one with its own role).
+pub async fn members(config: &DeployConfig, base: &SdkConfig) -> anyhow::Result<Vec<String>> {
+    if !config.members.organization {
+        return Ok(config
+            .members
+            .accounts
+            .iter()
+            .map(|a| a.id.clone())
+            .collect());
+    }
+    let accounts = fedramp_inventory::reader::config::organization_accounts(base)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    Ok(accounts
+        .into_iter()
+        .map(|a| a.id)
+        .filter(|id| *id != config.management.account_id)
+        .collect())
+}
+
+/// A session in a member account: its named profile, or the access role.
+pub async fn member_session(
+    config: &DeployConfig,
+    base: &SdkConfig,
+    partition: &str,
+    account: &str,
+) -> Result<SdkConfig, String> {
+    let region = &config.management.region;
+    if let Some(profile) = config.member_access.profiles.get(account) {
+        let settings = AwsSettings {
+            profile: Some(profile.clone()),
+            region: Some(region.clone()),
+            ..AwsSettings::default()
+        };
+        return settings.load().await.map_err(|e| e.to_string());
+    }
+    let role = format!(
+        "arn:{partition}:iam::{account}:role/{}",
+        config.member_access.role
+    );
+    assume_role(base, &role, None, region).await
+}

@@ -1,0 +1,88 @@
+//! `fedramp-deploy plan`: what deploy would create, update or delete; changes nothing
+//! (its change sets are deleted unexecuted).
+
+use std::io::Write;
+
+use aws_sdk_cloudformation::Client;
+
+use super::{COLLECTOR_TEMPLATE, MEMBER_TEMPLATE};
+use crate::accounts::{management, member_session, members};
+use crate::commands::deploy::report_bucket_adopted;
+use crate::config::DeployConfig;
+use crate::{package, params, stacks};
+
+pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow::Result<i32> {
+    let (base, partition) = management(config).await?;
+    let cf = Client::new(&base);
+    let stack = config.collector_stack();
+    let bucket_exists = report_bucket_adopted(&cf, &stack, config, &base).await?;
+    // The package is not built for a plan: the code key stays what it is.
+    let code_key = current_parameter(&cf, &stack, "CodeKey")
+        .await
+        .unwrap_or_else(|| package::key_for(b"not built yet"));
+    let params = params::collector(config, &config.artifact_bucket(), &code_key, bucket_exists);
+    print_plan(&cf, &stack, COLLECTOR_TEMPLATE, &params, "management", out).await?;
+    let role_arn = stacks::outputs(&cf, &stack)
+        .await
+        .ok()
+        .and_then(|o| {
+            o.into_iter()
+                .find(|(k, _)| k == "ExecutionRoleArn")
+                .map(|(_, v)| v)
+        })
+        .unwrap_or_else(|| {
+            format!(
+                "arn:{partition}:iam::{}:role/not-created-yet",
+                config.management.account_id
+            )
+        });
+    for account in members(config, &base).await? {
+        let session = member_session(config, &base, &partition, &account)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        let cf = Client::new(&session);
+        print_plan(
+            &cf,
+            &config.member_stack(),
+            MEMBER_TEMPLATE,
+            &params::member(config, &role_arn),
+            &account,
+            out,
+        )
+        .await?;
+    }
+    Ok(0)
+}
+
+async fn print_plan(
+    cf: &Client,
+    stack: &str,
+    template: &str,
+    params: &[(&str, String)],
+    account: &str,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let (name, exists, changes) = stacks::change_set(cf, stack, template, params).await?;
+    stacks::drop_change_set(cf, stack, &name).await;
+    if !exists {
+        // A CREATE change set leaves an empty stack in REVIEW_IN_PROGRESS: remove it.
+        let _ = cf.delete_stack().stack_name(stack).send().await;
+    }
+    if changes.is_empty() {
+        writeln!(out, "{account} {stack}: no changes")?;
+    }
+    for (action, id, kind) in changes {
+        writeln!(out, "{account} {stack}: {action} {id} ({kind})")?;
+    }
+    Ok(())
+}
+
+async fn current_parameter(cf: &Client, stack: &str, key: &str) -> Option<String> {
+    let described = cf.describe_stacks().stack_name(stack).send().await.ok()?;
+    let stack = described.stacks().first()?;
+    stack
+        .parameters()
+        .iter()
+        .find(|p| p.parameter_key() == Some(key))
+        .and_then(|p| p.parameter_value().map(String::from))
+}

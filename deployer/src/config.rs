@@ -1,0 +1,323 @@
+//! The deployer's one settings file (`deploy.example.yaml` documents every key).
+//!
+//! Unknown keys and wrong types are errors naming the key and line: a typo in a
+//! compliance tool's settings must not silently fall back to a default.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DeployConfig {
+    /// Base name of the stacks and the function.
+    #[serde(default = "default_stack_name")]
+    pub stack_name: String,
+    pub management: Management,
+    #[serde(default)]
+    pub members: Members,
+    #[serde(default)]
+    pub member_access: MemberAccess,
+    /// Regions the collector reads; empty for the management region.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    #[serde(default = "default_schedule")]
+    pub schedule: String,
+    #[serde(default = "default_layout")]
+    pub layout: String,
+    #[serde(default = "default_ip_cell")]
+    pub ip_cell: String,
+    /// Tag names for the tag-driven columns (keys as in the report's tags.yaml).
+    #[serde(default)]
+    pub tag_names: BTreeMap<String, String>,
+    #[serde(default)]
+    pub external_id: String,
+    #[serde(default)]
+    pub notification_email: String,
+    pub report_bucket: String,
+    #[serde(default = "default_prefix")]
+    pub report_prefix: String,
+    #[serde(default = "default_architecture")]
+    pub architecture: String,
+    #[serde(default = "default_memory")]
+    pub memory: u32,
+    /// The role the collector assumes in member accounts.
+    #[serde(default = "default_collector_role")]
+    pub collector_role_name: String,
+}
+
+#[derive(Debug, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Management {
+    pub account_id: String,
+    pub region: String,
+}
+
+/// Member accounts: an explicit list, or every account of the organization.
+#[derive(Debug, Deserialize, Clone, PartialEq, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Members {
+    #[serde(default)]
+    pub organization: bool,
+    #[serde(default)]
+    pub accounts: Vec<MemberAccount>,
+}
+
+#[derive(Debug, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MemberAccount {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// How the deployer reaches member accounts to create their role stacks.
+#[derive(Debug, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MemberAccess {
+    /// Role assumed in each member account (Organizations creates this one).
+    #[serde(default = "default_access_role")]
+    pub role: String,
+    /// Or a named AWS profile per account id.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, String>,
+}
+
+impl Default for MemberAccess {
+    fn default() -> Self {
+        MemberAccess {
+            role: default_access_role(),
+            profiles: BTreeMap::new(),
+        }
+    }
+}
+
+fn default_stack_name() -> String {
+    "fedramp-inventory".into()
+}
+fn default_schedule() -> String {
+    "cron(0 6 * * ? *)".into()
+}
+fn default_layout() -> String {
+    "rev5".into()
+}
+fn default_ip_cell() -> String {
+    "per-row".into()
+}
+fn default_prefix() -> String {
+    "inventory".into()
+}
+fn default_architecture() -> String {
+    "arm64".into()
+}
+fn default_memory() -> u32 {
+    1024
+}
+fn default_collector_role() -> String {
+    "InventoryCollector-for-Lambda".into()
+}
+fn default_access_role() -> String {
+    "OrganizationAccountAccessRole".into()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl DeployConfig {
+    pub fn load(path: &Path) -> Result<DeployConfig, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        DeployConfig::parse(&text).map_err(|message| ConfigError::Invalid {
+            path: shown,
+            message,
+        })
+    }
+
+    /// Parses and checks the settings; the message names the key (and line).
+    pub fn parse(text: &str) -> Result<DeployConfig, String> {
+        let config: DeployConfig = serde_yaml::from_str(text).map_err(|e| match e.location() {
+            Some(at) => format!("line {}: {e}", at.line()),
+            None => e.to_string(),
+        })?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        check_account("management.account-id", &self.management.account_id)?;
+        if self.management.region.trim().is_empty() {
+            return Err("management.region: required".into());
+        }
+        for (i, a) in self.members.accounts.iter().enumerate() {
+            check_account(&format!("members.accounts[{i}].id"), &a.id)?;
+        }
+        if self.members.organization != self.members.accounts.is_empty() {
+            return Err("members: give either `organization: true` or a list of `accounts`, not both or neither".into());
+        }
+        check_schedule(&self.schedule).map_err(|m| format!("schedule: {m}"))?;
+        if !["rev5", "a13"].contains(&self.layout.as_str()) {
+            return Err(format!(
+                "layout: expected rev5 or a13, found {:?}",
+                self.layout
+            ));
+        }
+        if !["per-row", "joined"].contains(&self.ip_cell.as_str()) {
+            return Err(format!(
+                "ip-cell: expected per-row or joined, found {:?}",
+                self.ip_cell
+            ));
+        }
+        if !["arm64", "x86_64"].contains(&self.architecture.as_str()) {
+            return Err(format!(
+                "architecture: expected arm64 or x86_64, found {:?}",
+                self.architecture
+            ));
+        }
+        if !(128..=10240).contains(&self.memory) {
+            return Err(format!(
+                "memory: expected 128 to 10240 MB, found {}",
+                self.memory
+            ));
+        }
+        if self.report_bucket.trim().is_empty() {
+            return Err("report-bucket: required".into());
+        }
+        Ok(())
+    }
+
+    pub fn collector_stack(&self) -> String {
+        format!("{}-collector", self.stack_name)
+    }
+
+    pub fn member_stack(&self) -> String {
+        format!("{}-member-role", self.stack_name)
+    }
+
+    /// Where function packages go: one bucket per management account and region.
+    pub fn artifact_bucket(&self) -> String {
+        format!(
+            "{}-artifacts-{}-{}",
+            self.stack_name, self.management.account_id, self.management.region
+        )
+    }
+}
+
+fn check_account(key: &str, id: &str) -> Result<(), String> {
+    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(format!("{key}: {id:?} is not a 12-digit account id"))
+    }
+}
+
+/// EventBridge schedules: `rate(N unit)` or `cron(min hour day-of-month month
+/// day-of-week year)`, where one of the two day fields must be `?`.
+pub fn check_schedule(expr: &str) -> Result<(), String> {
+    let expr = expr.trim();
+    if let Some(inner) = expr.strip_prefix("rate(").and_then(|s| s.strip_suffix(')')) {
+        let mut parts = inner.split_whitespace();
+        let (n, unit) = (parts.next(), parts.next());
+        let n: u32 = n
+            .and_then(|n| n.parse().ok())
+            .filter(|n| *n > 0)
+            .ok_or(format!("{expr:?}: rate needs a positive whole number"))?;
+        let units: &[&str] = if n == 1 {
+            &["minute", "hour", "day"]
+        } else {
+            &["minutes", "hours", "days"]
+        };
+        return match (unit, parts.next()) {
+            (Some(u), None) if units.contains(&u) => Ok(()),
+            _ => Err(format!(
+                "{expr:?}: expected rate(1 day) or rate(N days|hours|minutes)"
+            )),
+        };
+    }
+    if let Some(inner) = expr.strip_prefix("cron(").and_then(|s| s.strip_suffix(')')) {
+        let fields: Vec<&str> = inner.split_whitespace().collect();
+        if fields.len() != 6 {
+            return Err(format!("{expr:?}: cron needs 6 fields (minutes hours day-of-month month day-of-week year), found {}", fields.len()));
+        }
+        if fields[2] != "?" && fields[4] != "?" {
+            return Err(format!(
+                "{expr:?}: one of day-of-month and day-of-week must be ?"
+            ));
+        }
+        let allowed = |f: &str| {
+            f.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ",-*/?LW#".contains(c))
+        };
+        if let Some(bad) = fields.iter().find(|f| f.is_empty() || !allowed(f)) {
+            return Err(format!("{expr:?}: {bad:?} is not a cron field"));
+        }
+        return Ok(());
+    }
+    Err(format!("{expr:?}: expected cron(...) or rate(...)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "management:\n  account-id: \"123456789012\"\n  region: us-east-1\nmembers:\n  accounts:\n    - id: \"111111111111\"\n      name: prod\nreport-bucket: reports\n";
+
+    #[test]
+    fn a_minimal_file_gets_defaults() {
+        let c = DeployConfig::parse(GOOD).unwrap();
+        assert_eq!(c.schedule, "cron(0 6 * * ? *)");
+        assert_eq!(c.member_access.role, "OrganizationAccountAccessRole");
+        assert_eq!(c.collector_stack(), "fedramp-inventory-collector");
+    }
+
+    #[test]
+    fn errors_name_the_key_and_line() {
+        let e = DeployConfig::parse(&format!("{GOOD}shedule: rate(1 day)\n")).unwrap_err();
+        assert!(
+            e.contains("unknown field `shedule`") && e.contains("line 9"),
+            "{e}"
+        );
+        let e = DeployConfig::parse(&GOOD.replace("111111111111", "1111")).unwrap_err();
+        assert!(e.starts_with("members.accounts[0].id"), "{e}");
+        let e =
+            DeployConfig::parse(&GOOD.replace("  account-id: \"123456789012\"\n", "")).unwrap_err();
+        assert!(e.contains("missing field `account-id`"), "{e}");
+        let e = DeployConfig::parse(&format!("{GOOD}memory: lots\n")).unwrap_err();
+        assert!(e.contains("memory") && e.contains("line 9"), "{e}");
+        let e = DeployConfig::parse(&format!("{GOOD}schedule: cron(0 6 * * *)\n")).unwrap_err();
+        assert!(e.starts_with("schedule:"), "{e}");
+    }
+
+    #[test]
+    fn schedules() {
+        for ok in [
+            "rate(1 day)",
+            "rate(12 hours)",
+            "cron(0 6 * * ? *)",
+            "cron(0/15 * ? * MON-FRI *)",
+        ] {
+            assert!(check_schedule(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "daily",
+            "rate(0 days)",
+            "rate(1 days)",
+            "cron(0 6 * * * *)",
+            "cron(0 6 * *)",
+            "cron(0 6 * * ? $)",
+        ] {
+            assert!(check_schedule(bad).is_err(), "{bad}");
+        }
+    }
+}

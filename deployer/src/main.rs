@@ -1,0 +1,22 @@
+//! `fedramp-deploy`: deploy, plan, invoke and tear down fedramp-inventory.
+
+mod accounts;
+mod cli;
+mod commands;
+mod config;
+mod package;
+mod params;
+mod stacks;
+
+use clap::Parser;
+
+fn main() {
+    let code = match cli::Cli::parse().run(&mut std::io::stdout()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            1
+        }
+    };
+    std::process::exit(code);
+}

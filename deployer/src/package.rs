@@ -1,0 +1,204 @@
+//! The function package: built with cargo-lambda (or given), stored under its content
+//! hash so an unchanged build changes nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use aws_config::SdkConfig;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{
+    BucketLocationConstraint, CreateBucketConfiguration, PublicAccessBlockConfiguration,
+    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+    ServerSideEncryptionRule,
+};
+use fedramp_inventory::aws::{describe, s3_client};
+use sha2::{Digest, Sha256};
+
+/// Builds `bootstrap.zip` for the architecture with `cargo lambda build`.
+pub fn build(workspace: &Path, architecture: &str) -> anyhow::Result<PathBuf> {
+    let arch_flag = if architecture == "arm64" {
+        "--arm64"
+    } else {
+        "--x86-64"
+    };
+    let status = Command::new("cargo")
+        .current_dir(workspace)
+        .args([
+            "lambda",
+            "build",
+            "--release",
+            "--output-format",
+            "zip",
+            arch_flag,
+        ])
+        .args([
+            "-p",
+            "fedramp-inventory",
+            "--bin",
+            "fedramp-inventory-lambda",
+        ])
+        .status()
+        .map_err(|e| {
+            anyhow::anyhow!("cannot run cargo lambda (install it: pip install cargo-lambda): {e}")
+        })?;
+    if !status.success() {
+        anyhow::bail!("cargo lambda build failed ({status})");
+    }
+    Ok(workspace.join("target/lambda/fedramp-inventory-lambda/bootstrap.zip"))
+}
+
+/// `fedramp-inventory/bootstrap-{sha256}.zip`.
+pub fn key_for(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("fedramp-inventory/bootstrap-{hex}.zip")
+}
+
+/// Makes the artifact bucket (private, encrypted) if needed and uploads the package
+/// unless the same content is already there. Returns the key.
+pub async fn upload(config: &SdkConfig, bucket: &str, package: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(package)
+        .map_err(|e| anyhow::anyhow!("cannot read the package {}: {e}", package.display()))?;
+    let key = key_for(&bytes);
+    let s3 = s3_client(config);
+    if s3.head_bucket().bucket(bucket).send().await.is_err() {
+        let region = config.region().map(|r| r.to_string()).unwrap_or_default();
+        let mut create = s3.create_bucket().bucket(bucket);
+        if region != "us-east-1" {
+            let location = CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(region.as_str()))
+                .build();
+            create = create.create_bucket_configuration(location);
+        }
+        create
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("s3:CreateBucket {bucket} failed: {}", describe(&e)))?;
+        let block = PublicAccessBlockConfiguration::builder()
+            .block_public_acls(true)
+            .block_public_policy(true)
+            .ignore_public_acls(true)
+            .restrict_public_buckets(true)
+            .build();
+        s3.put_public_access_block()
+            .bucket(bucket)
+            .public_access_block_configuration(block)
+            .send()
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!("s3:PutPublicAccessBlock {bucket} failed: {}", describe(&e))
+            })?;
+        let rule = ServerSideEncryptionRule::builder()
+            .apply_server_side_encryption_by_default(
+                ServerSideEncryptionByDefault::builder()
+                    .sse_algorithm(ServerSideEncryption::Aes256)
+                    .build()?,
+            )
+            .build();
+        s3.put_bucket_encryption()
+            .bucket(bucket)
+            .server_side_encryption_configuration(
+                ServerSideEncryptionConfiguration::builder()
+                    .rules(rule)
+                    .build()?,
+            )
+            .send()
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!("s3:PutBucketEncryption {bucket} failed: {}", describe(&e))
+            })?;
+    }
+    if s3
+        .head_object()
+        .bucket(bucket)
+        .key(&key)
+        .send()
+        .await
+        .is_err()
+    {
+        s3.put_object()
+            .bucket(bucket)
+            .key(&key)
+            .body(ByteStream::from(bytes))
+            .server_side_encryption(ServerSideEncryption::Aes256)
+            .send()
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!("s3:PutObject s3://{bucket}/{key} failed: {}", describe(&e))
+            })?;
+    }
+    Ok(key)
+}
+
+/// Deletes every object version in a bucket, then the bucket.
+pub async fn delete_bucket(config: &SdkConfig, bucket: &str) -> anyhow::Result<bool> {
+    let s3 = s3_client(config);
+    if s3.head_bucket().bucket(bucket).send().await.is_err() {
+        return Ok(false);
+    }
+    loop {
+        let versions = s3
+            .list_object_versions()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!("s3:ListObjectVersions {bucket} failed: {}", describe(&e))
+            })?;
+        let mut targets: Vec<(String, Option<String>)> = versions
+            .versions()
+            .iter()
+            .map(|v| {
+                (
+                    v.key().unwrap_or_default().to_string(),
+                    v.version_id().map(String::from),
+                )
+            })
+            .collect();
+        targets.extend(versions.delete_markers().iter().map(|v| {
+            (
+                v.key().unwrap_or_default().to_string(),
+                v.version_id().map(String::from),
+            )
+        }));
+        if targets.is_empty() {
+            let listed = s3
+                .list_objects_v2()
+                .bucket(bucket)
+                .send()
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("s3:ListObjectsV2 {bucket} failed: {}", describe(&e))
+                })?;
+            targets.extend(
+                listed
+                    .contents()
+                    .iter()
+                    .map(|o| (o.key().unwrap_or_default().to_string(), None)),
+            );
+        }
+        if targets.is_empty() {
+            break;
+        }
+        for (key, version) in targets {
+            s3.delete_object()
+                .bucket(bucket)
+                .key(&key)
+                .set_version_id(version.filter(|v| v != "null"))
+                .send()
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "s3:DeleteObject s3://{bucket}/{key} failed: {}",
+                        describe(&e)
+                    )
+                })?;
+        }
+    }
+    s3.delete_bucket()
+        .bucket(bucket)
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("s3:DeleteBucket {bucket} failed: {}", describe(&e)))?;
+    Ok(true)
+}

@@ -1,0 +1,59 @@
+//! Stack parameters from the settings file: the one place that maps one to the other.
+
+use crate::config::DeployConfig;
+
+/// The collector stack's parameters.
+pub fn collector(
+    config: &DeployConfig,
+    code_bucket: &str,
+    code_key: &str,
+    bucket_exists: bool,
+) -> Vec<(&'static str, String)> {
+    let accounts = if config.members.organization {
+        String::new()
+    } else {
+        let list: Vec<serde_json::Value> = config
+            .members
+            .accounts
+            .iter()
+            .map(|a| serde_json::json!({"name": a.name, "id": a.id}))
+            .collect();
+        serde_json::Value::from(list).to_string()
+    };
+    let tags = if config.tag_names.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string(&config.tag_names).unwrap_or_default()
+    };
+    vec![
+        ("CodeBucket", code_bucket.to_string()),
+        ("CodeKey", code_key.to_string()),
+        ("Architecture", config.architecture.clone()),
+        ("MemorySize", config.memory.to_string()),
+        ("Schedule", config.schedule.clone()),
+        ("ReportBucketName", config.report_bucket.clone()),
+        ("ReportBucketExists", bucket_exists.to_string()),
+        (
+            "ReportPrefix",
+            config.report_prefix.trim_matches('/').to_string(),
+        ),
+        ("AccountList", accounts),
+        ("OrganizationMode", config.members.organization.to_string()),
+        ("MemberRoleName", config.collector_role_name.clone()),
+        ("ExternalId", config.external_id.clone()),
+        ("Regions", config.regions.join(",")),
+        ("Layout", config.layout.clone()),
+        ("IpCell", config.ip_cell.clone()),
+        ("TagNames", tags),
+        ("NotificationEmail", config.notification_email.clone()),
+    ]
+}
+
+/// A member account's role stack parameters.
+pub fn member(config: &DeployConfig, collector_role_arn: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("CollectorRoleArn", collector_role_arn.to_string()),
+        ("RoleName", config.collector_role_name.clone()),
+        ("ExternalId", config.external_id.clone()),
+    ]
+}

@@ -1,0 +1,255 @@
+//! End-to-end tests of `fedramp-deploy` against the local AWS: stacks in the
+//! management and member accounts (moto's STS maps assumed credentials to each
+//! account), idempotent redeploys, teardown that keeps reports, bad settings.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::LocalAws;
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_fedramp-deploy");
+const MANAGEMENT: &str = "123456789012";
+
+fn settings(dir: &Path, schedule: &str) -> PathBuf {
+    let path = dir.join("deploy.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "management:\n  account-id: \"{MANAGEMENT}\"\n  region: us-east-1\nmembers:\n  accounts:\n    - id: \"111111111111\"\n      name: prod\n    - id: \"222222222222\"\n      name: dev\nregions: [us-east-1, us-west-2]\nschedule: \"{schedule}\"\nreport-bucket: fedramp-reports\nexternal-id: sesame\narchitecture: x86_64\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// A stand-in function package: moto stores Lambda code without running it.
+fn package(dir: &Path) -> PathBuf {
+    let path = dir.join("bootstrap.zip");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    zip.start_file("bootstrap", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut zip, b"#!/bin/sh\n").unwrap();
+    zip.finish().unwrap();
+    path
+}
+
+fn deploy(aws: &LocalAws, args: &[&str]) -> (i32, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env_remove("AWS_PROFILE")
+        .envs(aws.env())
+        .output()
+        .expect("fedramp-deploy runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap(), text)
+}
+
+/// The harness's view of one account's stacks (cloudformation via boto3).
+fn stacks(aws: &mut LocalAws, account: &str) -> Value {
+    aws.ask(&format!("stacks {account}"))
+}
+
+#[test]
+fn deploy_redeploy_update_and_teardown() {
+    let mut aws = LocalAws::start(&json!({"items": {}}));
+    let dir = tempfile::tempdir().unwrap();
+    let config = settings(dir.path(), "cron(0 6 * * ? *)");
+    let zip = package(dir.path());
+    let (cfg, pkg) = (config.to_str().unwrap(), zip.to_str().unwrap());
+
+    let (code, text) = deploy(&aws, &["deploy", "--config", cfg, "--package", pkg]);
+    assert_eq!(code, 0, "{text}");
+    let management = stacks(&mut aws, MANAGEMENT);
+    let collector = &management["fedramp-inventory-collector"];
+    assert_eq!(collector["status"], "CREATE_COMPLETE", "{management:#}");
+    let name = collector["outputs"]["FunctionName"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{management:#}"))
+        .to_string();
+    let function = aws.ask(&format!("lambda {MANAGEMENT} {name}"));
+    assert!(
+        function["CodeKey"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("fedramp-inventory/bootstrap-"),
+        "{function:#}"
+    );
+    assert_eq!(
+        function["Environment"]["REPORT_TARGET_BUCKET_NAME"],
+        "fedramp-reports"
+    );
+    assert_eq!(function["Environment"]["REGIONS"], "us-east-1,us-west-2");
+    assert_eq!(function["Runtime"], "provided.al2023");
+    let role_arn = collector["outputs"]["ExecutionRoleArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for member in ["111111111111", "222222222222"] {
+        let member_stacks = stacks(&mut aws, member);
+        assert_eq!(
+            member_stacks["fedramp-inventory-member-role"]["status"], "CREATE_COMPLETE",
+            "{member_stacks:#}"
+        );
+        let role = aws.ask(&format!("role {member} InventoryCollector-for-Lambda"));
+        let statement = &role["AssumeRolePolicyDocument"]["Statement"][0];
+        assert_eq!(
+            statement["Principal"]["AWS"], role_arn,
+            "trusted only by the collector role: {role:#}"
+        );
+        assert_eq!(
+            statement["Condition"]["StringEquals"]["sts:ExternalId"],
+            "sesame"
+        );
+        assert_eq!(role["Policies"], json!(["config:SelectResourceConfig"]));
+    }
+    let rule = aws.ask(&format!("rule {MANAGEMENT}"));
+    assert_eq!(rule["ScheduleExpression"], "cron(0 6 * * ? *)");
+
+    let (code, text) = deploy(&aws, &["deploy", "--config", cfg, "--package", pkg]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.trim_end().ends_with("no changes"), "{text}");
+
+    let config = settings(dir.path(), "rate(12 hours)");
+    let (code, text) = deploy(
+        &aws,
+        &[
+            "deploy",
+            "--config",
+            config.to_str().unwrap(),
+            "--package",
+            pkg,
+        ],
+    );
+    assert_eq!(code, 0, "{text}");
+    // moto lists no resource changes for a parameter change, so "only the rule" is
+    // checked by its effects: the rule changed, the members did not, the role is the same.
+    assert!(
+        text.contains("fedramp-inventory-member-role: no changes"),
+        "{text}"
+    );
+    assert!(!text.contains("collector: no changes"), "{text}");
+    assert_eq!(
+        aws.ask(&format!("rule {MANAGEMENT}"))["ScheduleExpression"],
+        "rate(12 hours)"
+    );
+    let after = stacks(&mut aws, MANAGEMENT);
+    assert_eq!(
+        after["fedramp-inventory-collector"]["outputs"]["ExecutionRoleArn"],
+        role_arn.as_str()
+    );
+    assert_eq!(
+        after["fedramp-inventory-collector"]["status"], "UPDATE_COMPLETE",
+        "{after:#}"
+    );
+
+    // A report in the bucket survives a plain teardown.
+    let report = dir.path().join("r.xlsx");
+    std::fs::write(&report, b"report").unwrap();
+    aws.ask(&format!(
+        "s3-put fedramp-reports inventory/r.xlsx {}",
+        report.display()
+    ));
+    let (code, text) = deploy(&aws, &["teardown", "--config", cfg]);
+    assert_eq!(code, 0, "{text}");
+    for account in [MANAGEMENT, "111111111111", "222222222222"] {
+        assert_eq!(
+            stacks(&mut aws, account),
+            json!({}),
+            "{account} has no stacks left"
+        );
+    }
+    assert_eq!(
+        aws.ask("s3-keys fedramp-reports"),
+        json!(["inventory/r.xlsx"])
+    );
+
+    let (code, text) = deploy(
+        &aws,
+        &["teardown", "--config", cfg, "--delete-reports", "--yes"],
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        aws.ask("buckets")["names"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b != "fedramp-reports"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_settings_fail_naming_the_problem_and_create_nothing() {
+    let mut aws = LocalAws::start(&json!({"items": {}}));
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(settings(dir.path(), "cron(0 6 * * ? *)")).unwrap();
+    let cases = [
+        (format!("{good}colour: blue\n"), "unknown field `colour`"),
+        (
+            good.replace(
+                "    - id: \"111111111111\"\n      name: prod\n",
+                "    - name: prod\n",
+            ),
+            "missing field `id`",
+        ),
+        (
+            good.replace("cron(0 6 * * ? *)", "cron(0 6 * * * *)"),
+            "schedule:",
+        ),
+    ];
+    for (text, expected) in cases {
+        let path = dir.path().join("bad.yaml");
+        std::fs::write(&path, text).unwrap();
+        let (code, out) = deploy(
+            &aws,
+            &[
+                "deploy",
+                "--config",
+                path.to_str().unwrap(),
+                "--package",
+                "/nonexistent.zip",
+            ],
+        );
+        assert_ne!(code, 0, "{out}");
+        assert!(
+            out.contains(expected) && out.contains("bad.yaml"),
+            "expected {expected:?} in {out}"
+        );
+    }
+    assert_eq!(stacks(&mut aws, MANAGEMENT), json!({}));
+    assert_eq!(aws.ask("buckets")["names"], json!([]));
+}
+
+#[test]
+fn plan_lists_changes_and_changes_nothing() {
+    let mut aws = LocalAws::start(&json!({"items": {}}));
+    let dir = tempfile::tempdir().unwrap();
+    let config = settings(dir.path(), "cron(0 6 * * ? *)");
+    let (code, text) = deploy(&aws, &["plan", "--config", config.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    for line in [
+        "management fedramp-inventory-collector: Add Function (AWS::Lambda::Function)",
+        "management fedramp-inventory-collector: Add ScheduleRule (AWS::Events::Rule)",
+        "111111111111 fedramp-inventory-member-role: Add CollectorRole (AWS::IAM::Role)",
+        "222222222222 fedramp-inventory-member-role: Add CollectorRole (AWS::IAM::Role)",
+    ] {
+        assert!(text.lines().any(|l| l == line), "no {line:?} in\n{text}");
+    }
+    for account in [MANAGEMENT, "111111111111", "222222222222"] {
+        assert_eq!(
+            stacks(&mut aws, account),
+            json!({}),
+            "{account}: plan left a stack"
+        );
+    }
+    assert_eq!(
+        aws.ask("buckets")["names"],
+        json!([]),
+        "plan made no bucket"
+    );
+}
