@@ -19,6 +19,10 @@ pub struct DeployConfig {
     pub members: Members,
     #[serde(default)]
     pub member_access: MemberAccess,
+    /// Read everything through this AWS Config aggregator instead of each member
+    /// account (member role stacks are then only made for accounts listed).
+    #[serde(default)]
+    pub aggregator: String,
     /// Regions the collector reads; empty for the management region.
     #[serde(default)]
     pub regions: Vec<String>,
@@ -163,8 +167,18 @@ impl DeployConfig {
         for (i, a) in self.members.accounts.iter().enumerate() {
             check_account(&format!("members.accounts[{i}].id"), &a.id)?;
         }
-        if self.members.organization != self.members.accounts.is_empty() {
-            return Err("members: give either `organization: true` or a list of `accounts`, not both or neither".into());
+        let (organization, listed) = (self.members.organization, !self.members.accounts.is_empty());
+        if organization && listed {
+            return Err(
+                "members: give either `organization: true` or a list of `accounts`, not both"
+                    .into(),
+            );
+        }
+        if !organization && !listed && self.aggregator.is_empty() {
+            return Err(
+                "members: give `organization: true` or a list of `accounts` (or set `aggregator`)"
+                    .into(),
+            );
         }
         check_schedule(&self.schedule).map_err(|m| format!("schedule: {m}"))?;
         if !["rev5", "a13"].contains(&self.layout.as_str()) {
@@ -297,6 +311,23 @@ mod tests {
         assert!(e.contains("memory") && e.contains("line 9"), "{e}");
         let e = DeployConfig::parse(&format!("{GOOD}schedule: cron(0 6 * * *)\n")).unwrap_err();
         assert!(e.starts_with("schedule:"), "{e}");
+    }
+
+    #[test]
+    fn aggregator_mode_needs_no_members() {
+        let text = GOOD.replace(
+            "members:\n  accounts:\n    - id: \"111111111111\"\n      name: prod\n",
+            "aggregator: org\n",
+        );
+        let c = DeployConfig::parse(&text).unwrap();
+        assert_eq!(c.aggregator, "org");
+        assert!(c.members.accounts.is_empty());
+        let e = DeployConfig::parse(&GOOD.replace(
+            "members:\n  accounts:\n    - id: \"111111111111\"\n      name: prod\n",
+            "",
+        ))
+        .unwrap_err();
+        assert!(e.starts_with("members:"), "{e}");
     }
 
     #[test]

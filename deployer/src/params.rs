@@ -9,7 +9,7 @@ pub fn collector(
     code_key: &str,
     bucket_exists: bool,
 ) -> Vec<(&'static str, String)> {
-    let accounts = if config.members.organization {
+    let accounts = if config.members.organization || !config.aggregator.is_empty() {
         String::new()
     } else {
         let list: Vec<serde_json::Value> = config
@@ -38,7 +38,11 @@ pub fn collector(
             config.report_prefix.trim_matches('/').to_string(),
         ),
         ("AccountList", accounts),
-        ("OrganizationMode", config.members.organization.to_string()),
+        (
+            "OrganizationMode",
+            (config.members.organization && config.aggregator.is_empty()).to_string(),
+        ),
+        ("AggregatorName", config.aggregator.clone()),
         ("MemberRoleName", config.collector_role_name.clone()),
         ("ExternalId", config.external_id.clone()),
         ("Regions", config.regions.join(",")),

@@ -157,9 +157,7 @@ async fn read_target(
             message,
         }
     };
-    let mut next_token: Option<String> = None;
-    let mut page_no = 0u64;
-    match target {
+    let (client, aggregator) = match target {
         Target::Account { account, region } => {
             let config = if account.id == plan.caller_account {
                 in_region(&plan.base, region)
@@ -172,57 +170,60 @@ async fn read_target(
                     .await
                     .map_err(|m| fail("assume-role", m))?
             };
-            let client = aws_sdk_config::Client::new(&config);
-            loop {
-                let page = client
-                    .select_resource_config()
-                    .expression(&query)
-                    .limit(100)
-                    .set_next_token(next_token.take())
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        fail(
-                            "select",
-                            format!("config:SelectResourceConfig failed: {}", describe(&e)),
-                        )
-                    })?;
-                page_no += 1;
-                send_page(plan, index, page_no, page.results(), seq, tx);
-                match page.next_token() {
-                    Some(t) if !t.is_empty() => next_token = Some(t.to_string()),
-                    _ => return Ok(()),
-                }
-            }
+            (aws_sdk_config::Client::new(&config), None)
         }
         Target::Aggregator { name } => {
-            let client = aws_sdk_config::Client::new(&plan.base);
-            loop {
-                let page = client
-                    .select_aggregate_resource_config()
-                    .configuration_aggregator_name(name)
-                    .expression(&query)
-                    .limit(100)
-                    .set_next_token(next_token.take())
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        fail(
-                            "select",
-                            format!(
-                                "config:SelectAggregateResourceConfig failed: {}",
-                                describe(&e)
-                            ),
-                        )
-                    })?;
-                page_no += 1;
-                send_page(plan, index, page_no, page.results(), seq, tx);
-                match page.next_token() {
-                    Some(t) if !t.is_empty() => next_token = Some(t.to_string()),
-                    _ => return Ok(()),
-                }
-            }
+            (aws_sdk_config::Client::new(&plan.base), Some(name.as_str()))
         }
+    };
+    let mut next_token: Option<String> = None;
+    let mut page_no = 0u64;
+    loop {
+        let (results, token) = fetch_page(&client, aggregator, &query, next_token.take())
+            .await
+            .map_err(|m| fail("select", m))?;
+        page_no += 1;
+        send_page(plan, index, page_no, &results, seq, tx);
+        match token {
+            Some(t) if !t.is_empty() => next_token = Some(t),
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// One page of results (at most 100, Config's page size) and the token for the next,
+/// from the account's own Config or from the aggregator.
+async fn fetch_page(
+    client: &aws_sdk_config::Client,
+    aggregator: Option<&str>,
+    query: &str,
+    token: Option<String>,
+) -> Result<(Vec<String>, Option<String>), String> {
+    match aggregator {
+        None => client
+            .select_resource_config()
+            .expression(query)
+            .limit(100)
+            .set_next_token(token)
+            .send()
+            .await
+            .map(|page| (page.results().to_vec(), page.next_token().map(String::from)))
+            .map_err(|e| format!("config:SelectResourceConfig failed: {}", describe(&e))),
+        Some(name) => client
+            .select_aggregate_resource_config()
+            .configuration_aggregator_name(name)
+            .expression(query)
+            .limit(100)
+            .set_next_token(token)
+            .send()
+            .await
+            .map(|page| (page.results().to_vec(), page.next_token().map(String::from)))
+            .map_err(|e| {
+                format!(
+                    "config:SelectAggregateResourceConfig failed: {}",
+                    describe(&e)
+                )
+            }),
     }
 }
 
