@@ -10,7 +10,7 @@ PYTHON ?= python3
 
 ## The main job on the bundled sample data: writes $(OUT). No AWS account needed.
 demo:
-	$(CARGO) run --release -p fedramp-inventory --no-default-features -- report --input sample-data/config-items.jsonl --output $(OUT)
+	$(CARGO) run --release -p fedramp-inventory --no-default-features --bin fedramp-inventory -- report --input sample-data/config-items.jsonl --output $(OUT)
 
 build:
 	$(CARGO) build --release --workspace
@@ -34,7 +34,7 @@ teardown:
 ## Every test: unit, property and end-to-end tests of the real binaries, the live ones
 ## against a local AWS (moto, pinned in tests/harness/requirements.txt, in $(VENV)).
 test: $(VENV)/.installed
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) test --workspace
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) test --workspace --all-targets
 
 $(VENV)/.installed: tests/harness/requirements.txt
 	$(PYTHON) -m venv $(VENV)
