@@ -126,7 +126,7 @@ struct Row {
 }
 
 /// How several addresses of one asset are written.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum IpCell {
     /// One row per address, as the template asks by default.
     #[default]

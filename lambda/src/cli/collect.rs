@@ -8,15 +8,12 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use crate::aws::AwsSettings;
-use crate::cli::report::IpCellArg;
+use crate::cli::report::WorkbookArgs;
 use crate::collect::{
     collect, Accounts, CollectSettings, Destination, DEFAULT_CONCURRENCY, DEFAULT_ROLE_NAME,
 };
 use crate::function::split_list;
-use crate::inventory::IpCell;
-use crate::mapper::TagNames;
 use crate::reader::config::Account;
-use crate::report::Layout;
 
 #[derive(Debug, Args)]
 pub struct CollectArgs {
@@ -56,13 +53,8 @@ pub struct CollectArgs {
     /// SNS topic told about partial and failed runs.
     #[arg(long)]
     pub topic_arn: Option<String>,
-    #[arg(long, value_enum, default_value_t = Layout::Rev5)]
-    pub layout: Layout,
-    #[arg(long, value_enum, default_value_t = IpCellArg::PerRow)]
-    pub ip_cell: IpCellArg,
-    /// YAML file naming the tags that feed tag-driven columns.
-    #[arg(long, value_name = "FILE")]
-    pub tags: Option<PathBuf>,
+    #[command(flatten)]
+    pub workbook: WorkbookArgs,
     /// AWS profile (else AWS_PROFILE).
     #[arg(long)]
     pub profile: Option<String>,
@@ -117,13 +109,7 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         },
         _ => bail!("say where the workbook goes: --output FILE or --bucket NAME"),
     };
-    let tag_names = match &args.tags {
-        None => TagNames::default(),
-        Some(p) => TagNames::from_yaml(
-            &std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
-        )
-        .with_context(|| format!("in {}", p.display()))?,
-    };
+    let tag_names = args.workbook.tag_names()?;
     Ok(CollectSettings {
         aws: AwsSettings {
             profile: args.profile,
@@ -135,11 +121,8 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         external_id: args.external_id,
         regions: args.regions.as_deref().map(split_list).unwrap_or_default(),
         concurrency: args.concurrency,
-        layout: args.layout,
-        ip_cell: match args.ip_cell {
-            IpCellArg::PerRow => IpCell::PerRow,
-            IpCellArg::Joined => IpCell::Joined,
-        },
+        layout: args.workbook.layout,
+        ip_cell: args.workbook.ip_cell,
         tag_names,
         destination,
         topic_arn: args.topic_arn,

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use crate::inventory::IpCell;
 use crate::mapper::{MapContext, TagNames};
@@ -24,42 +24,44 @@ pub struct ReportArgs {
     /// Where to write the workbook (.xlsx).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: PathBuf,
+    #[command(flatten)]
+    pub workbook: WorkbookArgs,
+}
+
+/// How the workbook looks; shared by `report` and `collect`.
+#[derive(Debug, Args)]
+pub struct WorkbookArgs {
     /// Which template the workbook follows.
     #[arg(long, value_enum, default_value_t = Layout::Rev5)]
     pub layout: Layout,
     /// One row per IP address, or all of an asset's addresses joined in one cell.
-    #[arg(long, value_enum, default_value_t = IpCellArg::PerRow)]
-    pub ip_cell: IpCellArg,
+    #[arg(long, value_enum, default_value_t = IpCell::PerRow)]
+    pub ip_cell: IpCell,
     /// YAML file naming the tags that feed tag-driven columns (see README).
     #[arg(long, value_name = "FILE")]
     pub tags: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum IpCellArg {
-    PerRow,
-    Joined,
+impl WorkbookArgs {
+    /// The tag settings from `--tags`, or the defaults.
+    pub fn tag_names(&self) -> anyhow::Result<TagNames> {
+        let Some(path) = &self.tags else {
+            return Ok(TagNames::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read tag settings {}", path.display()))?;
+        TagNames::from_yaml(&text).with_context(|| format!("in {}", path.display()))
+    }
 }
 
 pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
-    let tag_names = match &args.tags {
-        None => TagNames::default(),
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read tag settings {}", path.display()))?;
-            TagNames::from_yaml(&text).with_context(|| format!("in {}", path.display()))?
-        }
-    };
     let request = ReportRequest {
         inputs: args.inputs.iter().map(|a| Input::from_arg(a)).collect(),
         output: args.output.clone(),
-        layout: args.layout,
-        ip_cell: match args.ip_cell {
-            IpCellArg::PerRow => IpCell::PerRow,
-            IpCellArg::Joined => IpCell::Joined,
-        },
+        layout: args.workbook.layout,
+        ip_cell: args.workbook.ip_cell,
         context: MapContext {
-            tag_names,
+            tag_names: args.workbook.tag_names()?,
             ..MapContext::default()
         },
         max_sheet_rows: EXCEL_MAX_ROWS,
