@@ -1,25 +1,30 @@
-//! One live collection: accounts -> targets -> Config -> inventory -> workbook ->
-//! S3 or a file -> run result, and a notification when anything failed.
+//! One live collection, in stages: connect -> targets -> read (AWS Config, through the
+//! kernel) -> assemble the outcome (pure) -> write the outputs, comparing with the last
+//! run's snapshot -> deliver (S3 or files) -> notify.
 //!
-//! Shared by the `collect` command and the Lambda function, so both behave alike.
+//! Shared by the `collect` command and the Lambda function, so both behave alike. A
+//! stage that fails ends the run there with the failure in the result; a target that
+//! fails never stops the others.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 use std::sync::Arc;
 
-use chrono::Utc;
-use serde::Serialize;
+use aws_config::SdkConfig;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::aws::{caller, describe, AwsSettings};
-use crate::deliver::{report_key, s3_location, upload, Delivered};
-use crate::diagnostics::Diagnostics;
-use crate::inventory::IpCell;
+use crate::changes::{ChangeCounts, ChangeReport};
+use crate::deliver::{self, Delivered};
+use crate::inventory::Inventory;
+use crate::kernel::{gather, Gathered, InputStatus};
 use crate::mapper::{MapContext, TagNames};
+use crate::outputs::{self, Artifact, Format, Formats, OutputSettings, Report};
 use crate::reader::config::{
     organization_accounts, read_targets, Account, ReadPlan, Target, TargetError,
 };
-use crate::report::{write_workbook, Layout, WriteOptions, EXCEL_MAX_ROWS};
-use crate::run::gather;
+use crate::summary::Summary;
 
 /// Which accounts to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,10 +37,15 @@ pub enum Accounts {
     Aggregator(String),
 }
 
-/// Where the workbook goes.
+/// Where the outputs go.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Destination {
-    File(PathBuf),
+    /// Files named after this path's stem; `previous` is a snapshot to compare with.
+    File {
+        output: PathBuf,
+        previous: Option<PathBuf>,
+    },
+    /// Uploaded under this prefix; the newest earlier snapshot there is compared with.
     S3 { bucket: String, prefix: String },
 }
 
@@ -49,17 +59,18 @@ pub struct CollectSettings {
     /// Regions to read in each account; empty means the current region.
     pub regions: Vec<String>,
     pub concurrency: usize,
-    pub layout: Layout,
-    pub ip_cell: IpCell,
+    pub outputs: OutputSettings,
+    /// What is written besides the snapshot, which a collection always keeps.
+    pub formats: Formats,
     pub tag_names: TagNames,
     pub destination: Destination,
     pub topic_arn: Option<String>,
 }
 
-pub const DEFAULT_ROLE_NAME: &str = "InventoryCollector-for-Lambda";
 pub const DEFAULT_CONCURRENCY: usize = 8;
 
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+/// How a run went: `ok` (exit 0), `partial` (exit 2), `failed` (exit 1).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum RunStatus {
     Ok,
@@ -77,10 +88,10 @@ impl RunStatus {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct TargetResult {
     pub account: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     pub region: String,
     pub items: u64,
@@ -88,199 +99,136 @@ pub struct TargetResult {
 }
 
 /// What the run did: returned by the Lambda, printed by `collect`, stored beside the
-/// workbook.
-#[derive(Clone, Debug, Serialize)]
+/// outputs.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct RunOutcome {
     pub status: RunStatus,
+    /// The workbook, when one was written.
     pub report: Option<Delivered>,
+    /// Every file of the run, the workbook included.
+    #[serde(default)]
+    pub artifacts: Vec<Delivered>,
     pub rows: u64,
     pub per_account: Vec<TargetResult>,
     pub errors: Vec<TargetError>,
     /// Problems with individual items (odd fields, bad JSON), all listed in the workbook's
     /// Run Summary sheet.
     pub warnings: usize,
+    /// What changed since the last run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<ChangeCounts>,
+}
+
+impl RunOutcome {
+    fn failed() -> Self {
+        RunOutcome {
+            status: RunStatus::Failed,
+            report: None,
+            artifacts: Vec::new(),
+            rows: 0,
+            per_account: Vec::new(),
+            errors: Vec::new(),
+            warnings: 0,
+            changes: None,
+        }
+    }
+
+    fn fail(&mut self, stage: &str, message: impl Into<String>) {
+        self.status = RunStatus::Failed;
+        self.errors.push(run_error(stage, message));
+    }
+}
+
+fn run_error(stage: &str, message: impl Into<String>) -> TargetError {
+    TargetError {
+        account: String::new(),
+        region: String::new(),
+        stage: stage.into(),
+        message: message.into(),
+    }
 }
 
 /// Runs a collection. Never panics on AWS answers; every failure ends up in `errors`.
 pub async fn collect(settings: &CollectSettings) -> RunOutcome {
-    let mut outcome = RunOutcome {
-        status: RunStatus::Failed,
-        report: None,
-        rows: 0,
-        per_account: vec![],
-        errors: vec![],
-        warnings: 0,
-    };
-    let fail = |outcome: &mut RunOutcome, stage: &str, message: String| {
-        outcome.errors.push(TargetError {
-            account: String::new(),
-            region: String::new(),
-            stage: stage.into(),
-            message,
-        });
-    };
     let base = match settings.aws.load().await {
         Ok(c) => c,
         Err(e) => {
-            fail(&mut outcome, "configuration", e.to_string());
-            return finish(settings, outcome, None).await;
+            let mut outcome = RunOutcome::failed();
+            outcome.fail("configuration", e.to_string());
+            return outcome;
         }
     };
-    let (caller_account, partition) = match caller(&base).await {
-        Ok(c) => c,
+    let (outcome, changes) = match run(settings, &base).await {
+        Ok(done) => done,
         Err(e) => {
-            fail(&mut outcome, "identity", e.to_string());
-            return finish(settings, outcome, Some(&base)).await;
+            let mut outcome = RunOutcome::failed();
+            outcome.errors.push(e);
+            (outcome, None)
         }
     };
-    let regions = if settings.regions.is_empty() {
-        vec![base.region().map(|r| r.to_string()).unwrap_or_default()]
-    } else {
-        settings.regions.clone()
-    };
-    let targets: Vec<Target> = match &settings.accounts {
-        Accounts::Aggregator(name) => vec![Target::Aggregator { name: name.clone() }],
-        Accounts::List(list) => expand(list, &regions),
-        Accounts::Organization => match organization_accounts(&base).await {
-            Ok(list) => expand(&list, &regions),
-            Err(e) => {
-                fail(&mut outcome, "list-accounts", e);
-                return finish(settings, outcome, Some(&base)).await;
-            }
-        },
-    };
-    let mut context = MapContext {
-        tag_names: settings.tag_names.clone(),
-        ..MapContext::default()
-    };
-    for t in &targets {
-        if let Target::Account { account, .. } = t {
-            if !account.name.is_empty() {
-                context
-                    .account_names
-                    .insert(account.id.clone(), account.name.clone());
-            }
-        }
-    }
-    let plan = Arc::new(ReadPlan {
+    notify(settings, &base, outcome, changes.as_ref()).await
+}
+
+/// The stages after connecting; an `Err` is a failure of the whole run.
+async fn run(
+    settings: &CollectSettings,
+    base: &SdkConfig,
+) -> Result<(RunOutcome, Option<ChangeReport>), TargetError> {
+    let (caller_account, partition) = caller(base)
+        .await
+        .map_err(|e| run_error("identity", e.to_string()))?;
+    let targets = targets(settings, base).await?;
+    let plan = ReadPlan {
         base: base.clone(),
         caller_account,
         partition,
         role_name: settings.role_name.clone(),
         external_id: settings.external_id.clone(),
         concurrency: settings.concurrency,
-        context,
-        ip_cell: settings.ip_cell,
-    });
-    let names: Vec<String> = targets.iter().map(Target::label).collect();
-    let (tx, rx) = sync_channel(64);
-    let ip_cell = settings.ip_cell;
-    let collector = std::thread::spawn(move || gather(rx, &names, ip_cell));
-    let errors = read_targets(plan, &targets, tx).await;
-    let (inventory, mut summary) = match collector.join() {
+        context: map_context(settings, &targets),
+    };
+    let (gathered, errors) = read(plan, &targets).await?;
+    let (inventory, summary, mut outcome) = assemble(&targets, gathered, errors, Utc::now());
+    if outcome.status == RunStatus::Failed {
+        return Ok((outcome, None));
+    }
+    let (stem, keys) = staging(settings, summary.generated_at);
+    let written = write_outputs(settings, base, &stem, keys.as_ref(), &inventory, &summary).await;
+    let (artifacts, changes) = match written {
         Ok(done) => done,
-        Err(_) => {
-            fail(
-                &mut outcome,
-                "internal",
-                "the collector thread panicked".into(),
-            );
-            return finish(settings, outcome, Some(&base)).await;
+        Err(e) => {
+            outcome.fail("write", e);
+            return Ok((outcome, None));
         }
     };
-    outcome.warnings = summary.diagnostics.entries().len();
-    let mut read_problems = Diagnostics::default();
-    for (index, report) in summary.inputs.iter_mut().enumerate() {
-        report.status = match errors.iter().find(|(i, _)| *i == index) {
-            Some((_, e)) => {
-                read_problems.error(report.name.clone(), format!("{}: {}", e.stage, e.message));
-                format!("failed at {}: {}", e.stage, e.message)
-            }
-            None => "read".into(),
-        };
+    if let Some(c) = &changes {
+        outcome.changes = Some(c.counts());
+        if c.is_failure() {
+            outcome.errors.push(run_error("compare", c.headline()));
+            outcome.status = RunStatus::Partial;
+        }
     }
-    for (index, target) in targets.iter().enumerate() {
-        let (account, name, region) = match target {
-            Target::Account { account, region } => {
-                (account.id.clone(), account.name.clone(), region.clone())
-            }
-            Target::Aggregator { name } => {
-                (format!("aggregator {name}"), String::new(), String::new())
-            }
-        };
-        let failed = errors.iter().any(|(i, _)| *i == index);
-        outcome.per_account.push(TargetResult {
-            account,
-            name,
-            region,
-            items: summary.inputs[index].items,
-            status: if failed { "failed".into() } else { "ok".into() },
-        });
-    }
-    outcome.errors.extend(errors.into_iter().map(|(_, e)| e));
-    for d in summary.diagnostics.entries() {
-        read_problems.push_entry(d.clone());
-    }
-    summary.diagnostics = read_problems;
-    summary.generated_at = Utc::now();
-    summary.layout = settings.layout;
-    outcome.rows = summary.rows;
-    let any_read = outcome.per_account.iter().any(|t| t.status == "ok");
-    if !any_read {
-        fail(
-            &mut outcome,
-            "collect",
-            "no account or region could be read; no workbook was written".into(),
-        );
-        return finish(settings, outcome, Some(&base)).await;
-    }
-    outcome.status = if outcome.errors.is_empty() {
-        RunStatus::Ok
-    } else {
-        RunStatus::Partial
-    };
+    deliver(base, &artifacts, keys.as_ref(), &mut outcome).await;
+    Ok((outcome, changes))
+}
 
-    let options = WriteOptions {
-        layout: settings.layout,
-        max_sheet_rows: EXCEL_MAX_ROWS,
+/// Stage: the account x region pairs (or the aggregator) to read.
+async fn targets(settings: &CollectSettings, base: &SdkConfig) -> Result<Vec<Target>, TargetError> {
+    let regions = if settings.regions.is_empty() {
+        vec![base.region().map(|r| r.to_string()).unwrap_or_default()]
+    } else {
+        settings.regions.clone()
     };
-    let (path, key) = match &settings.destination {
-        Destination::File(p) => (p.clone(), None),
-        Destination::S3 { prefix, .. } => {
-            let key = report_key(prefix, summary.generated_at);
-            let name = key
-                .rsplit('/')
-                .next()
-                .unwrap_or("inventory.xlsx")
-                .to_string();
-            (std::env::temp_dir().join(name), Some(key))
+    Ok(match &settings.accounts {
+        Accounts::Aggregator(name) => vec![Target::Aggregator { name: name.clone() }],
+        Accounts::List(list) => expand(list, &regions),
+        Accounts::Organization => {
+            let list = organization_accounts(base)
+                .await
+                .map_err(|e| run_error("list-accounts", e))?;
+            expand(&list, &regions)
         }
-    };
-    if let Err(e) = write_workbook(&path, &inventory, &summary, &options) {
-        outcome.status = RunStatus::Failed;
-        fail(&mut outcome, "write", e.to_string());
-        return finish(settings, outcome, Some(&base)).await;
-    }
-    match (&settings.destination, key) {
-        (Destination::S3 { bucket, .. }, Some(key)) => {
-            outcome.report = Some(s3_location(&base, bucket, &key));
-            let json = serde_json::to_string_pretty(&outcome).unwrap_or_default();
-            let sent = upload(&base, bucket, &key, &path, json).await;
-            let _ = std::fs::remove_file(&path);
-            if let Err(e) = sent {
-                outcome.report = None;
-                outcome.status = RunStatus::Failed;
-                fail(&mut outcome, "deliver", e);
-            }
-        }
-        _ => {
-            outcome.report = Some(Delivered {
-                path: Some(path.display().to_string()),
-                ..Delivered::default()
-            })
-        }
-    }
-    finish(settings, outcome, Some(&base)).await
+    })
 }
 
 fn expand(accounts: &[Account], regions: &[String]) -> Vec<Target> {
@@ -295,38 +243,293 @@ fn expand(accounts: &[Account], regions: &[String]) -> Vec<Target> {
         .collect()
 }
 
-/// Notifies on partial and failed runs, when a topic is configured.
-async fn finish(
+fn map_context(settings: &CollectSettings, targets: &[Target]) -> MapContext {
+    let mut context = MapContext {
+        tag_names: settings.tag_names.clone(),
+        ..MapContext::default()
+    };
+    for t in targets {
+        if let Target::Account { account, .. } = t {
+            if !account.name.is_empty() {
+                context
+                    .account_names
+                    .insert(account.id.clone(), account.name.clone());
+            }
+        }
+    }
+    context
+}
+
+/// Stage: every target read through the kernel; errors per target index.
+async fn read(
+    plan: ReadPlan,
+    targets: &[Target],
+) -> Result<(Gathered, Vec<(usize, TargetError)>), TargetError> {
+    let names: Vec<String> = targets.iter().map(Target::label).collect();
+    let (tx, rx) = sync_channel(64);
+    let collector = std::thread::spawn(move || gather(rx, names));
+    let errors = read_targets(Arc::new(plan), targets, tx).await;
+    let gathered = collector
+        .join()
+        .map_err(|_| run_error("internal", "the collector thread panicked"))?;
+    Ok((gathered, errors))
+}
+
+/// Stage (pure): the inventory, its summary and the run outcome from what was read.
+/// Failed when no target could be read.
+pub fn assemble(
+    targets: &[Target],
+    gathered: Gathered,
+    errors: Vec<(usize, TargetError)>,
+    generated_at: DateTime<Utc>,
+) -> (Inventory, Summary, RunOutcome) {
+    let failure_of = |index: usize| errors.iter().find(|(i, _)| *i == index).map(|(_, e)| e);
+    let statuses: Vec<InputStatus> = (0..targets.len())
+        .map(|i| match failure_of(i) {
+            Some(e) => InputStatus::failed(
+                format!("failed at {}: {}", e.stage, e.message),
+                format!("{}: {}", e.stage, e.message),
+            ),
+            None => InputStatus::read(),
+        })
+        .collect();
+    let read_errors = statuses.iter().filter(|s| s.error.is_some()).count();
+    let (inventory, summary) = gathered.finish(statuses, generated_at);
+    let per_account: Vec<TargetResult> = targets
+        .iter()
+        .enumerate()
+        .map(|(index, target)| {
+            let (account, name, region) = match target {
+                Target::Account { account, region } => {
+                    (account.id.clone(), account.name.clone(), region.clone())
+                }
+                Target::Aggregator { name } => {
+                    (format!("aggregator {name}"), String::new(), String::new())
+                }
+            };
+            TargetResult {
+                account,
+                name,
+                region,
+                items: summary.inputs[index].items,
+                status: if failure_of(index).is_some() {
+                    "failed".into()
+                } else {
+                    "ok".into()
+                },
+            }
+        })
+        .collect();
+    let any_read = per_account.iter().any(|t| t.status == "ok");
+    let mut outcome = RunOutcome {
+        status: if errors.is_empty() {
+            RunStatus::Ok
+        } else {
+            RunStatus::Partial
+        },
+        rows: summary.rows,
+        warnings: summary.diagnostics.entries().len() - read_errors,
+        per_account,
+        errors: errors.into_iter().map(|(_, e)| e).collect(),
+        ..RunOutcome::failed()
+    };
+    if !any_read {
+        outcome.fail(
+            "collect",
+            "no account or region could be read; nothing was written",
+        );
+    }
+    (inventory, summary, outcome)
+}
+
+/// Object keys of a run delivered to S3: its stem, and the prefix it is under.
+struct Keys {
+    bucket: String,
+    prefix: String,
+    stem: String,
+}
+
+/// Where the files are written first: the user's path, or a temporary folder.
+fn staging(settings: &CollectSettings, at: DateTime<Utc>) -> (PathBuf, Option<Keys>) {
+    match &settings.destination {
+        Destination::File { output, .. } => (outputs::stem(output), None),
+        Destination::S3 { bucket, prefix } => {
+            let name = deliver::report_name(at);
+            let dir =
+                std::env::temp_dir().join(format!("fedramp-inventory-{}", std::process::id()));
+            (
+                dir.join(&name),
+                Some(Keys {
+                    bucket: bucket.clone(),
+                    prefix: prefix.clone(),
+                    stem: deliver::object_key(prefix, &name),
+                }),
+            )
+        }
+    }
+}
+
+/// Stage: the snapshot, the comparison with the last run's, then every other format.
+async fn write_outputs(
     settings: &CollectSettings,
-    mut outcome: RunOutcome,
-    base: Option<&aws_config::SdkConfig>,
-) -> RunOutcome {
-    if outcome.status == RunStatus::Ok {
-        return outcome;
+    base: &SdkConfig,
+    stem: &Path,
+    keys: Option<&Keys>,
+    inventory: &Inventory,
+    summary: &Summary,
+) -> Result<(Vec<Artifact>, Option<ChangeReport>), String> {
+    if let Some(dir) = stem.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    let (Some(topic), Some(base)) = (&settings.topic_arn, base) else {
-        return outcome;
+    let mut report = Report {
+        inventory,
+        summary,
+        changes: None,
     };
-    let mut text = format!(
-        "FedRAMP inventory run {:?}: {} rows.\n\nFailures:\n",
-        outcome.status, outcome.rows
+    let snapshot_only = Formats::new([Format::Snapshot]);
+    let mut artifacts = outputs::write_all(stem, &snapshot_only, &report, &settings.outputs)
+        .map_err(|e| e.to_string())?;
+    let current = artifacts[0].path.clone();
+    let changes = compare(settings, base, keys, stem, &current).await;
+    report.changes = changes.as_ref();
+    let rest = Formats::new(settings.formats.iter().filter(|f| *f != Format::Snapshot));
+    artifacts.extend(
+        outputs::write_all(stem, &rest, &report, &settings.outputs).map_err(|e| e.to_string())?,
     );
-    for e in &outcome.errors {
-        text.push_str(&format!(
-            "- account {} region {} at {}: {}\n",
-            e.account, e.region, e.stage, e.message
-        ));
+    Ok((artifacts, changes))
+}
+
+/// The comparison with the previous snapshot: the newest earlier one in the bucket, or
+/// the file given. `None` when there is nowhere to look.
+async fn compare(
+    settings: &CollectSettings,
+    base: &SdkConfig,
+    keys: Option<&Keys>,
+    stem: &Path,
+    current: &Path,
+) -> Option<ChangeReport> {
+    match (&settings.destination, keys) {
+        (Destination::File { previous, .. }, _) => previous
+            .as_ref()
+            .map(|p| ChangeReport::compare(&p.display().to_string(), p, current)),
+        (Destination::S3 { .. }, Some(keys)) => {
+            let current_key = format!("{}.{}", keys.stem, Format::Snapshot.extension());
+            let found =
+                deliver::previous_snapshot(base, &keys.bucket, &keys.prefix, &current_key).await;
+            let key = match found {
+                Ok(Some(key)) => key,
+                Ok(None) => return Some(ChangeReport::first_run()),
+                Err(e) => {
+                    let place = format!("s3://{}/{}", keys.bucket, keys.prefix);
+                    return Some(ChangeReport::failed(place, e));
+                }
+            };
+            let name = format!("s3://{}/{key}", keys.bucket);
+            let local = stem.with_file_name("previous.snapshot.jsonl.gz");
+            let report = match deliver::download(base, &keys.bucket, &key, &local).await {
+                Ok(()) => ChangeReport::compare(&name, &local, current),
+                Err(e) => ChangeReport::failed(name, e),
+            };
+            let _ = std::fs::remove_file(&local);
+            Some(report)
+        }
+        (Destination::S3 { .. }, None) => None,
     }
-    if let Some(r) = &outcome.report {
-        text.push_str(&format!(
-            "\nReport: {}\n",
-            r.s3_uri.as_deref().or(r.path.as_deref()).unwrap_or("")
-        ));
-    }
-    let subject = match outcome.status {
-        RunStatus::Partial => "FedRAMP inventory: partial run",
-        _ => "FedRAMP inventory: run failed",
+}
+
+/// Stage: files stay where they were written, or go to S3 with the run result beside
+/// them (the temporary copies are removed either way).
+async fn deliver(
+    base: &SdkConfig,
+    artifacts: &[Artifact],
+    keys: Option<&Keys>,
+    outcome: &mut RunOutcome,
+) {
+    let Some(keys) = keys else {
+        outcome.artifacts = artifacts
+            .iter()
+            .map(|a| Delivered {
+                format: Some(a.format),
+                path: Some(a.path.display().to_string()),
+                content_type: Some(a.format.content_type().to_string()),
+                ..Delivered::default()
+            })
+            .collect();
+        outcome.report = outcome
+            .artifacts
+            .iter()
+            .find(|a| a.format == Some(Format::Xlsx))
+            .cloned();
+        return;
     };
+    let key_of = |format: Format| format!("{}.{}", keys.stem, format.extension());
+    outcome.artifacts = artifacts
+        .iter()
+        .map(|a| deliver::s3_location(base, &keys.bucket, &key_of(a.format), a.format))
+        .collect();
+    outcome.report = outcome
+        .artifacts
+        .iter()
+        .find(|a| a.format == Some(Format::Xlsx))
+        .cloned();
+    let mut failure = None;
+    for a in artifacts {
+        let sent = deliver::upload_file(
+            base,
+            &keys.bucket,
+            &key_of(a.format),
+            &a.path,
+            a.format.content_type(),
+        )
+        .await;
+        if let (Err(e), None) = (sent, &failure) {
+            failure = Some(e);
+        }
+    }
+    if failure.is_none() {
+        let json = serde_json::to_string_pretty(&outcome).unwrap_or_default();
+        let sent = deliver::upload_text(
+            base,
+            &keys.bucket,
+            &format!("{}.json", keys.stem),
+            json,
+            "application/json",
+        )
+        .await;
+        failure = sent.err();
+    }
+    for a in artifacts {
+        let _ = std::fs::remove_file(&a.path);
+    }
+    if let Some(dir) = artifacts.first().and_then(|a| a.path.parent()) {
+        let _ = std::fs::remove_dir(dir);
+    }
+    if let Some(e) = failure {
+        outcome.report = None;
+        outcome.artifacts.clear();
+        outcome.fail("deliver", e);
+    }
+}
+
+/// How many failures and changes a notification lists before saying how many more.
+const NOTIFY_LINES: usize = 50;
+
+/// Stage: tells the topic about partial and failed runs, and about changes.
+async fn notify(
+    settings: &CollectSettings,
+    base: &SdkConfig,
+    mut outcome: RunOutcome,
+    changes: Option<&ChangeReport>,
+) -> RunOutcome {
+    let changed = changes.is_some_and(|c| !c.changes.is_empty());
+    let Some(topic) = &settings.topic_arn else {
+        return outcome;
+    };
+    if outcome.status == RunStatus::Ok && !changed {
+        return outcome;
+    }
+    let (subject, text) = message(&outcome, changes);
     let sent = aws_sdk_sns::Client::new(base)
         .publish()
         .topic_arn(topic)
@@ -337,12 +540,50 @@ async fn finish(
     if let Err(e) = sent {
         let message = format!("sns:Publish to {topic} failed: {}", describe(&e));
         tracing::error!(%message);
-        outcome.errors.push(TargetError {
-            account: String::new(),
-            region: String::new(),
-            stage: "notify".into(),
-            message,
-        });
+        outcome.errors.push(run_error("notify", message));
     }
     outcome
+}
+
+/// The notification's subject and text (pure).
+pub fn message(outcome: &RunOutcome, changes: Option<&ChangeReport>) -> (&'static str, String) {
+    let subject = match outcome.status {
+        RunStatus::Ok => "FedRAMP inventory: changes since the last run",
+        RunStatus::Partial => "FedRAMP inventory: partial run",
+        RunStatus::Failed => "FedRAMP inventory: run failed",
+    };
+    let status = match outcome.status {
+        RunStatus::Ok => "ok",
+        RunStatus::Partial => "partial",
+        RunStatus::Failed => "failed",
+    };
+    let mut text = format!("FedRAMP inventory run {status}: {} rows.\n", outcome.rows);
+    if !outcome.errors.is_empty() {
+        text.push_str("\nFailures:\n");
+        for e in outcome.errors.iter().take(NOTIFY_LINES) {
+            text.push_str(&format!(
+                "- account {} region {} at {}: {}\n",
+                e.account, e.region, e.stage, e.message
+            ));
+        }
+        if outcome.errors.len() > NOTIFY_LINES {
+            text.push_str(&format!(
+                "... and {} more, all in the run result\n",
+                outcome.errors.len() - NOTIFY_LINES
+            ));
+        }
+    }
+    if let Some(c) = changes {
+        text.push_str(&format!("\nChanges: {}\n", c.headline()));
+        for line in c.lines(NOTIFY_LINES) {
+            text.push_str(&format!("- {line}\n"));
+        }
+    }
+    if let Some(r) = &outcome.report {
+        text.push_str(&format!(
+            "\nReport: {}\n",
+            r.s3_uri.as_deref().or(r.path.as_deref()).unwrap_or("")
+        ));
+    }
+    (subject, text)
 }

@@ -1,39 +1,48 @@
-//! Putting the workbook where the team collects its monthly submission: S3, under a
-//! timestamped key, encrypted, with the run summary as JSON beside it.
+//! The report bucket: this run's files go in under one timestamped stem, each with its
+//! content type, the run result as JSON beside them; the last run's snapshot comes out
+//! of it for the comparison.
+//!
+//! No `x-amz-server-side-encryption` header is sent: the bucket's default encryption
+//! (SSE-S3, or the customer's KMS key) applies, and a request header would override it.
 
 use std::path::Path;
 
 use aws_config::SdkConfig;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::ServerSideEncryption;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::aws::{describe, s3_client};
+use crate::outputs::Format;
 
-pub const XLSX_CONTENT_TYPE: &str =
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// Where a report was put.
-#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+/// Where one file of a run was put.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Delivered {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<Format>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3_uri: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
 }
 
-/// `{prefix}/FedRAMP-Integrated-Inventory-{YYYY-MM-DD-HH-MM-SS}.xlsx`, in UTC.
-pub fn report_key(prefix: &str, at: DateTime<Utc>) -> String {
-    let name = format!(
-        "FedRAMP-Integrated-Inventory-{}.xlsx",
+/// File names of a run: `FedRAMP-Integrated-Inventory-{YYYY-MM-DD-HH-MM-SS}` (UTC).
+pub fn report_name(at: DateTime<Utc>) -> String {
+    format!(
+        "FedRAMP-Integrated-Inventory-{}",
         at.format("%Y-%m-%d-%H-%M-%S")
-    );
+    )
+}
+
+/// `{prefix}/{name}`, without doubled or leading slashes.
+pub fn object_key(prefix: &str, name: &str) -> String {
     let prefix = prefix.trim_matches('/');
     if prefix.is_empty() {
-        name
+        name.to_string()
     } else {
         format!("{prefix}/{name}")
     }
@@ -49,54 +58,133 @@ pub fn object_url(bucket: &str, region: &str, key: &str) -> String {
     format!("https://{bucket}.s3.{region}.{domain}/{key}")
 }
 
-/// Where `upload` puts a workbook, known before the upload so that the summary stored
+/// Where an upload puts `key`, known before the upload so that the run result stored
 /// beside it can say so.
-pub fn s3_location(config: &SdkConfig, bucket: &str, key: &str) -> Delivered {
+pub fn s3_location(config: &SdkConfig, bucket: &str, key: &str, format: Format) -> Delivered {
     let region = config.region().map(|r| r.to_string()).unwrap_or_default();
     Delivered {
+        format: Some(format),
         s3_uri: Some(format!("s3://{bucket}/{key}")),
         url: Some(object_url(bucket, &region, key)),
         path: None,
+        content_type: Some(format.content_type().to_string()),
     }
 }
 
-/// Uploads the workbook and the summary JSON beside it (same key, `.json`).
-pub async fn upload(
+/// Uploads one file.
+pub async fn upload_file(
     config: &SdkConfig,
     bucket: &str,
     key: &str,
-    workbook: &Path,
-    summary_json: String,
+    file: &Path,
+    content_type: &str,
 ) -> Result<(), String> {
-    let s3 = s3_client(config);
-    let body = ByteStream::from_path(workbook)
+    let body = ByteStream::from_path(file)
         .await
-        .map_err(|e| format!("cannot read {}: {e}", workbook.display()))?;
-    s3.put_object()
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    put(config, bucket, key, body, content_type).await
+}
+
+/// Uploads text (the run result).
+pub async fn upload_text(
+    config: &SdkConfig,
+    bucket: &str,
+    key: &str,
+    text: String,
+    content_type: &str,
+) -> Result<(), String> {
+    put(
+        config,
+        bucket,
+        key,
+        ByteStream::from(text.into_bytes()),
+        content_type,
+    )
+    .await
+}
+
+async fn put(
+    config: &SdkConfig,
+    bucket: &str,
+    key: &str,
+    body: ByteStream,
+    content_type: &str,
+) -> Result<(), String> {
+    s3_client(config)
+        .put_object()
         .bucket(bucket)
         .key(key)
         .body(body)
-        .content_type(XLSX_CONTENT_TYPE)
-        .server_side_encryption(ServerSideEncryption::Aes256)
+        .content_type(content_type)
         .send()
         .await
-        .map_err(|e| format!("s3:PutObject s3://{bucket}/{key} failed: {}", describe(&e)))?;
-    let json_key = format!("{}.json", key.trim_end_matches(".xlsx"));
-    s3.put_object()
+        .map(|_| ())
+        .map_err(|e| format!("s3:PutObject s3://{bucket}/{key} failed: {}", describe(&e)))
+}
+
+/// The newest snapshot under `prefix` whose key sorts before `current` (keys carry the
+/// time, so key order is time order), if any.
+pub async fn previous_snapshot(
+    config: &SdkConfig,
+    bucket: &str,
+    prefix: &str,
+    current: &str,
+) -> Result<Option<String>, String> {
+    let prefix = prefix.trim_matches('/');
+    let list_prefix = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}/")
+    };
+    let suffix = format!(".{}", Format::Snapshot.extension());
+    let mut pages = s3_client(config)
+        .list_objects_v2()
         .bucket(bucket)
-        .key(&json_key)
-        .body(ByteStream::from(summary_json.into_bytes()))
-        .content_type("application/json")
-        .server_side_encryption(ServerSideEncryption::Aes256)
-        .send()
-        .await
-        .map_err(|e| {
+        .prefix(&list_prefix)
+        .into_paginator()
+        .send();
+    let mut newest: Option<String> = None;
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| {
             format!(
-                "s3:PutObject s3://{bucket}/{json_key} failed: {}",
+                "s3:ListBucket s3://{bucket}/{list_prefix} failed: {}",
                 describe(&e)
             )
         })?;
-    Ok(())
+        for key in page.contents().iter().filter_map(|o| o.key()) {
+            let candidate = key.ends_with(&suffix)
+                && key < current
+                && !key[list_prefix.len()..].contains('/')
+                && newest.as_deref().is_none_or(|n| key > n);
+            if candidate {
+                newest = Some(key.to_string());
+            }
+        }
+    }
+    Ok(newest)
+}
+
+/// Downloads `key` to `file`.
+pub async fn download(
+    config: &SdkConfig,
+    bucket: &str,
+    key: &str,
+    file: &Path,
+) -> Result<(), String> {
+    let object = s3_client(config)
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| format!("s3:GetObject s3://{bucket}/{key} failed: {}", describe(&e)))?;
+    let bytes = object
+        .body
+        .collect()
+        .await
+        .map_err(|e| format!("reading s3://{bucket}/{key} failed: {e}"))?;
+    std::fs::write(file, bytes.into_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", file.display()))
 }
 
 #[cfg(test)]
@@ -108,13 +196,10 @@ mod tests {
     fn keys_and_urls() {
         let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
         assert_eq!(
-            report_key("/reports/", at),
+            object_key("/reports/", &format!("{}.xlsx", report_name(at))),
             "reports/FedRAMP-Integrated-Inventory-2026-01-02-03-04-05.xlsx"
         );
-        assert_eq!(
-            report_key("", at),
-            "FedRAMP-Integrated-Inventory-2026-01-02-03-04-05.xlsx"
-        );
+        assert_eq!(object_key("", "x.csv"), "x.csv");
         assert_eq!(
             object_url("b", "us-gov-west-1", "k.xlsx"),
             "https://b.s3.us-gov-west-1.amazonaws.com/k.xlsx"

@@ -102,6 +102,51 @@ impl Field {
     }
 }
 
+impl Field {
+    /// The field's name in machine-readable outputs (the snapshot): stable across
+    /// releases, whatever the workbook's header texts become.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::AssetId => "asset-id",
+            Field::Ip => "ip-address",
+            Field::Virtual => "virtual",
+            Field::Public => "public",
+            Field::Dns => "dns-name",
+            Field::NetBios => "netbios-name",
+            Field::Mac => "mac-address",
+            Field::AuthenticatedScan => "authenticated-scan",
+            Field::Baseline => "baseline-configuration",
+            Field::OsNameVersion => "os-name-version",
+            Field::Location => "location",
+            Field::AssetType => "asset-type",
+            Field::HardwareModel => "hardware-model",
+            Field::InLatestScan => "in-latest-scan",
+            Field::SoftwareVendor => "software-vendor",
+            Field::SoftwareNameVersion => "software-name-version",
+            Field::PatchLevel => "patch-level",
+            Field::DiagramLabel => "diagram-label",
+            Field::Function => "function",
+            Field::Comments => "comments",
+            Field::SerialAssetTag => "serial-asset-tag",
+            Field::Vlan => "vlan-network-id",
+            Field::SystemOwner => "system-owner",
+            Field::ApplicationOwner => "application-owner",
+            Field::EndOfLife => "end-of-life",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.key() == key)
+    }
+
+    /// The fields an asset has once, whatever its addresses (all but IP and MAC).
+    pub fn asset_fields() -> impl Iterator<Item = Field> {
+        Field::ALL
+            .into_iter()
+            .filter(|f| !matches!(f, Field::Ip | Field::Mac))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +155,7 @@ mod tests {
     fn all_is_in_index_order() {
         for (i, f) in Field::ALL.iter().enumerate() {
             assert_eq!(f.index(), i, "{f:?}");
+            assert_eq!(Field::from_key(f.key()), Some(*f));
         }
     }
 }

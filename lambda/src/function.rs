@@ -7,12 +7,11 @@
 use crate::aws::AwsSettings;
 use crate::collect::{
     collect, Accounts, CollectSettings, Destination, RunOutcome, DEFAULT_CONCURRENCY,
-    DEFAULT_ROLE_NAME,
 };
-use crate::inventory::IpCell;
 use crate::mapper::TagNames;
+use crate::outputs::{Formats, IpCell, Layout, OscalSettings, OutputSettings};
 use crate::reader::config::Account;
-use crate::report::Layout;
+use crate::settings::{split_list, DEFAULT_MEMBER_ROLE_NAME};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("{variable}: {problem}")]
@@ -86,24 +85,13 @@ pub fn settings_from_env(
     };
     let bucket = var("REPORT_TARGET_BUCKET_NAME")
         .ok_or_else(|| bad("REPORT_TARGET_BUCKET_NAME", "required"))?;
-    let layout = match var("LAYOUT").as_deref() {
-        None | Some("rev5") => Layout::Rev5,
-        Some("a13") => Layout::A13,
-        Some(other) => {
-            return Err(bad(
-                "LAYOUT",
-                format!("expected rev5 or a13, found {other:?}"),
-            ))
-        }
-    };
-    let ip_cell = match var("IP_CELL").as_deref() {
-        None | Some("per-row") => IpCell::PerRow,
-        Some("joined") => IpCell::Joined,
-        Some(other) => {
-            return Err(bad(
-                "IP_CELL",
-                format!("expected per-row or joined, found {other:?}"),
-            ))
+    let layout: Layout = parsed(&var, "LAYOUT")?.unwrap_or_default();
+    let ip_cell: IpCell = parsed(&var, "IP_CELL")?.unwrap_or_default();
+    let formats: Formats = parsed(&var, "FORMATS")?.unwrap_or_default();
+    let oscal = match var("OSCAL_SETTINGS") {
+        None => OscalSettings::default(),
+        Some(text) => {
+            OscalSettings::from_yaml(&text).map_err(|e| bad("OSCAL_SETTINGS", e.to_string()))?
         }
     };
     let concurrency = match var("CONCURRENCY") {
@@ -122,12 +110,18 @@ pub fn settings_from_env(
     Ok(CollectSettings {
         aws: AwsSettings::default(),
         accounts,
-        role_name: var("CROSS_ACCOUNT_ROLE_NAME").unwrap_or_else(|| DEFAULT_ROLE_NAME.to_string()),
+        role_name: var("CROSS_ACCOUNT_ROLE_NAME")
+            .unwrap_or_else(|| DEFAULT_MEMBER_ROLE_NAME.to_string()),
         external_id: var("EXTERNAL_ID"),
         regions: var("REGIONS").map(|r| split_list(&r)).unwrap_or_default(),
         concurrency,
-        layout,
-        ip_cell,
+        outputs: OutputSettings {
+            layout,
+            ip_cell,
+            oscal,
+            ..OutputSettings::default()
+        },
+        formats,
         tag_names,
         destination: Destination::S3 {
             bucket,
@@ -137,13 +131,14 @@ pub fn settings_from_env(
     })
 }
 
-/// `a, b,c` -> [a, b, c].
-pub fn split_list(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect()
+/// A variable parsed by its setting's own parser; `None` when unset.
+fn parsed<T: std::str::FromStr<Err = String>>(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<T>, SettingsError> {
+    var(name)
+        .map(|v| v.parse().map_err(|e: String| bad(name, e)))
+        .transpose()
 }
 
 /// One invocation (the scheduled event's content is not needed).
@@ -228,6 +223,14 @@ mod tests {
         assert_eq!(
             err(&[("ORGANIZATION_MODE", "true"), ("TAG_NAMES", "bogus: x")]),
             "TAG_NAMES"
+        );
+        assert_eq!(
+            err(&[("ORGANIZATION_MODE", "true"), ("FORMATS", "xlsx,pdf")]),
+            "FORMATS"
+        );
+        assert_eq!(
+            err(&[("ORGANIZATION_MODE", "true"), ("OSCAL_SETTINGS", "name: x")]),
+            "OSCAL_SETTINGS"
         );
         assert_eq!(
             settings(&[("ORGANIZATION_MODE", "true")])

@@ -82,8 +82,8 @@ impl StringPool {
 }
 
 fn push(chunks: &mut Vec<String>, spans: &mut Vec<u64>, s: &str) -> Sym {
-    // Cells are cut to Excel's 32,767 characters (at most 128 KiB) before they get
-    // here, so every value fits a chunk and its length field.
+    // Values are cut to the model's limit (MAX_VALUE_CHARS, at most 256 KiB) before
+    // they get here, so every value fits a chunk and its length field.
     debug_assert!(s.len() < CHUNK);
     if chunks.last().is_none_or(|c| c.len() + s.len() > CHUNK) {
         chunks.push(String::with_capacity(CHUNK.max(s.len())));
@@ -123,16 +123,6 @@ struct Row {
     asset: u32,
     ip: Sym,
     mac: Sym,
-}
-
-/// How several addresses of one asset are written.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum IpCell {
-    /// One row per address, as the template asks by default.
-    #[default]
-    PerRow,
-    /// One row per asset, the addresses in one cell separated by line breaks.
-    Joined,
 }
 
 /// Rows per account, region and asset type, for the Run Summary.
@@ -274,6 +264,16 @@ impl Inventory {
         })
     }
 
+    /// The assets in row order, each with its rows (after [`Self::finish`]).
+    pub fn assets(&self) -> impl Iterator<Item = AssetView<'_>> + '_ {
+        self.rows
+            .chunk_by(|a, b| a.asset == b.asset)
+            .map(move |rows| AssetView {
+                inventory: self,
+                rows,
+            })
+    }
+
     /// Rows per account, region and asset type.
     pub fn row_counts(&self) -> RowCounts {
         let mut by_sym: std::collections::HashMap<[Sym; 3], u64> = std::collections::HashMap::new();
@@ -288,6 +288,52 @@ impl Inventory {
             .into_iter()
             .map(|([account, region, kind], n)| ((text(account), text(region), text(kind)), n))
             .collect()
+    }
+}
+
+/// One asset of the inventory with all its rows (its addresses, in row order).
+#[derive(Clone, Copy)]
+pub struct AssetView<'a> {
+    inventory: &'a Inventory,
+    rows: &'a [Row],
+}
+
+impl<'a> AssetView<'a> {
+    /// A cell of the asset; the address fields are in [`Self::addresses`].
+    pub fn get(&self, field: Field) -> &'a str {
+        RowView {
+            inventory: self.inventory,
+            row: self.rows[0],
+        }
+        .get(field)
+    }
+
+    pub fn account(&self) -> &'a str {
+        let pool = &self.inventory.pool;
+        pool.get(self.inventory.assets[self.rows[0].asset as usize].account)
+    }
+
+    pub fn region(&self) -> &'a str {
+        let pool = &self.inventory.pool;
+        pool.get(self.inventory.assets[self.rows[0].asset as usize].region)
+    }
+
+    /// (IP, MAC) pairs in row order; none for an asset without addresses.
+    pub fn addresses(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let pool = &self.inventory.pool;
+        self.rows
+            .iter()
+            .filter(|r| r.ip != Sym(0))
+            .map(move |r| (pool.get(r.ip), pool.get(r.mac)))
+    }
+
+    /// The asset's rows, as the per-row layouts list them.
+    pub fn rows(&self) -> impl Iterator<Item = RowView<'a>> + 'a {
+        let inventory = self.inventory;
+        self.rows.iter().map(move |row| RowView {
+            inventory,
+            row: *row,
+        })
     }
 }
 
@@ -376,6 +422,23 @@ mod tests {
                 .get(&("2".into(), "east".into(), "EC2".into())),
             Some(&2)
         );
+        let assets: Vec<(String, Vec<(&str, &str)>)> = inv
+            .assets()
+            .map(|a| (a.get(Field::AssetId).to_string(), a.addresses().collect()))
+            .collect();
+        assert_eq!(
+            assets,
+            vec![
+                ("i-z".into(), vec![("3.3.3.3", "mac")]),
+                ("arn:r".into(), vec![]),
+                ("i-a".into(), vec![]),
+                (
+                    "i-b".into(),
+                    vec![("10.0.0.9", "mac"), ("10.0.0.10", "mac")]
+                ),
+            ]
+        );
+        assert_eq!(inv.assets().next().unwrap().account(), "1");
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! fedramp-inventory: AWS Config items in, FedRAMP Integrated Inventory Workbook out.
 //!
-//! The flow is one module per step, so a newcomer can follow an item end to end:
-//! [`reader`] turns input into Config items, [`mapper`] turns each item into an
-//! [`mapper::Asset`] (one per resource, with its addresses), [`inventory`] keeps the
-//! rows compact, de-duplicated and in a stable order, and [`report`] writes the
-//! workbook. [`run`] wires the steps together for the binaries.
+//! The flow is one module per step, one way, so a newcomer can follow an item end to
+//! end: a [`reader`] turns input into Config items; the [`kernel`] parses and maps each
+//! ([`mapper`]: one [`mapper::Asset`] per resource, with its addresses) and gathers them
+//! into the [`inventory`] (compact, de-duplicated, in a stable order) and its
+//! [`summary`]; [`outputs`] write it (workbook, CSV, [`snapshot`], OSCAL), [`changes`]
+//! compares two snapshots, and [`deliver`] puts the files in S3. [`run`] (files) and
+//! [`collect`] (AWS Config, for the CLI and the Lambda) wire the steps together.
 
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod changes;
 pub mod cli;
 #[cfg(feature = "aws")]
 pub mod collect;
@@ -19,7 +22,11 @@ pub mod fields;
 pub mod function;
 pub mod inventory;
 pub mod item;
+pub mod kernel;
 pub mod mapper;
+pub mod outputs;
 pub mod reader;
-pub mod report;
 pub mod run;
+pub mod settings;
+pub mod snapshot;
+pub mod summary;

@@ -8,12 +8,10 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use crate::aws::AwsSettings;
-use crate::cli::report::WorkbookArgs;
-use crate::collect::{
-    collect, Accounts, CollectSettings, Destination, DEFAULT_CONCURRENCY, DEFAULT_ROLE_NAME,
-};
-use crate::function::split_list;
+use crate::cli::report::OutputArgs;
+use crate::collect::{collect, Accounts, CollectSettings, Destination, DEFAULT_CONCURRENCY};
 use crate::reader::config::Account;
+use crate::settings::{split_list, DEFAULT_MEMBER_ROLE_NAME};
 
 #[derive(Debug, Args)]
 pub struct CollectArgs {
@@ -30,7 +28,7 @@ pub struct CollectArgs {
     #[arg(long, value_name = "NAME", group = "source")]
     pub aggregator: Option<String>,
     /// Role assumed in each member account.
-    #[arg(long, default_value = DEFAULT_ROLE_NAME)]
+    #[arg(long, default_value = DEFAULT_MEMBER_ROLE_NAME)]
     pub role_name: String,
     /// ExternalId the member roles require.
     #[arg(long)]
@@ -41,20 +39,23 @@ pub struct CollectArgs {
     /// Account x region reads at once.
     #[arg(long, default_value_t = DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
-    /// Write the workbook here...
+    /// Write the files here (named after this path's stem)...
     #[arg(long, short = 'o', value_name = "FILE", group = "destination")]
     pub output: Option<PathBuf>,
-    /// ...or upload it to this bucket.
+    /// ...or upload them to this bucket, where the last run's snapshot is found.
     #[arg(long, group = "destination")]
     pub bucket: Option<String>,
     /// Key prefix in the bucket.
     #[arg(long, default_value = "", requires = "bucket")]
     pub prefix: String,
+    /// With --output: a snapshot of an earlier run to list the changes since.
+    #[arg(long, value_name = "SNAPSHOT", requires = "output")]
+    pub previous: Option<PathBuf>,
     /// SNS topic told about partial and failed runs.
     #[arg(long)]
     pub topic_arn: Option<String>,
     #[command(flatten)]
-    pub workbook: WorkbookArgs,
+    pub outputs: OutputArgs,
     /// AWS profile (else AWS_PROFILE).
     #[arg(long)]
     pub profile: Option<String>,
@@ -102,14 +103,18 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         bail!("say which accounts to read: --accounts, --accounts-file, --organization or --aggregator");
     };
     let destination = match (args.output, args.bucket) {
-        (Some(path), None) => Destination::File(path),
+        (Some(output), None) => Destination::File {
+            output,
+            previous: args.previous,
+        },
         (None, Some(bucket)) => Destination::S3 {
             bucket,
             prefix: args.prefix,
         },
-        _ => bail!("say where the workbook goes: --output FILE or --bucket NAME"),
+        _ => bail!("say where the files go: --output FILE or --bucket NAME"),
     };
-    let tag_names = args.workbook.tag_names()?;
+    let tag_names = args.outputs.tag_names()?;
+    let outputs = args.outputs.output_settings()?;
     Ok(CollectSettings {
         aws: AwsSettings {
             profile: args.profile,
@@ -121,8 +126,8 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         external_id: args.external_id,
         regions: args.regions.as_deref().map(split_list).unwrap_or_default(),
         concurrency: args.concurrency,
-        layout: args.workbook.layout,
-        ip_cell: args.workbook.ip_cell,
+        outputs,
+        formats: args.outputs.formats.clone(),
         tag_names,
         destination,
         topic_arn: args.topic_arn,

@@ -3,6 +3,7 @@
 
 #[cfg(feature = "aws")]
 pub mod collect;
+pub mod diff;
 pub mod report;
 
 use clap::{Parser, Subcommand};
@@ -20,8 +21,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Turn exported AWS Config items into the inventory workbook.
+    /// Turn exported AWS Config items into the inventory workbook (and CSV, OSCAL, snapshot).
     Report(report::ReportArgs),
+    /// List what changed between two snapshots: assets added, removed and changed.
+    Diff(diff::DiffArgs),
     /// Read AWS Config in every account and region, write the workbook to a file or S3.
     #[cfg(feature = "aws")]
     Collect(Box<collect::CollectArgs>),
@@ -32,6 +35,7 @@ impl Cli {
     pub fn run(self, out: &mut dyn std::io::Write) -> anyhow::Result<i32> {
         match self.command {
             Command::Report(args) => report::run(args, out),
+            Command::Diff(args) => diff::run(args, out),
             #[cfg(feature = "aws")]
             Command::Collect(args) => collect::run(*args, out),
         }

@@ -1,4 +1,5 @@
-//! `fedramp-inventory report`: Config items from files to a workbook, no AWS needed.
+//! `fedramp-inventory report`: Config items from files to the workbook (and any other
+//! format), no AWS needed.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -6,10 +7,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use crate::inventory::IpCell;
 use crate::mapper::{MapContext, TagNames};
+use crate::outputs::oscal::BaseSsp;
+use crate::outputs::{Formats, IpCell, Layout, OscalSettings, OutputSettings, EXCEL_MAX_ROWS};
 use crate::reader::files::Input;
-use crate::report::{Layout, EXCEL_MAX_ROWS};
 use crate::run::{run_report, ReportRequest, RunResult, Status};
 
 /// How many problems are printed; all of them are in the Run Summary sheet.
@@ -21,16 +22,23 @@ pub struct ReportArgs {
     /// Config snapshot. Repeat for several files; `-` reads standard input.
     #[arg(long = "input", short = 'i', required = true, value_name = "FILE")]
     pub inputs: Vec<String>,
-    /// Where to write the workbook (.xlsx).
+    /// Where to write: the workbook's path; every other format is named after its stem
+    /// (inventory.xlsx -> inventory.csv, inventory.oscal.json, ...).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: PathBuf,
+    /// A snapshot of an earlier run: the workbook gets a Changes sheet.
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub previous: Option<PathBuf>,
     #[command(flatten)]
-    pub workbook: WorkbookArgs,
+    pub outputs: OutputArgs,
 }
 
-/// How the workbook looks; shared by `report` and `collect`.
+/// What is written and how it looks; shared by `report` and `collect`.
 #[derive(Debug, Args)]
-pub struct WorkbookArgs {
+pub struct OutputArgs {
+    /// Formats to write, comma-separated: xlsx, csv, oscal, snapshot.
+    #[arg(long = "format", value_name = "FORMATS", default_value = "xlsx")]
+    pub formats: Formats,
     /// Which template the workbook follows.
     #[arg(long, value_enum, default_value_t = Layout::Rev5)]
     pub layout: Layout,
@@ -40,9 +48,15 @@ pub struct WorkbookArgs {
     /// YAML file naming the tags that feed tag-driven columns (see README).
     #[arg(long, value_name = "FILE")]
     pub tags: Option<PathBuf>,
+    /// YAML file with the OSCAL skeleton's system name, id and import profile.
+    #[arg(long, value_name = "FILE")]
+    pub oscal_settings: Option<PathBuf>,
+    /// The provider's own OSCAL SSP: its inventory items are replaced, the rest kept.
+    #[arg(long, value_name = "FILE")]
+    pub oscal_ssp: Option<PathBuf>,
 }
 
-impl WorkbookArgs {
+impl OutputArgs {
     /// The tag settings from `--tags`, or the defaults.
     pub fn tag_names(&self) -> anyhow::Result<TagNames> {
         let Some(path) = &self.tags else {
@@ -52,19 +66,41 @@ impl WorkbookArgs {
             .with_context(|| format!("cannot read tag settings {}", path.display()))?;
         TagNames::from_yaml(&text).with_context(|| format!("in {}", path.display()))
     }
+
+    /// The presentation settings, the OSCAL files read and checked before anything is
+    /// written.
+    pub fn output_settings(&self) -> anyhow::Result<OutputSettings> {
+        let mut oscal = match &self.oscal_settings {
+            None => OscalSettings::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read OSCAL settings {}", path.display()))?;
+                OscalSettings::from_yaml(&text).with_context(|| format!("in {}", path.display()))?
+            }
+        };
+        if let Some(path) = &self.oscal_ssp {
+            oscal.base = Some(BaseSsp::load(path)?);
+        }
+        Ok(OutputSettings {
+            layout: self.layout,
+            ip_cell: self.ip_cell,
+            max_sheet_rows: EXCEL_MAX_ROWS,
+            oscal,
+        })
+    }
 }
 
 pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     let request = ReportRequest {
         inputs: args.inputs.iter().map(|a| Input::from_arg(a)).collect(),
         output: args.output.clone(),
-        layout: args.workbook.layout,
-        ip_cell: args.workbook.ip_cell,
+        formats: args.outputs.formats.clone(),
+        outputs: args.outputs.output_settings()?,
         context: MapContext {
-            tag_names: args.workbook.tag_names()?,
+            tag_names: args.outputs.tag_names()?,
             ..MapContext::default()
         },
-        max_sheet_rows: EXCEL_MAX_ROWS,
+        previous: args.previous.clone(),
     };
     let result = run_report(&request);
     print_result(&result, &request, out)?;
@@ -107,19 +143,27 @@ fn print_result(
             u.items, u.first_seen
         )?;
     }
+    if let Some(changes) = &result.changes {
+        writeln!(out, "changes: {}", changes.headline())?;
+    }
     match result.status {
         Status::Failed => writeln!(
             out,
             "FAILED: {}",
-            result.failure.as_deref().unwrap_or("no workbook written")
+            result.failure.as_deref().unwrap_or("nothing written")
         )?,
         status => {
-            writeln!(
-                out,
-                "workbook: {} ({} layout)",
-                request.output.display(),
-                request.layout.name()
-            )?;
+            for artifact in &result.artifacts {
+                match artifact.format {
+                    crate::outputs::Format::Xlsx => writeln!(
+                        out,
+                        "workbook: {} ({} layout)",
+                        artifact.path.display(),
+                        request.outputs.layout.name()
+                    )?,
+                    format => writeln!(out, "{format}: {}", artifact.path.display())?,
+                }
+            }
             if status == Status::WithProblems {
                 writeln!(
                     out,

@@ -5,8 +5,10 @@
 
 use crate::fields::{Field, FIELD_COUNT};
 
-/// Excel's limit for the text of one cell, in characters.
-pub const MAX_CELL_CHARS: usize = 32_767;
+/// The longest value the inventory keeps, in characters (at most 256 KiB of UTF-8, so
+/// it fits the inventory's string pool). Far above any real Config value; each output
+/// applies its own limit on top (Excel's 32,767 characters in the workbook).
+pub const MAX_VALUE_CHARS: usize = 65_536;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Span {
@@ -80,26 +82,6 @@ impl Asset {
         self.addresses.push(Address { ip, mac });
     }
 
-    /// Puts all addresses into one, IPs and distinct MACs each on their own line: the
-    /// template's alternative to one row per address. Done here, not when writing, so
-    /// a list longer than a cell holds is cut with a warning like any other value.
-    pub fn join_addresses(&mut self) {
-        if self.addresses.len() < 2 {
-            return;
-        }
-        let ips: Vec<&str> = self.addresses().map(|(ip, _)| ip).collect();
-        let mut macs: Vec<&str> = Vec::new();
-        for (_, mac) in self.addresses() {
-            if !mac.is_empty() && !macs.contains(&mac) {
-                macs.push(mac);
-            }
-        }
-        let (ips, macs) = (ips.join("\n"), macs.join("\n"));
-        let ip = self.push_text("IP addresses", &ips);
-        let mac = self.push_text("MAC addresses", &macs);
-        self.addresses = vec![Address { ip, mac }];
-    }
-
     /// The addresses as (IP, MAC) pairs, in the order they were found.
     pub fn addresses(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         self.addresses
@@ -116,16 +98,16 @@ impl Asset {
         if value.is_empty() {
             return Span::default();
         }
-        if value.len() > MAX_CELL_CHARS {
+        if value.len() > MAX_VALUE_CHARS {
             let chars = value.chars().count();
-            if chars > MAX_CELL_CHARS {
+            if chars > MAX_VALUE_CHARS {
                 let cut = value
                     .char_indices()
-                    .nth(MAX_CELL_CHARS)
+                    .nth(MAX_VALUE_CHARS)
                     .map_or(value.len(), |(i, _)| i);
                 value = &value[..cut];
                 self.warnings.push(format!(
-                    "{what} cut from {chars} to {MAX_CELL_CHARS} characters (the most an Excel cell holds)"
+                    "{what} cut from {chars} to {MAX_VALUE_CHARS} characters (the most the inventory keeps)"
                 ));
             }
         }
@@ -159,23 +141,10 @@ mod tests {
     }
 
     #[test]
-    fn joined_addresses_are_one() {
-        let mut a = Asset::default();
-        a.add_address("10.0.0.1", Some("aa"));
-        a.add_address("10.0.0.2", Some("aa"));
-        a.add_address("10.0.0.3", Some("bb"));
-        a.join_addresses();
-        assert_eq!(
-            a.addresses().collect::<Vec<_>>(),
-            vec![("10.0.0.1\n10.0.0.2\n10.0.0.3", "aa\nbb")]
-        );
-    }
-
-    #[test]
     fn overlong_text_is_cut_with_a_warning() {
         let mut a = Asset::default();
-        a.set(Field::Comments, &"é".repeat(MAX_CELL_CHARS + 5));
-        assert_eq!(a.get(Field::Comments).chars().count(), MAX_CELL_CHARS);
+        a.set(Field::Comments, &"é".repeat(MAX_VALUE_CHARS + 5));
+        assert_eq!(a.get(Field::Comments).chars().count(), MAX_VALUE_CHARS);
         assert_eq!(a.warnings.len(), 1);
     }
 }

@@ -14,7 +14,7 @@ pub mod tags;
 
 use std::collections::HashMap;
 
-pub use asset::{Asset, MAX_CELL_CHARS};
+pub use asset::{Asset, MAX_VALUE_CHARS};
 pub use tags::TagNames;
 
 use crate::fields::Field;

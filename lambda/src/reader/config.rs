@@ -13,10 +13,9 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
 use crate::aws::{assume_role, describe, in_region};
-use crate::inventory::IpCell;
+use crate::kernel::{map_value, Batch, Outcome};
 use crate::mapper::{select_query, MapContext};
 use crate::reader::files::{element, Origin};
-use crate::run::{map_value, Batch, Outcome};
 
 /// A member account: id and, when known, its name.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -43,7 +42,7 @@ impl Target {
 }
 
 /// Why a target gave no (or not all) items.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct TargetError {
     pub account: String,
     pub region: String,
@@ -61,7 +60,6 @@ pub(crate) struct ReadPlan {
     pub external_id: Option<String>,
     pub concurrency: usize,
     pub context: MapContext,
-    pub ip_cell: IpCell,
 }
 
 /// Active accounts of the organization (the management account included).
@@ -247,7 +245,6 @@ fn send_page(
                 origin,
                 element(serde_json::Value::String(text.clone())),
                 &plan.context,
-                plan.ip_cell,
             )
         })
         .collect();

@@ -207,6 +207,19 @@ impl Layout {
     }
 }
 
+impl std::str::FromStr for Layout {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Layout::Rev5, Layout::A13]
+            .into_iter()
+            .find(|v| v.name() == s.trim())
+            .ok_or_else(|| format!("expected rev5 or a13, found {s:?}"))
+    }
+}
+
+crate::settings::deserialize_from_str!(Layout);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,56 +3,22 @@
 //! A reviewer or the team's own automation should be able to tell from this sheet
 //! alone whether the inventory is complete, and if not, what is missing and why.
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, Utc};
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
-use super::{write_text, CellFormats, Layout, SheetSpan};
-use crate::diagnostics::Diagnostics;
-use crate::inventory::{IpCell, RowCounts};
-
-/// One input and how much of it was used.
-#[derive(Clone, Debug)]
-pub struct InputReport {
-    pub name: String,
-    pub items: u64,
-    /// "read", or why it was not (fully) read.
-    pub status: String,
-}
-
-/// A resource type with no mapper, how often it came and where first.
-#[derive(Clone, Debug, Default)]
-pub struct UnsupportedType {
-    pub items: u64,
-    pub first_seen: String,
-}
-
-/// Everything the Run Summary sheet states.
-#[derive(Debug)]
-pub struct Summary {
-    pub generated_at: DateTime<Utc>,
-    pub layout: Layout,
-    pub ip_cell: IpCell,
-    pub inputs: Vec<InputReport>,
-    pub items_read: u64,
-    pub assets: u64,
-    pub rows: u64,
-    pub duplicates: u64,
-    pub row_counts: RowCounts,
-    /// Keyed by type; items without a type are under "(no resourceType)".
-    pub unsupported: BTreeMap<String, UnsupportedType>,
-    pub diagnostics: Diagnostics,
-}
+use super::{write_text, CellFormats, SheetSpan, MAX_CELL_CHARS};
+use crate::changes::ChangeReport;
+use crate::outputs::{IpCell, OutputSettings};
+use crate::summary::Summary;
 
 /// Appends the summary, continuing on `Run Summary (2)`, ... should the problem list
 /// outgrow a sheet.
 pub(super) fn write(
     workbook: &mut Workbook,
     summary: &Summary,
+    changes: Option<&ChangeReport>,
     sheets: &[SheetSpan],
-    max_rows: u32,
-    formats: &CellFormats,
+    options: &OutputSettings,
+    formats: &mut CellFormats,
 ) -> Result<(), XlsxError> {
     let mut lines: Vec<Line> = Vec::new();
     let heading = |lines: &mut Vec<Line>, text: &str| {
@@ -73,9 +39,9 @@ pub(super) fn write(
     ));
     lines.push(pair(
         "Layout",
-        format!("{} ({})", summary.layout.name(), summary.layout.title()),
+        format!("{} ({})", options.layout.name(), options.layout.title()),
     ));
-    let ip = match summary.ip_cell {
+    let ip = match options.ip_cell {
         IpCell::PerRow => "one row per address",
         IpCell::Joined => "one row per asset, addresses on separate lines of one cell",
     };
@@ -103,6 +69,22 @@ pub(super) fn write(
             .count(crate::diagnostics::Severity::Error)
             .to_string(),
     ));
+
+    if formats.cut > 0 {
+        let (sheet, row, col) = formats.first_cut.clone().unwrap_or_default();
+        lines.push(pair(
+            "Cells cut to Excel's limit",
+            format!(
+                "{} cells were longer than the {MAX_CELL_CHARS} characters an Excel cell holds and were cut; the first is on sheet {sheet}, row {}, column {} (the CSV, snapshot and OSCAL outputs keep the whole value)",
+                formats.cut,
+                row + 1,
+                col + 1
+            ),
+        ));
+    }
+    if let Some(c) = changes {
+        lines.push(pair("Changes since the last run", c.headline()));
+    }
 
     heading(&mut lines, "Inputs");
     lines.push(Line::Cells(vec![
@@ -185,7 +167,7 @@ pub(super) fn write(
         ]));
     }
 
-    let per_sheet = max_rows as usize;
+    let per_sheet = options.max_sheet_rows as usize;
     for (page, chunk) in lines.chunks(per_sheet).enumerate() {
         let mut sheet = workbook.new_worksheet_with_constant_memory();
         sheet.set_name(if page == 0 {
@@ -207,7 +189,7 @@ enum Line {
 fn write_lines(
     sheet: &mut Worksheet,
     lines: &[Line],
-    formats: &CellFormats,
+    formats: &mut CellFormats,
 ) -> Result<(), XlsxError> {
     for (width_col, width) in [(0u16, 34.0), (1, 48.0), (2, 60.0), (3, 12.0)] {
         sheet.set_column_width(width_col, width)?;

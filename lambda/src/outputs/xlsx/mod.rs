@@ -1,4 +1,5 @@
-//! The workbook: inventory sheets in the chosen layout, then the Run Summary.
+//! The workbook: inventory sheets in the chosen layout, the Changes since the last run
+//! (when compared), then the Run Summary.
 //!
 //! Sheets are written in constant-memory mode (each row goes to a temporary file as
 //! soon as it is complete), so the writer's memory does not grow with the inventory.
@@ -6,52 +7,22 @@
 //! ... each with the same header rows: nothing is truncated.
 
 mod a13_guidance;
-pub mod layout;
-mod summary;
+mod changes_sheet;
+mod summary_sheet;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
     XlsxError,
 };
 
-pub use layout::Layout;
-pub use summary::{InputReport, Summary, UnsupportedType};
+use super::layout::Layout;
+use super::table;
+use super::{looks_like_formula, OutputError, OutputSettings, Report};
 
-use crate::inventory::Inventory;
-
-/// Excel's row limit for one sheet.
-pub const EXCEL_MAX_ROWS: u32 = 1_048_576;
-
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    #[error("cannot write the workbook {path}: {source}")]
-    Write { path: String, source: XlsxError },
-    #[error("cannot write the workbook {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-}
-
-/// How the workbook is written.
-#[derive(Clone, Debug)]
-pub struct WriteOptions {
-    pub layout: Layout,
-    /// Rows a sheet may hold, header rows included. Excel's limit; smaller only to
-    /// exercise the overflow onto further sheets in tests.
-    pub max_sheet_rows: u32,
-}
-
-impl Default for WriteOptions {
-    fn default() -> Self {
-        WriteOptions {
-            layout: Layout::default(),
-            max_sheet_rows: EXCEL_MAX_ROWS,
-        }
-    }
-}
+/// Excel's limit for the text of one cell, in characters.
+pub const MAX_CELL_CHARS: usize = 32_767;
 
 /// The inventory sheets that were written, for the summary and the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,51 +49,28 @@ pub fn plan_sheets(rows: u64, per_sheet: u64) -> Vec<SheetSpan> {
         .collect()
 }
 
-/// Writes the workbook to `path`, atomically: a temporary file beside it is renamed
-/// into place, so a failed run never leaves a half-written workbook under that name.
-pub fn write_workbook(
-    path: &Path,
-    inventory: &Inventory,
-    summary: &Summary,
-    options: &WriteOptions,
-) -> Result<(), ReportError> {
-    let shown = path.display().to_string();
-    let tmp = temp_path(path);
-    let result = (|| {
-        let mut workbook =
-            build(inventory, summary, options).map_err(|source| ReportError::Write {
-                path: shown.clone(),
-                source,
-            })?;
-        workbook.save(&tmp).map_err(|source| ReportError::Write {
-            path: shown.clone(),
-            source,
-        })?;
-        std::fs::rename(&tmp, path).map_err(|source| ReportError::Io {
-            path: shown.clone(),
-            source,
-        })
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+/// Writes the workbook to `path`.
+pub fn write(path: &Path, report: &Report, settings: &OutputSettings) -> Result<(), OutputError> {
+    let mut workbook = build(report, settings).map_err(|e| OutputError::write(path, e))?;
+    workbook.save(path).map_err(|e| OutputError::write(path, e))
 }
 
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+/// A workbook with only the Changes sheet (`diff --output changes.xlsx`).
+pub fn write_changes(
+    path: &Path,
+    changes: &crate::changes::ChangeReport,
+    max_sheet_rows: u32,
+) -> Result<(), OutputError> {
+    let mut workbook = Workbook::new();
+    let mut formats = CellFormats::new();
+    changes_sheet::write(&mut workbook, changes, max_sheet_rows, &mut formats)
+        .map_err(|e| OutputError::write(path, e))?;
+    workbook.save(path).map_err(|e| OutputError::write(path, e))
 }
 
 /// Builds the whole workbook in memory-light form, ready to save.
-fn build(
-    inventory: &Inventory,
-    summary: &Summary,
-    options: &WriteOptions,
-) -> Result<Workbook, XlsxError> {
+fn build(report: &Report, options: &OutputSettings) -> Result<Workbook, XlsxError> {
+    let summary = report.summary;
     let mut workbook = Workbook::new();
     let created = ExcelDateTime::parse_from_str(
         &summary.generated_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
@@ -135,27 +83,34 @@ fn build(
     );
     let layout = options.layout;
     let per_sheet = u64::from(options.max_sheet_rows - layout.header_rows());
-    let sheets = plan_sheets(inventory.row_count() as u64, per_sheet);
-    let formats = CellFormats::new();
-    let mut rows = inventory.rows();
+    let total = table::row_count(report.inventory, options.ip_cell);
+    let sheets = plan_sheets(total, per_sheet);
+    let mut formats = CellFormats::new();
+    let mut rows = table::rows(report.inventory, options.ip_cell);
     for span in &sheets {
         let mut sheet = workbook.new_worksheet_with_constant_memory();
         sheet.set_name(&span.name)?;
+        formats.sheet.clone_from(&span.name);
         write_headers(&mut sheet, layout)?;
         let on_this_sheet = (span.last_row + 1 - span.first_row) as usize;
         for (r, row) in (layout.header_rows()..).zip(rows.by_ref().take(on_this_sheet)) {
             for (c, column) in layout.columns().iter().enumerate() {
-                write_text(&mut sheet, r, c as u16, row.get(column.field), &formats)?;
+                let text = row.cell(column.field);
+                write_text(&mut sheet, r, c as u16, &text, &mut formats)?;
             }
         }
         workbook.push_worksheet(sheet);
     }
-    summary::write(
+    if let Some(changes) = report.changes {
+        changes_sheet::write(&mut workbook, changes, options.max_sheet_rows, &mut formats)?;
+    }
+    summary_sheet::write(
         &mut workbook,
         summary,
+        report.changes,
         &sheets,
-        options.max_sheet_rows,
-        &formats,
+        options,
+        &mut formats,
     )?;
     Ok(workbook)
 }
@@ -203,8 +158,12 @@ fn write_headers(sheet: &mut Worksheet, layout: Layout) -> Result<(), XlsxError>
     Ok(())
 }
 
-/// The few formats data cells need.
+/// The few formats data cells need, and what writing cells had to change.
 struct CellFormats {
+    /// Cells cut to Excel's limit (the Run Summary says how many and the first).
+    cut: u64,
+    first_cut: Option<(String, u32, u16)>,
+    sheet: String,
     /// Text Excel could take for a formula, shown as text even when a user edits it.
     quoted: Format,
     /// Several addresses in one cell, one per line.
@@ -216,6 +175,9 @@ struct CellFormats {
 impl CellFormats {
     fn new() -> Self {
         CellFormats {
+            cut: 0,
+            first_cut: None,
+            sheet: String::new(),
             quoted: Format::new().set_quote_prefix(),
             wrapped: Format::new().set_text_wrap(),
             quoted_wrapped: Format::new().set_quote_prefix().set_text_wrap(),
@@ -224,17 +186,28 @@ impl CellFormats {
     }
 }
 
-/// Writes a value as a string cell, never a formula. Empty values write nothing.
+/// Writes a value as a string cell, never a formula; a value longer than a cell holds
+/// is cut (and counted). Empty values write nothing.
 fn write_text(
     sheet: &mut Worksheet,
     row: u32,
     col: u16,
     text: &str,
-    formats: &CellFormats,
+    formats: &mut CellFormats,
 ) -> Result<(), XlsxError> {
     if text.is_empty() {
         return Ok(());
     }
+    let text = match text.char_indices().nth(MAX_CELL_CHARS) {
+        None => text,
+        Some((cut, _)) => {
+            formats.cut += 1;
+            if formats.first_cut.is_none() {
+                formats.first_cut = Some((formats.sheet.clone(), row, col));
+            }
+            &text[..cut]
+        }
+    };
     let format = match (looks_like_formula(text), text.contains('\n')) {
         (false, false) => None,
         (true, false) => Some(&formats.quoted),
@@ -246,11 +219,6 @@ fn write_text(
         Some(f) => sheet.write_string_with_format(row, col, text, f)?,
     };
     Ok(())
-}
-
-/// The characters that make spreadsheet programs read a cell as a formula.
-pub fn looks_like_formula(text: &str) -> bool {
-    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
 #[cfg(test)]
@@ -265,13 +233,5 @@ mod tests {
         assert_eq!(s[2].name, "Inventory (3)");
         assert_eq!((s[2].first_row, s[2].last_row), (21, 25));
         assert_eq!(plan_sheets(20, 10).len(), 2);
-    }
-
-    #[test]
-    fn formula_starts() {
-        for t in ["=1+1", "+x", "-2", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(looks_like_formula(t), "{t:?}");
-        }
-        assert!(!looks_like_formula("10.0.0.1"));
     }
 }

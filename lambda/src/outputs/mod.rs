@@ -1,0 +1,362 @@
+//! One inventory, several outputs: the workbook, CSV, the machine-readable snapshot and
+//! the OSCAL SSP inventory. One file per format; each owns its presentation (how
+//! several addresses share a cell, Excel's cell limit, yes/no spelling), so the
+//! inventory stays one plain model.
+//!
+//! Every file of a run is named after one stem: `--output inventory.xlsx --format
+//! xlsx,csv,oscal` writes `inventory.xlsx`, `inventory.csv` and `inventory.oscal.json`.
+//! Each file is written to a temporary name beside it and renamed, so a file under its
+//! final name is complete or absent.
+
+pub mod changes_file;
+pub mod csv;
+pub mod layout;
+pub mod oscal;
+pub mod snapshot;
+mod table;
+pub mod xlsx;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+pub use layout::Layout;
+pub use oscal::OscalSettings;
+pub use table::IpCell;
+
+use crate::changes::ChangeReport;
+use crate::inventory::Inventory;
+use crate::summary::Summary;
+
+/// Excel's row limit for one sheet.
+pub const EXCEL_MAX_ROWS: u32 = 1_048_576;
+
+/// One output format.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// The FedRAMP Integrated Inventory Workbook.
+    Xlsx,
+    /// The workbook's inventory rows as CSV (UTF-8 with a byte-order mark).
+    Csv,
+    /// A FedRAMP OSCAL system security plan holding the inventory.
+    Oscal,
+    /// Every asset as JSON Lines (gzip): the input of `diff` and of your own tools.
+    Snapshot,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Xlsx, Format::Csv, Format::Oscal, Format::Snapshot];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Csv => "csv",
+            Format::Oscal => "oscal",
+            Format::Snapshot => "snapshot",
+        }
+    }
+
+    /// What follows the stem in the file name.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Csv => "csv",
+            Format::Oscal => "oscal.json",
+            Format::Snapshot => "snapshot.jsonl.gz",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Oscal => "application/json",
+            Format::Snapshot => "application/gzip",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == s.trim().to_ascii_lowercase())
+            .ok_or_else(|| format!("unknown format {s:?}: expected xlsx, csv, oscal or snapshot"))
+    }
+}
+
+/// The formats a run writes, each once, in a fixed order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Formats(Vec<Format>);
+
+impl Formats {
+    pub fn new(formats: impl IntoIterator<Item = Format>) -> Self {
+        let mut list: Vec<Format> = formats.into_iter().collect();
+        list.sort();
+        list.dedup();
+        Formats(list)
+    }
+
+    /// These formats and `format` (the live run always keeps a snapshot).
+    pub fn with(&self, format: Format) -> Self {
+        Formats::new(self.0.iter().copied().chain([format]))
+    }
+
+    pub fn contains(&self, format: Format) -> bool {
+        self.0.contains(&format)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Format> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Formats(vec![Format::Xlsx])
+    }
+}
+
+impl FromStr for Formats {
+    type Err = String;
+
+    /// `xlsx,csv,oscal`: a comma-separated list, at least one.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let list = s
+            .split(',')
+            .filter(|p| !p.trim().is_empty())
+            .map(Format::from_str)
+            .collect::<Result<Vec<_>, _>>()?;
+        if list.is_empty() {
+            return Err("name at least one format: xlsx, csv, oscal or snapshot".into());
+        }
+        Ok(Formats::new(list))
+    }
+}
+
+impl<'de> Deserialize<'de> for Formats {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Given {
+            Text(String),
+            List(Vec<Format>),
+        }
+        match Given::deserialize(d)? {
+            Given::Text(t) => t.parse().map_err(serde::de::Error::custom),
+            Given::List(l) if l.is_empty() => Err(serde::de::Error::custom(
+                "name at least one format: xlsx, csv, oscal or snapshot",
+            )),
+            Given::List(l) => Ok(Formats::new(l)),
+        }
+    }
+}
+
+/// How the outputs present the inventory.
+#[derive(Clone, Debug)]
+pub struct OutputSettings {
+    pub layout: Layout,
+    pub ip_cell: IpCell,
+    /// Rows a sheet may hold, header rows included. Excel's limit; smaller only to
+    /// exercise the overflow onto further sheets in tests.
+    pub max_sheet_rows: u32,
+    pub oscal: OscalSettings,
+}
+
+impl Default for OutputSettings {
+    fn default() -> Self {
+        OutputSettings {
+            layout: Layout::default(),
+            ip_cell: IpCell::default(),
+            max_sheet_rows: EXCEL_MAX_ROWS,
+            oscal: OscalSettings::default(),
+        }
+    }
+}
+
+/// What a run hands to its outputs.
+pub struct Report<'a> {
+    pub inventory: &'a Inventory,
+    pub summary: &'a Summary,
+    /// What changed since the previous run, when a previous snapshot was looked for.
+    pub changes: Option<&'a ChangeReport>,
+}
+
+/// One file written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Artifact {
+    pub format: Format,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot write {path}: {message}")]
+    Write { path: String, message: String },
+}
+
+impl OutputError {
+    pub(crate) fn write(path: &Path, message: impl fmt::Display) -> Self {
+        OutputError::Write {
+            path: path.display().to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// `output` without a known extension: `reports/inventory.xlsx` -> `reports/inventory`.
+pub fn stem(output: &Path) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut extensions: Vec<&str> = Format::ALL.iter().map(|f| f.extension()).collect();
+    extensions.push("json");
+    extensions.sort_by_key(|e| std::cmp::Reverse(e.len()));
+    let base = extensions
+        .iter()
+        .find_map(|e| name.strip_suffix(&format!(".{e}")))
+        .filter(|b| !b.is_empty())
+        .unwrap_or(&name);
+    output.with_file_name(base)
+}
+
+/// The file a format is written to, named after the stem.
+pub fn artifact_path(stem: &Path, format: Format) -> PathBuf {
+    let name = stem
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    stem.with_file_name(format!("{name}.{}", format.extension()))
+}
+
+/// Writes every format; stops at the first that fails (the files already written stay
+/// and are listed in the error's place by the caller: nothing half-written remains).
+pub fn write_all(
+    stem: &Path,
+    formats: &Formats,
+    report: &Report,
+    settings: &OutputSettings,
+) -> Result<Vec<Artifact>, OutputError> {
+    let mut written = Vec::new();
+    for format in formats.iter() {
+        let path = artifact_path(stem, format);
+        write_one(format, &path, report, settings)?;
+        written.push(Artifact { format, path });
+    }
+    Ok(written)
+}
+
+fn write_one(
+    format: Format,
+    path: &Path,
+    report: &Report,
+    settings: &OutputSettings,
+) -> Result<(), OutputError> {
+    atomic_write(path, |tmp| match format {
+        Format::Xlsx => xlsx::write(tmp, report, settings),
+        Format::Csv => csv::write(tmp, report, settings),
+        Format::Oscal => oscal::write(tmp, report, &settings.oscal),
+        Format::Snapshot => snapshot::write(tmp, report, settings),
+    })
+}
+
+/// Writes through a temporary file beside `path`, renamed into place on success, so a
+/// failed run never leaves a half-written file under the final name.
+fn atomic_write(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<(), OutputError>,
+) -> Result<(), OutputError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = write(&tmp)
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| OutputError::write(path, e)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| match e {
+        // Name the file the user asked for, not our temporary one.
+        OutputError::Write { message, .. } => OutputError::write(path, message),
+    })
+}
+
+/// The characters that make spreadsheet programs read a cell as a formula.
+pub fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_named_after_the_stem() {
+        let s = stem(Path::new("out/inventory.xlsx"));
+        assert_eq!(s, Path::new("out/inventory"));
+        assert_eq!(
+            artifact_path(&s, Format::Oscal),
+            Path::new("out/inventory.oscal.json")
+        );
+        assert_eq!(
+            artifact_path(&s, Format::Snapshot),
+            Path::new("out/inventory.snapshot.jsonl.gz")
+        );
+        assert_eq!(
+            stem(Path::new("a.snapshot.jsonl.gz")),
+            Path::new("a"),
+            "the longest known extension is taken off"
+        );
+        assert_eq!(stem(Path::new("report.out")), Path::new("report.out"));
+    }
+
+    #[test]
+    fn formats_parse_once_each_in_order() {
+        let f: Formats = "oscal, xlsx,csv,xlsx".parse().unwrap();
+        assert_eq!(
+            f.iter().collect::<Vec<_>>(),
+            [Format::Xlsx, Format::Csv, Format::Oscal]
+        );
+        assert!("xlsx,pdf".parse::<Formats>().unwrap_err().contains("pdf"));
+        assert!("".parse::<Formats>().is_err());
+        let y: Formats = serde_yaml::from_str("[csv, snapshot]").unwrap();
+        assert_eq!(y, Formats::new([Format::Csv, Format::Snapshot]));
+        assert_eq!(
+            Formats::default().with(Format::Snapshot),
+            Formats::new([Format::Xlsx, Format::Snapshot])
+        );
+    }
+
+    #[test]
+    fn formula_starts() {
+        for t in ["=1+1", "+x", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(looks_like_formula(t), "{t:?}");
+        }
+        assert!(!looks_like_formula("10.0.0.1"));
+    }
+}

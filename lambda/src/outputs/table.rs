@@ -1,0 +1,141 @@
+//! The Inventory sheet's rows, shared by the workbook and the CSV so both list exactly
+//! the same rows: one per address, or (`--ip-cell joined`) one per asset with its
+//! addresses on separate lines of one cell, as the template allows.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+
+use crate::fields::Field;
+use crate::inventory::{AssetView, Inventory, RowView};
+
+/// How several addresses of one asset are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum IpCell {
+    /// One row per address, as the template asks by default.
+    #[default]
+    PerRow,
+    /// One row per asset, the addresses in one cell separated by line breaks.
+    Joined,
+}
+
+impl IpCell {
+    pub fn name(self) -> &'static str {
+        match self {
+            IpCell::PerRow => "per-row",
+            IpCell::Joined => "joined",
+        }
+    }
+}
+
+impl FromStr for IpCell {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [IpCell::PerRow, IpCell::Joined]
+            .into_iter()
+            .find(|v| v.name() == s.trim())
+            .ok_or_else(|| format!("expected per-row or joined, found {s:?}"))
+    }
+}
+
+crate::settings::deserialize_from_str!(IpCell);
+
+/// One row of the Inventory sheet.
+pub(crate) enum TableRow<'a> {
+    Row(RowView<'a>),
+    Joined {
+        asset: AssetView<'a>,
+        ips: String,
+        macs: String,
+    },
+}
+
+impl<'a> TableRow<'a> {
+    pub fn cell(&self, field: Field) -> Cow<'_, str> {
+        match self {
+            TableRow::Row(row) => Cow::Borrowed(row.get(field)),
+            TableRow::Joined { asset, ips, macs } => match field {
+                Field::Ip => Cow::Borrowed(ips.as_str()),
+                Field::Mac => Cow::Borrowed(macs.as_str()),
+                other => Cow::Borrowed(asset.get(other)),
+            },
+        }
+    }
+}
+
+/// How many rows [`rows`] gives, without building them.
+pub(crate) fn row_count(inventory: &Inventory, ip_cell: IpCell) -> u64 {
+    match ip_cell {
+        IpCell::PerRow => inventory.row_count() as u64,
+        IpCell::Joined => inventory.asset_count() as u64,
+    }
+}
+
+/// The rows in inventory order.
+pub(crate) fn rows(
+    inventory: &Inventory,
+    ip_cell: IpCell,
+) -> Box<dyn Iterator<Item = TableRow<'_>> + '_> {
+    match ip_cell {
+        IpCell::PerRow => Box::new(inventory.rows().map(TableRow::Row)),
+        IpCell::Joined => Box::new(inventory.assets().map(|asset| {
+            let mut ips: Vec<&str> = Vec::new();
+            let mut macs: Vec<&str> = Vec::new();
+            for (ip, mac) in asset.addresses() {
+                ips.push(ip);
+                if !mac.is_empty() && !macs.contains(&mac) {
+                    macs.push(mac);
+                }
+            }
+            TableRow::Joined {
+                asset,
+                ips: ips.join("\n"),
+                macs: macs.join("\n"),
+            }
+        })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapper::Asset;
+
+    #[test]
+    fn joined_rows_put_addresses_and_distinct_macs_in_one_cell() {
+        let mut inv = Inventory::new();
+        let mut a = Asset::default();
+        a.set(Field::AssetId, "i-1");
+        a.add_address("10.0.0.10", Some("aa"));
+        a.add_address("10.0.0.9", Some("aa"));
+        a.add_address("3.3.3.3", Some("bb"));
+        inv.add(&a);
+        let mut b = Asset::default();
+        b.set(Field::AssetId, "i-2");
+        inv.add(&b);
+        inv.finish();
+        let got: Vec<(String, String, String)> = rows(&inv, IpCell::Joined)
+            .map(|r| {
+                (
+                    r.cell(Field::AssetId).into_owned(),
+                    r.cell(Field::Ip).into_owned(),
+                    r.cell(Field::Mac).into_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "i-1".into(),
+                    "3.3.3.3\n10.0.0.9\n10.0.0.10".into(),
+                    "bb\naa".into()
+                ),
+                ("i-2".into(), String::new(), String::new()),
+            ]
+        );
+        assert_eq!(row_count(&inv, IpCell::Joined), 2);
+        assert_eq!(rows(&inv, IpCell::PerRow).count(), 4);
+        assert_eq!(row_count(&inv, IpCell::PerRow), 4);
+    }
+}

@@ -1,0 +1,222 @@
+//! The machine-readable snapshot of one inventory: gzip'd JSON Lines, a header line
+//! then one asset per line, in inventory order. It is what `diff` compares month over
+//! month and what a team's own tooling reads; the schema is documented in the README
+//! and versioned (`schema_version`): a reader refuses a newer one rather than guess.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use serde::{Deserialize, Serialize};
+
+use crate::fields::Field;
+use crate::inventory::AssetView;
+
+/// What the header's `kind` says, so a stray file is not taken for a snapshot.
+pub const KIND: &str = "fedramp-inventory-snapshot";
+/// Bumped when a reader of the previous version could misread the new one.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The first line.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Header {
+    pub kind: String,
+    pub schema_version: u32,
+    /// `fedramp-inventory 0.1.0`.
+    pub tool: String,
+    /// RFC 3339, UTC.
+    pub generated_at: String,
+    pub scope: Scope,
+    /// The settings that shaped the rows (layout, ip-cell, ...), as given.
+    pub settings: BTreeMap<String, String>,
+    /// Asset lines that follow: a shorter file was cut off.
+    pub assets: u64,
+}
+
+/// Where the inventory came from.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Scope {
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    /// Files, or `account X / region` targets, as the Run Summary names them.
+    pub inputs: Vec<String>,
+}
+
+/// The identity of an asset across runs: never its position.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AssetKey {
+    pub account: String,
+    pub region: String,
+    pub asset_type: String,
+    pub asset_id: String,
+}
+
+/// One address of an asset.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Address {
+    pub ip: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub mac: String,
+}
+
+/// One asset line.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SnapshotAsset {
+    pub key: AssetKey,
+    /// Every column but the addresses, by [`Field::key`]; empty cells are "".
+    pub cells: BTreeMap<String, String>,
+    pub addresses: Vec<Address>,
+}
+
+impl SnapshotAsset {
+    pub fn from_view(asset: &AssetView) -> Self {
+        SnapshotAsset {
+            key: AssetKey {
+                account: asset.account().to_string(),
+                region: asset.region().to_string(),
+                asset_type: asset.get(Field::AssetType).to_string(),
+                asset_id: asset.get(Field::AssetId).to_string(),
+            },
+            cells: Field::asset_fields()
+                .map(|f| (f.key().to_string(), asset.get(f).to_string()))
+                .collect(),
+            addresses: asset
+                .addresses()
+                .map(|(ip, mac)| Address {
+                    ip: ip.to_string(),
+                    mac: mac.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn cell(&self, field: Field) -> &str {
+        self.cells.get(field.key()).map_or("", String::as_str)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+/// Writes a snapshot: the header, then each asset, gzip'd.
+pub fn write<'a>(
+    path: &Path,
+    header: &Header,
+    assets: impl Iterator<Item = AssetView<'a>>,
+) -> std::io::Result<()> {
+    let file = File::create(path)?;
+    let mut out = GzEncoder::new(BufWriter::with_capacity(1 << 20, file), Compression::new(6));
+    serde_json::to_writer(&mut out, header)?;
+    out.write_all(b"\n")?;
+    for asset in assets {
+        serde_json::to_writer(&mut out, &SnapshotAsset::from_view(&asset))?;
+        out.write_all(b"\n")?;
+    }
+    let mut inner = out.finish()?;
+    inner.flush()?;
+    inner.get_ref().sync_all()
+}
+
+/// Reads a snapshot one asset at a time, checking as it goes that it is one, of a
+/// schema this version understands, in key order and not cut short.
+pub struct SnapshotReader {
+    path: String,
+    lines: std::io::Lines<BufReader<MultiGzDecoder<File>>>,
+    pub header: Header,
+    read: u64,
+    last: Option<AssetKey>,
+}
+
+impl SnapshotReader {
+    pub fn open(path: &Path) -> Result<Self, SnapshotError> {
+        let shown = path.display().to_string();
+        let io = |source| SnapshotError::Io {
+            path: shown.clone(),
+            source,
+        };
+        let invalid = |message: String| SnapshotError::Invalid {
+            path: shown.clone(),
+            message,
+        };
+        let file = File::open(path).map_err(io)?;
+        let mut lines = BufReader::with_capacity(1 << 20, MultiGzDecoder::new(file)).lines();
+        let first = match lines.next() {
+            None => return Err(invalid("empty: not a snapshot".into())),
+            Some(line) => line.map_err(|e| invalid(format!("not a gzip'd snapshot ({e})")))?,
+        };
+        let header: Header = serde_json::from_str(&first)
+            .map_err(|e| invalid(format!("the first line is not a snapshot header ({e})")))?;
+        if header.kind != KIND {
+            return Err(invalid(format!(
+                "not a snapshot: kind is {:?}, expected {KIND:?}",
+                header.kind
+            )));
+        }
+        if header.schema_version > SCHEMA_VERSION {
+            return Err(invalid(format!(
+                "schema version {} is newer than this tool understands ({SCHEMA_VERSION}); update fedramp-inventory",
+                header.schema_version
+            )));
+        }
+        Ok(SnapshotReader {
+            path: shown,
+            lines,
+            header,
+            read: 0,
+            last: None,
+        })
+    }
+
+    /// The next asset, `None` at a complete end.
+    pub fn next_asset(&mut self) -> Result<Option<SnapshotAsset>, SnapshotError> {
+        let invalid = |message: String| SnapshotError::Invalid {
+            path: self.path.clone(),
+            message,
+        };
+        let line = match self.lines.next() {
+            None if self.read == self.header.assets => return Ok(None),
+            None => {
+                return Err(invalid(format!(
+                    "cut short: {} of the {} assets its header announces",
+                    self.read, self.header.assets
+                )))
+            }
+            Some(Err(e)) => {
+                return Err(invalid(format!(
+                    "cut short or damaged after {} assets ({e})",
+                    self.read
+                )))
+            }
+            Some(Ok(line)) => line,
+        };
+        self.read += 1;
+        let asset: SnapshotAsset = serde_json::from_str(&line)
+            .map_err(|e| invalid(format!("asset line {} is not valid ({e})", self.read + 1)))?;
+        if self.last.as_ref().is_some_and(|last| *last > asset.key) {
+            return Err(invalid(format!(
+                "asset line {} is out of key order (account, region, asset type, identifier)",
+                self.read + 1
+            )));
+        }
+        if self.read > self.header.assets {
+            return Err(invalid(format!(
+                "more assets than the {} its header announces",
+                self.header.assets
+            )));
+        }
+        self.last = Some(asset.key.clone());
+        Ok(Some(asset))
+    }
+}

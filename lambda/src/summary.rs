@@ -1,0 +1,56 @@
+//! What a run read, what it made of it, and every problem: the model every output
+//! states (the workbook's Run Summary sheet, the snapshot's header, the printed result).
+//!
+//! A reviewer or the team's own automation should be able to tell from it alone whether
+//! the inventory is complete, and if not, what is missing and why.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::diagnostics::Diagnostics;
+use crate::inventory::RowCounts;
+
+/// One input (a file, or an account x region) and how much of it was used.
+#[derive(Clone, Debug)]
+pub struct InputReport {
+    pub name: String,
+    pub items: u64,
+    /// "read", or why it was not (fully) read.
+    pub status: String,
+}
+
+/// A resource type with no mapper, how often it came and where first.
+#[derive(Clone, Debug, Default)]
+pub struct UnsupportedType {
+    pub items: u64,
+    pub first_seen: String,
+}
+
+/// Everything a run states about itself.
+#[derive(Debug)]
+pub struct Summary {
+    pub generated_at: DateTime<Utc>,
+    pub inputs: Vec<InputReport>,
+    pub items_read: u64,
+    pub assets: u64,
+    pub rows: u64,
+    pub duplicates: u64,
+    pub row_counts: RowCounts,
+    /// Keyed by type; items without a type are under "(no resourceType)".
+    pub unsupported: BTreeMap<String, UnsupportedType>,
+    pub diagnostics: Diagnostics,
+}
+
+impl Summary {
+    /// Accounts and regions that gave rows, for outputs that state their scope.
+    pub fn scope(&self) -> (Vec<String>, Vec<String>) {
+        let mut accounts: Vec<String> = self.row_counts.keys().map(|k| k.0.clone()).collect();
+        let mut regions: Vec<String> = self.row_counts.keys().map(|k| k.1.clone()).collect();
+        accounts.sort();
+        accounts.dedup();
+        regions.sort();
+        regions.dedup();
+        (accounts, regions)
+    }
+}

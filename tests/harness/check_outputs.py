@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Real clients judge the outputs: Python's csv module reads the CSV, NIST's OSCAL JSON
+schema and compliance-trestle's OSCAL models judge the SSP, and FedRAMP's inventory
+rules are checked on it.
+
+Usage: check_outputs.py csv FILE      -> JSON: the rows, as Python's csv module reads them
+       check_outputs.py oscal FILE    -> JSON: {"errors": [...], "items": [{prop: [values]}]}
+Exit status 0 when it could read the file (errors are in the answer, for the test to show).
+"""
+import csv
+import json
+import pathlib
+import sys
+
+FEDRAMP_NS = "http://fedramp.gov/ns/oscal"
+SCHEMA = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "oscal" / "oscal_complete_schema-1.2.3.json"
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return list(csv.reader(f, strict=True))
+
+
+def schema_errors(doc):
+    import jsonschema
+    import regex
+    from jsonschema.exceptions import ValidationError
+
+    def pattern(validator, patrn, instance, schema):
+        # OSCAL's patterns use Unicode classes (\p{L}) that Python's re lacks.
+        if validator.is_type(instance, "string") and not regex.search(patrn, instance):
+            yield ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    Validator = jsonschema.validators.extend(jsonschema.Draft7Validator, {"pattern": pattern})
+    validator = Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    found = []
+
+    def leaves(error):
+        # oneOf over document types: the errors of the branch that got deepest say why.
+        if not error.context:
+            found.append(error)
+            return
+        deepest = max(error.context, key=lambda e: len(e.absolute_path))
+        branch = deepest.relative_schema_path[0]
+        for e in error.context:
+            if e.relative_schema_path[0] == branch:
+                leaves(e)
+
+    for error in validator.iter_errors(doc):
+        leaves(error)
+    return [f"schema: {'/'.join(map(str, e.absolute_path))}: {e.message[:300]}" for e in found][:50]
+
+
+def trestle_errors(path):
+    try:
+        from trestle.oscal.ssp import SystemSecurityPlan
+        SystemSecurityPlan.oscal_read(pathlib.Path(path))
+        return []
+    except Exception as e:  # the model's own words are the finding
+        return [f"trestle: {str(e)[:2000]}"]
+
+
+def fedramp_errors(doc):
+    """FedRAMP's inventory constraints (fedramp-external-constraints.xml and allowed values)."""
+    errors = []
+    ssp = doc["system-security-plan"]
+    meta = ssp["metadata"]
+    items = ssp.get("system-implementation", {}).get("inventory-items", [])
+    if len(items) < 2:
+        errors.append(f"has-inventory-items: {len(items)} inventory items, at least 2 required")
+    party_ids = {p["uuid"] for p in meta.get("parties", [])}
+    role_ids = {r["id"] for r in meta.get("roles", [])}
+    seen = set()
+    for item in items:
+        props = item.get("props", [])
+        ids = [p["value"] for p in props if p["name"] == "asset-id" and "ns" not in p]
+        if len(ids) != 1:
+            errors.append(f"{item['uuid']}: {len(ids)} asset-id props, exactly 1 expected")
+        for i in ids:
+            if i in seen:
+                errors.append(f"unique-inventory-item-asset-id: {i} twice")
+            seen.add(i)
+        for p in props:
+            if p["name"] in ("allows-authenticated-scan", "public", "virtual", "is-scanned") and "ns" not in p:
+                if p["value"] not in ("yes", "no"):
+                    errors.append(f"{ids}: {p['name']} is {p['value']!r}, expected yes or no")
+            if p["name"] == "scan-type":
+                if p.get("ns") != FEDRAMP_NS:
+                    errors.append(f"{ids}: scan-type outside the FedRAMP namespace")
+                if p["value"] not in ("infrastructure", "database", "web", "other"):
+                    errors.append(f"{ids}: scan-type {p['value']!r} not allowed")
+            if p["name"] == "vendor-name" and p.get("ns") != FEDRAMP_NS:
+                errors.append(f"{ids}: vendor-name outside the FedRAMP namespace")
+        for rp in item.get("responsible-parties", []):
+            if rp["role-id"] not in role_ids:
+                errors.append(f"{ids}: role {rp['role-id']} not in metadata.roles")
+            for uuid in rp["party-uuids"]:
+                if uuid not in party_ids:
+                    errors.append(f"{ids}: party {uuid} not in metadata.parties")
+    return errors
+
+
+def oscal(path):
+    doc = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+    errors = schema_errors(doc) + trestle_errors(path) + fedramp_errors(doc)
+    items = []
+    for item in doc["system-security-plan"].get("system-implementation", {}).get("inventory-items", []):
+        props = {}
+        for p in item.get("props", []):
+            props.setdefault(p["name"], []).append(p["value"])
+        props["remarks"] = [item.get("remarks", "")]
+        props["parties"] = sorted(rp["role-id"] for rp in item.get("responsible-parties", []))
+        items.append(props)
+    return {"errors": errors, "items": items}
+
+
+def main():
+    what, path = sys.argv[1], sys.argv[2]
+    answer = read_csv(path) if what == "csv" else oscal(path)
+    print(json.dumps(answer))
+
+
+if __name__ == "__main__":
+    main()
