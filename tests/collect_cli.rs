@@ -127,8 +127,12 @@ fn a_denying_account_makes_a_partial_run_that_still_delivers() {
         .iter()
         .map(|k| k.as_str().unwrap())
         .collect();
-    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert_eq!(keys.len(), 3, "workbook, snapshot, run result: {keys:?}");
     let xlsx = keys.iter().find(|k| k.ends_with(".xlsx")).unwrap();
+    assert!(
+        keys.contains(&xlsx.replace(".xlsx", ".snapshot.jsonl.gz").as_str()),
+        "the snapshot is always kept: {keys:?}"
+    );
     assert!(
         xlsx.starts_with("monthly/FedRAMP-Integrated-Inventory-"),
         "{xlsx}"

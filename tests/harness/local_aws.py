@@ -15,6 +15,7 @@ stdin are commands, each answered with one JSON line on stdout:
   s3-keys BUCKET           -> object keys in the bucket
   s3-get BUCKET KEY FILE   -> writes the object to FILE, answers its metadata
   config-calls             -> number of Config select calls answered
+  items FILE               -> replaces the seeded items with FILE's {"ACCOUNT": {"REGION": [item]}}
   s3-put BUCKET KEY FILE   -> uploads FILE
   buckets                  -> {"names": [bucket names of the default account]}
   stacks ACCOUNT           -> {stack name: {status, outputs}} in us-east-1, deleted ones left out
@@ -127,6 +128,10 @@ def prepare(url):
     s3 = client("s3", url)
     for bucket in SEED.get("buckets", []):
         s3.create_bucket(Bucket=bucket)
+        # As the collector stack makes it: encrypted by default (the function sends no
+        # encryption header of its own, so the bucket's default applies).
+        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
     sns = client("sns", url)
     for topic in SEED.get("topics", []):
         sns.create_topic(Name=topic)
@@ -212,6 +217,10 @@ def answer(line, url):
         return rules[0] if rules else {}
     if words[0] == "config-calls":
         return CALLS["config"]
+    if words[0] == "items":
+        with open(words[1], encoding="utf-8") as f:
+            SEED["items"] = json.load(f)
+        return "ok"
     return {"error": f"unknown command {words[0]}"}
 
 

@@ -135,7 +135,7 @@ impl BaseSsp {
 /// Writes the SSP with the inventory.
 pub fn write(path: &Path, report: &Report, settings: &OscalSettings) -> Result<(), OutputError> {
     let fail = |e: &dyn std::fmt::Display| OutputError::write(path, e);
-    let owners = Owners::collect(report);
+    let owners = Owners::collect(report, settings.base.as_ref().map(|b| &b.document));
     let has_items = report.inventory.asset_count() > 0;
     let generated = report
         .summary
@@ -192,13 +192,30 @@ struct Owners {
 }
 
 impl Owners {
-    fn collect(report: &Report) -> Owners {
+    /// Every owner named in the inventory; one the base SSP already lists (by name)
+    /// keeps the base's party UUID.
+    fn collect(report: &Report, base: Option<&Value>) -> Owners {
+        let known: BTreeMap<String, String> = base
+            .and_then(|b| b.pointer("/system-security-plan/metadata/parties"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                Some((
+                    p["name"].as_str()?.to_string(),
+                    p["uuid"].as_str()?.to_string(),
+                ))
+            })
+            .collect();
         let mut parties = BTreeMap::new();
         for asset in report.inventory.assets() {
             for field in [Field::SystemOwner, Field::ApplicationOwner] {
                 let name = oscal_text(asset.get(field));
                 if !name.is_empty() && !parties.contains_key(&name) {
-                    let uuid = stable_uuid(&format!("party:{name}"));
+                    let uuid = known
+                        .get(&name)
+                        .cloned()
+                        .unwrap_or_else(|| stable_uuid(&format!("party:{name}")));
                     parties.insert(name, uuid);
                 }
             }
