@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
@@ -278,4 +279,298 @@ fn nothing_readable_fails_without_a_workbook() {
     assert_eq!(code, 1, "{result:#}");
     assert_eq!(result["status"], "failed");
     assert!(!out.exists());
+}
+
+/// The Changes sheet's lines, sorted, from a workbook in the bucket.
+fn changes_in(aws: &mut LocalAws, key: &str, dir: &Path) -> (String, Vec<Vec<String>>) {
+    let local = dir.join("changes.xlsx");
+    aws.ask(&format!("s3-get reports {key} {}", local.display()));
+    let mut wb: Xlsx<_> = open_workbook(&local).unwrap();
+    let range = wb.worksheet_range("Changes").unwrap();
+    let text = |r: u32, c: u32| match range.get_value((r, c)) {
+        Some(Data::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    let end = range.end().map_or(0, |(r, _)| r + 1);
+    let mut lines: Vec<Vec<String>> = (3..end)
+        .map(|r| (0..8).map(|c| text(r, c)).collect())
+        .collect();
+    lines.sort();
+    (text(0, 0), lines)
+}
+
+#[test]
+fn changes_since_the_last_run_come_from_the_bucket_and_are_told() {
+    let accounts = ["111111111111", "333333333333"];
+    let regions = ["us-east-1"];
+    let month = |changed: bool| -> Value {
+        let mut all = serde_json::Map::new();
+        for a in accounts {
+            let mut list = items(a, regions[0], 2);
+            if changed && a == "111111111111" {
+                // One instance more, one with another address, one table with another owner.
+                list.push(
+                    json!({"resourceType": "AWS::EC2::Instance", "resourceId": "i-new",
+                    "accountId": a, "awsRegion": "us-east-1",
+                    "configuration": {"instanceId": "i-new", "instanceType": "m5.large"}}),
+                );
+                let text = serde_json::to_string(&list)
+                    .unwrap()
+                    .replace("10.0.0.2", "10.0.0.3");
+                list = serde_json::from_str(&text).unwrap();
+                let t1 = list.iter_mut().find(|i| i["resourceId"] == "t1").unwrap();
+                t1["tags"] = json!([{"key": "owner", "value": "analytics"}]);
+            }
+            if changed && a == "333333333333" {
+                list.remove(0); // one table fewer
+            }
+            all.insert(a.to_string(), json!({ regions[0]: list }));
+        }
+        Value::Object(all)
+    };
+    let mut s = json!({"buckets": ["reports"], "topics": ["alerts"]});
+    s["items"] = month(false);
+    let mut aws = LocalAws::start(&s);
+    let dir = tempfile::tempdir().unwrap();
+    let topic = "arn:aws:sns:us-east-1:123456789012:alerts";
+    let args = [
+        "--accounts",
+        "111111111111,333333333333",
+        "--regions",
+        "us-east-1",
+        "--bucket",
+        "reports",
+        "--prefix",
+        "monthly",
+        "--topic-arn",
+        topic,
+        "--format",
+        "xlsx,csv,oscal",
+    ];
+
+    // First run: every format delivered with its content type, nothing to compare with.
+    let (code, first) = collect(&aws, &args);
+    assert_eq!(code, 0, "{first:#}");
+    assert_eq!(first["changes"]["status"], "first-run", "{first:#}");
+    let artifacts = first["artifacts"].as_array().unwrap();
+    let types: BTreeMap<&str, &str> = artifacts
+        .iter()
+        .map(|a| {
+            (
+                a["format"].as_str().unwrap(),
+                a["content_type"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        types,
+        BTreeMap::from([
+            ("csv", "text/csv; charset=utf-8"),
+            ("oscal", "application/json"),
+            ("snapshot", "application/gzip"),
+            (
+                "xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            ),
+        ])
+    );
+    let keys = aws.ask("s3-keys reports");
+    assert_eq!(
+        keys.as_array().unwrap().len(),
+        5,
+        "4 files and the run result: {keys}"
+    );
+    for a in artifacts {
+        let uri = a["s3_uri"].as_str().unwrap();
+        let key = uri.strip_prefix("s3://reports/").unwrap();
+        let meta = aws.ask(&format!(
+            "s3-get reports {key} {}",
+            dir.path().join("x").display()
+        ));
+        assert_eq!(meta["ContentType"], a["content_type"], "{key}");
+    }
+    assert_eq!(
+        aws.ask(&format!("sns {topic}")),
+        json!([]),
+        "an ok run with no changes tells no one"
+    );
+
+    // A month later (keys carry the second): what changed is found and told.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let next = dir.path().join("next.json");
+    std::fs::write(&next, month(true).to_string()).unwrap();
+    aws.ask(&format!("items {}", next.display()));
+    let (code, second) = collect(&aws, &args);
+    assert_eq!(code, 0, "{second:#}");
+    let counts = &second["changes"];
+    assert_eq!(
+        (
+            counts["status"].as_str(),
+            counts["added"].as_u64(),
+            counts["removed"].as_u64(),
+            counts["changed"].as_u64()
+        ),
+        (Some("compared"), Some(1), Some(1), Some(2)),
+        "{second:#}"
+    );
+    let previous_snapshot = first["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["format"] == "snapshot")
+        .unwrap()["s3_uri"]
+        .clone();
+    assert_eq!(counts["previous"], previous_snapshot);
+    let xlsx = second["report"]["s3_uri"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("s3://reports/")
+        .unwrap()
+        .to_string();
+    let (headline, lines) = changes_in(&mut aws, &xlsx, dir.path());
+    assert!(
+        headline.starts_with("1 added, 1 removed, 2 changed since "),
+        "{headline}"
+    );
+    let line = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+    let table = |a: &str, n: u32| format!("arn:aws:dynamodb:us-east-1:{a}:table/t{n:04}");
+    let mut expected = vec![
+        line(&[
+            "added",
+            "111111111111",
+            "us-east-1",
+            "EC2",
+            "i-new",
+            "",
+            "",
+            "",
+        ]),
+        line(&[
+            "changed",
+            "111111111111",
+            "us-east-1",
+            "EC2",
+            "i-111111111111-us-east-1",
+            "IP Address",
+            "10.0.0.1, 10.0.0.2",
+            "10.0.0.1, 10.0.0.3",
+        ]),
+        line(&[
+            "changed",
+            "111111111111",
+            "us-east-1",
+            "DynamoDB",
+            &table("111111111111", 1),
+            "System Administrator/Owner",
+            "data",
+            "analytics",
+        ]),
+        line(&[
+            "changed",
+            "111111111111",
+            "us-east-1",
+            "DynamoDB",
+            &table("111111111111", 1),
+            "Application Administrator/Owner",
+            "data",
+            "analytics",
+        ]),
+        line(&[
+            "removed",
+            "333333333333",
+            "us-east-1",
+            "DynamoDB",
+            &table("333333333333", 0),
+            "",
+            "",
+            "",
+        ]),
+    ];
+    expected.sort();
+    assert_eq!(lines, expected);
+    let messages = aws.ask(&format!("sns {topic}"));
+    let messages = messages.as_array().unwrap();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    let text = messages[0].as_str().unwrap();
+    assert!(
+        text.contains("Changes: 1 added, 1 removed, 2 changed"),
+        "{text}"
+    );
+    for expected in [
+        "added EC2 i-new (account 111111111111, us-east-1)",
+        "removed DynamoDB arn:aws:dynamodb:us-east-1:333333333333:table/t0000",
+        "IP Address: \"10.0.0.1, 10.0.0.2\" -> \"10.0.0.1, 10.0.0.3\"",
+        "System Administrator/Owner: \"data\" -> \"analytics\"",
+    ] {
+        assert!(text.contains(expected), "{expected} not in {text}");
+    }
+
+    // Nothing changed since: the run says so, and tells no one.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (code, third) = collect(&aws, &args);
+    assert_eq!(code, 0, "{third:#}");
+    assert_eq!(third["changes"]["status"], "compared");
+    assert_eq!(
+        (
+            third["changes"]["added"].as_u64(),
+            third["changes"]["removed"].as_u64(),
+            third["changes"]["changed"].as_u64()
+        ),
+        (Some(0), Some(0), Some(0))
+    );
+    let xlsx = third["report"]["s3_uri"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("s3://reports/")
+        .unwrap()
+        .to_string();
+    let (headline, lines) = changes_in(&mut aws, &xlsx, dir.path());
+    assert!(headline.starts_with("no changes since "), "{headline}");
+    assert!(lines.is_empty());
+    assert_eq!(
+        aws.ask(&format!("sns {topic}")).as_array().unwrap().len(),
+        1
+    );
+}
+
+#[test]
+fn an_unreadable_last_snapshot_still_delivers_and_is_partial() {
+    let s = seed(&["111111111111"], 1);
+    let mut aws = LocalAws::start(&s);
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.gz");
+    std::fs::write(&bad, "not gzip").unwrap();
+    aws.ask(&format!(
+        "s3-put reports monthly/FedRAMP-Integrated-Inventory-2000-01-01-00-00-00.snapshot.jsonl.gz {}",
+        bad.display()
+    ));
+    let (code, result) = collect(
+        &aws,
+        &[
+            "--accounts",
+            "111111111111",
+            "--regions",
+            "us-east-1",
+            "--bucket",
+            "reports",
+            "--prefix",
+            "monthly",
+        ],
+    );
+    assert_eq!(code, 2, "{result:#}");
+    assert_eq!(result["status"], "partial");
+    assert_eq!(result["changes"]["status"], "not-compared");
+    assert!(
+        result["report"]["s3_uri"].as_str().is_some(),
+        "today's workbook is delivered"
+    );
+    let error = &result["errors"][0];
+    assert_eq!(error["stage"], "compare");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a gzip'd snapshot"),
+        "{result:#}"
+    );
 }

@@ -6,6 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use fedramp_inventory::mapper::TagNames;
+use fedramp_inventory::outputs::{Formats, IpCell, Layout, OscalSettings};
+use fedramp_inventory::settings::DEFAULT_MEMBER_ROLE_NAME;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, Clone, PartialEq)]
@@ -28,13 +31,21 @@ pub struct DeployConfig {
     pub regions: Vec<String>,
     #[serde(default = "default_schedule")]
     pub schedule: String,
-    #[serde(default = "default_layout")]
-    pub layout: String,
-    #[serde(default = "default_ip_cell")]
-    pub ip_cell: String,
+    /// The settings below are the library's own types, parsed by the same code the
+    /// function runs at cold start: a value it would refuse fails here, at `plan`.
+    #[serde(default)]
+    pub layout: Layout,
+    #[serde(default)]
+    pub ip_cell: IpCell,
     /// Tag names for the tag-driven columns (keys as in the report's tags.yaml).
     #[serde(default)]
-    pub tag_names: BTreeMap<String, String>,
+    pub tag_names: Option<TagNames>,
+    /// What each run writes besides the snapshot: xlsx, csv, oscal.
+    #[serde(default)]
+    pub formats: Formats,
+    /// The OSCAL skeleton's system name, id and import profile (with `oscal` in formats).
+    #[serde(default)]
+    pub oscal: Option<OscalSettings>,
     #[serde(default)]
     pub external_id: String,
     #[serde(default)]
@@ -103,12 +114,6 @@ fn default_stack_name() -> String {
 fn default_schedule() -> String {
     "cron(0 6 * * ? *)".into()
 }
-fn default_layout() -> String {
-    "rev5".into()
-}
-fn default_ip_cell() -> String {
-    "per-row".into()
-}
 fn default_prefix() -> String {
     "inventory".into()
 }
@@ -119,7 +124,7 @@ fn default_memory() -> u32 {
     1024
 }
 fn default_collector_role() -> String {
-    "InventoryCollector-for-Lambda".into()
+    DEFAULT_MEMBER_ROLE_NAME.into()
 }
 fn default_access_role() -> String {
     "OrganizationAccountAccessRole".into()
@@ -181,17 +186,10 @@ impl DeployConfig {
             );
         }
         check_schedule(&self.schedule).map_err(|m| format!("schedule: {m}"))?;
-        if !["rev5", "a13"].contains(&self.layout.as_str()) {
-            return Err(format!(
-                "layout: expected rev5 or a13, found {:?}",
-                self.layout
-            ));
-        }
-        if !["per-row", "joined"].contains(&self.ip_cell.as_str()) {
-            return Err(format!(
-                "ip-cell: expected per-row or joined, found {:?}",
-                self.ip_cell
-            ));
+        if let Some(oscal) = &self.oscal {
+            // The same checks the function makes of OSCAL_SETTINGS.
+            let text = serde_json::to_string(oscal).map_err(|e| format!("oscal: {e}"))?;
+            OscalSettings::from_yaml(&text).map_err(|e| format!("oscal: {e}"))?;
         }
         if !["arm64", "x86_64"].contains(&self.architecture.as_str()) {
             return Err(format!(
@@ -311,6 +309,26 @@ mod tests {
         assert!(e.contains("memory") && e.contains("line 9"), "{e}");
         let e = DeployConfig::parse(&format!("{GOOD}schedule: cron(0 6 * * *)\n")).unwrap_err();
         assert!(e.starts_with("schedule:"), "{e}");
+        // Library settings are checked by the library's own parsers.
+        let e = DeployConfig::parse(&format!("{GOOD}layout: rev4\n")).unwrap_err();
+        assert!(e.contains("expected rev5 or a13"), "{e}");
+        let e = DeployConfig::parse(&format!("{GOOD}tag-names:\n  functon: Role\n")).unwrap_err();
+        assert!(e.contains("unknown field `functon`"), "{e}");
+        let e = DeployConfig::parse(&format!("{GOOD}formats: [xlsx, pdf]\n")).unwrap_err();
+        assert!(e.contains("formats"), "{e}");
+        let e = DeployConfig::parse(&format!("{GOOD}oscal:\n  system-name: ''\n")).unwrap_err();
+        assert!(e.contains("system-name: must not be empty"), "{e}");
+    }
+
+    #[test]
+    fn the_example_file_is_valid() {
+        let text = include_str!("../../deploy.example.yaml");
+        let c = DeployConfig::parse(text).unwrap();
+        assert_eq!(c.formats.to_string(), "xlsx,csv,oscal");
+        assert_eq!(
+            c.oscal.map(|o| o.system_name),
+            Some("Example Cloud Service".to_string())
+        );
     }
 
     #[test]

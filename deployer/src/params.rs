@@ -20,11 +20,8 @@ pub fn collector(
             .collect();
         serde_json::Value::from(list).to_string()
     };
-    let tags = if config.tag_names.is_empty() {
-        String::new()
-    } else {
-        serde_json::to_string(&config.tag_names).unwrap_or_default()
-    };
+    let tags = json(&config.tag_names);
+    let oscal = json(&config.oscal);
     vec![
         ("CodeBucket", code_bucket.to_string()),
         ("CodeKey", code_key.to_string()),
@@ -46,9 +43,11 @@ pub fn collector(
         ("MemberRoleName", config.collector_role_name.clone()),
         ("ExternalId", config.external_id.clone()),
         ("Regions", config.regions.join(",")),
-        ("Layout", config.layout.clone()),
-        ("IpCell", config.ip_cell.clone()),
+        ("Layout", config.layout.name().to_string()),
+        ("IpCell", config.ip_cell.name().to_string()),
         ("TagNames", tags),
+        ("Formats", config.formats.to_string()),
+        ("OscalSettings", oscal),
         ("NotificationEmail", config.notification_email.clone()),
     ]
 }
@@ -60,4 +59,12 @@ pub fn member(config: &DeployConfig, collector_role_arn: &str) -> Vec<(&'static 
         ("RoleName", config.collector_role_name.clone()),
         ("ExternalId", config.external_id.clone()),
     ]
+}
+
+/// A setting handed to the function as JSON in one environment variable; unset is "".
+fn json<T: serde::Serialize>(value: &Option<T>) -> String {
+    value
+        .as_ref()
+        .and_then(|v| serde_json::to_string(v).ok())
+        .unwrap_or_default()
 }

@@ -5,6 +5,7 @@ use std::io::Write;
 use aws_sdk_cloudformation::Client;
 use aws_sdk_lambda::primitives::Blob;
 use fedramp_inventory::aws::describe;
+use fedramp_inventory::collect::{RunOutcome, RunStatus};
 
 use crate::accounts::management;
 use crate::config::DeployConfig;
@@ -37,15 +38,29 @@ pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow:
         writeln!(out, "the function failed ({error}): {payload}")?;
         return Ok(1);
     }
-    let result: serde_json::Value =
-        serde_json::from_str(&payload).unwrap_or(serde_json::Value::String(payload));
+    // The run result is the library's own type: a field renamed there is caught here.
+    let result: RunOutcome = match serde_json::from_str(&payload) {
+        Ok(r) => r,
+        Err(e) => {
+            writeln!(
+                out,
+                "the function answered something that is not a run result ({e}): {payload}"
+            )?;
+            return Ok(1);
+        }
+    };
     writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?;
-    if let Some(report) = result["report"]["s3_uri"].as_str() {
+    for artifact in &result.artifacts {
+        if let Some(uri) = &artifact.s3_uri {
+            writeln!(out, "delivered: {uri}")?;
+        }
+    }
+    if let Some(report) = result.report.as_ref().and_then(|r| r.s3_uri.as_deref()) {
         writeln!(out, "report: {report}")?;
     }
-    Ok(match result["status"].as_str() {
-        Some("ok") => 0,
-        Some("partial") => 2,
-        _ => 1,
+    Ok(match result.status {
+        RunStatus::Ok => 0,
+        RunStatus::Partial => 2,
+        RunStatus::Failed => 1,
     })
 }

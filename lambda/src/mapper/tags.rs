@@ -3,14 +3,14 @@
 //! Rev5 makes Diagram Label, Function and Baseline Configuration Name mandatory, and
 //! only the team knows them, so they come from tags whose names the team chooses.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::fields::Field;
 use crate::item::ConfigItem;
 use crate::mapper::Asset;
 
 /// Which tag feeds which column. Keys are matched ignoring case.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct TagNames {
     pub diagram_label: String,

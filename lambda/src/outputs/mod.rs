@@ -134,6 +134,14 @@ impl Formats {
     }
 }
 
+/// `xlsx,csv`: the text the CLI, the Lambda's `FORMATS` and the deployer take.
+impl fmt::Display for Formats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.0.iter().map(|x| x.name()).collect();
+        f.write_str(&names.join(","))
+    }
+}
+
 impl Default for Formats {
     fn default() -> Self {
         Formats(vec![Format::Xlsx])
@@ -157,21 +165,38 @@ impl FromStr for Formats {
     }
 }
 
+/// A comma-separated text or a list of names, each checked by [`Format::from_str`].
 impl<'de> Deserialize<'de> for Formats {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Given {
-            Text(String),
-            List(Vec<Format>),
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Formats;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("formats: \"xlsx,csv\" or [xlsx, csv]")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Formats, E> {
+                v.parse().map_err(E::custom)
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Formats, A::Error> {
+                let mut list = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    list.push(name.parse().map_err(serde::de::Error::custom)?);
+                }
+                if list.is_empty() {
+                    return Err(serde::de::Error::custom(
+                        "name at least one format: xlsx, csv, oscal or snapshot",
+                    ));
+                }
+                Ok(Formats::new(list))
+            }
         }
-        match Given::deserialize(d)? {
-            Given::Text(t) => t.parse().map_err(serde::de::Error::custom),
-            Given::List(l) if l.is_empty() => Err(serde::de::Error::custom(
-                "name at least one format: xlsx, csv, oscal or snapshot",
-            )),
-            Given::List(l) => Ok(Formats::new(l)),
-        }
+        d.deserialize_any(Visitor)
     }
 }
 

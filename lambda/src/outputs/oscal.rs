@@ -17,7 +17,7 @@ use std::io::{BufWriter, Write};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
@@ -39,7 +39,7 @@ const ITEMS_MARKER: &str = "\u{1}fedramp-inventory-items\u{1}";
 
 /// The skeleton's settings (`--oscal-settings`, the Lambda's `OSCAL_SETTINGS`, the
 /// deployer's `oscal:` block) and, from the command line, a base SSP.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct OscalSettings {
     pub system_name: String,
