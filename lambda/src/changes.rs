@@ -348,3 +348,92 @@ fn differences(old: &SnapshotAsset, new: &SnapshotAsset) -> Vec<ColumnChange> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::Inventory;
+    use crate::mapper::Asset;
+    use crate::snapshot::{Header, Scope, KIND, SCHEMA_VERSION};
+
+    fn snapshot(
+        dir: &std::path::Path,
+        name: &str,
+        assets: &[(&str, &str, &str)],
+    ) -> std::path::PathBuf {
+        let mut inv = Inventory::new();
+        for (id, public, ip) in assets {
+            let mut a = Asset::default();
+            a.set_account("1");
+            a.set_region("r");
+            a.set(Field::AssetType, "EC2");
+            a.set(Field::AssetId, id);
+            a.set(Field::Public, public);
+            a.add_address(ip, None);
+            inv.add(&a);
+        }
+        inv.finish();
+        let header = Header {
+            kind: KIND.into(),
+            schema_version: SCHEMA_VERSION,
+            tool: "test".into(),
+            generated_at: name.into(),
+            scope: Scope::default(),
+            settings: Default::default(),
+            assets: inv.asset_count() as u64,
+        };
+        let path = dir.join(name);
+        crate::snapshot::write(&path, &header, inv.assets()).unwrap();
+        path
+    }
+
+    #[test]
+    fn assets_are_matched_by_key_and_unnamed_ones_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = snapshot(
+            dir.path(),
+            "old",
+            &[
+                ("i-b", "No", "10.0.0.2"),
+                ("", "No", "10.0.0.8"),
+                ("", "No", "10.0.0.9"),
+                ("i-a", "No", "10.0.0.1"),
+            ],
+        );
+        let new = snapshot(
+            dir.path(),
+            "new",
+            &[
+                ("i-a", "Yes", "10.0.0.1"),
+                ("", "No", "10.0.0.8"),
+                ("", "No", "10.0.0.9"),
+                ("", "No", "10.0.0.7"),
+                ("i-c", "No", "10.0.0.3"),
+            ],
+        );
+        let (time, changes) = compare_files(&old, &new).unwrap();
+        assert_eq!(time, "old");
+        let got: Vec<(ChangeKind, &str, Vec<&str>)> = changes
+            .iter()
+            .map(|c| {
+                (
+                    c.change,
+                    c.key.asset_id.as_str(),
+                    c.columns.iter().map(|k| k.column.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (ChangeKind::Added, "", vec![]),
+                (ChangeKind::Changed, "i-a", vec!["Public"]),
+                (ChangeKind::Removed, "i-b", vec![]),
+                (ChangeKind::Added, "i-c", vec![]),
+            ],
+            "the third asset without an identifier is new; the two before pair up"
+        );
+        let (_, same) = compare_files(&new, &new).unwrap();
+        assert!(same.is_empty());
+    }
+}

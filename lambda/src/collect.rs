@@ -587,3 +587,97 @@ pub fn message(outcome: &RunOutcome, changes: Option<&ChangeReport>) -> (&'stati
     }
     (subject, text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::{map_value, Batch, Origin};
+    use std::sync::mpsc::sync_channel;
+
+    fn target(id: &str) -> Target {
+        Target::Account {
+            account: Account {
+                id: id.into(),
+                name: String::new(),
+            },
+            region: "us-east-1".into(),
+        }
+    }
+
+    /// One table read from target 0, an odd item (a warning) with it.
+    fn gathered(targets: &[Target]) -> Gathered {
+        let (tx, rx) = sync_channel(2);
+        let item = serde_json::json!({"resourceType": "AWS::DynamoDB::Table", "arn": "arn:t",
+            "accountId": "1", "awsRegion": "us-east-1"});
+        let origin = Origin {
+            line: 1,
+            path: None,
+        };
+        tx.send(Batch {
+            seq: 0,
+            input: 0,
+            items: vec![map_value(origin, Ok(item), &MapContext::default())],
+        })
+        .unwrap();
+        drop(tx);
+        gather(rx, targets.iter().map(Target::label).collect())
+    }
+
+    fn denied(index: usize) -> (usize, TargetError) {
+        (
+            index,
+            TargetError {
+                account: "2".into(),
+                region: "us-east-1".into(),
+                stage: "select".into(),
+                message: "AccessDenied".into(),
+            },
+        )
+    }
+
+    #[test]
+    fn one_failed_target_makes_a_partial_outcome() {
+        let targets = [target("1"), target("2")];
+        let (inventory, summary, outcome) =
+            assemble(&targets, gathered(&targets), vec![denied(1)], Utc::now());
+        assert_eq!(outcome.status, RunStatus::Partial);
+        assert_eq!(inventory.row_count(), 1);
+        assert_eq!(outcome.rows, 1);
+        assert_eq!(outcome.per_account[0].status, "ok");
+        assert_eq!(outcome.per_account[0].items, 1);
+        assert_eq!(outcome.per_account[1].status, "failed");
+        assert_eq!(outcome.errors.len(), 1);
+        assert_eq!(outcome.warnings, 1, "the odd item, not the failed target");
+        assert_eq!(summary.inputs[1].status, "failed at select: AccessDenied");
+        assert_eq!(
+            summary.diagnostics.entries()[0].to_string(),
+            "error: account 2 / us-east-1: select: AccessDenied",
+            "the read failure is listed first"
+        );
+    }
+
+    #[test]
+    fn no_target_read_fails_the_run() {
+        let targets = [target("2")];
+        let (_, _, outcome) = assemble(&targets, gathered(&targets), vec![denied(0)], Utc::now());
+        assert_eq!(outcome.status, RunStatus::Failed);
+        assert_eq!(outcome.errors.last().unwrap().stage, "collect");
+    }
+
+    #[test]
+    fn the_notification_lists_failures_and_changes_and_stays_bounded() {
+        let mut outcome = RunOutcome::failed();
+        outcome.status = RunStatus::Partial;
+        for i in 0..(NOTIFY_LINES + 5) {
+            outcome.errors.push(denied(i).1);
+        }
+        let changes = ChangeReport::first_run();
+        let (subject, text) = message(&outcome, Some(&changes));
+        assert_eq!(subject, "FedRAMP inventory: partial run");
+        assert!(
+            text.contains("... and 5 more, all in the run result"),
+            "{text}"
+        );
+        assert!(text.contains("Changes: nothing to compare with"), "{text}");
+    }
+}

@@ -14,8 +14,24 @@ use crate::diagnostics::Diagnostics;
 use crate::inventory::Inventory;
 use crate::item::ConfigItem;
 use crate::mapper::{map_item, Asset, MapContext, Mapped};
-use crate::reader::files::Origin;
 use crate::summary::{InputReport, Summary, UnsupportedType};
+
+/// Where a value was found: line of the input, and its place inside that line's or
+/// document's value when it was opened up (`Results[3]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub line: u64,
+    pub path: Option<String>,
+}
+
+impl Origin {
+    pub fn describe(&self, input: &str) -> String {
+        match &self.path {
+            Some(p) => format!("{input}:{} {p}", self.line),
+            None => format!("{input}:{}", self.line),
+        }
+    }
+}
 
 /// What became of one candidate item.
 pub enum Outcome {

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
 use crate::aws::{assume_role, describe, in_region};
-use crate::kernel::{map_value, Batch, Outcome};
+use crate::kernel::{map_value, Batch, Origin, Outcome};
 use crate::mapper::{select_query, MapContext};
-use crate::reader::files::{element, Origin};
+use crate::reader::files::element;
 
 /// A member account: id and, when known, its name.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]

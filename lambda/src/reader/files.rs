@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use crate::item::kind;
+use crate::kernel::Origin;
 
 /// One input the user named.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,23 +62,6 @@ pub enum ReadError {
     Open(io::Error),
     #[error("the input is empty: no Config items in it")]
     Empty,
-}
-
-/// Where a value was found: line of the input, and its place inside that line's or
-/// document's value when it was opened up (`Results[3]`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Origin {
-    pub line: u64,
-    pub path: Option<String>,
-}
-
-impl Origin {
-    pub fn describe(&self, input: &str) -> String {
-        match &self.path {
-            Some(p) => format!("{input}:{} {p}", self.line),
-            None => format!("{input}:{}", self.line),
-        }
-    }
 }
 
 /// A raw piece of input, before any JSON work: parsing is left to whoever receives
