@@ -456,11 +456,7 @@ async fn deliver(
                 ..Delivered::default()
             })
             .collect();
-        outcome.report = outcome
-            .artifacts
-            .iter()
-            .find(|a| a.format == Some(Format::Xlsx))
-            .cloned();
+        outcome.report = workbook_of(&outcome.artifacts);
         return;
     };
     let key_of = |format: Format| format!("{}.{}", keys.stem, format.extension());
@@ -468,11 +464,7 @@ async fn deliver(
         .iter()
         .map(|a| deliver::s3_location(base, &keys.bucket, &key_of(a.format), a.format))
         .collect();
-    outcome.report = outcome
-        .artifacts
-        .iter()
-        .find(|a| a.format == Some(Format::Xlsx))
-        .cloned();
+    outcome.report = workbook_of(&outcome.artifacts);
     let mut failure = None;
     for a in artifacts {
         let sent = deliver::upload_file(
@@ -510,6 +502,14 @@ async fn deliver(
         outcome.artifacts.clear();
         outcome.fail("deliver", e);
     }
+}
+
+/// The workbook among a run's files: the result's `report`.
+fn workbook_of(artifacts: &[Delivered]) -> Option<Delivered> {
+    artifacts
+        .iter()
+        .find(|a| a.format == Some(Format::Xlsx))
+        .cloned()
 }
 
 /// How many failures and changes a notification lists before saying how many more.
