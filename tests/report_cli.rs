@@ -655,3 +655,86 @@ fn rows_beyond_a_sheet_continue_on_the_next() {
         "the summary says so"
     );
 }
+
+/// Every compression level holds the same cells; only the file size differs.
+#[test]
+fn every_compression_level_gives_the_same_cells() {
+    let dir = tmp();
+    let input = repo("sample-data/config-items.jsonl");
+    let mut sizes = Vec::new();
+    let mut sheets = Vec::new();
+    for level in ["fast", "balanced", "small"] {
+        let out = dir.path().join(format!("{level}.xlsx"));
+        let run = report(&[
+            "-i",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--compression",
+            level,
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        sizes.push(std::fs::metadata(&out).unwrap().len());
+        sheets.push(data_rows(&sheet(&out, "Inventory"), 0, 25));
+    }
+    assert!(sheets[0].len() > 300);
+    assert_eq!(sheets[0], sheets[1]);
+    assert_eq!(sheets[1], sheets[2]);
+    assert!(
+        sizes[0] > sizes[1] && sizes[1] > sizes[2],
+        "fast > balanced > small: {sizes:?}"
+    );
+    let run = report(&[
+        "-i",
+        input.to_str().unwrap(),
+        "-o",
+        "x.xlsx",
+        "--compression",
+        "max",
+    ]);
+    assert_eq!(run.code, 2, "a usage error: {}", run.stdout);
+    assert!(
+        run.stdout.contains("fast, balanced, small"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// Text that needs escaping survives the streamed sheet exactly: markup characters,
+/// control characters, literal `_xHHHH_`, leading and trailing white space, formula-like
+/// text, and several lines in one cell.
+#[test]
+fn escaped_text_reads_back_as_written() {
+    let dir = tmp();
+    let input = dir.path().join("odd.jsonl");
+    let values = [
+        "a & b < c > d \"q\" 'r'",
+        "ctl\u{1}\u{8}\u{1f}end",
+        "_x0041_ literal",
+        "  padded  ",
+        "=SUM(A1:A2)",
+        "line one\nline two",
+        "tab\tinside",
+        "cr\rinside",
+        "é ü 中文 🚀",
+    ];
+    let lines: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            serde_json::json!({"resourceType": "AWS::DynamoDB::Table", "arn": format!("arn:t{i}"),
+                "accountId": "1", "awsRegion": "r", "configuration": {},
+                "tags": [{"key": "function", "value": v}]})
+            .to_string()
+        })
+        .collect();
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let out = dir.path().join("odd.xlsx");
+    let run = report(&["-i", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let rows = data_rows(&sheet(&out, "Inventory"), 2, 25);
+    let got: Vec<&str> = rows.iter().map(|r| r[23].as_str()).collect();
+    // Values are trimmed when mapped (as every cell is), then written exactly.
+    let expected: Vec<&str> = values.iter().map(|v| v.trim()).collect();
+    assert_eq!(got, expected);
+}

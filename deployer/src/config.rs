@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use fedramp_inventory::mapper::TagNames;
-use fedramp_inventory::outputs::{Formats, IpCell, Layout, OscalSettings};
+use fedramp_inventory::outputs::{Compression, Formats, IpCell, Layout, OscalSettings};
 use fedramp_inventory::settings::DEFAULT_MEMBER_ROLE_NAME;
 use serde::Deserialize;
 
@@ -43,6 +43,9 @@ pub struct DeployConfig {
     /// What each run writes besides the snapshot: xlsx, csv, oscal.
     #[serde(default)]
     pub formats: Formats,
+    /// How hard the workbook is deflated: fast, balanced or small.
+    #[serde(default)]
+    pub compression: Compression,
     /// The OSCAL skeleton's system name, id and import profile (with `oscal` in formats).
     #[serde(default)]
     pub oscal: Option<OscalSettings>,

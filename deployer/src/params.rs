@@ -47,6 +47,7 @@ pub fn collector(
         ("IpCell", config.ip_cell.name().to_string()),
         ("TagNames", tags),
         ("Formats", config.formats.to_string()),
+        ("Compression", config.compression.name().to_string()),
         ("OscalSettings", oscal),
         ("NotificationEmail", config.notification_email.clone()),
     ]

@@ -9,7 +9,7 @@ use crate::collect::{
     collect, Accounts, CollectSettings, Destination, RunOutcome, DEFAULT_CONCURRENCY,
 };
 use crate::mapper::TagNames;
-use crate::outputs::{Formats, IpCell, Layout, OscalSettings, OutputSettings};
+use crate::outputs::{Compression, Formats, IpCell, Layout, OscalSettings, OutputSettings};
 use crate::reader::config::Account;
 use crate::settings::{split_list, DEFAULT_MEMBER_ROLE_NAME};
 
@@ -88,6 +88,7 @@ pub fn settings_from_env(
     let layout: Layout = parsed(&var, "LAYOUT")?.unwrap_or_default();
     let ip_cell: IpCell = parsed(&var, "IP_CELL")?.unwrap_or_default();
     let formats: Formats = parsed(&var, "FORMATS")?.unwrap_or_default();
+    let compression: Compression = parsed(&var, "COMPRESSION")?.unwrap_or_default();
     let oscal = match var("OSCAL_SETTINGS") {
         None => OscalSettings::default(),
         Some(text) => {
@@ -118,6 +119,7 @@ pub fn settings_from_env(
         outputs: OutputSettings {
             layout,
             ip_cell,
+            compression,
             oscal,
             ..OutputSettings::default()
         },
@@ -227,6 +229,10 @@ mod tests {
         assert_eq!(
             err(&[("ORGANIZATION_MODE", "true"), ("FORMATS", "xlsx,pdf")]),
             "FORMATS"
+        );
+        assert_eq!(
+            err(&[("ORGANIZATION_MODE", "true"), ("COMPRESSION", "max")]),
+            "COMPRESSION"
         );
         assert_eq!(
             err(&[("ORGANIZATION_MODE", "true"), ("OSCAL_SETTINGS", "name: x")]),

@@ -107,6 +107,7 @@ pub const STATUS_UNREADABLE: &str = "not read";
 
 /// What the gatherer built, before the readers said how each input went.
 pub struct Gathered {
+    sort_time: std::time::Duration,
     inventory: Inventory,
     names: Vec<String>,
     per_input: Vec<u64>,
@@ -153,8 +154,10 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>) -> Gathered {
             }
         }
     }
+    let sorting = std::time::Instant::now();
     inventory.finish();
     Gathered {
+        sort_time: sorting.elapsed(),
         inventory,
         names,
         per_input,
@@ -203,6 +206,7 @@ impl Gathered {
             row_counts: inventory.row_counts(),
             unsupported: self.unsupported,
             diagnostics,
+            sort_time: self.sort_time,
         };
         (inventory, summary)
     }

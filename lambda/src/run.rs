@@ -52,9 +52,19 @@ impl Status {
     }
 }
 
+/// Where the time went, for the printed summary and `make bench`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    /// Reading, parsing and mapping, overlapped (the sort is not in it).
+    pub read_map: std::time::Duration,
+    pub sort: std::time::Duration,
+    pub write: std::time::Duration,
+}
+
 #[derive(Debug)]
 pub struct RunResult {
     pub status: Status,
+    pub timings: Timings,
     pub summary: Summary,
     pub artifacts: Vec<Artifact>,
     pub changes: Option<ChangeReport>,
@@ -67,9 +77,16 @@ const BATCH: usize = 512;
 /// Runs the whole report and writes its outputs.
 pub fn run_report(request: &ReportRequest) -> RunResult {
     let generated_at = Utc::now();
+    let started = std::time::Instant::now();
     let (inventory, mut summary) = collect(request, generated_at);
-    let failed = |summary, failure: String| RunResult {
+    let mut timings = Timings {
+        sort: summary.sort_time,
+        read_map: started.elapsed().saturating_sub(summary.sort_time),
+        write: std::time::Duration::ZERO,
+    };
+    let failed = |summary, failure: String, timings| RunResult {
         status: Status::Failed,
+        timings,
         summary,
         artifacts: Vec::new(),
         changes: None,
@@ -79,14 +96,18 @@ pub fn run_report(request: &ReportRequest) -> RunResult {
         return failed(
             summary,
             "no input could be read; nothing was written".to_string(),
+            timings,
         );
     }
     let stem = outputs::stem(&request.output);
-    let (written, changes) = match write(request, &stem, &inventory, &summary) {
+    let writing = std::time::Instant::now();
+    let written = write(request, &stem, &inventory, &summary);
+    timings.write = writing.elapsed();
+    let (written, changes) = match written {
         Ok(done) => done,
         Err(e) => {
             summary.diagnostics.error("output", e.to_string());
-            return failed(summary, e.to_string());
+            return failed(summary, e.to_string(), timings);
         }
     };
     let compared_badly = changes.as_ref().is_some_and(ChangeReport::is_failure);
@@ -97,6 +118,7 @@ pub fn run_report(request: &ReportRequest) -> RunResult {
     };
     RunResult {
         status,
+        timings,
         summary,
         artifacts: written,
         changes,

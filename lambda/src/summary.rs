@@ -40,6 +40,9 @@ pub struct Summary {
     /// Keyed by type; items without a type are under "(no resourceType)".
     pub unsupported: BTreeMap<String, UnsupportedType>,
     pub diagnostics: Diagnostics,
+    /// How long putting the rows in order took (the one step between reading and
+    /// writing), for the printed timings.
+    pub sort_time: std::time::Duration,
 }
 
 impl Summary {

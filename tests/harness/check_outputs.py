@@ -4,6 +4,7 @@ schema and compliance-trestle's OSCAL models judge the SSP, and FedRAMP's invent
 rules are checked on it.
 
 Usage: check_outputs.py csv FILE      -> JSON: the rows, as Python's csv module reads them
+       check_outputs.py xlsx FILE SHEET -> JSON: the sheet's rows as openpyxl reads them
        check_outputs.py oscal FILE    -> JSON: {"errors": [...], "items": [{prop: [values]}]}
 Exit status 0 when it could read the file (errors are in the answer, for the test to show).
 """
@@ -115,9 +116,23 @@ def oscal(path):
     return {"errors": errors, "items": items}
 
 
+def read_xlsx(path, sheet):
+    import openpyxl
+    from openpyxl.utils.escape import unescape  # OOXML's _xHHHH_, which read-only mode leaves
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = [["" if v is None else unescape(str(v)) for v in row] for row in book[sheet].iter_rows(values_only=True)]
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
+
+
 def main():
     what, path = sys.argv[1], sys.argv[2]
-    answer = read_csv(path) if what == "csv" else oscal(path)
+    if what == "csv":
+        answer = read_csv(path)
+    elif what == "xlsx":
+        answer = read_xlsx(path, sys.argv[3])
+    else:
+        answer = oscal(path)
     print(json.dumps(answer))
 
 

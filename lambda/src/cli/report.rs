@@ -9,7 +9,9 @@ use clap::Args;
 
 use crate::mapper::{MapContext, TagNames};
 use crate::outputs::oscal::BaseSsp;
-use crate::outputs::{Formats, IpCell, Layout, OscalSettings, OutputSettings, EXCEL_MAX_ROWS};
+use crate::outputs::{
+    Compression, Formats, IpCell, Layout, OscalSettings, OutputSettings, EXCEL_MAX_ROWS,
+};
 use crate::reader::files::Input;
 use crate::run::{run_report, ReportRequest, RunResult, Status};
 
@@ -48,6 +50,9 @@ pub struct OutputArgs {
     /// YAML file naming the tags that feed tag-driven columns (see README).
     #[arg(long, value_name = "FILE")]
     pub tags: Option<PathBuf>,
+    /// How hard the workbook is deflated: fast (level 1), balanced (3), small (6).
+    #[arg(long, value_enum, default_value_t = Compression::Balanced)]
+    pub compression: Compression,
     /// YAML file with the OSCAL skeleton's system name, id and import profile.
     #[arg(long, value_name = "FILE")]
     pub oscal_settings: Option<PathBuf>,
@@ -84,6 +89,7 @@ impl OutputArgs {
         Ok(OutputSettings {
             layout: self.layout,
             ip_cell: self.ip_cell,
+            compression: self.compression,
             max_sheet_rows: EXCEL_MAX_ROWS,
             oscal,
         })
@@ -143,6 +149,14 @@ fn print_result(
             u.items, u.first_seen
         )?;
     }
+    let t = &result.timings;
+    writeln!(
+        out,
+        "seconds: read+parse+map {:.2}, sort {:.2}, write {:.2}",
+        t.read_map.as_secs_f64(),
+        t.sort.as_secs_f64(),
+        t.write.as_secs_f64()
+    )?;
     if let Some(changes) = &result.changes {
         writeln!(out, "changes: {}", changes.headline())?;
     }

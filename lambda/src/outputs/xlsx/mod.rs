@@ -1,15 +1,27 @@
 //! The workbook: inventory sheets in the chosen layout, the Changes since the last run
 //! (when compared), then the Run Summary.
 //!
-//! Sheets are written in constant-memory mode (each row goes to a temporary file as
-//! soon as it is complete), so the writer's memory does not grow with the inventory.
+//! One code path, two tools. rust_xlsxwriter builds the workbook as Excel wants it
+//! (styles, header rows with their merges, widths, frozen panes, properties, the small
+//! sheets) with each inventory sheet holding only its header rows and one probe row
+//! that shows which style indices the data formats got. The file is then assembled
+//! here: every part is copied as rust_xlsxwriter deflated it, except the inventory
+//! sheets, whose data rows are written straight into them ([`sheet_rows`]) and
+//! deflated on every core ([`deflate`]) at the chosen level. So the rows cost one pass
+//! and no temporary files, and the workbook is written at the speed of the disk.
+//!
 //! An inventory larger than one sheet continues on `Inventory (2)`, `Inventory (3)`,
 //! ... each with the same header rows: nothing is truncated.
 
 mod a13_guidance;
 mod changes_sheet;
+mod deflate;
+mod sheet_rows;
 mod summary_sheet;
+mod zip_file;
 
+use std::fs::File;
+use std::io::{self, BufWriter, Cursor, Read, Write};
 use std::path::Path;
 
 use rust_xlsxwriter::{
@@ -20,6 +32,8 @@ use rust_xlsxwriter::{
 use super::layout::Layout;
 use super::table;
 use super::{looks_like_formula, OutputError, OutputSettings, Report};
+use sheet_rows::CellStyles;
+use zip_file::{ZipFile, DEFLATED};
 
 /// Excel's limit for the text of one cell, in characters.
 pub const MAX_CELL_CHARS: usize = 32_767;
@@ -51,8 +65,16 @@ pub fn plan_sheets(rows: u64, per_sheet: u64) -> Vec<SheetSpan> {
 
 /// Writes the workbook to `path`.
 pub fn write(path: &Path, report: &Report, settings: &OutputSettings) -> Result<(), OutputError> {
-    let mut workbook = build(report, settings).map_err(|e| OutputError::write(path, e))?;
-    workbook.save(path).map_err(|e| OutputError::write(path, e))
+    let fail = |e: &dyn std::fmt::Display| OutputError::write(path, e);
+    let layout = settings.layout;
+    let per_sheet = u64::from(settings.max_sheet_rows - layout.header_rows());
+    let total = table::row_count(report.inventory, settings.ip_cell);
+    let sheets = plan_sheets(total, per_sheet);
+    let mut formats = CellFormats::new();
+    count_cuts(report, settings, &sheets, per_sheet, &mut formats);
+    let mut workbook = skeleton(report, settings, &sheets, &mut formats).map_err(|e| fail(&e))?;
+    let skeleton = workbook.save_to_buffer().map_err(|e| fail(&e))?;
+    assemble(path, &skeleton, report, settings, &sheets).map_err(|e| fail(&e))
 }
 
 /// A workbook with only the Changes sheet (`diff --output changes.xlsx`).
@@ -68,10 +90,18 @@ pub fn write_changes(
     workbook.save(path).map_err(|e| OutputError::write(path, e))
 }
 
-/// Builds the whole workbook in memory-light form, ready to save.
-fn build(report: &Report, options: &OutputSettings) -> Result<Workbook, XlsxError> {
+/// The workbook without the inventory's data rows: each inventory sheet has its
+/// header rows and a probe row of the data formats, which [`assemble`] replaces.
+fn skeleton(
+    report: &Report,
+    options: &OutputSettings,
+    sheets: &[SheetSpan],
+    formats: &mut CellFormats,
+) -> Result<Workbook, XlsxError> {
     let summary = report.summary;
     let mut workbook = Workbook::new();
+    // An unwritable temporary folder is an error here, not a panic in the writer.
+    workbook.set_tempdir(std::env::temp_dir())?;
     let created = ExcelDateTime::parse_from_str(
         &summary.generated_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
     )?;
@@ -82,37 +112,158 @@ fn build(report: &Report, options: &OutputSettings) -> Result<Workbook, XlsxErro
             .set_creation_datetime(&created),
     );
     let layout = options.layout;
-    let per_sheet = u64::from(options.max_sheet_rows - layout.header_rows());
-    let total = table::row_count(report.inventory, options.ip_cell);
-    let sheets = plan_sheets(total, per_sheet);
-    let mut formats = CellFormats::new();
-    let mut rows = table::rows(report.inventory, options.ip_cell);
-    for span in &sheets {
+    for span in sheets {
         let mut sheet = workbook.new_worksheet_with_constant_memory();
         sheet.set_name(&span.name)?;
-        formats.sheet.clone_from(&span.name);
         write_headers(&mut sheet, layout)?;
-        let on_this_sheet = (span.last_row + 1 - span.first_row) as usize;
-        for (r, row) in (layout.header_rows()..).zip(rows.by_ref().take(on_this_sheet)) {
-            for (c, column) in layout.columns().iter().enumerate() {
-                let text = row.cell(column.field);
-                write_text(&mut sheet, r, c as u16, &text, &mut formats)?;
-            }
-        }
+        let probe = layout.header_rows();
+        sheet.write_number_with_format(probe, 0, 1, &formats.quoted)?;
+        sheet.write_number_with_format(probe, 1, 2, &formats.wrapped)?;
+        sheet.write_number_with_format(probe, 2, 3, &formats.quoted_wrapped)?;
         workbook.push_worksheet(sheet);
     }
     if let Some(changes) = report.changes {
-        changes_sheet::write(&mut workbook, changes, options.max_sheet_rows, &mut formats)?;
+        changes_sheet::write(&mut workbook, changes, options.max_sheet_rows, formats)?;
     }
     summary_sheet::write(
         &mut workbook,
         summary,
         report.changes,
-        &sheets,
+        sheets,
         options,
-        &mut formats,
+        formats,
     )?;
     Ok(workbook)
+}
+
+/// Counts the inventory cells longer than a cell holds (and finds the first), before
+/// the Run Summary that states it is built.
+fn count_cuts(
+    report: &Report,
+    options: &OutputSettings,
+    sheets: &[SheetSpan],
+    per_sheet: u64,
+    formats: &mut CellFormats,
+) {
+    let columns = options.layout.columns();
+    for (i, row) in table::rows(report.inventory, options.ip_cell).enumerate() {
+        for (c, column) in columns.iter().enumerate() {
+            if sheet_rows::fit(&row.cell(column.field)).1 {
+                formats.cut += 1;
+                if formats.first_cut.is_none() {
+                    let sheet = &sheets[(i as u64 / per_sheet) as usize];
+                    let r = options.layout.header_rows() + (i as u64 % per_sheet) as u32;
+                    formats.first_cut = Some((sheet.name.clone(), r, c as u16));
+                }
+            }
+        }
+    }
+}
+
+/// Writes the final file: the skeleton's parts as they are, the inventory sheets with
+/// their data rows.
+fn assemble(
+    path: &Path,
+    skeleton: &[u8],
+    report: &Report,
+    options: &OutputSettings,
+    sheets: &[SheetSpan],
+) -> io::Result<()> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(skeleton)).map_err(io::Error::other)?;
+    let file = File::create(path)?;
+    let mut zip = ZipFile::new(BufWriter::with_capacity(1 << 20, file));
+    let layout = options.layout;
+    let columns = layout.columns();
+    let level = options.compression.level();
+    let mut rows = table::rows(report.inventory, options.ip_cell);
+    for i in 0..archive.len() {
+        let name = archive
+            .name_for_index(i)
+            .ok_or_else(|| io::Error::other("the workbook skeleton lost a part"))?
+            .to_string();
+        let sheet = sheets
+            .iter()
+            .enumerate()
+            .find(|(k, _)| name == format!("xl/worksheets/sheet{}.xml", k + 1));
+        let Some((_, span)) = sheet else {
+            let mut part = archive.by_index_raw(i).map_err(io::Error::other)?;
+            let method = match part.compression() {
+                zip::CompressionMethod::Stored => 0,
+                _ => DEFLATED,
+            };
+            let (crc, compressed, size) = (part.crc32(), part.compressed_size(), part.size());
+            zip.add(&name, method, |w| {
+                io::copy(&mut part, w)?;
+                Ok((crc, compressed, size))
+            })?;
+            continue;
+        };
+        let mut xml = String::new();
+        archive
+            .by_index(i)
+            .map_err(io::Error::other)?
+            .read_to_string(&mut xml)?;
+        let on_sheet = (span.last_row + 1 - span.first_row) as usize;
+        let last_row = layout.header_rows() + on_sheet as u32;
+        let parts = SheetParts::split(&xml, layout, last_row, columns.len())?;
+        zip.add(&name, DEFLATED, |w| {
+            let d = deflate::deflate_parallel(w, level, |x| {
+                x.write_all(parts.prefix.as_bytes())?;
+                sheet_rows::write_rows(
+                    x,
+                    rows.by_ref().take(on_sheet),
+                    layout.header_rows() + 1,
+                    columns,
+                    parts.styles,
+                )?;
+                x.write_all(parts.suffix.as_bytes())
+            })?;
+            Ok((d.crc, d.compressed, d.size))
+        })?;
+    }
+    let mut out = zip.finish()?;
+    out.flush()?;
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()
+}
+
+/// An inventory sheet of the skeleton, cut where its data rows go.
+struct SheetParts {
+    /// Up to the end of the header rows, the dimension set to the real range.
+    prefix: String,
+    /// From `</sheetData>` on.
+    suffix: String,
+    styles: CellStyles,
+}
+
+impl SheetParts {
+    fn split(xml: &str, layout: Layout, last_row: u32, columns: usize) -> io::Result<SheetParts> {
+        let odd = || io::Error::other("the workbook skeleton's inventory sheet is not as expected");
+        let probe = layout.header_rows() + 1;
+        let start = xml.find(&format!("<row r=\"{probe}\"")).ok_or_else(odd)?;
+        let end = start + xml[start..].find("</row>").ok_or_else(odd)? + "</row>".len();
+        let row = &xml[start..end];
+        let style = |col: char| -> io::Result<u32> {
+            let key = format!("<c r=\"{col}{probe}\" s=\"");
+            let at = row.find(&key).ok_or_else(odd)? + key.len();
+            let digits: String = row[at..].chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().map_err(|_| odd())
+        };
+        let styles = CellStyles {
+            quoted: style('A')?,
+            wrapped: style('B')?,
+            quoted_wrapped: style('C')?,
+        };
+        let mut prefix = xml[..start].to_string();
+        let dim = prefix.find("<dimension ref=\"").ok_or_else(odd)? + "<dimension ref=\"".len();
+        let dim_end = dim + prefix[dim..].find('"').ok_or_else(odd)?;
+        let last_col = (b'A' + columns as u8 - 1) as char;
+        prefix.replace_range(dim..dim_end, &format!("A1:{last_col}{last_row}"));
+        Ok(SheetParts {
+            prefix,
+            suffix: xml[end..].to_string(),
+            styles,
+        })
+    }
 }
 
 fn write_headers(sheet: &mut Worksheet, layout: Layout) -> Result<(), XlsxError> {

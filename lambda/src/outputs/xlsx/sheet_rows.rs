@@ -1,0 +1,180 @@
+//! The inventory sheets' data rows as SpreadsheetML, written straight into the sheet
+//! part: everything Excel needs of a cell is here, and only here.
+//!
+//! Cells are inline strings, written as rust_xlsxwriter writes them in constant-memory
+//! mode: `&`, `<`, `>` escaped; the control characters XML 1.0 forbids as `_xHHHH_`
+//! (and a literal `_xHHHH_` kept literal as `_x005F_xHHHH_`); `xml:space="preserve"`
+//! when a value starts or ends with white space; at most 32,767 characters; the quote
+//! prefix style for text a spreadsheet could take for a formula; the wrap style for
+//! several addresses on separate lines.
+
+use std::io::{self, Write};
+
+use super::MAX_CELL_CHARS;
+use crate::outputs::layout::Column;
+use crate::outputs::looks_like_formula;
+use crate::outputs::table::TableRow;
+
+/// The style indices of the workbook's data-cell formats (read from the workbook
+/// rust_xlsxwriter built, so they always match its styles part).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CellStyles {
+    pub quoted: u32,
+    pub wrapped: u32,
+    pub quoted_wrapped: u32,
+}
+
+/// The longest prefix of `text` a cell holds, and whether it had to be cut.
+pub fn fit(text: &str) -> (&str, bool) {
+    // Fast path: a value of at most 32,767 bytes has at most as many characters.
+    if text.len() <= MAX_CELL_CHARS {
+        return (text, false);
+    }
+    match text.char_indices().nth(MAX_CELL_CHARS) {
+        None => (text, false),
+        Some((cut, _)) => (&text[..cut], true),
+    }
+}
+
+/// Writes rows `first_row..` (1-based sheet row numbers) of `columns`.
+pub fn write_rows<'a>(
+    out: &mut dyn Write,
+    rows: impl Iterator<Item = TableRow<'a>>,
+    first_row: u32,
+    columns: &[Column],
+    styles: CellStyles,
+) -> io::Result<()> {
+    let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
+    let mut row_number = itoa::Buffer::new();
+    for (r, row) in (first_row..).zip(rows) {
+        let number = row_number.format(r);
+        buf.extend_from_slice(b"<row r=\"");
+        buf.extend_from_slice(number.as_bytes());
+        buf.extend_from_slice(b"\">");
+        for (c, column) in columns.iter().enumerate() {
+            let text = row.cell(column.field);
+            if text.is_empty() {
+                continue;
+            }
+            let letter = b'A' + c as u8;
+            cell(&mut buf, letter, number, &text, styles);
+        }
+        buf.extend_from_slice(b"</row>");
+        if buf.len() >= 60 * 1024 {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    out.write_all(&buf)
+}
+
+fn cell(buf: &mut Vec<u8>, letter: u8, row: &str, text: &str, styles: CellStyles) {
+    let (text, _) = fit(text);
+    let style = match (looks_like_formula(text), text.contains('\n')) {
+        (false, false) => 0,
+        (true, false) => styles.quoted,
+        (false, true) => styles.wrapped,
+        (true, true) => styles.quoted_wrapped,
+    };
+    buf.extend_from_slice(b"<c r=\"");
+    buf.push(letter);
+    buf.extend_from_slice(row.as_bytes());
+    if style > 0 {
+        buf.extend_from_slice(b"\" s=\"");
+        buf.extend_from_slice(itoa::Buffer::new().format(style).as_bytes());
+    }
+    buf.extend_from_slice(b"\" t=\"inlineStr\"><is><t");
+    let whitespace = ['\t', '\n', ' '];
+    if text.starts_with(whitespace) || text.ends_with(whitespace) {
+        buf.extend_from_slice(b" xml:space=\"preserve\"");
+    }
+    buf.push(b'>');
+    escape(buf, text);
+    buf.extend_from_slice(b"</t></is></c>");
+}
+
+/// XML data escaping as Excel does it.
+fn escape(buf: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    let plain =
+        |b: u8| !matches!(b, b'&' | b'<' | b'>' | b'_') && (b >= 0x20 || b == b'\t' || b == b'\n');
+    if bytes.iter().all(|b| plain(*b)) {
+        buf.extend_from_slice(bytes);
+        return;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'&' => buf.extend_from_slice(b"&amp;"),
+            b'<' => buf.extend_from_slice(b"&lt;"),
+            b'>' => buf.extend_from_slice(b"&gt;"),
+            b'_' if is_escape_sequence(&bytes[i..]) => buf.extend_from_slice(b"_x005F_"),
+            b'\t' | b'\n' => buf.push(b),
+            0x00..=0x1F => {
+                buf.extend_from_slice(format!("_x{b:04X}_").as_bytes());
+            }
+            _ => buf.push(b),
+        }
+        i += 1;
+    }
+}
+
+/// `_xHHHH` and one more character: text Excel could read as an escaped character
+/// (rust_xlsxwriter's test, which does not look at the seventh character).
+fn is_escape_sequence(bytes: &[u8]) -> bool {
+    bytes.len() >= 7 && bytes[1] == b'x' && bytes[2..6].iter().all(u8::is_ascii_hexdigit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn xml(text: &str) -> String {
+        let mut buf = Vec::new();
+        let styles = CellStyles {
+            quoted: 1,
+            wrapped: 2,
+            quoted_wrapped: 3,
+        };
+        cell(&mut buf, b'B', "7", text, styles);
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn cells_are_written_as_rust_xlsxwriter_writes_them() {
+        assert_eq!(
+            xml("a&b<c>"),
+            r#"<c r="B7" t="inlineStr"><is><t>a&amp;b&lt;c&gt;</t></is></c>"#
+        );
+        assert_eq!(
+            xml("=1+1"),
+            r#"<c r="B7" s="1" t="inlineStr"><is><t>=1+1</t></is></c>"#
+        );
+        assert_eq!(
+            xml("10.0.0.1\n10.0.0.2"),
+            "<c r=\"B7\" s=\"2\" t=\"inlineStr\"><is><t>10.0.0.1\n10.0.0.2</t></is></c>"
+        );
+        assert_eq!(
+            xml("-a\nb"),
+            "<c r=\"B7\" s=\"3\" t=\"inlineStr\"><is><t>-a\nb</t></is></c>"
+        );
+        assert_eq!(
+            xml(" x"),
+            r#"<c r="B7" t="inlineStr"><is><t xml:space="preserve"> x</t></is></c>"#
+        );
+        assert_eq!(
+            xml("a\u{1}b_x0041_c_x12_"),
+            r#"<c r="B7" t="inlineStr"><is><t>a_x0001_b_x005F_x0041_c_x12_</t></is></c>"#
+        );
+    }
+
+    #[test]
+    fn long_values_are_cut_to_a_cell() {
+        let long = "é".repeat(MAX_CELL_CHARS + 1);
+        let (cut, was) = fit(&long);
+        assert!(was);
+        assert_eq!(cut.chars().count(), MAX_CELL_CHARS);
+        assert_eq!(fit("short"), ("short", false));
+    }
+}
