@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make bench`: speed and peak memory of `report` on generated Config items
 # (tests/gen_config_items.py, seed 1: the same input the Python sample was measured on).
-# Prints items/s, rows/s, seconds and peak RSS per size. Sizes: BENCH_SIZES. Then the
-# collection benchmark (tests/bench_collect.py).
+# Prints seconds, items/s, rows/s, peak RSS, file size and the phases (read+parse+map,
+# sort, write) per size. Sizes: BENCH_SIZES; workbook compression: BENCH_COMPRESSION
+# (fast, balanced, small). With PYTHON_SAMPLE_CMD, the AWS sample runs on the 100k input
+# in the same run. Then the collection benchmark (tests/bench_collect.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=${BENCH_SIZES:-"100000 1000000"}
@@ -16,21 +18,36 @@ for n in $sizes; do
     python3 tests/gen_config_items.py --count "$n" --seed 1 --out "$input"
   fi
   python3 - "$n" "$input" <<'PY'
-import re, resource, subprocess, sys, time
+import os, re, resource, shlex, subprocess, sys, time
 n, path = int(sys.argv[1]), sys.argv[2]
 out = f"bench-data/inventory-{n}.xlsx"
+compression = os.environ.get("BENCH_COMPRESSION", "balanced")
+
 start = time.monotonic()
-run = subprocess.run(["target/release/fedramp-inventory", "report", "--input", path, "--output", out],
-                     capture_output=True, text=True)
+run = subprocess.run(["target/release/fedramp-inventory", "report", "--input", path, "--output", out,
+                      "--compression", compression], capture_output=True, text=True)
 secs = time.monotonic() - start
 if run.returncode != 0:
     sys.exit(f"report failed ({run.returncode}):\n{run.stdout}{run.stderr}")
 rows = int(re.search(r"rows: (\d+)", run.stdout).group(1))
-rss_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+phases = re.search(r"seconds: (.*)", run.stdout).group(1)
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+size = os.path.getsize(out) / 1e6
 print(f"{n:>9} items  {rows:>9} rows  {secs:6.2f} s  {n / secs:>9.0f} items/s  "
-      f"{rows / secs:>9.0f} rows/s  peak RSS {rss_mib:.0f} MiB")
+      f"{rows / secs:>9.0f} rows/s  peak RSS {rss:.0f} MiB  {size:.1f} MB ({compression})")
+print(f"          phases: {phases}")
+# The AWS sample, when given: PYTHON_SAMPLE_CMD is a command with {input} and {output}
+# (see the README's Benchmark section). Run on the 100k input only, in the same run.
+sample = os.environ.get("PYTHON_SAMPLE_CMD")
+if sample and n == 100000:
+    cmd = sample.format(input=shlex.quote(path), output=shlex.quote(f"bench-data/sample-{n}.xlsx"))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.monotonic()
+    done = subprocess.run(cmd, shell=True, capture_output=True, text=True)
+    py_secs = time.monotonic() - start
+    if done.returncode != 0:
+        print(f"          Python sample failed ({done.returncode}): {done.stderr[-500:]}")
+    else:
+        print(f"          Python sample: {py_secs:.2f} s => fedramp-inventory is {py_secs / secs:.1f}x faster")
 PY
 done
-
-# Live collection against the local AWS (tests/harness), 50 ms per Config call.
-.venv/bin/python tests/bench_collect.py target/release/fedramp-inventory

@@ -1,4 +1,4 @@
-//! Deflate on every core, pigz-style: the data is cut into 1 MiB chunks, each deflated
+//! Deflate on every core, pigz-style: the data is cut into 256 KiB chunks, each deflated
 //! on its own thread primed with the 32 KiB before it as its dictionary and ended with
 //! a sync flush, so the chunks, in order, form one valid deflate stream (the last one
 //! ends it). The CRC-32 is taken as the data goes by. Memory stays at a few chunks in
@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use flate2::{Compress, Compression, FlushCompress, Status};
 
-const CHUNK: usize = 1 << 20;
+const CHUNK: usize = 256 * 1024;
 const WINDOW: usize = 32 * 1024;
 
 struct Job {
