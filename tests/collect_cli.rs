@@ -574,3 +574,47 @@ fn an_unreadable_last_snapshot_still_delivers_and_is_partial() {
         "{result:#}"
     );
 }
+
+#[test]
+fn the_deadline_stops_reading_and_what_was_read_is_delivered() {
+    let mut s = seed(&["111111111111", "222222222222"], 250);
+    s["delay_ms"] = json!(400);
+    let aws = LocalAws::start(&s);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deadline.xlsx");
+    let started = std::time::Instant::now();
+    let (code, result) = collect(
+        &aws,
+        &[
+            "--accounts",
+            "111111111111,222222222222",
+            "--regions",
+            "us-east-1",
+            "--concurrency",
+            "1",
+            "--deadline",
+            "1",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "stopped at the deadline, not after reading everything"
+    );
+    assert_eq!(code, 2, "{result:#}");
+    assert_eq!(result["status"], "partial");
+    let errors = result["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{result:#}");
+    assert!(errors.iter().all(|e| e["stage"] == "timeout"), "{result:#}");
+    let first = &result["per_account"][0];
+    assert_eq!(first["status"], "timeout");
+    let read = first["items"].as_u64().unwrap();
+    assert!((100..251).contains(&read), "some pages were read: {read}");
+    assert_eq!(
+        result["rows"].as_u64(),
+        Some(read),
+        "and they are in the workbook"
+    );
+    assert_eq!(rows(&out, false).len() as u64, read);
+}

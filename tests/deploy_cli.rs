@@ -85,6 +85,10 @@ fn deploy_redeploy_update_and_teardown() {
     );
     assert_eq!(function["Environment"]["REGIONS"], "us-east-1,us-west-2");
     assert_eq!(function["Runtime"], "provided.al2023");
+    // Failures cannot be missed: one run at a time, failed async invokes kept.
+    // (moto does not keep a function's DeadLetterConfig: the template test checks it.)
+    assert_eq!(function["ReservedConcurrency"], 1, "{function:#}");
+    assert_eq!(function["Environment"]["DEADLINE_MARGIN_SECONDS"], "90");
     let role_arn = collector["outputs"]["ExecutionRoleArn"]
         .as_str()
         .unwrap()
@@ -109,6 +113,14 @@ fn deploy_redeploy_update_and_teardown() {
     }
     let rule = aws.ask(&format!("rule {MANAGEMENT}"));
     assert_eq!(rule["ScheduleExpression"], "cron(0 6 * * ? *)");
+    let target = &rule["Targets"][0];
+    assert_eq!(target["RetryPolicy"]["MaximumRetryAttempts"], 2, "{rule:#}");
+    assert!(
+        target["DeadLetterConfig"]["Arn"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("arn:aws:sqs:")),
+        "{rule:#}"
+    );
 
     let (code, text) = deploy(&aws, &["deploy", "--config", cfg, "--package", pkg]);
     assert_eq!(code, 0, "{text}");

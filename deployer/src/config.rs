@@ -63,6 +63,10 @@ pub struct DeployConfig {
     /// The role the collector assumes in member accounts.
     #[serde(default = "default_collector_role")]
     pub collector_role_name: String,
+    /// Seconds before the function's timeout at which reading stops, so what was read
+    /// is still written and delivered.
+    #[serde(default = "default_deadline_margin")]
+    pub deadline_margin: u32,
 }
 
 #[derive(Debug, Deserialize, Clone, PartialEq)]
@@ -128,6 +132,9 @@ fn default_memory() -> u32 {
 }
 fn default_collector_role() -> String {
     DEFAULT_MEMBER_ROLE_NAME.into()
+}
+fn default_deadline_margin() -> u32 {
+    90
 }
 fn default_access_role() -> String {
     "OrganizationAccountAccessRole".into()
@@ -206,10 +213,47 @@ impl DeployConfig {
                 self.memory
             ));
         }
+        if !(10..=600).contains(&self.deadline_margin) {
+            return Err(format!(
+                "deadline-margin: expected 10 to 600 seconds, found {}",
+                self.deadline_margin
+            ));
+        }
         if self.report_bucket.trim().is_empty() {
             return Err("report-bucket: required".into());
         }
         Ok(())
+    }
+
+    /// Days without a successful run before the alarm: the schedule's period and a
+    /// day's margin, at most the 7 days a CloudWatch alarm can look back.
+    pub fn heartbeat_days(&self) -> u32 {
+        let expr = self.schedule.trim();
+        let days = if let Some(inner) = expr.strip_prefix("rate(").and_then(|s| s.strip_suffix(')'))
+        {
+            let mut parts = inner.split_whitespace();
+            let n: u32 = parts.next().and_then(|n| n.parse().ok()).unwrap_or(1);
+            match parts.next() {
+                Some(u) if u.starts_with("day") => n + 1,
+                Some(u) if u.starts_with("hour") => n.div_ceil(24) + 1,
+                _ => 2,
+            }
+        } else {
+            // cron(min hour day-of-month month day-of-week year): daily when both day
+            // fields are open, else weekly or rarer.
+            let fields: Vec<&str> = expr
+                .trim_start_matches("cron(")
+                .trim_end_matches(')')
+                .split_whitespace()
+                .collect();
+            let open = |f: Option<&&str>| f.is_some_and(|f| *f == "*" || *f == "?");
+            if open(fields.get(2)) && open(fields.get(4)) {
+                2
+            } else {
+                7
+            }
+        };
+        days.clamp(1, 7)
     }
 
     pub fn collector_stack(&self) -> String {
@@ -349,6 +393,25 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.starts_with("members:"), "{e}");
+    }
+
+    #[test]
+    fn the_heartbeat_follows_the_schedule() {
+        let with = |schedule: &str| {
+            DeployConfig::parse(&format!("{GOOD}schedule: \"{schedule}\"\n"))
+                .unwrap()
+                .heartbeat_days()
+        };
+        assert_eq!(with("cron(0 6 * * ? *)"), 2);
+        assert_eq!(with("rate(1 day)"), 2);
+        assert_eq!(with("rate(3 days)"), 4);
+        assert_eq!(with("rate(12 hours)"), 2);
+        assert_eq!(with("cron(0 6 ? * MON *)"), 7);
+        assert_eq!(
+            with("rate(30 days)"),
+            7,
+            "at most what CloudWatch can watch"
+        );
     }
 
     #[test]

@@ -48,6 +48,8 @@ pub fn collector(
         ("TagNames", tags),
         ("Formats", config.formats.to_string()),
         ("Compression", config.compression.name().to_string()),
+        ("HeartbeatDays", config.heartbeat_days().to_string()),
+        ("DeadlineMarginSeconds", config.deadline_margin.to_string()),
         ("OscalSettings", oscal),
         ("NotificationEmail", config.notification_email.clone()),
     ]
@@ -68,4 +70,53 @@ fn json<T: serde::Serialize>(value: &Option<T>) -> String {
         .as_ref()
         .and_then(|v| serde_json::to_string(v).ok())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_yaml::Value;
+
+    /// The collector template, with CloudFormation's short tags read as plain values.
+    fn collector() -> Value {
+        serde_yaml::from_str(include_str!("../../cloudformation/collector.yaml")).unwrap()
+    }
+
+    #[test]
+    fn failures_cannot_be_missed_in_the_template() {
+        let t = collector();
+        let function = &t["Resources"]["Function"]["Properties"];
+        assert_eq!(function["ReservedConcurrentExecutions"], Value::from(1));
+        assert!(!function["DeadLetterConfig"]["TargetArn"].is_null());
+        let target = &t["Resources"]["ScheduleRule"]["Properties"]["Targets"][0];
+        assert!(!target["RetryPolicy"].is_null() && !target["DeadLetterConfig"].is_null());
+        for alarm in [
+            "ErrorsAlarm",
+            "PartialRunAlarm",
+            "NoSuccessAlarm",
+            "DeadLetterAlarm",
+        ] {
+            let props = &t["Resources"][alarm]["Properties"];
+            assert!(!props["AlarmActions"].is_null(), "{alarm} tells the topic");
+        }
+        assert_eq!(
+            t["Resources"]["NoSuccessAlarm"]["Properties"]["TreatMissingData"],
+            Value::from("breaching"),
+            "no data means no run succeeded"
+        );
+    }
+
+    #[test]
+    fn every_parameter_the_deployer_passes_exists() {
+        let t = collector();
+        let config = crate::config::DeployConfig::parse(
+            "management:\n  account-id: \"123456789012\"\n  region: us-east-1\nmembers:\n  organization: true\nreport-bucket: r\n",
+        )
+        .unwrap();
+        for (name, _) in super::collector(&config, "b", "k", false) {
+            assert!(
+                !t["Parameters"][name].is_null(),
+                "{name} is not a parameter of collector.yaml"
+            );
+        }
+    }
 }

@@ -65,6 +65,9 @@ pub struct CollectSettings {
     pub tag_names: TagNames,
     pub destination: Destination,
     pub topic_arn: Option<String>,
+    /// Stop reading this long after the run starts (the Lambda: its own deadline less
+    /// a margin), and write and deliver what was read.
+    pub read_for: Option<std::time::Duration>,
 }
 
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -150,6 +153,19 @@ fn run_error(stage: &str, message: impl Into<String>) -> TargetError {
 
 /// Runs a collection. Never panics on AWS answers; every failure ends up in `errors`.
 pub async fn collect(settings: &CollectSettings) -> RunOutcome {
+    let deadline = settings.read_for.map(|d| tokio::time::Instant::now() + d);
+    let outcome = run_with(settings, deadline).await;
+    // Every failure is its own log line (JSON in the Lambda), not only a count.
+    for e in &outcome.errors {
+        tracing::error!(account = %e.account, region = %e.region, stage = %e.stage, message = %e.message, "inventory target failed");
+    }
+    outcome
+}
+
+async fn run_with(
+    settings: &CollectSettings,
+    deadline: Option<tokio::time::Instant>,
+) -> RunOutcome {
     let base = match settings.aws.load().await {
         Ok(c) => c,
         Err(e) => {
@@ -158,7 +174,7 @@ pub async fn collect(settings: &CollectSettings) -> RunOutcome {
             return outcome;
         }
     };
-    let (outcome, changes) = match run(settings, &base).await {
+    let (outcome, changes) = match run(settings, &base, deadline).await {
         Ok(done) => done,
         Err(e) => {
             let mut outcome = RunOutcome::failed();
@@ -173,6 +189,7 @@ pub async fn collect(settings: &CollectSettings) -> RunOutcome {
 async fn run(
     settings: &CollectSettings,
     base: &SdkConfig,
+    deadline: Option<tokio::time::Instant>,
 ) -> Result<(RunOutcome, Option<ChangeReport>), TargetError> {
     let (caller_account, partition) = caller(base)
         .await
@@ -186,6 +203,7 @@ async fn run(
         external_id: settings.external_id.clone(),
         concurrency: settings.concurrency,
         context: map_context(settings, &targets),
+        deadline,
     };
     let (gathered, errors) = read(plan, &targets).await?;
     let (inventory, summary, mut outcome) = assemble(&targets, gathered, errors, Utc::now());
@@ -312,15 +330,18 @@ pub fn assemble(
                 name,
                 region,
                 items: summary.inputs[index].items,
-                status: if failure_of(index).is_some() {
-                    "failed".into()
-                } else {
-                    "ok".into()
+                status: match failure_of(index) {
+                    None => "ok".into(),
+                    Some(e) if e.stage == "timeout" => "timeout".into(),
+                    Some(_) => "failed".into(),
                 },
             }
         })
         .collect();
-    let any_read = per_account.iter().any(|t| t.status == "ok");
+    // A target cut off by the deadline still gave what it read before it.
+    let any_read = per_account
+        .iter()
+        .any(|t| t.status == "ok" || (t.status == "timeout" && t.items > 0));
     let mut outcome = RunOutcome {
         status: if errors.is_empty() {
             RunStatus::Ok

@@ -6,7 +6,7 @@
 
 use crate::aws::AwsSettings;
 use crate::collect::{
-    collect, Accounts, CollectSettings, Destination, RunOutcome, DEFAULT_CONCURRENCY,
+    collect, Accounts, CollectSettings, Destination, RunOutcome, RunStatus, DEFAULT_CONCURRENCY,
 };
 use crate::mapper::TagNames;
 use crate::outputs::{Compression, Formats, IpCell, Layout, OscalSettings, OutputSettings};
@@ -130,7 +130,33 @@ pub fn settings_from_env(
             prefix: var("REPORT_TARGET_BUCKET_PATH").unwrap_or_default(),
         },
         topic_arn: var("NOTIFICATION_TOPIC_ARN"),
+        // Set per invocation from the function's own deadline (see `handle`).
+        read_for: None,
     })
+}
+
+/// Seconds kept free at the end of an invocation for writing, delivering and
+/// notifying: `DEADLINE_MARGIN_SECONDS`, default 90.
+pub fn deadline_margin(
+    get: impl Fn(&str) -> Option<String>,
+) -> Result<std::time::Duration, SettingsError> {
+    let var = |name: &str| {
+        get(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    match var("DEADLINE_MARGIN_SECONDS") {
+        None => Ok(std::time::Duration::from_secs(90)),
+        Some(v) => v
+            .parse::<u64>()
+            .map(std::time::Duration::from_secs)
+            .map_err(|_| {
+                bad(
+                    "DEADLINE_MARGIN_SECONDS",
+                    format!("expected whole seconds, found {v:?}"),
+                )
+            }),
+    }
 }
 
 /// A variable parsed by its setting's own parser; `None` when unset.
@@ -143,11 +169,73 @@ fn parsed<T: std::str::FromStr<Err = String>>(
         .transpose()
 }
 
-/// One invocation (the scheduled event's content is not needed).
-pub async fn handle(settings: &CollectSettings) -> RunOutcome {
-    let outcome = collect(settings).await;
+/// A run that failed, as the invocation's error: the Lambda Errors metric and its
+/// alarm see it.
+#[derive(Debug, thiserror::Error)]
+#[error("inventory run failed: {0}")]
+pub struct RunFailed(pub String);
+
+/// One invocation (the scheduled event's content is not needed). Reading stops
+/// `margin` before `deadline` (the invocation's own), so what was read is still
+/// written and delivered. A failed run is an error; partial and ok runs return their
+/// result.
+pub async fn handle(
+    settings: &CollectSettings,
+    deadline: Option<std::time::SystemTime>,
+    margin: std::time::Duration,
+) -> Result<RunOutcome, RunFailed> {
+    let mut settings = settings.clone();
+    settings.read_for = deadline.map(|d| {
+        d.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default()
+            .saturating_sub(margin)
+    });
+    let outcome = collect(&settings).await;
     tracing::info!(status = ?outcome.status, rows = outcome.rows, errors = outcome.errors.len(), "inventory run finished");
-    outcome
+    let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    // Its own line on stdout, which CloudWatch reads as metrics (the alarms watch them).
+    println!("{}", metrics_line(&outcome, &function, now));
+    if outcome.status == RunStatus::Failed {
+        let reasons: Vec<String> = outcome
+            .errors
+            .iter()
+            .take(10)
+            .map(|e| format!("{} {} {}: {}", e.stage, e.account, e.region, e.message))
+            .collect();
+        return Err(RunFailed(reasons.join("; ")));
+    }
+    Ok(outcome)
+}
+
+/// The run as CloudWatch embedded-metric-format JSON: runs that succeeded (a report was
+/// delivered: ok or partial), partial and failed runs, failed targets and rows.
+pub fn metrics_line(outcome: &RunOutcome, function: &str, now_ms: u64) -> String {
+    let count = |b: bool| u64::from(b);
+    let metrics = [
+        ("SuccessfulRuns", count(outcome.status != RunStatus::Failed)),
+        ("PartialRuns", count(outcome.status == RunStatus::Partial)),
+        ("FailedRuns", count(outcome.status == RunStatus::Failed)),
+        ("FailedTargets", outcome.errors.len() as u64),
+        ("Rows", outcome.rows),
+    ];
+    let mut line = serde_json::json!({
+        "_aws": {
+            "Timestamp": now_ms,
+            "CloudWatchMetrics": [{
+                "Namespace": "FedRAMPInventory",
+                "Dimensions": [["FunctionName"]],
+                "Metrics": metrics.iter().map(|(name, _)| serde_json::json!({"Name": name, "Unit": "Count"})).collect::<Vec<_>>(),
+            }]
+        },
+        "FunctionName": function,
+    });
+    for (name, value) in metrics {
+        line[name] = serde_json::json!(value);
+    }
+    line.to_string()
 }
 
 #[cfg(test)]
@@ -193,6 +281,41 @@ mod tests {
             }
         );
         assert_eq!(s.concurrency, DEFAULT_CONCURRENCY);
+    }
+
+    #[test]
+    fn a_partial_run_is_one_metric_line() {
+        let outcome: RunOutcome = serde_json::from_value(serde_json::json!({
+            "status": "partial", "report": null, "rows": 7, "per_account": [],
+            "errors": [{"account": "1", "region": "r", "stage": "select", "message": "denied"}],
+            "warnings": 0
+        }))
+        .unwrap();
+        let line: serde_json::Value =
+            serde_json::from_str(&metrics_line(&outcome, "collector", 5)).unwrap();
+        assert_eq!(
+            line["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+            "FedRAMPInventory"
+        );
+        assert_eq!(line["FunctionName"], "collector");
+        assert_eq!(
+            (
+                &line["SuccessfulRuns"],
+                &line["PartialRuns"],
+                &line["FailedRuns"],
+                &line["FailedTargets"],
+                &line["Rows"]
+            ),
+            (
+                &serde_json::json!(1),
+                &serde_json::json!(1),
+                &serde_json::json!(0),
+                &serde_json::json!(1),
+                &serde_json::json!(7)
+            )
+        );
+        assert_eq!(deadline_margin(|_| None).unwrap().as_secs(), 90);
+        assert!(deadline_margin(|_| Some("soon".into())).is_err());
     }
 
     #[test]

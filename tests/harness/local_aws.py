@@ -19,9 +19,10 @@ stdin are commands, each answered with one JSON line on stdout:
   s3-put BUCKET KEY FILE   -> uploads FILE
   buckets                  -> {"names": [bucket names of the default account]}
   stacks ACCOUNT           -> {stack name: {status, outputs}} in us-east-1, deleted ones left out
-  lambda ACCOUNT NAME      -> the function's Runtime, Environment and code key
+  lambda ACCOUNT NAME      -> the function's Runtime, Environment, code key, reserved
+                              concurrency and dead-letter target
   role ACCOUNT NAME        -> the IAM role's trust policy and the actions of its inline policies
-  rule ACCOUNT             -> the first EventBridge rule (its ScheduleExpression)
+  rule ACCOUNT             -> the first EventBridge rule (its ScheduleExpression) and Targets
 
 Seed file:
   {"items": {"ACCOUNT": {"REGION": [item, ...]}},
@@ -201,7 +202,9 @@ def answer(line, url):
         conf = fn["Configuration"]
         location = fn.get("Code", {}).get("Location", "")
         return {"Runtime": conf.get("Runtime"), "Environment": conf.get("Environment", {}).get("Variables", {}),
-                "CodeKey": location.split(".amazonaws.com/", 1)[-1]}
+                "CodeKey": location.split(".amazonaws.com/", 1)[-1],
+                "ReservedConcurrency": fn.get("Concurrency", {}).get("ReservedConcurrentExecutions"),
+                "DeadLetterTarget": conf.get("DeadLetterConfig", {}).get("TargetArn")}
     if words[0] == "role":
         iam = session(words[1], url, "iam")
         role = iam.get_role(RoleName=words[2])["Role"]
@@ -213,8 +216,13 @@ def answer(line, url):
                 actions.extend(acts if isinstance(acts, list) else [acts])
         return {"AssumeRolePolicyDocument": as_json(role["AssumeRolePolicyDocument"]), "Policies": actions}
     if words[0] == "rule":
-        rules = session(words[1], url, "events").list_rules().get("Rules", [])
-        return rules[0] if rules else {}
+        events = session(words[1], url, "events")
+        rules = events.list_rules().get("Rules", [])
+        if not rules:
+            return {}
+        rule = rules[0]
+        rule["Targets"] = events.list_targets_by_rule(Rule=rule["Name"]).get("Targets", [])
+        return json.loads(json.dumps(rule, default=str))
     if words[0] == "config-calls":
         return CALLS["config"]
     if words[0] == "items":

@@ -39,6 +39,10 @@ pub struct CollectArgs {
     /// Account x region reads at once.
     #[arg(long, default_value_t = DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
+    /// Stop reading after this many seconds; unfinished targets are reported as
+    /// `timeout` and what was read is written and delivered.
+    #[arg(long, value_name = "SECONDS")]
+    pub deadline: Option<u64>,
     /// Write the files here (named after this path's stem)...
     #[arg(long, short = 'o', value_name = "FILE", group = "destination")]
     pub output: Option<PathBuf>,
@@ -131,5 +135,6 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         tag_names,
         destination,
         topic_arn: args.topic_arn,
+        read_for: args.deadline.map(std::time::Duration::from_secs),
     })
 }

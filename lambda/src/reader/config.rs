@@ -46,7 +46,7 @@ impl Target {
 pub struct TargetError {
     pub account: String,
     pub region: String,
-    /// `assume-role`, `select` or `list-accounts`.
+    /// `assume-role`, `select`, `timeout` or `list-accounts`.
     pub stage: String,
     pub message: String,
 }
@@ -60,6 +60,9 @@ pub(crate) struct ReadPlan {
     pub external_id: Option<String>,
     pub concurrency: usize,
     pub context: MapContext,
+    /// When reading stops: targets not finished by then are reported as `timeout`,
+    /// and what they gave so far is kept.
+    pub deadline: Option<tokio::time::Instant>,
 }
 
 /// Active accounts of the organization (the management account included).
@@ -107,11 +110,17 @@ pub(crate) async fn read_targets(
             tx.clone(),
         );
         tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            read_target(&plan, index, &target, &seq, &tx)
-                .await
-                .err()
-                .map(|e| (index, e))
+            let read = async {
+                let _permit = permits.acquire_owned().await;
+                read_target(&plan, index, &target, &seq, &tx).await
+            };
+            let result = match plan.deadline {
+                None => read.await,
+                Some(at) => tokio::time::timeout_at(at, read)
+                    .await
+                    .unwrap_or_else(|_| Err(target_error(&target, "timeout", "not finished by the run's deadline; the items read before it are in the inventory".into()))),
+            };
+            result.err().map(|e| (index, e))
         });
     }
     drop(tx);
@@ -143,18 +152,7 @@ async fn read_target(
     tx: &std::sync::mpsc::SyncSender<Batch>,
 ) -> Result<(), TargetError> {
     let query = select_query();
-    let fail = |stage: &str, message: String| {
-        let (account, region) = match target {
-            Target::Account { account, region } => (account.id.clone(), region.clone()),
-            Target::Aggregator { name } => (format!("aggregator {name}"), String::new()),
-        };
-        TargetError {
-            account,
-            region,
-            stage: stage.into(),
-            message,
-        }
-    };
+    let fail = |stage: &str, message: String| target_error(target, stage, message);
     let (client, aggregator) = match target {
         Target::Account { account, region } => {
             let config = if account.id == plan.caller_account {
@@ -186,6 +184,19 @@ async fn read_target(
             Some(t) if !t.is_empty() => next_token = Some(t),
             _ => return Ok(()),
         }
+    }
+}
+
+fn target_error(target: &Target, stage: &str, message: String) -> TargetError {
+    let (account, region) = match target {
+        Target::Account { account, region } => (account.id.clone(), region.clone()),
+        Target::Aggregator { name } => (format!("aggregator {name}"), String::new()),
+    };
+    TargetError {
+        account,
+        region,
+        stage: stage.into(),
+        message,
     }
 }
 
