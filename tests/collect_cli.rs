@@ -618,3 +618,46 @@ fn the_deadline_stops_reading_and_what_was_read_is_delivered() {
     );
     assert_eq!(rows(&out, false).len() as u64, read);
 }
+
+/// Config throttles: an account throttled for a while still gives every row (the SDK's
+/// adaptive retries); one throttled past every retry is reported, and the others are
+/// delivered all the same. AWS_MAX_ATTEMPTS (the SDK's own setting) keeps it short.
+#[test]
+fn throttling_is_retried_and_past_every_retry_reported() {
+    let mut s = seed(&["111111111111", "222222222222"], 1);
+    s["throttle"] = json!({"111111111111": 2, "222222222222": 1000});
+    let aws = LocalAws::start(&s);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("throttled.xlsx");
+    let run = Command::new(BIN)
+        .arg("collect")
+        .args([
+            "--accounts",
+            "111111111111,222222222222",
+            "--regions",
+            "us-east-1",
+            "--output",
+            out.to_str().unwrap(),
+        ])
+        .env_remove("AWS_PROFILE")
+        .envs(aws.env())
+        .env("AWS_MAX_ATTEMPTS", "3")
+        .output()
+        .unwrap();
+    let result: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(run.status.code(), Some(2), "{result:#}");
+    let errors = result["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{result:#}");
+    assert_eq!(errors[0]["account"], "222222222222");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ThrottlingException"),
+        "{result:#}"
+    );
+    assert_eq!(result["per_account"][0]["status"], "ok");
+    // 1 table and an instance with two addresses.
+    assert_eq!(result["rows"], 3, "{result:#}");
+    assert_eq!(rows(&out, false).len(), 3);
+}

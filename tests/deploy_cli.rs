@@ -88,7 +88,12 @@ fn deploy_redeploy_update_and_teardown() {
     // Failures cannot be missed: one run at a time, failed async invokes kept.
     // (moto does not keep a function's DeadLetterConfig: the template test checks it.)
     assert_eq!(function["ReservedConcurrency"], 1, "{function:#}");
-    assert_eq!(function["Environment"]["DEADLINE_MARGIN_SECONDS"], "90");
+    assert_eq!(
+        function["Environment"]["DEADLINE_MARGIN_SECONDS"]
+            .to_string()
+            .trim_matches('"'),
+        "90"
+    );
     let role_arn = collector["outputs"]["ExecutionRoleArn"]
         .as_str()
         .unwrap()

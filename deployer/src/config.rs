@@ -67,6 +67,9 @@ pub struct DeployConfig {
     /// is still written and delivered.
     #[serde(default = "default_deadline_margin")]
     pub deadline_margin: u32,
+    /// FIPS endpoints for every AWS client of the function; default: on in GovCloud.
+    #[serde(default)]
+    pub fips: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Clone, PartialEq)]
@@ -213,6 +216,15 @@ impl DeployConfig {
                 self.memory
             ));
         }
+        if self.report_bucket.trim() == self.artifact_bucket() {
+            return Err(format!(
+                "report-bucket: {:?} is the deployer's artifact bucket; reports need a bucket of their own",
+                self.report_bucket
+            ));
+        }
+        if self.report_prefix.trim_matches('/').is_empty() {
+            return Err("report-prefix: must not be empty (the function's S3 permissions are granted on that prefix only)".into());
+        }
         if !(10..=600).contains(&self.deadline_margin) {
             return Err(format!(
                 "deadline-margin: expected 10 to 600 seconds, found {}",
@@ -223,6 +235,12 @@ impl DeployConfig {
             return Err("report-bucket: required".into());
         }
         Ok(())
+    }
+
+    /// Whether the function uses FIPS endpoints: as set, else on in GovCloud.
+    pub fn fips(&self) -> bool {
+        self.fips
+            .unwrap_or_else(|| fedramp_inventory::aws::fips_by_default(&self.management.region))
     }
 
     /// Days without a successful run before the alarm: the schedule's period and a
@@ -393,6 +411,28 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.starts_with("members:"), "{e}");
+    }
+
+    #[test]
+    fn buckets_prefix_and_fips() {
+        let c = DeployConfig::parse(GOOD).unwrap();
+        assert!(!c.fips(), "us-east-1: off unless asked");
+        let gov = DeployConfig::parse(&GOOD.replace("us-east-1", "us-gov-west-1")).unwrap();
+        assert!(gov.fips(), "GovCloud: on by default");
+        let off = DeployConfig::parse(&format!(
+            "{}fips: false\n",
+            GOOD.replace("us-east-1", "us-gov-west-1")
+        ))
+        .unwrap();
+        assert!(!off.fips());
+        let e = DeployConfig::parse(&format!("{GOOD}report-prefix: /\n")).unwrap_err();
+        assert!(e.starts_with("report-prefix:"), "{e}");
+        let e = DeployConfig::parse(&GOOD.replace(
+            "report-bucket: reports",
+            "report-bucket: fedramp-inventory-artifacts-123456789012-us-east-1",
+        ))
+        .unwrap_err();
+        assert!(e.starts_with("report-bucket:"), "{e}");
     }
 
     #[test]

@@ -50,6 +50,7 @@ pub fn collector(
         ("Compression", config.compression.name().to_string()),
         ("HeartbeatDays", config.heartbeat_days().to_string()),
         ("DeadlineMarginSeconds", config.deadline_margin.to_string()),
+        ("Fips", config.fips().to_string()),
         ("OscalSettings", oscal),
         ("NotificationEmail", config.notification_email.clone()),
     ]

@@ -12,6 +12,14 @@ pub struct AwsSettings {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// FIPS endpoints for every client; `None`: on in the `aws-us-gov` partition (its
+    /// regions start with `us-gov-`), else as `AWS_USE_FIPS_ENDPOINT` says.
+    pub fips: Option<bool>,
+}
+
+/// Whether a region's clients use FIPS endpoints by default: in GovCloud, yes.
+pub fn fips_by_default(region: &str) -> bool {
+    region.starts_with("us-gov-")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +35,13 @@ impl AwsSettings {
         // Config's select calls are throttled at a low rate per account; concurrent
         // readers back off and retry (adaptive mode slows the client when throttled)
         // rather than report an account as failed after three tries.
-        let retry = aws_config::retry::RetryConfig::adaptive().with_max_attempts(8);
+        // AWS_MAX_ATTEMPTS, the SDK's own setting, wins when given.
+        let attempts = std::env::var("AWS_MAX_ATTEMPTS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(8);
+        let retry = aws_config::retry::RetryConfig::adaptive().with_max_attempts(attempts);
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry);
         if let Some(p) = &self.profile {
             loader = loader.profile_name(p);
@@ -39,10 +53,16 @@ impl AwsSettings {
             loader = loader.endpoint_url(e);
         }
         let config = loader.load().await;
-        if config.region().is_none() {
+        let Some(region) = config.region().map(|r| r.to_string()) else {
             return Err(AwsError::NoRegion);
-        }
-        Ok(config)
+        };
+        let fips = self
+            .fips
+            .or_else(|| fips_by_default(&region).then_some(true));
+        Ok(match fips {
+            Some(on) => config.to_builder().use_fips(on).build(),
+            None => config,
+        })
     }
 }
 
@@ -139,4 +159,39 @@ pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
     let builder =
         aws_sdk_s3::config::Builder::from(config).force_path_style(config.endpoint_url().is_some());
     aws_sdk_s3::Client::from_conf(builder.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn fips_is_on_in_govcloud_unless_said_otherwise() {
+        let load = |region: &str, fips: Option<bool>| AwsSettings {
+            region: Some(region.into()),
+            fips,
+            ..AwsSettings::default()
+        };
+        assert_eq!(
+            load("us-gov-west-1", None).load().await.unwrap().use_fips(),
+            Some(true)
+        );
+        assert_eq!(
+            load("us-gov-west-1", Some(false))
+                .load()
+                .await
+                .unwrap()
+                .use_fips(),
+            Some(false)
+        );
+        assert_eq!(
+            load("us-east-1", Some(true))
+                .load()
+                .await
+                .unwrap()
+                .use_fips(),
+            Some(true)
+        );
+        assert!(!fips_by_default("us-east-1"));
+    }
 }

@@ -600,6 +600,17 @@ pub fn message(outcome: &RunOutcome, changes: Option<&ChangeReport>) -> (&'stati
             text.push_str(&format!("- {line}\n"));
         }
     }
+    // SNS takes 256 KB; long SDK messages could pass it even at 50 lines each.
+    if text.len() > MAX_MESSAGE_BYTES {
+        let mut cut = MAX_MESSAGE_BYTES;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str(
+            "\n... (cut to fit a notification: every failure and change is in the run result)\n",
+        );
+    }
     if let Some(r) = &outcome.report {
         text.push_str(&format!(
             "\nReport: {}\n",
@@ -608,6 +619,9 @@ pub fn message(outcome: &RunOutcome, changes: Option<&ChangeReport>) -> (&'stati
     }
     (subject, text)
 }
+
+/// Room for the notification's text, well under SNS's 256 KB with the report's place.
+const MAX_MESSAGE_BYTES: usize = 200_000;
 
 #[cfg(test)]
 mod tests {

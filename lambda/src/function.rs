@@ -108,8 +108,15 @@ pub fn settings_from_env(
         None => TagNames::default(),
         Some(text) => TagNames::from_yaml(&text).map_err(|e| bad("TAG_NAMES", e.to_string()))?,
     };
+    let fips = match var("FIPS") {
+        None => None,
+        Some(_) => Some(flag("FIPS")?),
+    };
     Ok(CollectSettings {
-        aws: AwsSettings::default(),
+        aws: AwsSettings {
+            fips,
+            ..AwsSettings::default()
+        },
         accounts,
         role_name: var("CROSS_ACCOUNT_ROLE_NAME")
             .unwrap_or_else(|| DEFAULT_MEMBER_ROLE_NAME.to_string()),
@@ -169,6 +176,18 @@ fn parsed<T: std::str::FromStr<Err = String>>(
         .transpose()
 }
 
+/// Lambda's longest invocation, with a little slack.
+const MAX_INVOCATION: std::time::Duration = std::time::Duration::from_secs(16 * 60);
+
+/// How long to read of the `remaining` invocation time: all but the margin, and never
+/// less than half (a short timeout must not leave no time to read at all).
+pub fn reading_time(
+    remaining: std::time::Duration,
+    margin: std::time::Duration,
+) -> std::time::Duration {
+    remaining.saturating_sub(margin).max(remaining / 2)
+}
+
 /// A run that failed, as the invocation's error: the Lambda Errors metric and its
 /// alarm see it.
 #[derive(Debug, thiserror::Error)]
@@ -185,11 +204,18 @@ pub async fn handle(
     margin: std::time::Duration,
 ) -> Result<RunOutcome, RunFailed> {
     let mut settings = settings.clone();
-    settings.read_for = deadline.map(|d| {
-        d.duration_since(std::time::SystemTime::now())
-            .unwrap_or_default()
-            .saturating_sub(margin)
-    });
+    let remaining = deadline.and_then(|d| d.duration_since(std::time::SystemTime::now()).ok());
+    settings.read_for = match remaining {
+        // Lambda runs 15 minutes at most: anything else is not a real deadline (an
+        // emulator's), and reading to it would read nothing.
+        Some(r) if r > std::time::Duration::ZERO && r <= MAX_INVOCATION => {
+            Some(reading_time(r, margin))
+        }
+        other => {
+            tracing::warn!(remaining = ?other, "the invocation's deadline is not usable; reading without one");
+            None
+        }
+    };
     let outcome = collect(&settings).await;
     tracing::info!(status = ?outcome.status, rows = outcome.rows, errors = outcome.errors.len(), "inventory run finished");
     let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
@@ -315,6 +341,13 @@ mod tests {
             )
         );
         assert_eq!(deadline_margin(|_| None).unwrap().as_secs(), 90);
+        let secs = std::time::Duration::from_secs;
+        assert_eq!(reading_time(secs(900), secs(90)), secs(810));
+        assert_eq!(
+            reading_time(secs(60), secs(90)),
+            secs(30),
+            "half, not nothing"
+        );
         assert!(deadline_margin(|_| Some("soon".into())).is_err());
     }
 
@@ -356,6 +389,10 @@ mod tests {
         assert_eq!(
             err(&[("ORGANIZATION_MODE", "true"), ("COMPRESSION", "max")]),
             "COMPRESSION"
+        );
+        assert_eq!(
+            err(&[("ORGANIZATION_MODE", "true"), ("FIPS", "sometimes")]),
+            "FIPS"
         );
         assert_eq!(
             err(&[("ORGANIZATION_MODE", "true"), ("OSCAL_SETTINGS", "name: x")]),

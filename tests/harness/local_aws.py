@@ -28,6 +28,7 @@ Seed file:
   {"items": {"ACCOUNT": {"REGION": [item, ...]}},
    "deny": ["ACCOUNT", ...],
    "delay_ms": 0,
+   "throttle": {"ACCOUNT": N},          # that account's next N Config calls are throttled
    "organization": ["ACCOUNT", ...],   # create an organization with these member ids
    "buckets": ["NAME", ...], "topics": ["NAME", ...]}   # made in the default account
 """
@@ -68,17 +69,22 @@ def wanted(items, expression):
     return [i for i in items if f"'{i.get('resourceType')}'" in expression]
 
 
-def counted_call():
+def counted_call(account=None):
     with LOCK:
         CALLS["config"] += 1
+        throttled = SEED.get("throttle", {}).get(account, 0) > 0
+        if throttled:
+            SEED["throttle"][account] -= 1
     if SEED.get("delay_ms"):
         time.sleep(SEED["delay_ms"] / 1000)
+    if throttled:
+        raise JsonRESTError("ThrottlingException", "Rate exceeded")
 
 
 def select_resource_config(self):
-    counted_call()
-    params = json.loads(self.body or "{}")
     account, region = self.current_account, self.region
+    counted_call(account)
+    params = json.loads(self.body or "{}")
     if account in SEED.get("deny", []):
         raise JsonRESTError("AccessDeniedException",
                             f"User is not authorized to perform config:SelectResourceConfig in {account}")

@@ -69,6 +69,10 @@ pub struct CollectArgs {
     /// AWS endpoint, e.g. a local AWS for testing (else AWS_ENDPOINT_URL).
     #[arg(long)]
     pub endpoint_url: Option<String>,
+    /// FIPS endpoints: true or false (default: true in GovCloud regions, else as
+    /// AWS_USE_FIPS_ENDPOINT says).
+    #[arg(long, value_name = "true|false")]
+    pub fips: Option<bool>,
 }
 
 pub fn run(args: CollectArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
@@ -124,6 +128,7 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
             profile: args.profile,
             region: args.region,
             endpoint_url: args.endpoint_url,
+            fips: args.fips,
         },
         accounts,
         role_name: args.role_name,
