@@ -4,6 +4,7 @@ OUT ?= inventory.xlsx
 CONFIG ?= deploy.yaml
 
 VENV ?= .venv
+LINT_VENV ?= .venv-lint
 PYTHON ?= python3
 
 .PHONY: demo build lambda test lint bench deploy plan teardown clean
@@ -41,8 +42,16 @@ $(VENV)/.installed: tests/harness/requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/harness/requirements.txt
 	touch $@
 
-lint: $(VENV)/.installed
+$(LINT_VENV)/.installed: tests/harness/lint-requirements.txt
+	$(PYTHON) -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/harness/lint-requirements.txt
+	touch $@
+
+## Templates (cfn-lint; checkov: any failed check fails, each skip carries its reason in
+## the template's Metadata), formatting, clippy.
+lint: $(VENV)/.installed $(LINT_VENV)/.installed
 	$(VENV)/bin/cfn-lint cloudformation/*.yaml
+	$(LINT_VENV)/bin/checkov -d cloudformation --framework cloudformation --compact --quiet --skip-download
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy -p fedramp-inventory --no-default-features --all-targets -- -D warnings

@@ -270,3 +270,41 @@ fn plan_lists_changes_and_changes_nothing() {
         "plan made no bucket"
     );
 }
+
+/// `kms-key: create`: the collector stack makes a key and the report bucket uses it.
+#[test]
+fn a_customer_managed_key_encrypts_what_the_stack_keeps() {
+    let mut aws = LocalAws::start(&json!({"items": {}}));
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = settings(dir.path(), "cron(0 6 * * ? *)");
+    let text = std::fs::read_to_string(&cfg).unwrap() + "kms-key: create\n";
+    std::fs::write(&cfg, text).unwrap();
+    let pkg = package(dir.path());
+    let (code, text) = deploy(
+        &aws,
+        &[
+            "deploy",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--package",
+            pkg.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{text}");
+    let collector = &stacks(&mut aws, MANAGEMENT)["fedramp-inventory-collector"];
+    assert_eq!(collector["status"], "CREATE_COMPLETE", "{collector:#}");
+    let bucket = aws.ask("s3-encryption fedramp-reports");
+    let rule = &bucket["Rules"][0];
+    assert_eq!(
+        rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"], "aws:kms",
+        "{bucket:#}"
+    );
+    assert!(
+        rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"]
+            .as_str()
+            .is_some_and(|k| k.contains(":key/")),
+        "{bucket:#}"
+    );
+    // moto's CloudFormation keeps neither BucketKeyEnabled nor the bucket's logging:
+    // the template test (deployer/src/params.rs) checks both.
+}

@@ -70,6 +70,9 @@ pub struct DeployConfig {
     /// FIPS endpoints for every AWS client of the function; default: on in GovCloud.
     #[serde(default)]
     pub fips: Option<bool>,
+    /// Customer-managed KMS key: an existing key's ARN, `create`, or empty (AWS-managed).
+    #[serde(default)]
+    pub kms_key: String,
 }
 
 #[derive(Debug, Deserialize, Clone, PartialEq)]
@@ -224,6 +227,15 @@ impl DeployConfig {
         }
         if self.report_prefix.trim_matches('/').is_empty() {
             return Err("report-prefix: must not be empty (the function's S3 permissions are granted on that prefix only)".into());
+        }
+        let key = self.kms_key.trim();
+        if !(key.is_empty()
+            || key == "create"
+            || (key.starts_with("arn:") && key.contains(":key/")))
+        {
+            return Err(format!(
+                "kms-key: expected a KMS key ARN (arn:...:key/...), create, or nothing; found {key:?}"
+            ));
         }
         if !(10..=600).contains(&self.deadline_margin) {
             return Err(format!(
@@ -425,6 +437,9 @@ mod tests {
         ))
         .unwrap();
         assert!(!off.fips());
+        let e = DeployConfig::parse(&format!("{GOOD}kms-key: alias/mine\n")).unwrap_err();
+        assert!(e.starts_with("kms-key:"), "{e}");
+        assert!(DeployConfig::parse(&format!("{GOOD}kms-key: create\n")).is_ok());
         let e = DeployConfig::parse(&format!("{GOOD}report-prefix: /\n")).unwrap_err();
         assert!(e.starts_with("report-prefix:"), "{e}");
         let e = DeployConfig::parse(&GOOD.replace(

@@ -51,6 +51,7 @@ pub fn collector(
         ("HeartbeatDays", config.heartbeat_days().to_string()),
         ("DeadlineMarginSeconds", config.deadline_margin.to_string()),
         ("Fips", config.fips().to_string()),
+        ("KmsKey", config.kms_key.trim().to_string()),
         ("OscalSettings", oscal),
         ("NotificationEmail", config.notification_email.clone()),
     ]

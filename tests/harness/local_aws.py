@@ -17,6 +17,7 @@ stdin are commands, each answered with one JSON line on stdout:
   config-calls             -> number of Config select calls answered
   items FILE               -> replaces the seeded items with FILE's {"ACCOUNT": {"REGION": [item]}}
   s3-put BUCKET KEY FILE   -> uploads FILE
+  s3-encryption BUCKET     -> the bucket's default encryption rules and access logging
   buckets                  -> {"names": [bucket names of the default account]}
   stacks ACCOUNT           -> {stack name: {status, outputs}} in us-east-1, deleted ones left out
   lambda ACCOUNT NAME      -> the function's Runtime, Environment, code key, reserved
@@ -188,6 +189,10 @@ def answer(line, url):
         with open(words[3], "wb") as f:
             f.write(obj["Body"].read())
         return {"ContentType": obj.get("ContentType"), "ServerSideEncryption": obj.get("ServerSideEncryption")}
+    if words[0] == "s3-encryption":
+        rules = client("s3", url).get_bucket_encryption(Bucket=words[1])["ServerSideEncryptionConfiguration"]["Rules"]
+        logging = client("s3", url).get_bucket_logging(Bucket=words[1]).get("LoggingEnabled", {})
+        return {"Rules": rules, "Logging": logging}
     if words[0] == "s3-put":
         with open(words[3], "rb") as f:
             client("s3", url).put_object(Bucket=words[1], Key=words[2], Body=f.read())
