@@ -85,6 +85,13 @@ fn deploy_redeploy_update_and_teardown() {
     );
     assert_eq!(function["Environment"]["REGIONS"], "us-east-1,us-west-2");
     assert_eq!(function["Runtime"], "provided.al2023");
+    // The artifact bucket keeps every package version and takes TLS only.
+    let artifacts = aws.ask("s3-policy fedramp-inventory-artifacts-123456789012-us-east-1");
+    assert_eq!(artifacts["Versioning"], "Enabled", "{artifacts:#}");
+    assert_eq!(
+        artifacts["Policy"]["Statement"][0]["Condition"]["Bool"]["aws:SecureTransport"], "false",
+        "{artifacts:#}"
+    );
     // Failures cannot be missed: one run at a time, failed async invokes kept.
     // (moto does not keep a function's DeadLetterConfig: the template test checks it.)
     assert_eq!(function["ReservedConcurrency"], 1, "{function:#}");
@@ -307,4 +314,33 @@ fn a_customer_managed_key_encrypts_what_the_stack_keeps() {
     );
     // moto's CloudFormation keeps neither BucketKeyEnabled nor the bucket's logging:
     // the template test (deployer/src/params.rs) checks both.
+}
+
+/// A report bucket that outlived a stack is adopted only when it is as safe as the
+/// stack makes it; this one (encrypted, but public access not blocked and no TLS-only
+/// policy) stops the deploy before anything is created.
+#[test]
+fn an_unsafe_existing_report_bucket_is_not_adopted() {
+    let mut aws = LocalAws::start(&json!({"items": {}, "buckets": ["fedramp-reports"]}));
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = settings(dir.path(), "cron(0 6 * * ? *)");
+    let pkg = package(dir.path());
+    let (code, text) = deploy(
+        &aws,
+        &[
+            "deploy",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--package",
+            pkg.to_str().unwrap(),
+        ],
+    );
+    assert_ne!(code, 0, "{text}");
+    assert!(
+        text.contains("fedramp-reports exists but is not adopted")
+            && text.contains("block-public-access")
+            && text.contains("aws:SecureTransport"),
+        "{text}"
+    );
+    assert_eq!(stacks(&mut aws, MANAGEMENT), json!({}), "no stack made");
 }

@@ -56,12 +56,30 @@ pub fn key_for(bytes: &[u8]) -> String {
 
 /// Makes the artifact bucket (private, encrypted) if needed and uploads the package
 /// unless the same content is already there. Returns the key.
-pub async fn upload(config: &SdkConfig, bucket: &str, package: &Path) -> anyhow::Result<String> {
+pub async fn upload(
+    config: &SdkConfig,
+    bucket: &str,
+    owner: &str,
+    package: &Path,
+) -> anyhow::Result<String> {
     let bytes = std::fs::read(package)
         .map_err(|e| anyhow::anyhow!("cannot read the package {}: {e}", package.display()))?;
     let key = key_for(&bytes);
     let s3 = s3_client(config);
-    if s3.head_bucket().bucket(bucket).send().await.is_err() {
+    let mine = s3
+        .head_bucket()
+        .bucket(bucket)
+        .expected_bucket_owner(owner)
+        .send()
+        .await;
+    if let Err(e) = &mine {
+        // Someone else's bucket of that name answers 403: never write packages to it.
+        if s3.head_bucket().bucket(bucket).send().await.is_ok() {
+            anyhow::bail!(
+                "the artifact bucket {bucket} exists but does not belong to {owner} ({}); nothing was changed",
+                describe(e)
+            );
+        }
         let region = config.region().map(|r| r.to_string()).unwrap_or_default();
         let mut create = s3.create_bucket().bucket(bucket);
         if region != "us-east-1" {
@@ -107,17 +125,47 @@ pub async fn upload(config: &SdkConfig, bucket: &str, package: &Path) -> anyhow:
             .map_err(|e| {
                 anyhow::anyhow!("s3:PutBucketEncryption {bucket} failed: {}", describe(&e))
             })?;
+        // Every package version kept (what ran when), and TLS only.
+        s3.put_bucket_versioning()
+            .bucket(bucket)
+            .versioning_configuration(
+                aws_sdk_s3::types::VersioningConfiguration::builder()
+                    .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!("s3:PutBucketVersioning {bucket} failed: {}", describe(&e))
+            })?;
+        let partition = partition_of(config);
+        let policy = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                "Resource": [format!("arn:{partition}:s3:::{bucket}"), format!("arn:{partition}:s3:::{bucket}/*")],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+            }]
+        });
+        s3.put_bucket_policy()
+            .bucket(bucket)
+            .policy(policy.to_string())
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("s3:PutBucketPolicy {bucket} failed: {}", describe(&e)))?;
     }
     if s3
         .head_object()
         .bucket(bucket)
         .key(&key)
+        .expected_bucket_owner(owner)
         .send()
         .await
         .is_err()
     {
         s3.put_object()
             .bucket(bucket)
+            .expected_bucket_owner(owner)
             .key(&key)
             .body(ByteStream::from(bytes))
             .server_side_encryption(ServerSideEncryption::Aes256)
@@ -128,6 +176,18 @@ pub async fn upload(config: &SdkConfig, bucket: &str, package: &Path) -> anyhow:
             })?;
     }
     Ok(key)
+}
+
+/// `aws-us-gov` or `aws-cn` from the region, else `aws`.
+fn partition_of(config: &SdkConfig) -> &'static str {
+    let region = config.region().map(|r| r.to_string()).unwrap_or_default();
+    if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("cn-") {
+        "aws-cn"
+    } else {
+        "aws"
+    }
 }
 
 /// Deletes every object version in a bucket, then the bucket.

@@ -18,6 +18,7 @@ stdin are commands, each answered with one JSON line on stdout:
   items FILE               -> replaces the seeded items with FILE's {"ACCOUNT": {"REGION": [item]}}
   s3-put BUCKET KEY FILE   -> uploads FILE
   s3-encryption BUCKET     -> the bucket's default encryption rules and access logging
+  s3-policy BUCKET         -> the bucket's versioning status and policy
   buckets                  -> {"names": [bucket names of the default account]}
   stacks ACCOUNT           -> {stack name: {status, outputs}} in us-east-1, deleted ones left out
   lambda ACCOUNT NAME      -> the function's Runtime, Environment, code key, reserved
@@ -46,6 +47,7 @@ import boto3
 from moto.core.exceptions import JsonRESTError
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.config.responses import ConfigResponse
+from moto.s3.models import FakeBucket
 import moto.organizations.utils as org_utils
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -107,6 +109,23 @@ def select_aggregate_resource_config(self):
     return page(wanted(everything, params.get("Expression", "")), params)
 
 
+def bucket_permission(self, action, resource):
+    """moto evaluates bucket policies without their conditions, so a TLS-only Deny
+    (aws:SecureTransport false) would deny every request over this plain-HTTP local AWS.
+    Statements with conditions are left out of the evaluation; the rest as moto does."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    doc = json.loads(self.policy.decode())
+    statements = doc.get("Statement", [])
+    statements = statements if isinstance(statements, list) else [statements]
+    doc["Statement"] = [st for st in statements if "Condition" not in st]
+    if not doc["Statement"]:
+        return PermissionResult.NEUTRAL
+    return IAMPolicy(json.dumps(doc)).is_action_permitted(action, resource)
+
+
+FakeBucket.get_permission = bucket_permission
 ConfigResponse.select_resource_config = select_resource_config
 ConfigResponse.select_aggregate_resource_config = select_aggregate_resource_config
 
@@ -189,6 +208,14 @@ def answer(line, url):
         with open(words[3], "wb") as f:
             f.write(obj["Body"].read())
         return {"ContentType": obj.get("ContentType"), "ServerSideEncryption": obj.get("ServerSideEncryption")}
+    if words[0] == "s3-policy":
+        s3 = client("s3", url)
+        versioning = s3.get_bucket_versioning(Bucket=words[1]).get("Status")
+        try:
+            policy = json.loads(s3.get_bucket_policy(Bucket=words[1])["Policy"])
+        except Exception:
+            policy = None
+        return {"Versioning": versioning, "Policy": policy}
     if words[0] == "s3-encryption":
         rules = client("s3", url).get_bucket_encryption(Bucket=words[1])["ServerSideEncryptionConfiguration"]["Rules"]
         logging = client("s3", url).get_bucket_logging(Bucket=words[1]).get("LoggingEnabled", {})

@@ -23,7 +23,13 @@ pub async fn run(
         None => package::build(&workspace_root(), &config.architecture)?,
     };
     let code_bucket = config.artifact_bucket();
-    let code_key = package::upload(&base, &code_bucket, &package_file).await?;
+    let code_key = package::upload(
+        &base,
+        &code_bucket,
+        &config.management.account_id,
+        &package_file,
+    )
+    .await?;
     writeln!(out, "package: s3://{code_bucket}/{code_key}")?;
 
     let cf = Client::new(&base);
@@ -126,12 +132,71 @@ pub async fn report_bucket_adopted(
         }));
     }
     let s3 = fedramp_inventory::aws::s3_client(base);
-    Ok(s3
+    let bucket = &config.report_bucket;
+    let owner = &config.management.account_id;
+    if s3.head_bucket().bucket(bucket).send().await.is_err() {
+        return Ok(false);
+    }
+    // A bucket that outlived a stack is adopted only when it is ours and as safe as the
+    // stack would have made it.
+    let mut missing = Vec::new();
+    let owned = s3
         .head_bucket()
-        .bucket(&config.report_bucket)
+        .bucket(bucket)
+        .expected_bucket_owner(owner)
         .send()
         .await
-        .is_ok())
+        .is_ok();
+    if !owned {
+        missing.push(format!("ownership by the management account {owner}"));
+    } else {
+        let blocked = s3
+            .get_public_access_block()
+            .bucket(bucket)
+            .expected_bucket_owner(owner)
+            .send()
+            .await
+            .ok()
+            .and_then(|r| r.public_access_block_configuration().cloned())
+            .is_some_and(|c| {
+                c.block_public_acls() == Some(true)
+                    && c.block_public_policy() == Some(true)
+                    && c.ignore_public_acls() == Some(true)
+                    && c.restrict_public_buckets() == Some(true)
+            });
+        if !blocked {
+            missing.push("all four block-public-access settings".to_string());
+        }
+        let encrypted = s3
+            .get_bucket_encryption()
+            .bucket(bucket)
+            .expected_bucket_owner(owner)
+            .send()
+            .await
+            .is_ok();
+        if !encrypted {
+            missing.push("default encryption".to_string());
+        }
+        let tls_only = s3
+            .get_bucket_policy()
+            .bucket(bucket)
+            .expected_bucket_owner(owner)
+            .send()
+            .await
+            .ok()
+            .and_then(|r| r.policy().map(|p| p.contains("aws:SecureTransport")))
+            .unwrap_or(false);
+        if !tls_only {
+            missing.push("a policy denying requests without TLS (aws:SecureTransport)".to_string());
+        }
+    }
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "the report bucket {bucket} exists but is not adopted: it lacks {}; fix it or name another report-bucket. Nothing was changed",
+            missing.join(", ")
+        );
+    }
+    Ok(true)
 }
 
 /// The workspace root: the deployer is run from it (or from a built checkout).
