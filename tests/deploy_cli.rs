@@ -56,7 +56,9 @@ fn stacks(aws: &mut LocalAws, account: &str) -> Value {
 
 #[test]
 fn deploy_redeploy_update_and_teardown() {
-    let mut aws = LocalAws::start(&json!({"items": {}}));
+    // The listed members are accounts of an organization: the roles' trust is kept in it.
+    let mut aws =
+        LocalAws::start(&json!({"items": {}, "organization": ["111111111111", "222222222222"]}));
     let dir = tempfile::tempdir().unwrap();
     let config = settings(dir.path(), "cron(0 6 * * ? *)");
     let zip = package(dir.path());
@@ -121,8 +123,42 @@ fn deploy_redeploy_update_and_teardown() {
             statement["Condition"]["StringEquals"]["sts:ExternalId"],
             "sesame"
         );
+        assert!(
+            statement["Condition"]["StringEquals"]["aws:PrincipalOrgID"]
+                .as_str()
+                .is_some_and(|o| o.starts_with("o-")),
+            "only from inside the organization: {role:#}"
+        );
         assert_eq!(role["Policies"], json!(["config:SelectResourceConfig"]));
     }
+    // The collector may assume exactly the listed accounts' roles.
+    let execution = role_arn.rsplit('/').next().unwrap();
+    let collector_role = aws.ask(&format!("role {MANAGEMENT} {execution}"));
+    let assume: Vec<&Value> = collector_role["Statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["Action"] == "sts:AssumeRole")
+        .collect();
+    assert_eq!(assume.len(), 1, "{collector_role:#}");
+    assert_eq!(
+        assume[0]["Resource"],
+        json!([
+            "arn:aws:iam::111111111111:role/InventoryCollector-for-Lambda",
+            "arn:aws:iam::222222222222:role/InventoryCollector-for-Lambda"
+        ]),
+        "{collector_role:#}"
+    );
+    let reports = collector_role["Statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "Reports")
+        .unwrap();
+    assert_eq!(
+        reports["Condition"]["StringEquals"]["aws:ResourceAccount"], MANAGEMENT,
+        "{reports:#}"
+    );
     let rule = aws.ask(&format!("rule {MANAGEMENT}"));
     assert_eq!(rule["ScheduleExpression"], "cron(0 6 * * ? *)");
     let target = &rule["Targets"][0];

@@ -24,6 +24,43 @@ pub async fn management(config: &DeployConfig) -> anyhow::Result<(SdkConfig, Str
     Ok((base, partition))
 }
 
+/// Who the deployment is for: the partition and, when the management account is in
+/// an organization, its id (the roles' trust and permissions are kept inside it).
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    pub partition: String,
+    pub organization_id: String,
+}
+
+/// The organization's id; empty when the account is in none. Organization mode needs
+/// one, so there its absence is an error.
+pub async fn scope(
+    config: &DeployConfig,
+    base: &SdkConfig,
+    partition: &str,
+) -> anyhow::Result<Scope> {
+    let described = aws_sdk_organizations::Client::new(base)
+        .describe_organization()
+        .send()
+        .await;
+    let organization_id = match described {
+        Ok(d) => d
+            .organization()
+            .and_then(|o| o.id())
+            .unwrap_or_default()
+            .to_string(),
+        Err(e) if config.members.organization => anyhow::bail!(
+            "members.organization is true, but organizations:DescribeOrganization failed: {}",
+            fedramp_inventory::aws::describe(&e)
+        ),
+        Err(_) => String::new(),
+    };
+    Ok(Scope {
+        partition: partition.to_string(),
+        organization_id,
+    })
+}
+
 /// Member account ids: the list, or the organization's active accounts other than
 /// the management account (the collector reads that one with its own role).
 pub async fn members(config: &DeployConfig, base: &SdkConfig) -> anyhow::Result<Vec<String>> {

@@ -1,14 +1,33 @@
 //! Stack parameters from the settings file: the one place that maps one to the other.
 
+use crate::accounts::Scope;
 use crate::config::DeployConfig;
 
 /// The collector stack's parameters.
 pub fn collector(
     config: &DeployConfig,
+    scope: &Scope,
     code_bucket: &str,
     code_key: &str,
     bucket_exists: bool,
 ) -> Vec<(&'static str, String)> {
+    // In organization mode the organization bounds the roles the collector may assume;
+    // otherwise the listed accounts' roles, by ARN.
+    let member_roles: Vec<String> = if config.members.organization {
+        Vec::new()
+    } else {
+        config
+            .members
+            .accounts
+            .iter()
+            .map(|a| {
+                format!(
+                    "arn:{}:iam::{}:role/{}",
+                    scope.partition, a.id, config.collector_role_name
+                )
+            })
+            .collect()
+    };
     let accounts = if config.members.organization || !config.aggregator.is_empty() {
         String::new()
     } else {
@@ -52,17 +71,24 @@ pub fn collector(
         ("DeadlineMarginSeconds", config.deadline_margin.to_string()),
         ("Fips", config.fips().to_string()),
         ("KmsKey", config.kms_key.trim().to_string()),
+        ("OrganizationId", scope.organization_id.clone()),
+        ("MemberRoleArns", member_roles.join(",")),
         ("OscalSettings", oscal),
         ("NotificationEmail", config.notification_email.clone()),
     ]
 }
 
 /// A member account's role stack parameters.
-pub fn member(config: &DeployConfig, collector_role_arn: &str) -> Vec<(&'static str, String)> {
+pub fn member(
+    config: &DeployConfig,
+    scope: &Scope,
+    collector_role_arn: &str,
+) -> Vec<(&'static str, String)> {
     vec![
         ("CollectorRoleArn", collector_role_arn.to_string()),
         ("RoleName", config.collector_role_name.clone()),
         ("ExternalId", config.external_id.clone()),
+        ("OrganizationId", scope.organization_id.clone()),
     ]
 }
 
@@ -114,7 +140,7 @@ mod tests {
             "management:\n  account-id: \"123456789012\"\n  region: us-east-1\nmembers:\n  organization: true\nreport-bucket: r\n",
         )
         .unwrap();
-        for (name, _) in super::collector(&config, "b", "k", false) {
+        for (name, _) in super::collector(&config, &Default::default(), "b", "k", false) {
             assert!(
                 !t["Parameters"][name].is_null(),
                 "{name} is not a parameter of collector.yaml"

@@ -23,7 +23,8 @@ stdin are commands, each answered with one JSON line on stdout:
   stacks ACCOUNT           -> {stack name: {status, outputs}} in us-east-1, deleted ones left out
   lambda ACCOUNT NAME      -> the function's Runtime, Environment, code key, reserved
                               concurrency and dead-letter target
-  role ACCOUNT NAME        -> the IAM role's trust policy and the actions of its inline policies
+  role ACCOUNT NAME        -> the IAM role's trust policy, the actions and statements of its
+                              inline policies
   rule ACCOUNT             -> the first EventBridge rule (its ScheduleExpression) and Targets
 
 Seed file:
@@ -246,13 +247,15 @@ def answer(line, url):
     if words[0] == "role":
         iam = session(words[1], url, "iam")
         role = iam.get_role(RoleName=words[2])["Role"]
-        actions = []
+        actions, statements = [], []
         for name in iam.list_role_policies(RoleName=words[2])["PolicyNames"]:
             doc = as_json(iam.get_role_policy(RoleName=words[2], PolicyName=name)["PolicyDocument"])
             for st in doc["Statement"]:
                 acts = st["Action"]
                 actions.extend(acts if isinstance(acts, list) else [acts])
-        return {"AssumeRolePolicyDocument": as_json(role["AssumeRolePolicyDocument"]), "Policies": actions}
+                statements.append(st)
+        return {"AssumeRolePolicyDocument": as_json(role["AssumeRolePolicyDocument"]), "Policies": actions,
+                "Statements": statements}
     if words[0] == "rule":
         events = session(words[1], url, "events")
         rules = events.list_rules().get("Rules", [])

@@ -18,6 +18,7 @@ pub async fn run(
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<i32> {
     let (base, partition) = management(config).await?;
+    let scope = crate::accounts::scope(config, &base, &partition).await?;
     let package_file = match package_file {
         Some(p) => p,
         None => package::build(&workspace_root(), &config.architecture)?,
@@ -35,7 +36,7 @@ pub async fn run(
     let cf = Client::new(&base);
     let stack = config.collector_stack();
     let bucket_exists = report_bucket_adopted(&cf, &stack, config, &base).await?;
-    let params = params::collector(config, &code_bucket, &code_key, bucket_exists);
+    let params = params::collector(config, &scope, &code_bucket, &code_key, bucket_exists);
     let collector = stacks::deploy(&cf, &stack, COLLECTOR_TEMPLATE, &params, out).await;
     let collector = match collector {
         Ok(d) => d,
@@ -55,11 +56,12 @@ pub async fn run(
     let accounts = members(config, &base).await?;
     let mut tasks = tokio::task::JoinSet::new();
     for account in accounts.clone() {
-        let (config, base, partition, role_arn) = (
+        let (config, base, partition, role_arn, scope) = (
             config.clone(),
             base.clone(),
             partition.clone(),
             role_arn.clone(),
+            scope.clone(),
         );
         tasks.spawn(async move {
             let session = member_session(&config, &base, &partition, &account)
@@ -71,7 +73,7 @@ pub async fn run(
                 &cf,
                 &config.member_stack(),
                 MEMBER_TEMPLATE,
-                &params::member(&config, &role_arn),
+                &params::member(&config, &scope, &role_arn),
                 &mut out,
             )
             .await

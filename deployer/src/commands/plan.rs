@@ -13,6 +13,7 @@ use crate::{package, params, stacks};
 
 pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow::Result<i32> {
     let (base, partition) = management(config).await?;
+    let scope = crate::accounts::scope(config, &base, &partition).await?;
     let cf = Client::new(&base);
     let stack = config.collector_stack();
     let bucket_exists = report_bucket_adopted(&cf, &stack, config, &base).await?;
@@ -20,7 +21,13 @@ pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow:
     let code_key = current_parameter(&cf, &stack, "CodeKey")
         .await
         .unwrap_or_else(|| package::key_for(b"not built yet"));
-    let params = params::collector(config, &config.artifact_bucket(), &code_key, bucket_exists);
+    let params = params::collector(
+        config,
+        &scope,
+        &config.artifact_bucket(),
+        &code_key,
+        bucket_exists,
+    );
     print_plan(&cf, &stack, COLLECTOR_TEMPLATE, &params, "management", out).await?;
     let role_arn = stacks::outputs(&cf, &stack)
         .await
@@ -45,7 +52,7 @@ pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow:
             &cf,
             &config.member_stack(),
             MEMBER_TEMPLATE,
-            &params::member(config, &role_arn),
+            &params::member(config, &scope, &role_arn),
             &account,
             out,
         )
