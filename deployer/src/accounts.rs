@@ -1,7 +1,7 @@
 //! Reaching the management account and each member account.
 
 use aws_config::SdkConfig;
-use fedramp_inventory::aws::{assume_role, caller, AwsSettings};
+use fedramp_inventory::aws::{assume_role, caller, caller_name, AwsSettings};
 
 use crate::config::DeployConfig;
 
@@ -102,5 +102,18 @@ pub async fn member_session(
         "arn:{partition}:iam::{account}:role/{}",
         config.member_access.role
     );
-    assume_role(base, &role, None, region).await
+    let session = format!("fedramp-deploy-{}", scope_who(base).await);
+    assume_role(base, &role, None, region, &session).await
+}
+
+/// Who is deploying, from the management session's own identity: member accounts'
+/// CloudTrail then ties each change to a person.
+async fn scope_who(base: &SdkConfig) -> String {
+    aws_sdk_sts::Client::new(base)
+        .get_caller_identity()
+        .send()
+        .await
+        .ok()
+        .and_then(|me| me.arn().map(|a| caller_name(a).to_string()))
+        .unwrap_or_else(|| "unknown".into())
 }

@@ -112,17 +112,19 @@ pub async fn caller(config: &SdkConfig) -> Result<(String, String), AwsError> {
     Ok((me.account().unwrap_or_default().to_string(), partition))
 }
 
-/// A config for `region` acting as `role_arn` (with `external_id` when the role asks).
+/// A config for `region` acting as `role_arn` (with `external_id` when the role asks),
+/// in a session named `session` (what the member account's CloudTrail shows).
 pub async fn assume_role(
     base: &SdkConfig,
     role_arn: &str,
     external_id: Option<&str>,
     region: &str,
+    session: &str,
 ) -> Result<SdkConfig, String> {
     let out = aws_sdk_sts::Client::new(base)
         .assume_role()
         .role_arn(role_arn)
-        .role_session_name("fedramp-inventory")
+        .role_session_name(session_name(session))
         .set_external_id(external_id.map(String::from))
         .send()
         .await
@@ -144,6 +146,31 @@ pub async fn assume_role(
         ))
         .region(Region::new(region.to_string()))
         .build())
+}
+
+/// A valid role session name: the characters STS allows (`[\w+=,.@-]`), at most 64.
+pub fn session_name(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    if clean.len() < 2 {
+        "fedramp-inventory".into()
+    } else {
+        clean
+    }
+}
+
+/// The caller's name for session names: the user, or the role session, from its ARN.
+pub fn caller_name(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
 }
 
 /// The same identity in another region.
@@ -193,5 +220,14 @@ mod tests {
             Some(true)
         );
         assert!(!fips_by_default("us-east-1"));
+        assert_eq!(
+            session_name("fedramp-deploy-alice smith!"),
+            "fedramp-deploy-alice-smith-"
+        );
+        assert_eq!(session_name(&"x".repeat(80)).len(), 64);
+        assert_eq!(
+            caller_name("arn:aws:sts::1:assumed-role/Admin/alice@example.com"),
+            "alice@example.com"
+        );
     }
 }

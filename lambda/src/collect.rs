@@ -194,6 +194,7 @@ async fn run(
     let (caller_account, partition) = caller(base)
         .await
         .map_err(|e| run_error("identity", e.to_string()))?;
+    let owner = caller_account.clone();
     let targets = targets(settings, base).await?;
     let plan = ReadPlan {
         base: base.clone(),
@@ -210,7 +211,7 @@ async fn run(
     if outcome.status == RunStatus::Failed {
         return Ok((outcome, None));
     }
-    let (stem, keys) = staging(settings, summary.generated_at);
+    let (stem, keys) = staging(settings, summary.generated_at, &owner);
     let written = write_outputs(settings, base, &stem, keys.as_ref(), &inventory, &summary).await;
     let (artifacts, changes) = match written {
         Ok(done) => done,
@@ -366,12 +367,23 @@ pub fn assemble(
 /// Object keys of a run delivered to S3: its stem, and the prefix it is under.
 struct Keys {
     bucket: String,
+    /// The account that must own the bucket: the caller's own.
+    owner: String,
     prefix: String,
     stem: String,
 }
 
+impl Keys {
+    fn bucket(&self) -> deliver::Bucket<'_> {
+        deliver::Bucket {
+            name: &self.bucket,
+            owner: &self.owner,
+        }
+    }
+}
+
 /// Where the files are written first: the user's path, or a temporary folder.
-fn staging(settings: &CollectSettings, at: DateTime<Utc>) -> (PathBuf, Option<Keys>) {
+fn staging(settings: &CollectSettings, at: DateTime<Utc>, owner: &str) -> (PathBuf, Option<Keys>) {
     match &settings.destination {
         Destination::File { output, .. } => (outputs::stem(output), None),
         Destination::S3 { bucket, prefix } => {
@@ -382,6 +394,7 @@ fn staging(settings: &CollectSettings, at: DateTime<Utc>) -> (PathBuf, Option<Ke
                 dir.join(&name),
                 Some(Keys {
                     bucket: bucket.clone(),
+                    owner: owner.to_string(),
                     prefix: prefix.clone(),
                     stem: deliver::object_key(prefix, &name),
                 }),
@@ -437,7 +450,7 @@ async fn compare(
         (Destination::S3 { .. }, Some(keys)) => {
             let current_key = format!("{}.{}", keys.stem, Format::Snapshot.extension());
             let found =
-                deliver::previous_snapshot(base, &keys.bucket, &keys.prefix, &current_key).await;
+                deliver::previous_snapshot(base, keys.bucket(), &keys.prefix, &current_key).await;
             let key = match found {
                 Ok(Some(key)) => key,
                 Ok(None) => return Some(ChangeReport::first_run()),
@@ -448,7 +461,7 @@ async fn compare(
             };
             let name = format!("s3://{}/{key}", keys.bucket);
             let local = stem.with_file_name("previous.snapshot.jsonl.gz");
-            let report = match deliver::download(base, &keys.bucket, &key, &local).await {
+            let report = match deliver::download(base, keys.bucket(), &key, &local).await {
                 Ok(()) => ChangeReport::compare(&name, &local, current),
                 Err(e) => ChangeReport::failed(name, e),
             };
@@ -490,7 +503,7 @@ async fn deliver(
     for a in artifacts {
         let sent = deliver::upload_file(
             base,
-            &keys.bucket,
+            keys.bucket(),
             &key_of(a.format),
             &a.path,
             a.format.content_type(),
@@ -504,7 +517,7 @@ async fn deliver(
         let json = serde_json::to_string_pretty(&outcome).unwrap_or_default();
         let sent = deliver::upload_text(
             base,
-            &keys.bucket,
+            keys.bucket(),
             &format!("{}.json", keys.stem),
             json,
             "application/json",

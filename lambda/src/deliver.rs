@@ -4,6 +4,8 @@
 //!
 //! No `x-amz-server-side-encryption` header is sent: the bucket's default encryption
 //! (SSE-S3, or the customer's KMS key) applies, and a request header would override it.
+//! Every call names the expected bucket owner (the caller's own account): a bucket of
+//! that name in another account is refused by S3, never written to or read from.
 
 use std::path::Path;
 
@@ -71,10 +73,17 @@ pub fn s3_location(config: &SdkConfig, bucket: &str, key: &str, format: Format) 
     }
 }
 
+/// The report bucket and the account that must own it.
+#[derive(Clone, Copy, Debug)]
+pub struct Bucket<'a> {
+    pub name: &'a str,
+    pub owner: &'a str,
+}
+
 /// Uploads one file.
 pub async fn upload_file(
     config: &SdkConfig,
-    bucket: &str,
+    bucket: Bucket<'_>,
     key: &str,
     file: &Path,
     content_type: &str,
@@ -88,7 +97,7 @@ pub async fn upload_file(
 /// Uploads text (the run result).
 pub async fn upload_text(
     config: &SdkConfig,
-    bucket: &str,
+    bucket: Bucket<'_>,
     key: &str,
     text: String,
     content_type: &str,
@@ -105,7 +114,10 @@ pub async fn upload_text(
 
 async fn put(
     config: &SdkConfig,
-    bucket: &str,
+    Bucket {
+        name: bucket,
+        owner,
+    }: Bucket<'_>,
     key: &str,
     body: ByteStream,
     content_type: &str,
@@ -113,6 +125,7 @@ async fn put(
     s3_client(config)
         .put_object()
         .bucket(bucket)
+        .expected_bucket_owner(owner)
         .key(key)
         .body(body)
         .content_type(content_type)
@@ -126,7 +139,10 @@ async fn put(
 /// time, so key order is time order), if any.
 pub async fn previous_snapshot(
     config: &SdkConfig,
-    bucket: &str,
+    Bucket {
+        name: bucket,
+        owner,
+    }: Bucket<'_>,
     prefix: &str,
     current: &str,
 ) -> Result<Option<String>, String> {
@@ -140,6 +156,7 @@ pub async fn previous_snapshot(
     let mut pages = s3_client(config)
         .list_objects_v2()
         .bucket(bucket)
+        .expected_bucket_owner(owner)
         .prefix(&list_prefix)
         .into_paginator()
         .send();
@@ -167,13 +184,17 @@ pub async fn previous_snapshot(
 /// Downloads `key` to `file`.
 pub async fn download(
     config: &SdkConfig,
-    bucket: &str,
+    Bucket {
+        name: bucket,
+        owner,
+    }: Bucket<'_>,
     key: &str,
     file: &Path,
 ) -> Result<(), String> {
     let object = s3_client(config)
         .get_object()
         .bucket(bucket)
+        .expected_bucket_owner(owner)
         .key(key)
         .send()
         .await

@@ -162,9 +162,15 @@ async fn read_target(
                     "arn:{}:iam::{}:role/{}",
                     plan.partition, account.id, plan.role_name
                 );
-                assume_role(&plan.base, &role, plan.external_id.as_deref(), region)
-                    .await
-                    .map_err(|m| fail("assume-role", m))?
+                assume_role(
+                    &plan.base,
+                    &role,
+                    plan.external_id.as_deref(),
+                    region,
+                    "fedramp-inventory",
+                )
+                .await
+                .map_err(|m| fail("assume-role", m))?
             };
             (aws_sdk_config::Client::new(&config), None)
         }
