@@ -5,6 +5,7 @@ CONFIG ?= deploy.yaml
 
 VENV ?= .venv
 LINT_VENV ?= .venv-lint
+CFN_GUARD ?= .tools/bin/cfn-guard
 PYTHON ?= python3
 
 .PHONY: demo build lambda test lint bench deploy plan teardown clean
@@ -47,11 +48,17 @@ $(LINT_VENV)/.installed: tests/harness/lint-requirements.txt
 	$(LINT_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/harness/lint-requirements.txt
 	touch $@
 
-## Templates (cfn-lint; checkov: any failed check fails, each skip carries its reason in
-## the template's Metadata), formatting, clippy.
-lint: $(VENV)/.installed $(LINT_VENV)/.installed
+## cfn-guard, the crate's CLI (about 2 minutes to build), for the Guard rule sets.
+$(CFN_GUARD):
+	$(CARGO) install cfn-guard --version 3.2.1 --locked --root .tools
+
+## Templates (cfn-lint; checkov and the FedRAMP Moderate / NIST 800-53 rev5 Guard rule
+## sets: any failure fails, each suppression carries its reason in the template's
+## Metadata), formatting, clippy.
+lint: $(VENV)/.installed $(LINT_VENV)/.installed $(CFN_GUARD)
 	$(VENV)/bin/cfn-lint cloudformation/*.yaml
 	$(LINT_VENV)/bin/checkov -d cloudformation --framework cloudformation --compact --quiet --skip-download
+	$(PYTHON) tests/harness/guard.py $(CFN_GUARD)
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy -p fedramp-inventory --no-default-features --all-targets -- -D warnings
