@@ -52,6 +52,16 @@ impl AwsSettings {
         if let Some(e) = &self.endpoint_url {
             loader = loader.endpoint_url(e);
         }
+        // Built with `fips-tls`: TLS on the FIPS-validated AWS-LC module.
+        #[cfg(feature = "fips-tls")]
+        {
+            use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+            loader = loader.http_client(
+                aws_smithy_http_client::Builder::new()
+                    .tls_provider(Provider::Rustls(CryptoMode::AwsLcFips))
+                    .build_https(),
+            );
+        }
         let config = loader.load().await;
         let Some(region) = config.region().map(|r| r.to_string()) else {
             return Err(AwsError::NoRegion);
