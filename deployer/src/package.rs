@@ -190,16 +190,25 @@ fn partition_of(config: &SdkConfig) -> &'static str {
     }
 }
 
-/// Deletes every object version in a bucket, then the bucket.
-pub async fn delete_bucket(config: &SdkConfig, bucket: &str) -> anyhow::Result<bool> {
+/// Deletes every object version in a bucket, then the bucket; only a bucket `owner`
+/// owns (a bucket of that name elsewhere answers 403 and is left alone).
+pub async fn delete_bucket(config: &SdkConfig, bucket: &str, owner: &str) -> anyhow::Result<bool> {
     let s3 = s3_client(config);
-    if s3.head_bucket().bucket(bucket).send().await.is_err() {
+    if s3
+        .head_bucket()
+        .bucket(bucket)
+        .expected_bucket_owner(owner)
+        .send()
+        .await
+        .is_err()
+    {
         return Ok(false);
     }
     loop {
         let versions = s3
             .list_object_versions()
             .bucket(bucket)
+            .expected_bucket_owner(owner)
             .send()
             .await
             .map_err(|e| {
@@ -225,6 +234,7 @@ pub async fn delete_bucket(config: &SdkConfig, bucket: &str) -> anyhow::Result<b
             let listed = s3
                 .list_objects_v2()
                 .bucket(bucket)
+                .expected_bucket_owner(owner)
                 .send()
                 .await
                 .map_err(|e| {
@@ -243,6 +253,7 @@ pub async fn delete_bucket(config: &SdkConfig, bucket: &str) -> anyhow::Result<b
         for (key, version) in targets {
             s3.delete_object()
                 .bucket(bucket)
+                .expected_bucket_owner(owner)
                 .key(&key)
                 .set_version_id(version.filter(|v| v != "null"))
                 .send()
@@ -257,6 +268,7 @@ pub async fn delete_bucket(config: &SdkConfig, bucket: &str) -> anyhow::Result<b
     }
     s3.delete_bucket()
         .bucket(bucket)
+        .expected_bucket_owner(owner)
         .send()
         .await
         .map_err(|e| anyhow::anyhow!("s3:DeleteBucket {bucket} failed: {}", describe(&e)))?;

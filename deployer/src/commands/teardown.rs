@@ -38,13 +38,21 @@ pub async fn run(
     if let Err(e) = stacks::delete(&Client::new(&base), &config.collector_stack(), out).await {
         failed.push(e.to_string());
     }
-    match package::delete_bucket(&base, &config.artifact_bucket()).await {
+    match package::delete_bucket(
+        &base,
+        &config.artifact_bucket(),
+        &config.management.account_id,
+    )
+    .await
+    {
         Ok(true) => writeln!(out, "artifact bucket {} deleted", config.artifact_bucket())?,
         Ok(false) => {}
         Err(e) => failed.push(e.to_string()),
     }
     if delete_reports {
-        match package::delete_bucket(&base, &config.report_bucket).await {
+        match package::delete_bucket(&base, &config.report_bucket, &config.management.account_id)
+            .await
+        {
             Ok(true) => writeln!(
                 out,
                 "report bucket {} and every report in it deleted",
