@@ -120,11 +120,6 @@ impl Formats {
         Formats(list)
     }
 
-    /// These formats and `format` (the live run always keeps a snapshot).
-    pub fn with(&self, format: Format) -> Self {
-        Formats::new(self.0.iter().copied().chain([format]))
-    }
-
     pub fn contains(&self, format: Format) -> bool {
         self.0.contains(&format)
     }
@@ -416,10 +411,7 @@ mod tests {
         assert!("".parse::<Formats>().is_err());
         let y: Formats = serde_yaml::from_str("[csv, snapshot]").unwrap();
         assert_eq!(y, Formats::new([Format::Csv, Format::Snapshot]));
-        assert_eq!(
-            Formats::default().with(Format::Snapshot),
-            Formats::new([Format::Xlsx, Format::Snapshot])
-        );
+        assert_eq!(Formats::default().to_string(), "xlsx");
     }
 
     #[test]
