@@ -1,27 +1,28 @@
 //! Reaching the management account and each member account.
 
 use aws_config::SdkConfig;
-use fedramp_inventory::aws::{assume_role, caller, caller_name, AwsSettings};
+use fedramp_inventory::aws::{assume_role, caller, AwsSettings, Caller};
 
 use crate::config::DeployConfig;
 
-/// The management account's session and partition, checked against the settings: a
+/// The management account's session and who it is, checked against the settings: a
 /// deploy into the wrong account is refused before anything is created.
-pub async fn management(config: &DeployConfig) -> anyhow::Result<(SdkConfig, String)> {
+pub async fn management(config: &DeployConfig) -> anyhow::Result<(SdkConfig, Caller)> {
     let base = AwsSettings {
         region: Some(config.management.region.clone()),
         ..AwsSettings::default()
     }
     .load()
     .await?;
-    let (account, partition) = caller(&base).await?;
-    if account != config.management.account_id {
+    let me = caller(&base).await?;
+    if me.account != config.management.account_id {
         anyhow::bail!(
-            "the AWS credentials are for account {account}, but management.account-id is {}: nothing was changed",
+            "the AWS credentials are for account {}, but management.account-id is {}: nothing was changed",
+            me.account,
             config.management.account_id
         );
     }
-    Ok((base, partition))
+    Ok((base, me))
 }
 
 /// Who the deployment is for: the partition and, when the management account is in
@@ -82,11 +83,13 @@ pub async fn members(config: &DeployConfig, base: &SdkConfig) -> anyhow::Result<
         .collect())
 }
 
-/// A session in a member account: its named profile, or the access role.
+/// A session in a member account: its named profile, or the access role in a session
+/// named after who deploys (`me`), so the member account's CloudTrail ties each change
+/// to a person.
 pub async fn member_session(
     config: &DeployConfig,
     base: &SdkConfig,
-    partition: &str,
+    me: &Caller,
     account: &str,
 ) -> Result<SdkConfig, String> {
     let region = &config.management.region;
@@ -99,21 +102,9 @@ pub async fn member_session(
         return settings.load().await.map_err(|e| e.to_string());
     }
     let role = format!(
-        "arn:{partition}:iam::{account}:role/{}",
-        config.member_access.role
+        "arn:{}:iam::{account}:role/{}",
+        me.partition, config.member_access.role
     );
-    let session = format!("fedramp-deploy-{}", scope_who(base).await);
+    let session = format!("fedramp-deploy-{}", me.name);
     assume_role(base, &role, None, region, &session).await
-}
-
-/// Who is deploying, from the management session's own identity: member accounts'
-/// CloudTrail then ties each change to a person.
-async fn scope_who(base: &SdkConfig) -> String {
-    aws_sdk_sts::Client::new(base)
-        .get_caller_identity()
-        .send()
-        .await
-        .ok()
-        .and_then(|me| me.arn().map(|a| caller_name(a).to_string()))
-        .unwrap_or_else(|| "unknown".into())
 }

@@ -105,8 +105,18 @@ where
     }
 }
 
-/// The caller's account and partition (`aws`, `aws-us-gov`, `aws-cn`), from its ARN.
-pub async fn caller(config: &SdkConfig) -> Result<(String, String), AwsError> {
+/// Who the credentials are, from their ARN.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Caller {
+    pub account: String,
+    /// `aws`, `aws-us-gov` or `aws-cn`.
+    pub partition: String,
+    /// The user, or the role session: what session names carry into member accounts.
+    pub name: String,
+}
+
+/// The caller's account, partition and name.
+pub async fn caller(config: &SdkConfig) -> Result<Caller, AwsError> {
     let me = aws_sdk_sts::Client::new(config)
         .get_caller_identity()
         .send()
@@ -119,7 +129,11 @@ pub async fn caller(config: &SdkConfig) -> Result<(String, String), AwsError> {
         .filter(|p| !p.is_empty())
         .unwrap_or("aws")
         .to_string();
-    Ok((me.account().unwrap_or_default().to_string(), partition))
+    Ok(Caller {
+        account: me.account().unwrap_or_default().to_string(),
+        partition,
+        name: caller_name(arn).to_string(),
+    })
 }
 
 /// A config for `region` acting as `role_arn` (with `external_id` when the role asks),

@@ -191,15 +191,14 @@ async fn run(
     base: &SdkConfig,
     deadline: Option<tokio::time::Instant>,
 ) -> Result<(RunOutcome, Option<ChangeReport>), TargetError> {
-    let (caller_account, partition) = caller(base)
+    let me = caller(base)
         .await
         .map_err(|e| run_error("identity", e.to_string()))?;
-    let owner = caller_account.clone();
     let targets = targets(settings, base).await?;
     let plan = ReadPlan {
         base: base.clone(),
-        caller_account,
-        partition,
+        caller_account: me.account.clone(),
+        partition: me.partition,
         role_name: settings.role_name.clone(),
         external_id: settings.external_id.clone(),
         concurrency: settings.concurrency,
@@ -211,7 +210,7 @@ async fn run(
     if outcome.status == RunStatus::Failed {
         return Ok((outcome, None));
     }
-    let (stem, keys) = staging(settings, summary.generated_at, &owner);
+    let (stem, keys) = staging(settings, summary.generated_at, &me.account);
     let written = write_outputs(settings, base, &stem, keys.as_ref(), &inventory, &summary).await;
     let (artifacts, changes) = match written {
         Ok(done) => done,

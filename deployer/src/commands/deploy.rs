@@ -17,8 +17,8 @@ pub async fn run(
     package_file: Option<PathBuf>,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<i32> {
-    let (base, partition) = management(config).await?;
-    let scope = crate::accounts::scope(config, &base, &partition).await?;
+    let (base, me) = management(config).await?;
+    let scope = crate::accounts::scope(config, &base, &me.partition).await?;
     let package_file = match package_file {
         Some(p) => p,
         None => package::build(&workspace_root(), &config.architecture)?,
@@ -56,15 +56,15 @@ pub async fn run(
     let accounts = members(config, &base).await?;
     let mut tasks = tokio::task::JoinSet::new();
     for account in accounts.clone() {
-        let (config, base, partition, role_arn, scope) = (
+        let (config, base, me, role_arn, scope) = (
             config.clone(),
             base.clone(),
-            partition.clone(),
+            me.clone(),
             role_arn.clone(),
             scope.clone(),
         );
         tasks.spawn(async move {
-            let session = member_session(&config, &base, &partition, &account)
+            let session = member_session(&config, &base, &me, &account)
                 .await
                 .map_err(|e| format!("cannot reach account {account}: {e}"))?;
             let cf = Client::new(&session);

@@ -12,8 +12,8 @@ use crate::config::DeployConfig;
 use crate::{package, params, stacks};
 
 pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow::Result<i32> {
-    let (base, partition) = management(config).await?;
-    let scope = crate::accounts::scope(config, &base, &partition).await?;
+    let (base, me) = management(config).await?;
+    let scope = crate::accounts::scope(config, &base, &me.partition).await?;
     let cf = Client::new(&base);
     let stack = config.collector_stack();
     let bucket_exists = report_bucket_adopted(&cf, &stack, config, &base).await?;
@@ -39,12 +39,12 @@ pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow:
         })
         .unwrap_or_else(|| {
             format!(
-                "arn:{partition}:iam::{}:role/not-created-yet",
-                config.management.account_id
+                "arn:{}:iam::{}:role/not-created-yet",
+                me.partition, config.management.account_id
             )
         });
     for account in members(config, &base).await? {
-        let session = member_session(config, &base, &partition, &account)
+        let session = member_session(config, &base, &me, &account)
             .await
             .map_err(anyhow::Error::msg)?;
         let cf = Client::new(&session);

@@ -19,11 +19,11 @@ pub async fn run(
         writeln!(out, "not confirmed: nothing was deleted")?;
         return Ok(1);
     }
-    let (base, partition) = management(config).await?;
+    let (base, me) = management(config).await?;
     let mut failed = Vec::new();
     for account in members(config, &base).await? {
         let result = async {
-            let session = member_session(config, &base, &partition, &account)
+            let session = member_session(config, &base, &me, &account)
                 .await
                 .map_err(anyhow::Error::msg)?;
             stacks::delete(&Client::new(&session), &config.member_stack(), out)
