@@ -29,11 +29,17 @@ fn seed(accounts: &[&str], per_region: usize) -> Value {
 }
 
 fn collect(aws: &LocalAws, args: &[&str]) -> (i32, Value) {
+    collect_with(aws, args, &[])
+}
+
+/// `collect` with more environment variables.
+fn collect_with(aws: &LocalAws, args: &[&str], env: &[(&str, &str)]) -> (i32, Value) {
     let out = Command::new(BIN)
         .arg("collect")
         .args(args)
         .env_remove("AWS_PROFILE")
         .envs(aws.env())
+        .envs(env.iter().copied())
         .output()
         .expect("collect runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -631,23 +637,19 @@ fn throttling_is_retried_and_past_every_retry_reported() {
     let aws = LocalAws::start(&s);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("throttled.xlsx");
-    let run = Command::new(BIN)
-        .arg("collect")
-        .args([
+    let (code, result) = collect_with(
+        &aws,
+        &[
             "--accounts",
             "111111111111,222222222222",
             "--regions",
             "us-east-1",
             "--output",
             out.to_str().unwrap(),
-        ])
-        .env_remove("AWS_PROFILE")
-        .envs(aws.env())
-        .env("AWS_MAX_ATTEMPTS", "3")
-        .output()
-        .unwrap();
-    let result: Value = serde_json::from_slice(&run.stdout).unwrap();
-    assert_eq!(run.status.code(), Some(2), "{result:#}");
+        ],
+        &[("AWS_MAX_ATTEMPTS", "3")],
+    );
+    assert_eq!(code, 2, "{result:#}");
     let errors = result["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{result:#}");
     assert_eq!(errors[0]["account"], "222222222222");

@@ -49,6 +49,25 @@ fn deploy(aws: &LocalAws, args: &[&str]) -> (i32, String) {
     (out.status.code().unwrap(), text)
 }
 
+/// One `deploy` with the daily schedule's settings plus `extra` YAML lines.
+fn deploy_once(aws: &LocalAws, extra: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = settings(dir.path(), "cron(0 6 * * ? *)");
+    let text = std::fs::read_to_string(&cfg).unwrap() + extra;
+    std::fs::write(&cfg, text).unwrap();
+    let pkg = package(dir.path());
+    deploy(
+        aws,
+        &[
+            "deploy",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--package",
+            pkg.to_str().unwrap(),
+        ],
+    )
+}
+
 /// The harness's view of one account's stacks (cloudformation via boto3).
 fn stacks(aws: &mut LocalAws, account: &str) -> Value {
     aws.ask(&format!("stacks {account}"))
@@ -318,21 +337,7 @@ fn plan_lists_changes_and_changes_nothing() {
 #[test]
 fn a_customer_managed_key_encrypts_what_the_stack_keeps() {
     let mut aws = LocalAws::start(&json!({"items": {}}));
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = settings(dir.path(), "cron(0 6 * * ? *)");
-    let text = std::fs::read_to_string(&cfg).unwrap() + "kms-key: create\n";
-    std::fs::write(&cfg, text).unwrap();
-    let pkg = package(dir.path());
-    let (code, text) = deploy(
-        &aws,
-        &[
-            "deploy",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--package",
-            pkg.to_str().unwrap(),
-        ],
-    );
+    let (code, text) = deploy_once(&aws, "kms-key: create\n");
     assert_eq!(code, 0, "{text}");
     let collector = &stacks(&mut aws, MANAGEMENT)["fedramp-inventory-collector"];
     assert_eq!(collector["status"], "CREATE_COMPLETE", "{collector:#}");
@@ -358,19 +363,7 @@ fn a_customer_managed_key_encrypts_what_the_stack_keeps() {
 #[test]
 fn an_unsafe_existing_report_bucket_is_not_adopted() {
     let mut aws = LocalAws::start(&json!({"items": {}, "buckets": ["fedramp-reports"]}));
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = settings(dir.path(), "cron(0 6 * * ? *)");
-    let pkg = package(dir.path());
-    let (code, text) = deploy(
-        &aws,
-        &[
-            "deploy",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--package",
-            pkg.to_str().unwrap(),
-        ],
-    );
+    let (code, text) = deploy_once(&aws, "");
     assert_ne!(code, 0, "{text}");
     assert!(
         text.contains("fedramp-reports exists but is not adopted")

@@ -317,13 +317,10 @@ pub fn assemble(
         .iter()
         .enumerate()
         .map(|(index, target)| {
-            let (account, name, region) = match target {
-                Target::Account { account, region } => {
-                    (account.id.clone(), account.name.clone(), region.clone())
-                }
-                Target::Aggregator { name } => {
-                    (format!("aggregator {name}"), String::new(), String::new())
-                }
+            let (account, region) = target.account_region();
+            let name = match target {
+                Target::Account { account, .. } => account.name.clone(),
+                Target::Aggregator { .. } => String::new(),
             };
             TargetResult {
                 account,
@@ -373,6 +370,11 @@ struct Keys {
 }
 
 impl Keys {
+    /// The object key of one format's file.
+    fn key(&self, format: Format) -> String {
+        format!("{}.{}", self.stem, format.extension())
+    }
+
     fn bucket(&self) -> deliver::Bucket<'_> {
         deliver::Bucket {
             name: &self.bucket,
@@ -420,15 +422,14 @@ async fn write_outputs(
         summary,
         changes: None,
     };
-    let snapshot_only = Formats::new([Format::Snapshot]);
-    let mut artifacts = outputs::write_all(stem, &snapshot_only, &report, &settings.outputs)
-        .map_err(|e| e.to_string())?;
-    let current = artifacts[0].path.clone();
-    let changes = compare(settings, base, keys, stem, &current).await;
+    let snapshot =
+        outputs::write_snapshot(stem, &report, &settings.outputs).map_err(|e| e.to_string())?;
+    let changes = compare(settings, base, keys, stem, &snapshot.path).await;
     report.changes = changes.as_ref();
-    let rest = Formats::new(settings.formats.iter().filter(|f| *f != Format::Snapshot));
+    let mut artifacts = vec![snapshot];
     artifacts.extend(
-        outputs::write_all(stem, &rest, &report, &settings.outputs).map_err(|e| e.to_string())?,
+        outputs::write_all_but_snapshot(stem, &settings.formats, &report, &settings.outputs)
+            .map_err(|e| e.to_string())?,
     );
     Ok((artifacts, changes))
 }
@@ -447,7 +448,7 @@ async fn compare(
             .as_ref()
             .map(|p| ChangeReport::compare(&p.display().to_string(), p, current)),
         (Destination::S3 { .. }, Some(keys)) => {
-            let current_key = format!("{}.{}", keys.stem, Format::Snapshot.extension());
+            let current_key = keys.key(Format::Snapshot);
             let found =
                 deliver::previous_snapshot(base, keys.bucket(), &keys.prefix, &current_key).await;
             let key = match found {
@@ -492,10 +493,9 @@ async fn deliver(
         outcome.report = workbook_of(&outcome.artifacts);
         return;
     };
-    let key_of = |format: Format| format!("{}.{}", keys.stem, format.extension());
     outcome.artifacts = artifacts
         .iter()
-        .map(|a| deliver::s3_location(base, &keys.bucket, &key_of(a.format), a.format))
+        .map(|a| deliver::s3_location(base, &keys.bucket, &keys.key(a.format), a.format))
         .collect();
     outcome.report = workbook_of(&outcome.artifacts);
     let mut failure = None;
@@ -503,7 +503,7 @@ async fn deliver(
         let sent = deliver::upload_file(
             base,
             keys.bucket(),
-            &key_of(a.format),
+            &keys.key(a.format),
             &a.path,
             a.format.content_type(),
         )

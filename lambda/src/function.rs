@@ -31,11 +31,7 @@ fn bad(variable: &'static str, problem: impl Into<String>) -> SettingsError {
 pub fn settings_from_env(
     get: impl Fn(&str) -> Option<String>,
 ) -> Result<CollectSettings, SettingsError> {
-    let var = |name: &str| {
-        get(name)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
+    let var = |name: &str| set(&get, name);
     let flag = |name: &'static str| -> Result<bool, SettingsError> {
         match var(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
             None | Some("false") | Some("0") | Some("no") => Ok(false),
@@ -147,12 +143,7 @@ pub fn settings_from_env(
 pub fn deadline_margin(
     get: impl Fn(&str) -> Option<String>,
 ) -> Result<std::time::Duration, SettingsError> {
-    let var = |name: &str| {
-        get(name)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    match var("DEADLINE_MARGIN_SECONDS") {
+    match set(&get, "DEADLINE_MARGIN_SECONDS") {
         None => Ok(std::time::Duration::from_secs(90)),
         Some(v) => v
             .parse::<u64>()
@@ -164,6 +155,13 @@ pub fn deadline_margin(
                 )
             }),
     }
+}
+
+/// A variable's value, trimmed; `None` when unset or blank.
+fn set(get: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    get(name)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// A variable parsed by its setting's own parser; `None` when unset.

@@ -143,26 +143,15 @@ fn write(
         let written = outputs::write_all(stem, &request.formats, &report, &request.outputs)?;
         return Ok((written, None));
     };
-    let snapshot = outputs::write_all(
-        stem,
-        &Formats::new([outputs::Format::Snapshot]),
-        &report,
-        &request.outputs,
-    )?;
-    let current = &snapshot[0].path;
-    let changes = ChangeReport::compare(&previous.display().to_string(), previous, current);
+    let snapshot = outputs::write_snapshot(stem, &report, &request.outputs)?;
+    let changes = ChangeReport::compare(&previous.display().to_string(), previous, &snapshot.path);
     report.changes = Some(&changes);
-    let rest = Formats::new(
-        request
-            .formats
-            .iter()
-            .filter(|f| *f != outputs::Format::Snapshot),
-    );
-    let mut written = outputs::write_all(stem, &rest, &report, &request.outputs)?;
+    let mut written =
+        outputs::write_all_but_snapshot(stem, &request.formats, &report, &request.outputs)?;
     if request.formats.contains(outputs::Format::Snapshot) {
-        written.extend(snapshot);
+        written.push(snapshot);
     } else {
-        let _ = std::fs::remove_file(current);
+        let _ = std::fs::remove_file(&snapshot.path);
     }
     Ok((written, Some(changes)))
 }

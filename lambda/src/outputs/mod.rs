@@ -335,6 +335,32 @@ pub fn write_all(
     Ok(written)
 }
 
+/// Writes the snapshot alone: a run that compares with an earlier one reads it before
+/// the other formats (the workbook's Changes sheet among them) are written.
+pub fn write_snapshot(
+    stem: &Path,
+    report: &Report,
+    settings: &OutputSettings,
+) -> Result<Artifact, OutputError> {
+    let path = artifact_path(stem, Format::Snapshot);
+    write_one(Format::Snapshot, &path, report, settings)?;
+    Ok(Artifact {
+        format: Format::Snapshot,
+        path,
+    })
+}
+
+/// Writes every format of `formats` but the snapshot (written by [`write_snapshot`]).
+pub fn write_all_but_snapshot(
+    stem: &Path,
+    formats: &Formats,
+    report: &Report,
+    settings: &OutputSettings,
+) -> Result<Vec<Artifact>, OutputError> {
+    let rest = Formats::new(formats.iter().filter(|f| *f != Format::Snapshot));
+    write_all(stem, &rest, report, settings)
+}
+
 fn write_one(
     format: Format,
     path: &Path,

@@ -33,6 +33,15 @@ pub enum Target {
 }
 
 impl Target {
+    /// Account and region as results and errors name them; the aggregator's account
+    /// is `aggregator NAME`, its region empty.
+    pub fn account_region(&self) -> (String, String) {
+        match self {
+            Target::Account { account, region } => (account.id.clone(), region.clone()),
+            Target::Aggregator { name } => (format!("aggregator {name}"), String::new()),
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             Target::Account { account, region } => format!("account {} / {region}", account.id),
@@ -194,10 +203,7 @@ async fn read_target(
 }
 
 fn target_error(target: &Target, stage: &str, message: String) -> TargetError {
-    let (account, region) = match target {
-        Target::Account { account, region } => (account.id.clone(), region.clone()),
-        Target::Aggregator { name } => (format!("aggregator {name}"), String::new()),
-    };
+    let (account, region) = target.account_region();
     TargetError {
         account,
         region,

@@ -349,16 +349,13 @@ fn write_text(
     if text.is_empty() {
         return Ok(());
     }
-    let text = match text.char_indices().nth(MAX_CELL_CHARS) {
-        None => text,
-        Some((cut, _)) => {
-            formats.cut += 1;
-            if formats.first_cut.is_none() {
-                formats.first_cut = Some((formats.sheet.clone(), row, col));
-            }
-            &text[..cut]
+    let (text, cut) = sheet_rows::fit(text);
+    if cut {
+        formats.cut += 1;
+        if formats.first_cut.is_none() {
+            formats.first_cut = Some((formats.sheet.clone(), row, col));
         }
-    };
+    }
     let format = match (looks_like_formula(text), text.contains('\n')) {
         (false, false) => None,
         (true, false) => Some(&formats.quoted),
