@@ -148,7 +148,14 @@ fn deploy_redeploy_update_and_teardown() {
                 .is_some_and(|o| o.starts_with("o-")),
             "only from inside the organization: {role:#}"
         );
-        assert_eq!(role["Policies"], json!(["config:SelectResourceConfig"]));
+        assert_eq!(
+            role["Policies"],
+            json!([
+                "config:SelectResourceConfig",
+                "config:ListDiscoveredResources",
+                "config:BatchGetResourceConfig"
+            ])
+        );
     }
     // The collector may assume exactly the listed accounts' roles.
     let execution = role_arn.rsplit('/').next().unwrap();

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use fedramp_inventory::mapper::TagNames;
+use fedramp_inventory::mapper::{SoftwareFilter, TagNames};
 use fedramp_inventory::outputs::{Compression, Formats, IpCell, Layout, OscalSettings};
 use fedramp_inventory::settings::DEFAULT_MEMBER_ROLE_NAME;
 use serde::Deserialize;
@@ -46,6 +46,9 @@ pub struct DeployConfig {
     /// How hard the workbook is deflated: fast, balanced or small.
     #[serde(default)]
     pub compression: Compression,
+    /// Installed packages (SSM inventory) listed as rows: none, all, or name patterns.
+    #[serde(default)]
+    pub software: SoftwareFilter,
     /// The OSCAL skeleton's system name, id and import profile (with `oscal` in formats).
     #[serde(default)]
     pub oscal: Option<OscalSettings>,

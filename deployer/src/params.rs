@@ -67,6 +67,7 @@ pub fn collector(
         ("TagNames", tags),
         ("Formats", config.formats.to_string()),
         ("Compression", config.compression.name().to_string()),
+        ("Software", config.software.to_string()),
         ("HeartbeatDays", config.heartbeat_days().to_string()),
         ("DeadlineMarginSeconds", config.deadline_margin.to_string()),
         ("Fips", config.fips().to_string()),

@@ -370,7 +370,7 @@ mod tests {
             a.set(Field::AssetId, id);
             a.set(Field::Public, public);
             a.add_address(ip, None);
-            inv.add(&a);
+            inv.add(&a, 0);
         }
         inv.finish();
         let header = Header {

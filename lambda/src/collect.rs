@@ -19,7 +19,7 @@ use crate::changes::{ChangeCounts, ChangeReport};
 use crate::deliver::{self, Delivered};
 use crate::inventory::Inventory;
 use crate::kernel::{gather, Gathered, InputStatus};
-use crate::mapper::{MapContext, TagNames};
+use crate::mapper::{MapContext, SoftwareFilter, TagNames};
 use crate::outputs::{self, Artifact, Format, Formats, OutputSettings, Report};
 use crate::reader::config::{
     organization_accounts, read_targets, Account, ReadPlan, Target, TargetError,
@@ -63,6 +63,8 @@ pub struct CollectSettings {
     /// What is written besides the snapshot, which a collection always keeps.
     pub formats: Formats,
     pub tag_names: TagNames,
+    /// Installed packages that get rows of their own.
+    pub software: SoftwareFilter,
     pub destination: Destination,
     pub topic_arn: Option<String>,
     /// Stop reading this long after the run starts (the Lambda: its own deadline less
@@ -264,6 +266,7 @@ fn expand(accounts: &[Account], regions: &[String]) -> Vec<Target> {
 fn map_context(settings: &CollectSettings, targets: &[Target]) -> MapContext {
     let mut context = MapContext {
         tag_names: settings.tag_names.clone(),
+        software: settings.software.clone(),
         ..MapContext::default()
     };
     for t in targets {

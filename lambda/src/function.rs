@@ -8,7 +8,7 @@ use crate::aws::AwsSettings;
 use crate::collect::{
     collect, Accounts, CollectSettings, Destination, RunOutcome, RunStatus, DEFAULT_CONCURRENCY,
 };
-use crate::mapper::TagNames;
+use crate::mapper::{SoftwareFilter, TagNames};
 use crate::outputs::{Compression, Formats, IpCell, Layout, OscalSettings, OutputSettings};
 use crate::reader::config::Account;
 use crate::settings::{split_list, DEFAULT_MEMBER_ROLE_NAME};
@@ -85,6 +85,7 @@ pub fn settings_from_env(
     let ip_cell: IpCell = parsed(&var, "IP_CELL")?.unwrap_or_default();
     let formats: Formats = parsed(&var, "FORMATS")?.unwrap_or_default();
     let compression: Compression = parsed(&var, "COMPRESSION")?.unwrap_or_default();
+    let software: SoftwareFilter = parsed(&var, "SOFTWARE")?.unwrap_or_default();
     let oscal = match var("OSCAL_SETTINGS") {
         None => OscalSettings::default(),
         Some(text) => {
@@ -128,6 +129,7 @@ pub fn settings_from_env(
         },
         formats,
         tag_names,
+        software,
         destination: Destination::S3 {
             bucket,
             prefix: var("REPORT_TARGET_BUCKET_PATH").unwrap_or_default(),

@@ -15,7 +15,7 @@ use std::net::IpAddr;
 use hashbrown::{DefaultHashBuilder, HashTable};
 
 use crate::fields::{Field, FIELD_COUNT};
-use crate::mapper::Asset;
+use crate::mapper::{Asset, Fold, HostFacts};
 
 /// A handle to a pooled string; `Sym(0)` is the empty string.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -116,6 +116,8 @@ struct StoredAsset {
     cells: [Sym; FIELD_COUNT],
     account: Sym,
     region: Sym,
+    /// The Config type it came from (index into the mapper registry).
+    kind: u16,
 }
 
 #[derive(Clone, Copy)]
@@ -133,8 +135,19 @@ pub struct Inventory {
     pool: StringPool,
     assets: Vec<StoredAsset>,
     rows: Vec<Row>,
+    /// The few assets that may repeat another (network interfaces, Elastic IPs).
+    folds: Vec<(u32, Fold)>,
     duplicates: u64,
+    /// Assets left out, by reason (the Run Summary lists them).
+    folded: BTreeMap<String, u64>,
 }
+
+/// The identity of an asset: two assets with the same account, region, Asset Type
+/// and identifier are one resource, however many times or under however many Config
+/// types it was read (a search domain is both an Elasticsearch and an OpenSearch item).
+/// Its rows are then told apart by address (each asset's addresses are distinct), and
+/// a software row carries its package in its identifier (`i-1/openssl`).
+type Identity = [Sym; 4];
 
 impl Default for Inventory {
     fn default() -> Self {
@@ -148,12 +161,15 @@ impl Inventory {
             pool: StringPool::new(),
             assets: Vec::new(),
             rows: Vec::new(),
+            folds: Vec::new(),
             duplicates: 0,
+            folded: BTreeMap::new(),
         }
     }
 
-    /// Adds an asset's rows. The same resource met twice is dropped by [`Self::finish`].
-    pub fn add(&mut self, asset: &Asset) {
+    /// Adds an asset's rows; `kind` is the Config type it came from. The same resource
+    /// met twice is dropped by [`Self::finish`].
+    pub fn add(&mut self, asset: &Asset, kind: u16) {
         let account = self.pool.intern(asset.account());
         let region = self.pool.intern(asset.region());
         let mut cells = [Sym(0); FIELD_COUNT];
@@ -165,10 +181,14 @@ impl Inventory {
             };
         }
         let index = self.assets.len() as u32;
+        if let Some(fold) = &asset.fold {
+            self.folds.push((index, fold.clone()));
+        }
         self.assets.push(StoredAsset {
             cells,
             account,
             region,
+            kind,
         });
         for (ip, mac) in asset.addresses() {
             let row = Row {
@@ -191,6 +211,158 @@ impl Inventory {
         self.duplicates
     }
 
+    /// Assets left out because they repeat another, by reason.
+    pub fn folded(&self) -> &BTreeMap<String, u64> {
+        &self.folded
+    }
+
+    /// Counts items that gave no asset at all (an inactive revision), by reason.
+    pub fn count_skipped(&mut self, reason: &str) {
+        *self.folded.entry(reason.to_string()).or_default() += 1;
+    }
+
+    /// Joins what SSM says of each host onto its EC2 instance's rows (`instance_kind`
+    /// is the registry index of `AWS::EC2::Instance`), adds the selected packages as
+    /// rows of their own, and lists hosts with no instance on their own. Runs once
+    /// every item is read and before [`Self::finish`]. Returns warnings as (where, what).
+    pub fn join_hosts(
+        &mut self,
+        hosts: Vec<HostFacts>,
+        instance_kind: u16,
+        host_kind: u16,
+    ) -> Vec<(String, String)> {
+        let mut warnings = Vec::new();
+        if hosts.is_empty() {
+            return warnings;
+        }
+        let mut instances: std::collections::HashMap<(&str, &str, &str), u32> =
+            std::collections::HashMap::new();
+        for (i, a) in self.assets.iter().enumerate() {
+            if a.kind == instance_kind {
+                let id = self.pool.get(a.cells[Field::AssetId.index()]);
+                instances
+                    .entry((self.pool.get(a.account), self.pool.get(a.region), id))
+                    .or_insert(i as u32);
+            }
+        }
+        let found: Vec<Option<u32>> = hosts
+            .iter()
+            .map(|h| {
+                instances
+                    .get(&(
+                        h.account.as_str(),
+                        h.region.as_str(),
+                        h.instance_id.as_str(),
+                    ))
+                    .copied()
+            })
+            .collect();
+        drop(instances);
+        for (host, found) in hosts.into_iter().zip(found) {
+            let host_asset = match found {
+                Some(index) => {
+                    let cells = [
+                        (Field::OsNameVersion, host.os.clone()),
+                        (Field::NetBios, host.netbios.clone()),
+                        (Field::PatchLevel, host.patch_cell()),
+                    ];
+                    for (field, value) in cells {
+                        if let Some(v) = value {
+                            let sym = self.pool.intern(&v);
+                            self.assets[index as usize].cells[field.index()] = sym;
+                        }
+                    }
+                    self.asset_copy(index)
+                }
+                None => {
+                    let Some(mut own) = host.standalone.clone() else {
+                        warnings.push((
+                            format!("account {} / {}", host.account, host.region),
+                            format!(
+                                "SSM patch compliance for {} whose instance was not read; not listed",
+                                host.instance_id
+                            ),
+                        ));
+                        continue;
+                    };
+                    if !host.instance_id.starts_with("mi-") {
+                        warnings.push((
+                            format!("account {} / {}", host.account, host.region),
+                            format!(
+                                "SSM inventory for {} whose EC2 instance was not read; listed on its own as a Managed Instance",
+                                host.instance_id
+                            ),
+                        ));
+                    }
+                    if own.get(Field::PatchLevel).is_empty() {
+                        own.set_opt(Field::PatchLevel, host.patch_cell().as_deref());
+                    }
+                    self.add(&own, host_kind);
+                    own
+                }
+            };
+            for package in &host.packages {
+                let mut row = host_asset.clone();
+                row.clear_addresses();
+                row.fold = None;
+                let several = host
+                    .packages
+                    .iter()
+                    .filter(|p| p.name == package.name)
+                    .count()
+                    > 1;
+                let id = if several {
+                    format!("{}/{}/{}", host.instance_id, package.name, package.version)
+                } else {
+                    format!("{}/{}", host.instance_id, package.name)
+                };
+                row.set(Field::AssetId, &id);
+                row.set(Field::AssetType, "Software");
+                row.set(Field::SoftwareVendor, &package.vendor);
+                row.set(
+                    Field::SoftwareNameVersion,
+                    format!("{} {}", package.name, package.version).trim(),
+                );
+                row.set(Field::PatchLevel, &package.release);
+                row.set(Field::Dns, "");
+                row.set(Field::NetBios, "");
+                row.set(Field::HardwareModel, "");
+                row.set(Field::AuthenticatedScan, "No");
+                row.set(Field::Public, "");
+                let comment = match host_asset.get(Field::Comments) {
+                    "" => format!("installed on {}", host.instance_id),
+                    c => format!("{c}; installed on {}", host.instance_id),
+                };
+                row.set(Field::Comments, &comment);
+                self.add(&row, host_kind);
+            }
+        }
+        warnings
+    }
+
+    /// A stored asset's cells back as an [`Asset`] (to copy a host onto its packages).
+    fn asset_copy(&self, index: u32) -> Asset {
+        let stored = &self.assets[index as usize];
+        let mut a = Asset::default();
+        for field in Field::asset_fields() {
+            a.set(field, self.pool.get(stored.cells[field.index()]));
+        }
+        a.set_account(self.pool.get(stored.account));
+        a.set_region(self.pool.get(stored.region));
+        a
+    }
+
+    /// Rows per Config type (registry index), after [`Self::finish`].
+    pub fn rows_per_kind(&self) -> BTreeMap<u16, u64> {
+        let mut counts = BTreeMap::new();
+        for row in &self.rows {
+            *counts
+                .entry(self.assets[row.asset as usize].kind)
+                .or_default() += 1;
+        }
+        counts
+    }
+
     /// Assets listed (after [`Self::finish`], without duplicates).
     pub fn asset_count(&self) -> usize {
         self.assets.len() - self.duplicates as usize
@@ -207,7 +379,7 @@ impl Inventory {
     pub fn finish(&mut self) {
         let pool = &self.pool;
         let assets = &self.assets;
-        let key = |a: u32| {
+        let key = |a: u32| -> Identity {
             let a = &assets[a as usize];
             [
                 a.account,
@@ -234,18 +406,37 @@ impl Inventory {
         });
         let mut rank = vec![0u32; assets.len()];
         let mut previous: Option<u32> = None;
+        let mut folded: Vec<&'static str> = Vec::new();
         for (r, &a) in order.iter().enumerate() {
             let same = previous.is_some_and(|p| {
-                let (kp, ka) = (key(p), key(a));
+                let (kp, ka): (Identity, Identity) = (key(p), key(a));
                 ka[3] != Sym(0) && kp[..3] == ka[..3] && pool.get(kp[3]) == pool.get(ka[3])
             });
-            if same {
-                rank[a as usize] = u32::MAX;
-                self.duplicates += 1;
-            } else {
-                rank[a as usize] = r as u32;
-                previous = Some(a);
+            match previous {
+                Some(p) if same => {
+                    rank[a as usize] = u32::MAX;
+                    self.duplicates += 1;
+                    folded.push(if assets[p as usize].kind == assets[a as usize].kind {
+                        "same resource read twice (overlapping inputs)"
+                    } else {
+                        "same resource recorded under two Config types"
+                    });
+                }
+                _ => {
+                    rank[a as usize] = r as u32;
+                    previous = Some(a);
+                }
             }
+        }
+        folded.extend(fold_repeats(
+            pool,
+            assets,
+            &self.rows,
+            &self.folds,
+            &mut rank,
+        ));
+        for reason in folded {
+            *self.folded.entry(reason.to_string()).or_default() += 1;
         }
         self.rows.retain(|row| rank[row.asset as usize] != u32::MAX);
         self.rows.sort_by(|x, y| {
@@ -289,6 +480,90 @@ impl Inventory {
             .map(|([account, region, kind], n)| ((text(account), text(region), text(kind)), n))
             .collect()
     }
+}
+
+/// Leaves out (rank `u32::MAX`) the interfaces and Elastic IPs that repeat an asset
+/// that is listed; returns the reason for each. Interfaces are decided first, so an
+/// Elastic IP on an interface that stays listed is folded into that interface.
+fn fold_repeats<'p>(
+    pool: &'p StringPool,
+    assets: &[StoredAsset],
+    rows: &[Row],
+    folds: &[(u32, Fold)],
+    rank: &mut [u32],
+) -> Vec<&'static str> {
+    use std::collections::HashSet;
+    let mut reasons = Vec::new();
+    if folds.is_empty() {
+        return reasons;
+    }
+    let candidate: HashSet<u32> = folds.iter().map(|(a, _)| *a).collect();
+    let place = |a: u32| {
+        let s = &assets[a as usize];
+        (s.account, s.region)
+    };
+    // The identifiers (and their last part: `…/eni-1` is `eni-1`) and the addresses
+    // of every listed asset that is not itself a candidate.
+    let mut ids: HashSet<(Sym, Sym, &'p str)> = HashSet::new();
+    let mut addresses: HashSet<(Sym, Sym, &'p str)> = HashSet::new();
+    let listed = |a: u32, rank: &[u32]| rank[a as usize] != u32::MAX;
+    let add_id = |ids: &mut HashSet<(Sym, Sym, &'p str)>, a: u32| {
+        let (acc, reg) = place(a);
+        let id = pool.get(assets[a as usize].cells[Field::AssetId.index()]);
+        ids.insert((acc, reg, id));
+        ids.insert((acc, reg, id.rsplit('/').next().unwrap_or(id)));
+    };
+    for (i, _) in assets.iter().enumerate() {
+        let a = i as u32;
+        if listed(a, rank) && !candidate.contains(&a) {
+            add_id(&mut ids, a);
+        }
+    }
+    for row in rows {
+        if row.ip != Sym(0) && listed(row.asset, rank) && !candidate.contains(&row.asset) {
+            let (acc, reg) = place(row.asset);
+            addresses.insert((acc, reg, pool.get(row.ip)));
+        }
+    }
+    let own_addresses = |a: u32| -> Vec<&'p str> {
+        rows.iter()
+            .filter(|r| r.asset == a && r.ip != Sym(0))
+            .map(|r| pool.get(r.ip))
+            .collect()
+    };
+    let interfaces = folds
+        .iter()
+        .filter(|(_, f)| !matches!(f, Fold::AssociatedWith(_)));
+    let elastic_ips = folds
+        .iter()
+        .filter(|(_, f)| matches!(f, Fold::AssociatedWith(_)));
+    for (a, fold) in interfaces.chain(elastic_ips) {
+        if !listed(*a, rank) {
+            continue;
+        }
+        let (acc, reg) = place(*a);
+        let mine = own_addresses(*a);
+        let all_listed =
+            !mine.is_empty() && mine.iter().all(|ip| addresses.contains(&(acc, reg, *ip)));
+        let owner_listed =
+            |o: &Option<String>| o.as_deref().is_some_and(|o| ids.contains(&(acc, reg, o)));
+        let fold_it = match fold {
+            Fold::AttachedTo(owner) => owner_listed(&Some(owner.clone())),
+            Fold::ManagedByService => all_listed,
+            Fold::AssociatedWith(owner) => owner_listed(owner) || all_listed,
+        };
+        if fold_it {
+            rank[*a as usize] = u32::MAX;
+            reasons.push(fold.reason());
+        } else {
+            // Listed after all: later candidates may repeat it.
+            add_id(&mut ids, *a);
+            for ip in mine {
+                addresses.insert((acc, reg, ip));
+            }
+        }
+    }
+    reasons
 }
 
 /// One asset of the inventory with all its rows (its addresses, in row order).
@@ -396,16 +671,13 @@ mod tests {
     #[test]
     fn rows_sort_by_account_region_type_id_and_ip() {
         let mut inv = Inventory::new();
-        inv.add(&asset(
-            "2",
-            "east",
-            "EC2",
-            "i-b",
-            &["10.0.0.10", "10.0.0.9"],
-        ));
-        inv.add(&asset("1", "west", "EC2", "i-a", &[]));
-        inv.add(&asset("1", "east", "RDS", "arn:r", &[]));
-        inv.add(&asset("1", "east", "EC2", "i-z", &["3.3.3.3"]));
+        inv.add(
+            &asset("2", "east", "EC2", "i-b", &["10.0.0.10", "10.0.0.9"]),
+            0,
+        );
+        inv.add(&asset("1", "west", "EC2", "i-a", &[]), 0);
+        inv.add(&asset("1", "east", "RDS", "arn:r", &[]), 0);
+        inv.add(&asset("1", "east", "EC2", "i-z", &["3.3.3.3"]), 0);
         inv.finish();
         assert_eq!(
             listing(&inv),
@@ -444,10 +716,10 @@ mod tests {
     #[test]
     fn the_same_resource_twice_is_listed_once() {
         let mut inv = Inventory::new();
-        inv.add(&asset("1", "east", "EC2", "i-a", &["10.0.0.1"]));
-        inv.add(&asset("1", "east", "RDS", "i-b", &[]));
-        inv.add(&asset("1", "east", "EC2", "i-a", &["10.0.0.2"]));
-        inv.add(&asset("2", "east", "EC2", "i-a", &["10.0.0.1"]));
+        inv.add(&asset("1", "east", "EC2", "i-a", &["10.0.0.1"]), 0);
+        inv.add(&asset("1", "east", "RDS", "i-b", &[]), 0);
+        inv.add(&asset("1", "east", "EC2", "i-a", &["10.0.0.2"]), 0);
+        inv.add(&asset("2", "east", "EC2", "i-a", &["10.0.0.1"]), 0);
         inv.finish();
         assert_eq!(inv.duplicates(), 1);
         assert_eq!(inv.asset_count(), 3);

@@ -17,8 +17,12 @@ pub struct ConfigItem {
     pub account_id: Option<String>,
     pub region: Option<String>,
     pub availability_zone: Option<String>,
+    pub resource_name: Option<String>,
     /// The resource's own description; `Value::Null` when absent.
     pub configuration: Value,
+    /// What Config records beside it (an S3 bucket's public access block, policy and
+    /// ACL); an object whose values are objects, `Value::Null` when absent.
+    pub supplementary: Value,
     /// Tags in their original case; look-ups ignore case (see [`ConfigItem::tag`]).
     pub tags: Vec<(String, String)>,
 }
@@ -43,7 +47,9 @@ impl ConfigItem {
         let account_id = text(&["accountId", "awsAccountId"]);
         let region = text(&["awsRegion"]);
         let availability_zone = text(&["availabilityZone"]);
+        let resource_name = text(&["resourceName"]);
         let configuration = take_configuration(&mut obj, warnings);
+        let supplementary = take_supplementary(&mut obj, warnings);
         let tags = take_tags(&mut obj, warnings);
         Ok(ConfigItem {
             resource_type,
@@ -52,7 +58,9 @@ impl ConfigItem {
             account_id,
             region,
             availability_zone,
+            resource_name,
             configuration,
+            supplementary,
             tags,
         })
     }
@@ -140,6 +148,41 @@ fn take_configuration(obj: &mut Map<String, Value>, warnings: &mut Vec<String>) 
             Value::Null
         }
     }
+}
+
+/// Selects give `supplementaryConfiguration` as an object of objects; snapshots and
+/// history give each value as a JSON string. Both become objects.
+fn take_supplementary(obj: &mut Map<String, Value>, warnings: &mut Vec<String>) -> Value {
+    let map = match obj.remove("supplementaryConfiguration") {
+        None | Some(Value::Null) => return Value::Null,
+        Some(Value::Object(map)) => map,
+        Some(Value::String(s)) => match serde_json::from_str::<Value>(&s) {
+            Ok(Value::Object(map)) => map,
+            _ => {
+                warnings
+                    .push("supplementaryConfiguration text is not a JSON object; ignored".into());
+                return Value::Null;
+            }
+        },
+        Some(other) => {
+            warnings.push(format!(
+                "supplementaryConfiguration is {}, expected an object; ignored",
+                kind(&other)
+            ));
+            return Value::Null;
+        }
+    };
+    let opened = map
+        .into_iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => match serde_json::from_str::<Value>(&s) {
+                Ok(parsed) => (k, parsed),
+                Err(_) => (k, Value::String(s)),
+            },
+            other => (k, other),
+        })
+        .collect();
+    Value::Object(opened)
 }
 
 /// Tags as Config's list of `{"key", "value"}` or as a `{key: value}` map.
@@ -246,6 +289,20 @@ mod tests {
         assert_eq!(
             w,
             vec!["item has no configuration; only its identifiers and tags are known"]
+        );
+    }
+
+    #[test]
+    fn supplementary_configuration_as_objects_or_json_strings() {
+        let (a, w) = read(json!({"supplementaryConfiguration": {
+            "PublicAccessBlockConfiguration": {"blockPublicAcls": true}}, "configuration": {}}));
+        let (b, _) = read(json!({"supplementaryConfiguration": {
+            "PublicAccessBlockConfiguration": "{\"blockPublicAcls\": true}"}, "configuration": {}}));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(a.supplementary, b.supplementary);
+        assert_eq!(
+            a.supplementary["PublicAccessBlockConfiguration"]["blockPublicAcls"],
+            true
         );
     }
 

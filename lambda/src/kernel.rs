@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use crate::diagnostics::Diagnostics;
 use crate::inventory::Inventory;
 use crate::item::ConfigItem;
-use crate::mapper::{map_item, Asset, MapContext, Mapped};
-use crate::summary::{InputReport, Summary, UnsupportedType};
+use crate::mapper::{map_item, mapper_for, HostFacts, MapContext, Mapped, MappedItem, REGISTRY};
+use crate::summary::{InputReport, Summary, TypeCount, UnsupportedType};
 
 /// Where a value was found: line of the input, and its place inside that line's or
 /// document's value when it was opened up (`Results[3]`).
@@ -35,7 +35,7 @@ impl Origin {
 
 /// What became of one candidate item.
 pub enum Outcome {
-    Asset(Origin, Box<Asset>),
+    Mapped(Origin, Box<MappedItem>),
     Unsupported(Origin, Option<String>),
     Bad(Origin, String),
 }
@@ -64,10 +64,10 @@ pub fn map_value(
         Err(e) => return Outcome::Bad(origin, e.to_string()),
     };
     match map_item(&item, ctx) {
-        Mapped::Asset(mut asset) => {
-            warnings.append(&mut asset.warnings);
-            asset.warnings = warnings;
-            Outcome::Asset(origin, asset)
+        Mapped::Item(mut mapped) => {
+            warnings.append(&mut mapped.warnings);
+            mapped.warnings = warnings;
+            Outcome::Mapped(origin, Box::new(mapped))
         }
         Mapped::Unsupported(kind) => Outcome::Unsupported(origin, kind),
     }
@@ -113,6 +113,8 @@ pub struct Gathered {
     per_input: Vec<u64>,
     diagnostics: Diagnostics,
     unsupported: BTreeMap<String, UnsupportedType>,
+    /// Items read per registry index.
+    items_per_kind: BTreeMap<u16, u64>,
 }
 
 /// Takes batches in sequence order (whatever order they arrive in) and builds the
@@ -123,6 +125,9 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>) -> Gathered {
     let mut unsupported: BTreeMap<String, UnsupportedType> = BTreeMap::new();
     let mut per_input = vec![0u64; names.len()];
     let mut waiting: HashMap<u64, Batch> = HashMap::new();
+    let mut items_per_kind: BTreeMap<u16, u64> = BTreeMap::new();
+    // SSM facts per host, joined onto the instances once every item is in.
+    let mut hosts: HashMap<(String, String, String), HostFacts> = HashMap::new();
     let mut next = 0u64;
     for batch in rx {
         waiting.insert(batch.seq, batch);
@@ -131,12 +136,31 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>) -> Gathered {
             let name = &names[batch.input];
             for outcome in batch.items {
                 match outcome {
-                    Outcome::Asset(origin, asset) => {
+                    Outcome::Mapped(origin, mapped) => {
                         per_input[batch.input] += 1;
-                        for w in &asset.warnings {
-                            diagnostics.warn(origin.describe(name), w.clone());
+                        *items_per_kind.entry(mapped.kind).or_default() += 1;
+                        for w in mapped.warnings {
+                            diagnostics.warn(origin.describe(name), w);
                         }
-                        inventory.add(&asset);
+                        for asset in &mapped.assets {
+                            inventory.add(asset, mapped.kind);
+                        }
+                        if let Some(reason) = mapped.skipped {
+                            inventory.count_skipped(reason);
+                        }
+                        if let Some(host) = mapped.host {
+                            let key = (
+                                host.account.clone(),
+                                host.region.clone(),
+                                host.instance_id.clone(),
+                            );
+                            match hosts.get_mut(&key) {
+                                Some(known) => known.merge(*host),
+                                None => {
+                                    hosts.insert(key, *host);
+                                }
+                            }
+                        }
                     }
                     Outcome::Unsupported(origin, kind) => {
                         per_input[batch.input] += 1;
@@ -154,6 +178,15 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>) -> Gathered {
             }
         }
     }
+    let mut hosts: Vec<HostFacts> = hosts.into_values().collect();
+    hosts.sort_by(|a, b| {
+        (&a.account, &a.region, &a.instance_id).cmp(&(&b.account, &b.region, &b.instance_id))
+    });
+    let instance_kind = mapper_for("AWS::EC2::Instance").map_or(0, |(k, _)| k);
+    let host_kind = mapper_for("AWS::SSM::ManagedInstanceInventory").map_or(0, |(k, _)| k);
+    for (source, message) in inventory.join_hosts(hosts, instance_kind, host_kind) {
+        diagnostics.warn(source, message);
+    }
     let sorting = std::time::Instant::now();
     inventory.finish();
     Gathered {
@@ -163,6 +196,7 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>) -> Gathered {
         per_input,
         diagnostics,
         unsupported,
+        items_per_kind,
     }
 }
 
@@ -196,6 +230,13 @@ impl Gathered {
             diagnostics.push_entry(d.clone());
         }
         let inventory = self.inventory;
+        let mut types: BTreeMap<String, TypeCount> = BTreeMap::new();
+        for (kind, items) in &self.items_per_kind {
+            types.entry(type_name(*kind)).or_default().items += items;
+        }
+        for (kind, rows) in inventory.rows_per_kind() {
+            types.entry(type_name(kind)).or_default().rows += rows;
+        }
         let summary = Summary {
             generated_at,
             inputs,
@@ -203,6 +244,8 @@ impl Gathered {
             assets: inventory.asset_count() as u64,
             rows: inventory.row_count() as u64,
             duplicates: inventory.duplicates(),
+            folded: inventory.folded().clone(),
+            types,
             row_counts: inventory.row_counts(),
             unsupported: self.unsupported,
             diagnostics,
@@ -210,6 +253,13 @@ impl Gathered {
         };
         (inventory, summary)
     }
+}
+
+fn type_name(kind: u16) -> String {
+    REGISTRY
+        .get(kind as usize)
+        .map_or("(unknown)", |m| m.resource_type)
+        .to_string()
 }
 
 #[cfg(test)]

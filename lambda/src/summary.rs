@@ -27,6 +27,13 @@ pub struct UnsupportedType {
     pub first_seen: String,
 }
 
+/// Items of one supported type read, and the rows they gave.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TypeCount {
+    pub items: u64,
+    pub rows: u64,
+}
+
 /// Everything a run states about itself.
 #[derive(Debug)]
 pub struct Summary {
@@ -36,6 +43,11 @@ pub struct Summary {
     pub assets: u64,
     pub rows: u64,
     pub duplicates: u64,
+    /// Assets left out because they repeat another (and items that are no asset), by
+    /// reason.
+    pub folded: BTreeMap<String, u64>,
+    /// Per supported type met: items read and rows written.
+    pub types: BTreeMap<String, TypeCount>,
     pub row_counts: RowCounts,
     /// Keyed by type; items without a type are under "(no resourceType)".
     pub unsupported: BTreeMap<String, UnsupportedType>,

@@ -113,7 +113,7 @@ pub fn items(account: &str, region: &str, n: usize) -> Vec<serde_json::Value> {
                 "privateIpAddresses": [{"privateIpAddress": "10.0.0.1"}, {"privateIpAddress": "10.0.0.2"}]}]}
     }));
     // Config answers only the types a query names: this one must not appear.
-    out.push(serde_json::json!({"resourceType": "AWS::S3::Bucket", "resourceId": "b", "accountId": account,
+    out.push(serde_json::json!({"resourceType": "AWS::IAM::Role", "resourceId": "b", "accountId": account,
         "awsRegion": region, "configuration": {}}));
     out
 }

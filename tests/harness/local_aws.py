@@ -4,7 +4,9 @@
 moto answers STS (assumed credentials map to the role's account), S3, SNS and
 Organizations over HTTP. Its Config `select_resource_config` only returns canned
 results, so this harness answers `SelectResourceConfig` and
-`SelectAggregateResourceConfig` from items seeded per account and region, with real
+`SelectAggregateResourceConfig` (and the batch reads of the types the advanced query
+does not return: `ListDiscoveredResources`, `BatchGetResourceConfig` and their aggregate
+forms) from items seeded per account and region, with real
 pagination (at most 100 per page, NextToken), a switch that makes chosen accounts deny
 access, and an optional delay per call (for the collection benchmark).
 
@@ -15,6 +17,7 @@ stdin are commands, each answered with one JSON line on stdout:
   s3-keys BUCKET           -> object keys in the bucket
   s3-get BUCKET KEY FILE   -> writes the object to FILE, answers its metadata
   config-calls             -> number of Config select calls answered
+  batch-calls              -> number of Config list-discovered and batch-get calls answered
   items FILE               -> replaces the seeded items with FILE's {"ACCOUNT": {"REGION": [item]}}
   s3-put BUCKET KEY FILE   -> uploads FILE
   s3-encryption BUCKET     -> the bucket's default encryption rules and access logging
@@ -53,7 +56,7 @@ import moto.organizations.utils as org_utils
 
 DEFAULT_ACCOUNT = "123456789012"
 SEED = {"items": {}, "deny": [], "delay_ms": 0}
-CALLS = {"config": 0}
+CALLS = {"config": 0, "batch": 0}
 LOCK = threading.Lock()
 
 
@@ -73,9 +76,9 @@ def wanted(items, expression):
     return [i for i in items if f"'{i.get('resourceType')}'" in expression]
 
 
-def counted_call(account=None):
+def counted_call(account=None, counter="config"):
     with LOCK:
-        CALLS["config"] += 1
+        CALLS[counter] += 1
         throttled = SEED.get("throttle", {}).get(account, 0) > 0
         if throttled:
             SEED["throttle"][account] -= 1
@@ -110,6 +113,92 @@ def select_aggregate_resource_config(self):
     return page(wanted(everything, params.get("Expression", "")), params)
 
 
+def base_item(item):
+    """A seeded item as BatchGet*ResourceConfig returns it: configuration and each
+    supplementary value as JSON text, and no tags (batch get returns none)."""
+    out = {k: item[k] for k in ("accountId", "arn", "resourceType", "resourceId", "resourceName",
+                                "awsRegion", "availabilityZone") if k in item}
+    out["version"] = "1.3"
+    out["configuration"] = json.dumps(item.get("configuration"))
+    out["supplementaryConfiguration"] = {
+        k: json.dumps(v) for k, v in (item.get("supplementaryConfiguration") or {}).items()}
+    return out
+
+
+def token_page(items, params, limit_key, token_key):
+    limit = min(int(params.get(limit_key) or 100), 100)
+    start = int(params.get(token_key) or 0)
+    return items[start:start + limit], (str(start + limit) if start + limit < len(items) else None)
+
+
+def of_type(items, resource_type):
+    return [i for i in items if i.get("resourceType") == resource_type]
+
+
+def list_discovered_resources(self):
+    account, region = self.current_account, self.region
+    counted_call(account, "batch")
+    params = json.loads(self.body or "{}")
+    if account in SEED.get("deny", []):
+        raise JsonRESTError("AccessDeniedException",
+                            f"User is not authorized to perform config:ListDiscoveredResources in {account}")
+    items = of_type(SEED["items"].get(account, {}).get(region, []), params.get("resourceType"))
+    chunk, token = token_page(items, params, "limit", "nextToken")
+    out = {"resourceIdentifiers": [{"resourceType": i["resourceType"], "resourceId": i["resourceId"]}
+                                   for i in chunk]}
+    if token:
+        out["nextToken"] = token
+    return json.dumps(out)
+
+
+def batch_get_resource_config(self):
+    account, region = self.current_account, self.region
+    counted_call(account, "batch")
+    params = json.loads(self.body or "{}")
+    keys = params.get("resourceKeys", [])
+    if len(keys) > 100:
+        raise JsonRESTError("ValidationException", "at most 100 resource keys")
+    items = SEED["items"].get(account, {}).get(region, [])
+    found = [i for k in keys for i in items
+             if i.get("resourceType") == k["resourceType"] and i.get("resourceId") == k["resourceId"]]
+    return json.dumps({"baseConfigurationItems": [base_item(i) for i in found],
+                       "unprocessedResourceKeys": []})
+
+
+def aggregate_items():
+    for account in sorted(SEED["items"]):
+        if account in SEED.get("deny", []):
+            continue
+        for region in sorted(SEED["items"][account]):
+            for item in SEED["items"][account][region]:
+                yield account, region, item
+
+
+def list_aggregate_discovered_resources(self):
+    counted_call(counter="batch")
+    params = json.loads(self.body or "{}")
+    found = [(a, r, i) for a, r, i in aggregate_items() if i.get("resourceType") == params.get("ResourceType")]
+    chunk, token = token_page(found, params, "Limit", "NextToken")
+    out = {"ResourceIdentifiers": [{"SourceAccountId": a, "SourceRegion": r, "ResourceId": i["resourceId"],
+                                    "ResourceType": i["resourceType"]} for a, r, i in chunk]}
+    if token:
+        out["NextToken"] = token
+    return json.dumps(out)
+
+
+def batch_get_aggregate_resource_config(self):
+    counted_call(counter="batch")
+    params = json.loads(self.body or "{}")
+    wanted_ids = {(x["SourceAccountId"], x["SourceRegion"], x["ResourceType"], x["ResourceId"])
+                  for x in params.get("ResourceIdentifiers", [])}
+    if len(wanted_ids) > 100:
+        raise JsonRESTError("ValidationException", "at most 100 resource identifiers")
+    found = [i for a, r, i in aggregate_items()
+             if (a, r, i.get("resourceType"), i.get("resourceId")) in wanted_ids]
+    return json.dumps({"BaseConfigurationItems": [base_item(i) for i in found],
+                       "UnprocessedResourceIdentifiers": []})
+
+
 def bucket_permission(self, action, resource):
     """moto evaluates bucket policies without their conditions, so a TLS-only Deny
     (aws:SecureTransport false) would deny every request over this plain-HTTP local AWS.
@@ -129,6 +218,10 @@ def bucket_permission(self, action, resource):
 FakeBucket.get_permission = bucket_permission
 ConfigResponse.select_resource_config = select_resource_config
 ConfigResponse.select_aggregate_resource_config = select_aggregate_resource_config
+ConfigResponse.list_discovered_resources = list_discovered_resources
+ConfigResponse.batch_get_resource_config = batch_get_resource_config
+ConfigResponse.list_aggregate_discovered_resources = list_aggregate_discovered_resources
+ConfigResponse.batch_get_aggregate_resource_config = batch_get_aggregate_resource_config
 
 
 def free_port():
@@ -266,6 +359,8 @@ def answer(line, url):
         return json.loads(json.dumps(rule, default=str))
     if words[0] == "config-calls":
         return CALLS["config"]
+    if words[0] == "batch-calls":
+        return CALLS["batch"]
     if words[0] == "items":
         with open(words[1], encoding="utf-8") as f:
             SEED["items"] = json.load(f)

@@ -121,7 +121,7 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         },
         _ => bail!("say where the files go: --output FILE or --bucket NAME"),
     };
-    let tag_names = args.outputs.tag_names()?;
+    let (tag_names, software) = args.outputs.mapping()?;
     let outputs = args.outputs.output_settings()?;
     Ok(CollectSettings {
         aws: AwsSettings {
@@ -138,6 +138,7 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         outputs,
         formats: args.outputs.formats.clone(),
         tag_names,
+        software,
         destination,
         topic_arn: args.topic_arn,
         read_for: args.deadline.map(std::time::Duration::from_secs),

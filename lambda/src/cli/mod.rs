@@ -5,6 +5,7 @@
 pub mod collect;
 pub mod diff;
 pub mod report;
+pub mod types;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +26,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// List what changed between two snapshots: assets added, removed and changed.
     Diff(diff::DiffArgs),
+    /// List every supported AWS Config type: Asset Type, how it is read, rows, columns.
+    Types(types::TypesArgs),
     /// Read AWS Config in every account and region, write the workbook to a file or S3.
     #[cfg(feature = "aws")]
     Collect(Box<collect::CollectArgs>),
@@ -36,6 +39,7 @@ impl Cli {
         match self.command {
             Command::Report(args) => report::run(args, out),
             Command::Diff(args) => diff::run(args, out),
+            Command::Types(args) => types::run(args, out),
             #[cfg(feature = "aws")]
             Command::Collect(args) => collect::run(*args, out),
         }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use crate::mapper::{MapContext, TagNames};
+use crate::mapper::{MapContext, SoftwareFilter, TagNames};
 use crate::outputs::oscal::BaseSsp;
 use crate::outputs::{
     Compression, Formats, IpCell, Layout, OscalSettings, OutputSettings, EXCEL_MAX_ROWS,
@@ -47,9 +47,13 @@ pub struct OutputArgs {
     /// One row per IP address, or all of an asset's addresses joined in one cell.
     #[arg(long, value_enum, default_value_t = IpCell::PerRow)]
     pub ip_cell: IpCell,
-    /// YAML file naming the tags that feed tag-driven columns (see README).
+    /// YAML file naming the tags that feed tag-driven columns, and `software:` (see README).
     #[arg(long, value_name = "FILE")]
     pub tags: Option<PathBuf>,
+    /// Installed packages (SSM inventory) that get rows of their own: none, all, or
+    /// name patterns such as "nginx*,openssl*". Overrides the settings file's `software:`.
+    #[arg(long, value_name = "WHICH")]
+    pub software: Option<SoftwareFilter>,
     /// How hard the workbook is deflated: fast (level 1), balanced (3), small (6).
     #[arg(long, value_enum, default_value_t = Compression::Balanced)]
     pub compression: Compression,
@@ -62,14 +66,19 @@ pub struct OutputArgs {
 }
 
 impl OutputArgs {
-    /// The tag settings from `--tags`, or the defaults.
-    pub fn tag_names(&self) -> anyhow::Result<TagNames> {
-        let Some(path) = &self.tags else {
-            return Ok(TagNames::default());
+    /// The tag names and software filter from `--tags` and `--software`, or the defaults.
+    pub fn mapping(&self) -> anyhow::Result<(TagNames, SoftwareFilter)> {
+        let (names, software) = match &self.tags {
+            None => (TagNames::default(), None),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read tag settings {}", path.display()))?;
+                TagNames::with_software_from_yaml(&text)
+                    .with_context(|| format!("in {}", path.display()))?
+            }
         };
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read tag settings {}", path.display()))?;
-        TagNames::from_yaml(&text).with_context(|| format!("in {}", path.display()))
+        let software = self.software.clone().or(software).unwrap_or_default();
+        Ok((names, software))
     }
 
     /// The presentation settings, the OSCAL files read and checked before anything is
@@ -102,9 +111,13 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
         output: args.output.clone(),
         formats: args.outputs.formats.clone(),
         outputs: args.outputs.output_settings()?,
-        context: MapContext {
-            tag_names: args.outputs.tag_names()?,
-            ..MapContext::default()
+        context: {
+            let (tag_names, software) = args.outputs.mapping()?;
+            MapContext {
+                tag_names,
+                software,
+                ..MapContext::default()
+            }
         },
         previous: args.previous.clone(),
     };
@@ -141,6 +154,9 @@ fn print_result(
     }
     for (kind, n) in per_type {
         writeln!(out, "  {kind}: {n} rows")?;
+    }
+    for (reason, n) in &s.folded {
+        writeln!(out, "  left out, {reason}: {n}")?;
     }
     for (kind, u) in &s.unsupported {
         writeln!(

@@ -23,6 +23,33 @@ struct Address {
     mac: Span,
 }
 
+/// When an asset is the same thing as another asset already listed, and is left out
+/// of the inventory for it (the Run Summary counts each rule). Decided once every item
+/// is read, because the other asset may come later or not at all: nothing is folded
+/// into an asset that is not listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fold {
+    /// A network interface attached to this instance, whose rows carry its addresses.
+    AttachedTo(String),
+    /// A network interface another service manages (NAT gateway, load balancer):
+    /// folded when every address it has is on another listed asset's rows.
+    ManagedByService,
+    /// An Elastic IP associated with this instance or interface: folded when that is
+    /// listed or its address is on another listed asset's rows.
+    AssociatedWith(Option<String>),
+}
+
+impl Fold {
+    /// The reason, as the Run Summary states it.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Fold::AttachedTo(_) => "network interface attached to a listed instance",
+            Fold::ManagedByService => "network interface of a listed service (same addresses)",
+            Fold::AssociatedWith(_) => "Elastic IP associated with a listed resource",
+        }
+    }
+}
+
 /// One resource as inventory cells. Each address becomes its own row (or all of them
 /// one cell, by option); an asset without addresses is one row with the IP empty.
 #[derive(Clone, Debug, Default)]
@@ -32,6 +59,8 @@ pub struct Asset {
     account: Span,
     region: Span,
     addresses: Vec<Address>,
+    /// Set when this asset may repeat another one (see [`Fold`]).
+    pub fold: Option<Fold>,
     /// Problems met while mapping, phrased for a person reading the Run Summary.
     pub warnings: Vec<String>,
 }
@@ -80,6 +109,10 @@ impl Asset {
         let ip = self.push_text("IP address", ip);
         let mac = self.push_text("MAC address", mac.unwrap_or(""));
         self.addresses.push(Address { ip, mac });
+    }
+
+    pub fn clear_addresses(&mut self) {
+        self.addresses.clear();
     }
 
     /// The addresses as (IP, MAC) pairs, in the order they were found.

@@ -1,14 +1,96 @@
 //! Reading fields out of an item's `configuration`, tolerating absence and noting
 //! wrong types.
 //!
-//! Paths are dotted camel-cased names as Config writes them (`placement.availabilityZone`).
-//! A missing field is normal and silent; a field of the wrong type is a warning.
+//! Paths are dotted names (`placement.availabilityZone`). Config spells the same field
+//! in camelCase, PascalCase or lower case depending on how it records the type (and has
+//! changed spelling over time), so each step matches its key exactly first and then
+//! ignoring ASCII case: one mapper reads every spelling. A missing field is normal and
+//! silent; a field of the wrong type is a warning, collected by [`Conf`] so no mapper
+//! has to carry a warning list around.
 
 use std::borrow::Cow;
 
 use serde_json::Value;
 
 use crate::item::kind;
+
+/// One item's `configuration` and the warnings met while reading it.
+pub struct Conf<'a> {
+    root: &'a Value,
+    pub warnings: Vec<String>,
+}
+
+impl<'a> Conf<'a> {
+    pub fn new(root: &'a Value) -> Self {
+        Conf {
+            root,
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn root(&self) -> &'a Value {
+        self.root
+    }
+
+    /// Text at `path`; numbers and booleans are kept as text, empty text is absent.
+    pub fn text(&mut self, path: &str) -> Option<Cow<'a, str>> {
+        text(self.root, path, &mut self.warnings)
+    }
+
+    /// The first of `paths` that holds text.
+    pub fn first(&mut self, paths: &[&str]) -> Option<Cow<'a, str>> {
+        paths.iter().find_map(|p| self.text(p))
+    }
+
+    pub fn list(&mut self, path: &str) -> &'a [Value] {
+        list(self.root, path, &mut self.warnings)
+    }
+
+    pub fn flag(&mut self, path: &str) -> Option<bool> {
+        flag(self.root, path, &mut self.warnings)
+    }
+
+    /// Text, or a list of texts joined with ", " (subnet ids where no VPC id is kept).
+    pub fn joined(&mut self, path: &str) -> Option<String> {
+        joined(self.root, path, &mut self.warnings)
+    }
+
+    /// Whether anything (even an empty list) is recorded at `path`.
+    pub fn has(&mut self, path: &str) -> bool {
+        lookup(self.root, path, &mut self.warnings).is_some()
+    }
+
+    /// The value at `path`, whatever it is.
+    pub fn value(&mut self, path: &str) -> Option<&'a Value> {
+        lookup(self.root, path, &mut self.warnings)
+    }
+
+    /// The same readers inside one element of a list.
+    pub fn text_in(&mut self, element: &'a Value, path: &str) -> Option<Cow<'a, str>> {
+        text(element, path, &mut self.warnings)
+    }
+
+    pub fn list_in(&mut self, element: &'a Value, path: &str) -> &'a [Value] {
+        list(element, path, &mut self.warnings)
+    }
+
+    pub fn flag_in(&mut self, element: &'a Value, path: &str) -> Option<bool> {
+        flag(element, path, &mut self.warnings)
+    }
+
+    pub fn warn(&mut self, message: impl Into<String>) {
+        self.warnings.push(message.into());
+    }
+}
+
+/// A key of an object: exactly, else ignoring ASCII case.
+fn member<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
+    map.get(key).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
+}
 
 /// The value at `path`; a step through something that is not an object is a warning
 /// (`dBSubnetGroup` written as text), except at the root, which mappers may call with
@@ -18,7 +100,7 @@ fn lookup<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> Option
     let mut walked = 0;
     for part in path.split('.') {
         v = match v {
-            Value::Object(map) => map.get(part)?,
+            Value::Object(map) => member(map, part)?,
             Value::Null => return None,
             other if walked > 0 => {
                 let at = &path[..walked - 1];
@@ -35,12 +117,13 @@ fn lookup<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> Option
     (!v.is_null()).then_some(v)
 }
 
-/// Text at `path` (numbers are kept as text); empty text counts as absent.
+/// Text at `path` (numbers and booleans are kept as text); empty text counts as absent.
 pub fn text<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> Option<Cow<'a, str>> {
     match lookup(root, path, warnings)? {
         Value::String(s) if s.trim().is_empty() => None,
         Value::String(s) => Some(Cow::Borrowed(s.trim())),
         Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Owned(b.to_string())),
         other => {
             warnings.push(format!(
                 "configuration.{path} is {}, expected text; ignored",
@@ -82,12 +165,55 @@ pub fn flag(root: &Value, path: &str, warnings: &mut Vec<String>) -> Option<bool
     }
 }
 
+/// Text, or the texts of a list joined with ", ".
+pub fn joined(root: &Value, path: &str, warnings: &mut Vec<String>) -> Option<String> {
+    match lookup(root, path, warnings)? {
+        Value::Array(items) => {
+            let parts: Vec<Cow<'_, str>> = items.iter().filter_map(scalar).collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        _ => text(root, path, warnings).map(Cow::into_owned),
+    }
+}
+
+fn scalar(v: &Value) -> Option<Cow<'_, str>> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(Cow::Borrowed(s.trim())),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        _ => None,
+    }
+}
+
 /// Excel's Yes/No for a boolean.
 pub fn yes_no(b: bool) -> &'static str {
     if b {
         "Yes"
     } else {
         "No"
+    }
+}
+
+/// Whether a value names an Availability Zone (`us-gov-west-1a`), as opposed to the
+/// "Regional", "Not Applicable" or "Multiple Availability Zones" Config also writes there.
+pub fn is_zone(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('-').collect();
+    let (head, rest) = match parts.as_slice() {
+        [area, "gov", rest @ ..] if area.len() == 2 => (*area, rest),
+        [area, rest @ ..] => (*area, rest),
+        [] => return false,
+    };
+    let lower = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase());
+    match rest {
+        [direction, last] => {
+            let digits = last.trim_end_matches(|c: char| c.is_ascii_lowercase());
+            head.len() == 2
+                && lower(head)
+                && lower(direction)
+                && !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && last.len() == digits.len() + 1
+        }
+        _ => false,
     }
 }
 
@@ -116,6 +242,45 @@ mod tests {
             w[3].starts_with("configuration.a.b is text, expected an object"),
             "{w:?}"
         );
+    }
+
+    #[test]
+    fn every_spelling_of_a_key_is_read_and_the_exact_one_wins() {
+        let v = json!({"ResourcesVpcConfig": {"SubnetIds": ["s-1", "s-2"]}, "arn": "lower", "Arn": "pascal"});
+        let mut c = Conf::new(&v);
+        assert_eq!(
+            c.joined("resourcesVpcConfig.subnetIds").as_deref(),
+            Some("s-1, s-2")
+        );
+        assert_eq!(c.text("Arn").as_deref(), Some("pascal"));
+        assert_eq!(c.text("arn").as_deref(), Some("lower"));
+        assert!(c.text("ARN").is_some());
+        assert!(c.warnings.is_empty());
+    }
+
+    #[test]
+    fn zones_are_told_from_other_text() {
+        for zone in [
+            "us-east-1a",
+            "us-gov-west-1b",
+            "ap-southeast-2c",
+            "eu-central-1a",
+        ] {
+            assert!(is_zone(zone), "{zone}");
+        }
+        for not in [
+            "Regional",
+            "Not Applicable",
+            "Multiple Availability Zones",
+            "us-east-1",
+            "us-gov-west-1",
+            "",
+            "use1-az2",
+            "global",
+            "us-east-1ab",
+        ] {
+            assert!(!is_zone(not), "{not}");
+        }
     }
 
     #[test]

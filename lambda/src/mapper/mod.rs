@@ -1,24 +1,42 @@
-//! Config item -> inventory asset, one file per resource family.
+//! Config item -> inventory assets.
 //!
-//! [`REGISTRY`] is the single list of supported resource types: the Config query asks
-//! for exactly these ([`select_query`]), and an item of any other type is counted as
+//! [`REGISTRY`] is the single list of supported resource types, as data: what every
+//! asset of a type shares (Asset Type, Authenticated Scan, vendor, where its identifier,
+//! DNS name, model and network are recorded), and at most one small function per type
+//! for what is particular to it (addresses, the Public rule, several assets from one
+//! item). The Config query asks for exactly these types ([`select_query`]), the
+//! `types` command prints them, and an item of any other type is counted as
 //! unsupported rather than dropped silently.
 
 mod asset;
+mod compute;
 pub mod conf;
-mod dynamodb_table;
-mod ec2_instance;
+mod containers;
+mod databases;
+mod draft;
+mod edge;
 mod load_balancer;
-mod rds_db_instance;
+mod messaging;
+mod network;
+mod registry;
+mod serverless;
+pub mod software;
+pub mod ssm_inventory;
+mod storage;
 pub mod tags;
 
 use std::collections::HashMap;
 
-pub use asset::{Asset, MAX_VALUE_CHARS};
+pub use asset::{Asset, Fold, MAX_VALUE_CHARS};
+pub use draft::Draft;
+pub use registry::{Location, Mapper, Public, Read, Rows, REGISTRY};
+pub use software::SoftwareFilter;
+pub use ssm_inventory::HostFacts;
 pub use tags::TagNames;
 
 use crate::fields::Field;
 use crate::item::ConfigItem;
+use conf::{is_zone, Conf};
 
 /// What every mapper may consult besides the item.
 #[derive(Clone, Debug, Default)]
@@ -26,84 +44,178 @@ pub struct MapContext {
     pub tag_names: TagNames,
     /// Account id -> friendly name, for the Comments column when known.
     pub account_names: HashMap<String, String>,
+    /// Which installed packages (from SSM inventory) get rows of their own.
+    pub software: SoftwareFilter,
 }
-
-/// A mapper fills the family-specific columns; common columns are filled by [`map_item`].
-type MapFn = fn(&ConfigItem, &mut Asset);
-
-/// One supported resource type and the function that maps it.
-pub struct Mapper {
-    pub resource_type: &'static str,
-    map: MapFn,
-}
-
-/// Every supported resource type.
-pub const REGISTRY: &[Mapper] = &[
-    Mapper {
-        resource_type: "AWS::EC2::Instance",
-        map: ec2_instance::map,
-    },
-    Mapper {
-        resource_type: "AWS::ElasticLoadBalancing::LoadBalancer",
-        map: load_balancer::map_classic,
-    },
-    Mapper {
-        resource_type: "AWS::ElasticLoadBalancingV2::LoadBalancer",
-        map: load_balancer::map_v2,
-    },
-    Mapper {
-        resource_type: "AWS::RDS::DBInstance",
-        map: rds_db_instance::map,
-    },
-    Mapper {
-        resource_type: "AWS::DynamoDB::Table",
-        map: dynamodb_table::map,
-    },
-];
 
 pub fn supported_resource_types() -> impl Iterator<Item = &'static str> {
     REGISTRY.iter().map(|m| m.resource_type)
 }
 
-/// The AWS Config advanced query for every supported type.
+/// The registry entry of a type, and its index (the compact type id the inventory keeps).
+pub fn mapper_for(resource_type: &str) -> Option<(u16, &'static Mapper)> {
+    REGISTRY
+        .iter()
+        .enumerate()
+        .find(|(_, m)| m.resource_type == resource_type)
+        .map(|(i, m)| (i as u16, m))
+}
+
+/// The types read with `ListDiscoveredResources` + `BatchGetResourceConfig`, because
+/// Config's advanced query does not return them.
+pub fn batch_get_types() -> impl Iterator<Item = &'static str> {
+    REGISTRY
+        .iter()
+        .filter(|m| m.read == Read::BatchGet)
+        .map(|m| m.resource_type)
+}
+
+/// The AWS Config advanced query for every type it can return.
 pub fn select_query() -> String {
-    let types: Vec<String> = supported_resource_types()
-        .map(|t| format!("'{t}'"))
+    let types: Vec<String> = REGISTRY
+        .iter()
+        .filter(|m| m.read == Read::Select)
+        .map(|m| format!("'{}'", m.resource_type))
         .collect();
     format!(
-        "SELECT resourceId, resourceType, arn, accountId, awsRegion, availabilityZone, configuration, tags \
+        "SELECT resourceId, resourceType, arn, accountId, awsRegion, availabilityZone, configuration, supplementaryConfiguration, tags \
          WHERE resourceType IN ({})",
         types.join(", ")
     )
 }
 
-/// The result of mapping one item.
+/// What one item became.
 #[derive(Debug)]
 pub enum Mapped {
-    Asset(Box<Asset>),
+    Item(MappedItem),
     /// No mapper for this type (the type is `None` when the item does not say).
     Unsupported(Option<String>),
 }
 
-/// Maps one item: the family's columns, then what every asset shares.
+/// The assets of one item of a supported type (none when it is skipped), or what it
+/// tells about a host (SSM), with the warnings met while reading it.
+#[derive(Debug, Default)]
+pub struct MappedItem {
+    /// Index into [`REGISTRY`].
+    pub kind: u16,
+    pub assets: Vec<Asset>,
+    pub host: Option<Box<HostFacts>>,
+    /// Why the item gives no row (an inactive task-definition revision).
+    pub skipped: Option<&'static str>,
+    pub warnings: Vec<String>,
+}
+
+/// Maps one item: the type's constants, its recorded paths, its own function, then
+/// what every asset shares (tags, account, region, Comments, Location).
 pub fn map_item(item: &ConfigItem, ctx: &MapContext) -> Mapped {
     let Some(rtype) = item.resource_type.as_deref() else {
         return Mapped::Unsupported(None);
     };
-    let Some(mapper) = REGISTRY.iter().find(|m| m.resource_type == rtype) else {
+    let Some((kind, mapper)) = mapper_for(rtype) else {
         return Mapped::Unsupported(Some(rtype.to_string()));
     };
-    let mut asset = Asset::default();
-    (mapper.map)(item, &mut asset);
-    if asset.get(Field::AssetId).is_empty() {
-        asset.warnings.push("no identifier found (instance id, ARN or resource id); Unique Asset Identifier left empty".into());
+    let mut conf = Conf::new(&item.configuration);
+    if let Some(host) = mapper.host {
+        let facts = host(item, &mut conf, ctx);
+        let mut warnings = conf.warnings;
+        let host = facts.map(|mut f| {
+            if let Some(a) = f.standalone.as_mut() {
+                fill_common(item, ctx, a);
+                warnings.append(&mut a.warnings);
+            }
+            Box::new(f)
+        });
+        return Mapped::Item(MappedItem {
+            kind,
+            host,
+            warnings,
+            ..MappedItem::default()
+        });
     }
-    fill_common(item, ctx, &mut asset);
-    Mapped::Asset(Box::new(asset))
+    let mut template = Asset::default();
+    fill_declared(mapper, item, &mut conf, &mut template);
+    let mut draft = Draft::new(item, conf, template);
+    if let Some(fill) = mapper.fill {
+        fill(&mut draft);
+    }
+    let (assets, skipped, mut warnings) = draft.finish();
+    let mut out = Vec::with_capacity(assets.len());
+    for mut asset in assets {
+        if asset.get(Field::AssetId).is_empty() {
+            warnings.push(
+                "no identifier found (instance id, ARN or resource id); Unique Asset Identifier left empty"
+                    .into(),
+            );
+        }
+        if let Public::Rule(what) = mapper.public {
+            if asset.get(Field::Public).is_empty() {
+                warnings.push(format!(
+                    "Public left empty: the item does not record {what}"
+                ));
+            }
+        }
+        fill_common(item, ctx, &mut asset);
+        warnings.append(&mut asset.warnings);
+        out.push(asset);
+    }
+    Mapped::Item(MappedItem {
+        kind,
+        assets: out,
+        skipped,
+        warnings,
+        host: None,
+    })
 }
 
+/// The columns the registry states as data.
+fn fill_declared(mapper: &Mapper, item: &ConfigItem, c: &mut Conf<'_>, asset: &mut Asset) {
+    asset.set(Field::AssetType, mapper.asset_type);
+    asset.set(Field::Virtual, if mapper.physical { "No" } else { "Yes" });
+    asset.set(
+        Field::AuthenticatedScan,
+        if mapper.scan { "Yes" } else { "No" },
+    );
+    match mapper.public {
+        Public::Yes => asset.set(Field::Public, "Yes"),
+        Public::No => asset.set(Field::Public, "No"),
+        Public::Rule(_) => {}
+    }
+    asset.set(Field::SoftwareVendor, mapper.vendor);
+    asset.set(Field::SoftwareNameVersion, mapper.software);
+    let configured = c.first(mapper.id);
+    let id = if mapper.short_id {
+        configured.as_deref().or(item.resource_id.as_deref())
+    } else {
+        item.arn
+            .as_deref()
+            .or(configured.as_deref())
+            .or(item.resource_id.as_deref())
+    };
+    asset.set_opt(Field::AssetId, id);
+    asset.set_opt(Field::Dns, c.first(mapper.dns).as_deref());
+    if let Some(model) = mapper.hardware.iter().find_map(|p| c.joined(p)) {
+        asset.set(Field::HardwareModel, &model);
+    }
+    if let Some(vlan) = mapper.vlan.iter().find_map(|p| c.joined(p)) {
+        asset.set(Field::Vlan, &vlan);
+    }
+    match mapper.location {
+        Location::Region => {}
+        Location::Global => asset.set(Field::Location, "global"),
+        Location::Zone(paths) => {
+            let zone = paths
+                .iter()
+                .filter_map(|p| c.text(p))
+                .map(|z| z.into_owned())
+                .chain(item.availability_zone.clone())
+                .find(|z| is_zone(z));
+            asset.set_opt(Field::Location, zone.as_deref());
+        }
+    }
+}
+
+/// What every asset shares, whatever its type.
 fn fill_common(item: &ConfigItem, ctx: &MapContext, asset: &mut Asset) {
-    asset.set(Field::Virtual, "Yes");
     tags::apply(item, &ctx.tag_names, asset);
     let account = item
         .account_id
@@ -125,6 +237,10 @@ fn fill_common(item: &ConfigItem, ctx: &MapContext, asset: &mut Asset) {
     if let Some(region) = region {
         comment.push(format!("Region {region}"));
     }
+    let own = asset.get(Field::Comments).to_string();
+    if !own.is_empty() {
+        comment.push(own);
+    }
     asset.set(Field::Comments, &comment.join(", "));
     if asset.get(Field::Location).is_empty() {
         asset.set_opt(Field::Location, region);
@@ -133,17 +249,8 @@ fn fill_common(item: &ConfigItem, ctx: &MapContext, asset: &mut Asset) {
 
 /// A part of an ARN (`arn:partition:service:region:account:resource`), when the item
 /// does not carry its account or region as fields (queries that did not select them).
-fn arn_part(arn: Option<&str>, index: usize) -> Option<&str> {
+pub(crate) fn arn_part(arn: Option<&str>, index: usize) -> Option<&str> {
     arn?.splitn(6, ':').nth(index).filter(|p| !p.is_empty())
-}
-
-/// The identifier the template wants for managed services: the ARN, else whatever
-/// the item names itself by.
-fn arn_or_id<'a>(item: &'a ConfigItem, configured_arn: Option<&'a str>) -> Option<&'a str> {
-    item.arn
-        .as_deref()
-        .or(configured_arn)
-        .or(item.resource_id.as_deref())
 }
 
 impl Asset {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::fields::Field;
 use crate::item::ConfigItem;
-use crate::mapper::Asset;
+use crate::mapper::{Asset, SoftwareFilter};
 
 /// Which tag feeds which column. Keys are matched ignoring case.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -52,6 +52,28 @@ impl TagNames {
             Some(at) => TagNamesError(format!("line {}: {e}", at.line())),
             None => TagNamesError(e.to_string()),
         })
+    }
+
+    /// The settings file (`--tags`): tag names, and the `software:` filter for SSM
+    /// packages, which lives in the same file so a team keeps one file of settings.
+    pub fn with_software_from_yaml(
+        text: &str,
+    ) -> Result<(TagNames, Option<SoftwareFilter>), TagNamesError> {
+        let mut doc: serde_yaml::Value = if text.trim().is_empty() {
+            serde_yaml::Value::Null
+        } else {
+            serde_yaml::from_str(text).map_err(|e| TagNamesError(e.to_string()))?
+        };
+        let software = match doc.as_mapping_mut().and_then(|m| m.remove("software")) {
+            None => None,
+            Some(v) => Some(
+                serde_yaml::from_value::<SoftwareFilter>(v)
+                    .map_err(|e| TagNamesError(e.to_string()))?,
+            ),
+        };
+        let rest = serde_yaml::to_string(&doc).map_err(|e| TagNamesError(e.to_string()))?;
+        let rest = if doc.is_null() { String::new() } else { rest };
+        Ok((TagNames::from_yaml(&rest)?, software))
     }
 }
 

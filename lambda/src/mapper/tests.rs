@@ -11,7 +11,11 @@ fn map(value: Value) -> Box<Asset> {
     let mut warnings = Vec::new();
     let item = ConfigItem::from_json(value, &mut warnings).expect("an object");
     match map_item(&item, &MapContext::default()) {
-        Mapped::Asset(asset) => asset,
+        Mapped::Item(mut m) => {
+            let mut asset = m.assets.remove(0);
+            asset.warnings = m.warnings;
+            Box::new(asset)
+        }
         Mapped::Unsupported(t) => panic!("unsupported {t:?}"),
     }
 }
@@ -194,7 +198,7 @@ fn rds_instance() {
     let asset = map(json!({
         "resourceType": "AWS::RDS::DBInstance", "arn": "arn:db", "accountId": "1", "awsRegion": "r",
         "configuration": {"dBInstanceClass": "db.r5.large", "engine": "postgres", "engineVersion": "15.4",
-                          "publiclyAccessible": true, "availabilityZone": "r-b",
+                          "publiclyAccessible": true, "availabilityZone": "us-gov-west-1b",
                           "endpoint": {"address": "db.example"}, "dBSubnetGroup": {"vpcId": "vpc-4"}}
     }));
     use Field::*;
@@ -220,7 +224,7 @@ fn rds_instance() {
             "Yes",
             "db.example",
             "No",
-            "r-b",
+            "us-gov-west-1b",
             "RDS",
             "db.r5.large",
             "AWS",
@@ -276,9 +280,10 @@ fn account_names_appear_in_comments() {
     let mut ctx = MapContext::default();
     ctx.account_names.insert("1".into(), "Production".into());
     let item = ConfigItem::from_json(json!({"resourceType": "AWS::DynamoDB::Table", "arn": "a", "accountId": "1", "awsRegion": "r", "configuration": {}}), &mut Vec::new()).unwrap();
-    let Mapped::Asset(asset) = map_item(&item, &ctx) else {
+    let Mapped::Item(m) = map_item(&item, &ctx) else {
         panic!()
     };
+    let asset = &m.assets[0];
     assert_eq!(
         asset.get(Field::Comments),
         "Account 1 (Production), Region r"
@@ -295,19 +300,21 @@ fn missing_identifier_and_unsupported_types() {
         asset.warnings
     );
     let item =
-        ConfigItem::from_json(json!({"resourceType": "AWS::S3::Bucket"}), &mut Vec::new()).unwrap();
+        ConfigItem::from_json(json!({"resourceType": "AWS::IAM::Role"}), &mut Vec::new()).unwrap();
     assert!(
-        matches!(map_item(&item, &MapContext::default()), Mapped::Unsupported(Some(t)) if t == "AWS::S3::Bucket")
+        matches!(map_item(&item, &MapContext::default()), Mapped::Unsupported(Some(t)) if t == "AWS::IAM::Role")
     );
 }
 
 #[test]
 fn the_query_asks_for_every_registered_type() {
     let q = select_query();
-    for t in supported_resource_types() {
-        assert!(q.contains(&format!("'{t}'")), "{q}");
+    for m in REGISTRY {
+        let asked = q.contains(&format!("'{}'", m.resource_type));
+        assert_eq!(asked, m.read == Read::Select, "{} in {q}", m.resource_type);
     }
-    assert_eq!(supported_resource_types().count(), 5);
+    assert!(batch_get_types().count() >= 3);
+    assert!(supported_resource_types().count() >= 40);
 }
 
 /// Any JSON value at all.
@@ -371,7 +378,7 @@ fn key() -> impl Strategy<Value = String> {
 
 proptest! {
     #[test]
-    fn arbitrary_json_never_panics(value in arb_json(), type_index in 0usize..6) {
+    fn arbitrary_json_never_panics(value in arb_json(), type_index in 0usize..REGISTRY.len() + 1) {
         let mut value = value;
         if let Value::Object(map) = &mut value {
             if let Some(m) = REGISTRY.get(type_index) {
@@ -383,4 +390,111 @@ proptest! {
             let _ = map_item(&item, &MapContext::default());
         }
     }
+}
+
+/// The rows an item gives, as field key -> text (empty cells left out), one map per row.
+fn rows_of(m: &MappedItem) -> Value {
+    let mut rows = Vec::new();
+    for asset in &m.assets {
+        let mut base = serde_json::Map::new();
+        for f in Field::asset_fields() {
+            if !asset.get(f).is_empty() {
+                base.insert(f.key().into(), Value::from(asset.get(f)));
+            }
+        }
+        let addresses: Vec<(&str, &str)> = asset.addresses().collect();
+        if addresses.is_empty() {
+            rows.push(Value::Object(base.clone()));
+        }
+        for (ip, mac) in addresses {
+            let mut row = base.clone();
+            row.insert(Field::Ip.key().into(), Value::from(ip));
+            if !mac.is_empty() {
+                row.insert(Field::Mac.key().into(), Value::from(mac));
+            }
+            rows.push(Value::Object(row));
+        }
+    }
+    if let Some(h) = &m.host {
+        let standalone = h.standalone.as_ref().map(|a| {
+            rows_of(&MappedItem {
+                assets: vec![a.clone()],
+                ..MappedItem::default()
+            })
+        });
+        rows.push(
+            json!({"host": h.instance_id, "os": h.os, "netbios": h.netbios,
+            "patch": h.patch_cell(), "packages": h.packages.len(), "standalone": standalone}),
+        );
+    }
+    Value::Array(rows)
+}
+
+fn fixture_path(resource_type: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/config-types")
+        .join(format!("{}.json", resource_type.replace("::", "_")))
+}
+
+/// Every type in the registry has a real (or, where none is public, schema-built) item
+/// under tests/fixtures/config-types, whose `source` says which, and the exact rows it
+/// gives are stated beside it. `BLESS=1` rewrites the expected rows (review the diff).
+#[test]
+fn every_registered_type_maps_its_item_to_the_stated_rows() {
+    let bless = std::env::var_os("BLESS").is_some();
+    let tag_columns = [
+        Field::DiagramLabel,
+        Field::Function,
+        Field::SystemOwner,
+        Field::ApplicationOwner,
+        Field::SerialAssetTag,
+        Field::EndOfLife,
+        Field::InLatestScan,
+        Field::Baseline,
+    ];
+    let mut failures = Vec::new();
+    for m in REGISTRY {
+        let path = fixture_path(m.resource_type);
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (every type needs a fixture)", path.display()));
+        let mut fixture: Value = serde_json::from_str(&text).unwrap();
+        assert!(
+            fixture["source"].as_str().is_some_and(|s| s.len() > 20),
+            "{}: say where the item came from",
+            path.display()
+        );
+        let mut warnings = Vec::new();
+        let item = ConfigItem::from_json(fixture["item"].clone(), &mut warnings).unwrap();
+        let Mapped::Item(mapped) = map_item(&item, &MapContext::default()) else {
+            panic!("{} is unsupported", m.resource_type)
+        };
+        let got = rows_of(&mapped);
+        for row in got.as_array().unwrap() {
+            for key in row.as_object().unwrap().keys() {
+                let Some(field) = Field::from_key(key) else {
+                    continue;
+                };
+                assert!(
+                    m.columns().contains(&field) || tag_columns.contains(&field),
+                    "{}: fills {key}, which `types` does not list",
+                    m.resource_type
+                );
+            }
+        }
+        if bless {
+            fixture["rows"] = got;
+            fixture["warnings"] = json!(mapped.warnings);
+            std::fs::write(
+                &path,
+                serde_json::to_string_pretty(&fixture).unwrap() + "\n",
+            )
+            .unwrap();
+        } else if fixture["rows"] != got || fixture["warnings"] != json!(mapped.warnings) {
+            failures.push(format!(
+                "{}: rows {got:#} warnings {:?}",
+                m.resource_type, mapped.warnings
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -109,10 +109,10 @@ mod tests {
         a.add_address("10.0.0.10", Some("aa"));
         a.add_address("10.0.0.9", Some("aa"));
         a.add_address("3.3.3.3", Some("bb"));
-        inv.add(&a);
+        inv.add(&a, 0);
         let mut b = Asset::default();
         b.set(Field::AssetId, "i-2");
-        inv.add(&b);
+        inv.add(&b, 0);
         inv.finish();
         let got: Vec<(String, String, String)> = rows(&inv, IpCell::Joined)
             .map(|r| {

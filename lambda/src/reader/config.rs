@@ -14,7 +14,7 @@ use tokio::sync::Semaphore;
 
 use crate::aws::{assume_role, describe, in_region};
 use crate::kernel::{map_value, Batch, Origin, Outcome};
-use crate::mapper::{select_query, MapContext};
+use crate::mapper::{batch_get_types, select_query, MapContext};
 use crate::reader::files::element;
 
 /// A member account: id and, when known, its name.
@@ -194,12 +194,172 @@ async fn read_target(
             .await
             .map_err(|m| fail("select", m))?;
         page_no += 1;
-        send_page(plan, index, page_no, &results, seq, tx);
+        let values = results.into_iter().map(serde_json::Value::String).collect();
+        send_page(plan, index, page_no, values, seq, tx);
         match token {
             Some(t) if !t.is_empty() => next_token = Some(t),
-            _ => return Ok(()),
+            _ => break,
         }
     }
+    for resource_type in batch_get_types() {
+        let mut token: Option<String> = None;
+        loop {
+            let (items, next) = batch_page(&client, aggregator, resource_type, token.take())
+                .await
+                .map_err(|m| fail("batch-get", m))?;
+            page_no += 1;
+            send_page(plan, index, page_no, items, seq, tx);
+            match next {
+                Some(t) if !t.is_empty() => token = Some(t),
+                _ => break,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One page of a type the advanced query does not return: its resource ids listed
+/// (at most 100), then their items fetched in one batch, in select shape.
+async fn batch_page(
+    client: &aws_sdk_config::Client,
+    aggregator: Option<&str>,
+    resource_type: &str,
+    token: Option<String>,
+) -> Result<(Vec<serde_json::Value>, Option<String>), String> {
+    use aws_sdk_config::types::{AggregateResourceIdentifier, ResourceKey, ResourceType};
+    let kind = ResourceType::from(resource_type);
+    let (items, next) = match aggregator {
+        None => {
+            let page = client
+                .list_discovered_resources()
+                .resource_type(kind.clone())
+                .limit(100)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| format!("config:ListDiscoveredResources failed: {}", describe(&e)))?;
+            let keys: Vec<ResourceKey> = page
+                .resource_identifiers()
+                .iter()
+                .filter_map(|r| {
+                    ResourceKey::builder()
+                        .resource_type(kind.clone())
+                        .resource_id(r.resource_id()?)
+                        .build()
+                        .ok()
+                })
+                .collect();
+            let next = page.next_token().map(String::from);
+            if keys.is_empty() {
+                return Ok((Vec::new(), next));
+            }
+            let out = client
+                .batch_get_resource_config()
+                .set_resource_keys(Some(keys))
+                .send()
+                .await
+                .map_err(|e| format!("config:BatchGetResourceConfig failed: {}", describe(&e)))?;
+            if !out.unprocessed_resource_keys().is_empty() {
+                return Err(format!(
+                    "config:BatchGetResourceConfig left {} {resource_type} items unprocessed",
+                    out.unprocessed_resource_keys().len()
+                ));
+            }
+            (out.base_configuration_items().to_vec(), next)
+        }
+        Some(name) => {
+            let page = client
+                .list_aggregate_discovered_resources()
+                .configuration_aggregator_name(name)
+                .resource_type(kind.clone())
+                .limit(100)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| {
+                    format!(
+                        "config:ListAggregateDiscoveredResources failed: {}",
+                        describe(&e)
+                    )
+                })?;
+            let ids: Vec<AggregateResourceIdentifier> = page.resource_identifiers().to_vec();
+            let next = page.next_token().map(String::from);
+            if ids.is_empty() {
+                return Ok((Vec::new(), next));
+            }
+            let out = client
+                .batch_get_aggregate_resource_config()
+                .configuration_aggregator_name(name)
+                .set_resource_identifiers(Some(ids))
+                .send()
+                .await
+                .map_err(|e| {
+                    format!(
+                        "config:BatchGetAggregateResourceConfig failed: {}",
+                        describe(&e)
+                    )
+                })?;
+            if !out.unprocessed_resource_identifiers().is_empty() {
+                return Err(format!(
+                    "config:BatchGetAggregateResourceConfig left {} {resource_type} items unprocessed",
+                    out.unprocessed_resource_identifiers().len()
+                ));
+            }
+            (out.base_configuration_items().to_vec(), next)
+        }
+    };
+    Ok((items.iter().map(base_item_json).collect(), next))
+}
+
+/// A batch-get item in the select shape the kernel reads. Batch get returns no tags;
+/// types recorded through CloudFormation keep theirs in the configuration (`Tags`).
+fn base_item_json(item: &aws_sdk_config::types::BaseConfigurationItem) -> serde_json::Value {
+    use serde_json::{json, Map, Value};
+    let configuration: Value = item
+        .configuration()
+        .map(|c| serde_json::from_str(c).unwrap_or_else(|_| Value::String(c.to_string())))
+        .unwrap_or(Value::Null);
+    let mut tags = Map::new();
+    let recorded = configuration
+        .get("Tags")
+        .or_else(|| configuration.get("tags"))
+        .or_else(|| configuration.get("tagList"));
+    match recorded {
+        Some(Value::Array(list)) => {
+            for t in list {
+                let key = t
+                    .get("Key")
+                    .or_else(|| t.get("key"))
+                    .and_then(Value::as_str);
+                let value = t.get("Value").or_else(|| t.get("value")).cloned();
+                if let Some(key) = key {
+                    tags.insert(key.to_string(), value.unwrap_or(Value::Null));
+                }
+            }
+        }
+        Some(Value::Object(map)) => tags = map.clone(),
+        _ => {}
+    }
+    let supplementary: Map<String, Value> = item
+        .supplementary_configuration()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({
+        "resourceId": item.resource_id(),
+        "resourceType": item.resource_type().map(|t| t.as_str().to_string()),
+        "resourceName": item.resource_name(),
+        "arn": item.arn(),
+        "accountId": item.account_id(),
+        "awsRegion": item.aws_region(),
+        "availabilityZone": item.availability_zone(),
+        "configuration": configuration,
+        "supplementaryConfiguration": supplementary,
+        "tags": tags,
+    })
 }
 
 fn target_error(target: &Target, stage: &str, message: String) -> TargetError {
@@ -248,27 +408,27 @@ async fn fetch_page(
     }
 }
 
+/// Maps one page as it arrives; `values` are result texts (select) or items (batch get).
 fn send_page(
     plan: &ReadPlan,
     index: usize,
     page_no: u64,
-    results: &[String],
+    values: Vec<serde_json::Value>,
     seq: &std::sync::atomic::AtomicU64,
     tx: &std::sync::mpsc::SyncSender<Batch>,
 ) {
-    let items: Vec<Outcome> = results
-        .iter()
+    if values.is_empty() {
+        return;
+    }
+    let items: Vec<Outcome> = values
+        .into_iter()
         .enumerate()
-        .map(|(i, text)| {
+        .map(|(i, value)| {
             let origin = Origin {
                 line: page_no,
                 path: Some(format!("Results[{i}]")),
             };
-            map_value(
-                origin,
-                element(serde_json::Value::String(text.clone())),
-                &plan.context,
-            )
+            map_value(origin, element(value), &plan.context)
         })
         .collect();
     let seq = seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);

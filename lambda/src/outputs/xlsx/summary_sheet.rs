@@ -53,6 +53,10 @@ pub(super) fn write(
         "Duplicate items skipped",
         summary.duplicates.to_string(),
     ));
+    lines.push(pair(
+        "Items folded into another asset or skipped",
+        summary.folded.values().sum::<u64>().to_string(),
+    ));
     let unsupported: u64 = summary.unsupported.values().map(|u| u.items).sum();
     lines.push(pair("Items of unsupported types", unsupported.to_string()));
     lines.push(pair(
@@ -134,6 +138,29 @@ pub(super) fn write(
             kind.clone(),
             n.to_string(),
         ]));
+    }
+
+    heading(&mut lines, "Items and rows per Config type");
+    lines.push(Line::Cells(vec![
+        "Resource type".into(),
+        "Items read".into(),
+        "Rows written".into(),
+    ]));
+    for (kind, t) in &summary.types {
+        lines.push(Line::Cells(vec![
+            kind.clone(),
+            t.items.to_string(),
+            t.rows.to_string(),
+        ]));
+    }
+
+    heading(
+        &mut lines,
+        "Left out because already listed, or not an asset",
+    );
+    lines.push(Line::Cells(vec!["Reason".into(), "Items".into()]));
+    for (reason, n) in &summary.folded {
+        lines.push(Line::Cells(vec![reason.clone(), n.to_string()]));
     }
 
     heading(

@@ -1,0 +1,52 @@
+//! Messaging and streaming: Kinesis, MSK, Amazon MQ (SQS and SNS are data only).
+
+use super::Draft;
+use crate::fields::Field;
+
+pub fn kinesis(d: &mut Draft<'_>) {
+    let shards = d.c.text("ShardCount");
+    d.set_opt(Field::HardwareModel, shards.map(|s| format!("{s} shards")));
+}
+
+pub fn msk(d: &mut Draft<'_>) {
+    if let Some(kind) =
+        d.c.text("BrokerNodeGroupInfo.ConnectivityInfo.PublicAccess.Type")
+    {
+        d.public(kind.eq_ignore_ascii_case("SERVICE_PROVIDED_EIPS"));
+    }
+    let model = d.c.text("BrokerNodeGroupInfo.InstanceType");
+    let count = d.c.text("NumberOfBrokerNodes");
+    let model = match (model, count) {
+        (Some(m), Some(n)) => Some(format!("{m} x {n}")),
+        (m, _) => m.map(|m| m.into_owned()),
+    };
+    d.set_opt(Field::HardwareModel, model);
+    let version = d.c.text("KafkaVersion");
+    d.set_opt(
+        Field::SoftwareNameVersion,
+        version.map(|v| format!("kafka-{v}")),
+    );
+}
+
+pub fn amazon_mq(d: &mut Draft<'_>) {
+    d.public_from("PubliclyAccessible");
+    for ip in d.c.list("IpAddresses") {
+        d.address(ip.as_str().map(Into::into), None);
+    }
+    for path in [
+        "AmqpEndpoints",
+        "OpenWireEndpoints",
+        "StompEndpoints",
+        "MqttEndpoints",
+        "WssEndpoints",
+    ] {
+        if let Some(first) = d.c.list(path).first().and_then(|v| v.as_str()) {
+            d.set(Field::Dns, first);
+            break;
+        }
+    }
+    d.engine("EngineType", "EngineVersion");
+    if let Some(mode) = d.c.text("DeploymentMode") {
+        d.comment(&format!("deployment {mode}"));
+    }
+}
