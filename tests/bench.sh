@@ -11,16 +11,29 @@ sizes=${BENCH_SIZES:-"100000 1000000"}
 mkdir -p bench-data
 cargo build --release -q -p fedramp-inventory
 make -s .venv/.installed
-for n in $sizes; do
-  input=bench-data/items-$n.jsonl
-  if [ ! -s "$input" ]; then
-    echo "generating $n items..."
-    python3 tests/gen_config_items.py --count "$n" --seed 1 --out "$input"
+# The five original types at each size (comparable with the Python sample), then the
+# same count over every supported type (tests/gen_config_items.py --all-types).
+runs=""
+for n in $sizes; do runs="$runs $n:five"; done
+runs="$runs ${BENCH_ALL_TYPES_SIZE:-100000}:all"
+for run in $runs; do
+  n=${run%%:*}; mix=${run##*:}
+  if [ "$mix" = all ]; then
+    input=bench-data/items-all-types-$n.jsonl
+    gen_args=--all-types
+  else
+    input=bench-data/items-$n.jsonl
+    gen_args=
   fi
-  python3 - "$n" "$input" <<'PY'
+  if [ ! -s "$input" ]; then
+    echo "generating $n items ($mix types)..."
+    python3 tests/gen_config_items.py --count "$n" --seed 1 $gen_args --out "$input"
+  fi
+  [ "$mix" = all ] && echo "every supported type:"
+  python3 - "$n" "$input" "$mix" <<'PY'
 import os, re, resource, shlex, subprocess, sys, time
-n, path = int(sys.argv[1]), sys.argv[2]
-out = f"bench-data/inventory-{n}.xlsx"
+n, path, mix = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+out = f"bench-data/inventory-{n}-{mix}.xlsx"
 compression = os.environ.get("BENCH_COMPRESSION", "balanced")
 
 start = time.monotonic()
@@ -39,7 +52,7 @@ print(f"          phases: {phases}")
 # The AWS sample, when given: PYTHON_SAMPLE_CMD is a command with {input} and {output}
 # (see the README's Benchmark section). Run on the 100k input only, in the same run.
 sample = os.environ.get("PYTHON_SAMPLE_CMD")
-if sample and n == 100000:
+if sample and n == 100000 and mix == "five":
     cmd = sample.format(input=shlex.quote(path), output=shlex.quote(f"bench-data/sample-{n}.xlsx"))
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.monotonic()

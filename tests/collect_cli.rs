@@ -665,3 +665,97 @@ fn throttling_is_retried_and_past_every_retry_reported() {
     assert_eq!(result["rows"], 3, "{result:#}");
     assert_eq!(rows(&out, false).len(), 3);
 }
+
+/// A fixture item of `resource_type` (tests/fixtures/config-types/), moved to `account`
+/// and `region`.
+fn fixture_item(resource_type: &str, account: &str, region: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/config-types")
+        .join(format!("{}.json", resource_type.replace("::", "_")));
+    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let item = &fixture["item"];
+    let own = item["accountId"]
+        .as_str()
+        .or(item["awsAccountId"].as_str())
+        .unwrap();
+    let text = item.to_string().replace(own, account);
+    let mut item: Value = serde_json::from_str(&text).unwrap();
+    item["accountId"] = json!(account);
+    item["awsRegion"] = json!(region);
+    item
+}
+
+#[test]
+fn new_types_and_batch_get_types_in_every_mode() {
+    let accounts = ["111111111111", "333333333333"];
+    let kinds = [
+        "AWS::S3::Bucket",
+        "AWS::Lambda::Function",
+        "AWS::EC2::NetworkInterface",
+        "AWS::ElastiCache::CacheCluster",
+        "AWS::ElastiCache::ReplicationGroup",
+        "AWS::EKS::Nodegroup",
+        "AWS::Lightsail::Instance",
+    ];
+    let mut all = serde_json::Map::new();
+    for a in accounts {
+        let mut list: Vec<Value> = kinds
+            .iter()
+            .map(|k| fixture_item(k, a, "us-east-1"))
+            .collect();
+        // An instance with its SSM inventory: OS and NetBIOS joined onto its row.
+        let mut ssm = fixture_item("AWS::SSM::ManagedInstanceInventory", a, "us-east-1");
+        ssm["resourceId"] = json!(format!("i-{a}"));
+        list.push(ssm);
+        list.push(
+            json!({"resourceType": "AWS::EC2::Instance", "resourceId": format!("i-{a}"),
+            "accountId": a, "awsRegion": "us-east-1",
+            "configuration": {"instanceId": format!("i-{a}"), "privateIpAddress": "10.0.0.1"}}),
+        );
+        all.insert(a.to_string(), json!({"us-east-1": list}));
+    }
+    let mut aws_seed = json!({"items": all, "buckets": ["reports"], "topics": ["alerts"]});
+    aws_seed["organization"] = json!(accounts);
+    let mut aws = LocalAws::start(&aws_seed);
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], name: &str| {
+        let out = dir.path().join(name);
+        let mut all = args.to_vec();
+        all.extend(["--regions", "us-east-1", "--output", out.to_str().unwrap()]);
+        let (code, result) = collect(&aws, &all);
+        assert_eq!(code, 0, "{result:#}");
+        rows(&out, true)
+    };
+    let listed = run(&["--accounts", "111111111111,333333333333"], "list.xlsx");
+    for a in accounts {
+        for id in [
+            format!("arn:aws:elasticache:us-east-1:{a}:cluster:sessions-001"),
+            format!("arn:aws:elasticache:us-east-1:{a}:replicationgroup:sessions"),
+            format!("arn:aws:eks:us-east-1:{a}:nodegroup/prod/workers/abcd"),
+            format!("arn:aws:lightsail:us-east-1:{a}:Instance/web-1"),
+            "arn:aws:s3:::mborch-test-bucket-config-item".to_string(),
+        ] {
+            assert!(
+                listed.iter().any(|r| r[0] == id),
+                "{id} missing from {listed:#?}"
+            );
+        }
+        let host: Vec<&Vec<String>> = listed.iter().filter(|r| r[0] == format!("i-{a}")).collect();
+        assert_eq!(host.len(), 1, "{listed:#?}");
+        assert_eq!(
+            host[0][9], "Microsoft Windows Server 2012 R2 Standard 6.3.9600",
+            "SSM joined: {:?}",
+            host[0]
+        );
+    }
+    // Batch-get types carry their tags in the configuration (batch get returns none).
+    let lightsail = listed
+        .iter()
+        .find(|r| r[0].contains(":Instance/web-1"))
+        .unwrap();
+    assert!(lightsail.contains(&"web team".to_string()), "{lightsail:?}");
+    assert_eq!(run(&["--organization"], "org.xlsx"), listed);
+    assert_eq!(run(&["--aggregator", "org-aggregator"], "agg.xlsx"), listed);
+    let batch_calls = aws.ask("batch-calls");
+    assert!(batch_calls.as_u64().unwrap() >= 2 * 4, "{batch_calls}");
+}

@@ -391,6 +391,10 @@ mod tests {
             "COMPRESSION"
         );
         assert_eq!(
+            err(&[("ORGANIZATION_MODE", "true"), ("SOFTWARE", "all,nginx*")]),
+            "SOFTWARE"
+        );
+        assert_eq!(
             err(&[("ORGANIZATION_MODE", "true"), ("FIPS", "sometimes")]),
             "FIPS"
         );
