@@ -34,7 +34,7 @@ pub fn rds_cluster(d: &mut Draft<'_>) {
 }
 
 /// `nodeType × numberOfNodes`, or the model alone.
-fn times(
+pub(super) fn times(
     model: Option<std::borrow::Cow<'_, str>>,
     count: Option<std::borrow::Cow<'_, str>>,
 ) -> Option<String> {

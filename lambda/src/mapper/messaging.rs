@@ -14,12 +14,10 @@ pub fn msk(d: &mut Draft<'_>) {
     {
         d.public(kind.eq_ignore_ascii_case("SERVICE_PROVIDED_EIPS"));
     }
-    let model = d.c.text("BrokerNodeGroupInfo.InstanceType");
-    let count = d.c.text("NumberOfBrokerNodes");
-    let model = match (model, count) {
-        (Some(m), Some(n)) => Some(format!("{m} x {n}")),
-        (m, _) => m.map(|m| m.into_owned()),
-    };
+    let model = super::databases::times(
+        d.c.text("BrokerNodeGroupInfo.InstanceType"),
+        d.c.text("NumberOfBrokerNodes"),
+    );
     d.set_opt(Field::HardwareModel, model);
     let version = d.c.text("KafkaVersion");
     d.set_opt(
