@@ -184,6 +184,17 @@ fn scalar(v: &Value) -> Option<Cow<'_, str>> {
     }
 }
 
+/// Two optional parts joined by `sep` ("postgres-15.4", "udp/443"), or whichever one
+/// is recorded.
+pub fn pair<A: AsRef<str>, B: AsRef<str>>(a: Option<A>, b: Option<B>, sep: &str) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(format!("{}{sep}{}", a.as_ref(), b.as_ref())),
+        (Some(a), None) => Some(a.as_ref().to_string()),
+        (None, Some(b)) => Some(b.as_ref().to_string()),
+        (None, None) => None,
+    }
+}
+
 /// Excel's Yes/No for a boolean.
 pub fn yes_no(b: bool) -> &'static str {
     if b {

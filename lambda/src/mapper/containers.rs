@@ -1,25 +1,18 @@
 //! Containers: EKS clusters and node groups, ECS clusters, services and task
 //! definitions, ECR repositories.
 
+use super::conf::pair;
 use super::Draft;
 use crate::fields::Field;
 
 pub fn eks_cluster(d: &mut Draft<'_>) {
     d.public_from("ResourcesVpcConfig.EndpointPublicAccess");
-    let version = d.c.text("Version");
-    d.set_opt(
-        Field::SoftwareNameVersion,
-        version.map(|v| format!("EKS-{v}")),
-    );
+    d.versioned("EKS", &["Version"]);
 }
 
 /// The group's instances are EC2 items of their own; this row is the group.
 pub fn eks_nodegroup(d: &mut Draft<'_>) {
-    let version = d.c.text("Version");
-    d.set_opt(
-        Field::SoftwareNameVersion,
-        version.map(|v| format!("EKS-{v}")),
-    );
+    d.versioned("EKS", &["Version"]);
     let release = d.c.first(&["ReleaseVersion", "AmiType"]);
     d.set_opt(Field::Baseline, release);
 }
@@ -69,12 +62,11 @@ pub fn task_definition(d: &mut Draft<'_>) {
             .or_else(|| d.item.resource_id.clone());
     let cpu = d.c.text("Cpu");
     let memory = d.c.text("Memory");
-    let size = match (cpu, memory) {
-        (Some(c), Some(m)) => Some(format!("{c} CPU units / {m} MiB")),
-        (Some(c), None) => Some(format!("{c} CPU units")),
-        (None, Some(m)) => Some(format!("{m} MiB")),
-        (None, None) => None,
-    };
+    let size = pair(
+        cpu.map(|c| format!("{c} CPU units")),
+        memory.map(|m| format!("{m} MiB")),
+        " / ",
+    );
     let family = d.c.text("Family");
     let revision = d.c.text("Revision");
     let baseline = match (family, revision) {

@@ -56,11 +56,7 @@ pub fn redshift(d: &mut Draft<'_>) {
     d.address(ip, None);
     let model = times(d.c.text("nodeType"), d.c.text("numberOfNodes"));
     d.set_opt(Field::HardwareModel, model);
-    let version = d.c.text("clusterVersion");
-    d.set_opt(
-        Field::SoftwareNameVersion,
-        version.map(|v| format!("Redshift-{v}")),
-    );
+    d.versioned("Redshift", &["clusterVersion"]);
 }
 
 /// A cache cluster: reachable inside its VPC only.
@@ -99,11 +95,7 @@ pub fn dms(d: &mut Draft<'_>) {
             d.address(ip.as_str().map(Into::into), None);
         }
     }
-    let version = d.c.text("EngineVersion");
-    d.set_opt(
-        Field::SoftwareNameVersion,
-        version.map(|v| format!("DMS-{v}")),
-    );
+    d.versioned("DMS", &["EngineVersion"]);
 }
 
 /// A domain inside a VPC is private; one without VPC options has a public endpoint.
@@ -118,11 +110,7 @@ pub fn elasticsearch(d: &mut Draft<'_>) {
         d.c.text("elasticsearchClusterConfig.instanceCount"),
     );
     d.set_opt(Field::HardwareModel, model);
-    let version = d.c.text("elasticsearchVersion");
-    d.set_opt(
-        Field::SoftwareNameVersion,
-        version.map(|v| format!("Elasticsearch-{v}")),
-    );
+    d.versioned("Elasticsearch", &["elasticsearchVersion"]);
 }
 
 pub fn opensearch(d: &mut Draft<'_>) {

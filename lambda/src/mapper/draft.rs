@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::conf::{yes_no, Conf};
+use super::conf::{pair, yes_no, Conf};
 use super::{Asset, Fold};
 use crate::fields::Field;
 use crate::item::ConfigItem;
@@ -76,14 +76,18 @@ impl<'a> Draft<'a> {
 
     /// "engine-version" as managed databases are named in the workbook.
     pub fn engine(&mut self, engine: &str, version: &str) {
-        let e = self.c.text(engine);
-        let v = self.c.text(version);
-        let name = match (e, v) {
-            (Some(e), Some(v)) => Some(format!("{e}-{v}")),
-            (Some(e), None) => Some(e.into_owned()),
-            (None, v) => v.map(Cow::into_owned),
-        };
+        let name = pair(self.c.text(engine), self.c.text(version), "-");
         self.set_opt(Field::SoftwareNameVersion, name);
+    }
+
+    /// A version recorded at the first of `paths`, named after its product
+    /// ("Redshift-1.0"); nothing when no version is recorded.
+    pub fn versioned(&mut self, product: &str, paths: &[&str]) {
+        let version = self.c.first(paths);
+        self.set_opt(
+            Field::SoftwareNameVersion,
+            version.map(|v| format!("{product}-{v}")),
+        );
     }
 
     /// Adds a line to Comments (after the account and region every asset has).

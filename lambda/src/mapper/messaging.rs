@@ -19,11 +19,7 @@ pub fn msk(d: &mut Draft<'_>) {
         d.c.text("NumberOfBrokerNodes"),
     );
     d.set_opt(Field::HardwareModel, model);
-    let version = d.c.text("KafkaVersion");
-    d.set_opt(
-        Field::SoftwareNameVersion,
-        version.map(|v| format!("kafka-{v}")),
-    );
+    d.versioned("kafka", &["KafkaVersion"]);
 }
 
 pub fn amazon_mq(d: &mut Draft<'_>) {

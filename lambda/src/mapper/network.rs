@@ -1,6 +1,7 @@
 //! VPC networking: network interfaces, Elastic IPs, NAT gateways, endpoints, VPNs and
 //! Network Firewall.
 
+use super::conf::pair;
 use super::{Draft, Fold};
 use crate::fields::Field;
 
@@ -100,12 +101,7 @@ pub fn vpn_connection(d: &mut Draft<'_>) {
 }
 
 pub fn client_vpn(d: &mut Draft<'_>) {
-    let protocol = d.c.text("TransportProtocol");
-    let port = d.c.text("VpnPort");
-    let model = match (protocol, port) {
-        (Some(p), Some(n)) => Some(format!("{p}/{n}")),
-        (p, n) => p.or(n).map(|v| v.into_owned()),
-    };
+    let model = pair(d.c.text("TransportProtocol"), d.c.text("VpnPort"), "/");
     d.set_opt(Field::HardwareModel, model);
     if let Some(cidr) = d.c.text("ClientCidrBlock") {
         d.comment(&format!("client CIDR {cidr}"));

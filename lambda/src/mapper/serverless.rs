@@ -1,24 +1,16 @@
 //! Serverless and application platforms: Lambda, API Gateway, AppSync, App Runner,
 //! Elastic Beanstalk, Step Functions.
 
+use super::conf::pair;
 use super::Draft;
 use crate::fields::Field;
 
 /// No listener of its own (function URLs are not in the item): not public.
 pub fn lambda_function(d: &mut Draft<'_>) {
-    let memory = d.c.text("memorySize");
-    let arch = d.c.joined("architectures");
-    let model = match (memory, arch) {
-        (Some(m), Some(a)) => Some(format!("{m} MB {a}")),
-        (Some(m), None) => Some(format!("{m} MB")),
-        (None, a) => a,
-    };
+    let memory = d.c.text("memorySize").map(|m| format!("{m} MB"));
+    let model = pair(memory, d.c.joined("architectures"), " ");
     d.set_opt(Field::HardwareModel, model);
-    let name = match d.c.text("runtime") {
-        Some(r) => Some(format!("Lambda-{r}")),
-        None => d.c.text("packageType").map(|p| format!("Lambda-{p}")),
-    };
-    d.set_opt(Field::SoftwareNameVersion, name);
+    d.versioned("Lambda", &["runtime", "packageType"]);
 }
 
 /// The API's id, from the item or the end of its ARN (`…/restapis/{id}`).
@@ -99,12 +91,11 @@ pub fn app_runner(d: &mut Draft<'_>) {
         d.c.flag("NetworkConfiguration.IngressConfiguration.IsPubliclyAccessible")
             .unwrap_or(true);
     d.public(public);
-    let cpu = d.c.text("InstanceConfiguration.Cpu");
-    let memory = d.c.text("InstanceConfiguration.Memory");
-    let model = match (cpu, memory) {
-        (Some(c), Some(m)) => Some(format!("{c} / {m}")),
-        (c, m) => c.or(m).map(|v| v.into_owned()),
-    };
+    let model = pair(
+        d.c.text("InstanceConfiguration.Cpu"),
+        d.c.text("InstanceConfiguration.Memory"),
+        " / ",
+    );
     d.set_opt(Field::HardwareModel, model);
     let software = d.c.first(&[
         "SourceConfiguration.ImageRepository.ImageIdentifier",

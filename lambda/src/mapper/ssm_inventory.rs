@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 
 use serde_json::Value;
 
-use super::conf::Conf;
+use super::conf::{pair, Conf};
 use super::{Asset, MapContext};
 use crate::fields::Field;
 use crate::item::ConfigItem;
@@ -134,10 +134,7 @@ pub fn inventory(item: &ConfigItem, c: &mut Conf<'_>, ctx: &MapContext) -> Optio
         .and_then(|i| field(i, "PlatformType"))
         .is_some_and(|t| t.eq_ignore_ascii_case("windows"));
     if let Some(i) = info {
-        facts.os = match (field(i, "PlatformName"), field(i, "PlatformVersion")) {
-            (Some(n), Some(v)) => Some(format!("{n} {v}")),
-            (n, v) => n.or(v).map(String::from),
-        };
+        facts.os = pair(field(i, "PlatformName"), field(i, "PlatformVersion"), " ");
         if windows {
             facts.netbios =
                 field(i, "ComputerName").map(|n| n.split('.').next().unwrap_or(n).to_string());
@@ -159,34 +156,25 @@ pub fn inventory(item: &ConfigItem, c: &mut Conf<'_>, ctx: &MapContext) -> Optio
             if !ctx.software.selects(name) {
                 continue;
             }
-            let release = field(app, "Release").unwrap_or("").to_string();
-            let version = match (field(app, "Version"), release.as_str()) {
-                (Some(v), "") => v.to_string(),
-                (Some(v), r) => format!("{v}-{r}"),
-                (None, r) => r.to_string(),
-            };
+            let release = field(app, "Release");
+            let version = pair(field(app, "Version"), release, "-").unwrap_or_default();
             let package = Package {
                 name: name.to_string(),
                 version,
                 vendor: field(app, "Publisher").unwrap_or("").to_string(),
-                release,
+                release: release.unwrap_or("").to_string(),
             };
             if !facts.packages.contains(&package) {
                 facts.packages.push(package);
             }
         }
     }
-    facts.standalone = Some(standalone(item, c, &facts, info));
+    facts.standalone = Some(standalone(c, &facts, info));
     Some(facts)
 }
 
 /// The host as its own asset: a hybrid node, or an instance whose EC2 item was not read.
-fn standalone(
-    item: &ConfigItem,
-    c: &mut Conf<'_>,
-    facts: &HostFacts,
-    info: Option<&Value>,
-) -> Asset {
+fn standalone(c: &mut Conf<'_>, facts: &HostFacts, info: Option<&Value>) -> Asset {
     let mut a = Asset::default();
     a.set(Field::AssetId, &facts.instance_id);
     a.set(Field::AssetType, "Managed Instance");
@@ -209,7 +197,6 @@ fn standalone(
             }
         }
     }
-    let _ = item;
     a
 }
 

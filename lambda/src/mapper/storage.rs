@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use super::conf::pair;
 use super::Draft;
 use crate::fields::Field;
 
@@ -105,12 +106,11 @@ pub fn efs(d: &mut Draft<'_>) {
     if let (Some(id), Some(region)) = (id, d.item.region.clone()) {
         d.set(Field::Dns, &format!("{id}.efs.{region}.amazonaws.com"));
     }
-    let perf = d.c.text("PerformanceMode");
-    let throughput = d.c.text("ThroughputMode");
-    let model = match (perf, throughput) {
-        (Some(p), Some(t)) => Some(format!("{p} / {t}")),
-        (p, t) => p.or(t).map(|v| v.into_owned()),
-    };
+    let model = pair(
+        d.c.text("PerformanceMode"),
+        d.c.text("ThroughputMode"),
+        " / ",
+    );
     d.set_opt(Field::HardwareModel, model);
     if let Some(encrypted) = d.c.flag("Encrypted") {
         d.comment(if encrypted {
