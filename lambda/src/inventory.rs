@@ -137,7 +137,6 @@ pub struct Inventory {
     rows: Vec<Row>,
     /// The few assets that may repeat another (network interfaces, Elastic IPs).
     folds: Vec<(u32, Fold)>,
-    duplicates: u64,
     /// Assets left out, by reason (the Run Summary lists them).
     folded: BTreeMap<String, u64>,
 }
@@ -148,6 +147,10 @@ pub struct Inventory {
 /// Its rows are then told apart by address (each asset's addresses are distinct), and
 /// a software row carries its package in its identifier (`i-1/openssl`).
 type Identity = [Sym; 4];
+
+/// Why an asset whose identity was met before is left out.
+const READ_TWICE: &str = "same resource read twice (overlapping inputs)";
+const TWO_TYPES: &str = "same resource recorded under two Config types";
 
 impl Default for Inventory {
     fn default() -> Self {
@@ -162,7 +165,6 @@ impl Inventory {
             assets: Vec::new(),
             rows: Vec::new(),
             folds: Vec::new(),
-            duplicates: 0,
             folded: BTreeMap::new(),
         }
     }
@@ -207,8 +209,12 @@ impl Inventory {
         }
     }
 
+    /// Assets met more than once (their identity repeated), after [`Self::finish`].
     pub fn duplicates(&self) -> u64 {
-        self.duplicates
+        [READ_TWICE, TWO_TYPES]
+            .iter()
+            .filter_map(|r| self.folded.get(*r))
+            .sum()
     }
 
     /// Assets left out because they repeat another, by reason.
@@ -258,7 +264,7 @@ impl Inventory {
             })
             .collect();
         drop(instances);
-        for (host, found) in hosts.into_iter().zip(found) {
+        for (mut host, found) in hosts.into_iter().zip(found) {
             let host_asset = match found {
                 Some(index) => {
                     let cells = [
@@ -275,7 +281,7 @@ impl Inventory {
                     self.asset_copy(index)
                 }
                 None => {
-                    let Some(mut own) = host.standalone.clone() else {
+                    let Some(mut own) = host.standalone.take() else {
                         warnings.push((
                             format!("account {} / {}", host.account, host.region),
                             format!(
@@ -363,9 +369,10 @@ impl Inventory {
         counts
     }
 
-    /// Assets listed (after [`Self::finish`], without duplicates).
+    /// Assets listed (after [`Self::finish`]: without those left out). Every asset
+    /// has at least one row, and an asset's rows are adjacent.
     pub fn asset_count(&self) -> usize {
-        self.assets.len() - self.duplicates as usize
+        self.rows.chunk_by(|a, b| a.asset == b.asset).count()
     }
 
     pub fn row_count(&self) -> usize {
@@ -415,11 +422,10 @@ impl Inventory {
             match previous {
                 Some(p) if same => {
                     rank[a as usize] = u32::MAX;
-                    self.duplicates += 1;
                     folded.push(if assets[p as usize].kind == assets[a as usize].kind {
-                        "same resource read twice (overlapping inputs)"
+                        READ_TWICE
                     } else {
-                        "same resource recorded under two Config types"
+                        TWO_TYPES
                     });
                 }
                 _ => {
@@ -525,9 +531,14 @@ fn fold_repeats<'p>(
             addresses.insert((acc, reg, pool.get(row.ip)));
         }
     }
+    // Rows are still in the order they were added: each asset's are adjacent, and
+    // assets come in index order, so an asset's rows are found by bisection.
     let own_addresses = |a: u32| -> Vec<&'p str> {
-        rows.iter()
-            .filter(|r| r.asset == a && r.ip != Sym(0))
+        let first = rows.partition_point(|r| r.asset < a);
+        rows[first..]
+            .iter()
+            .take_while(|r| r.asset == a)
+            .filter(|r| r.ip != Sym(0))
             .map(|r| pool.get(r.ip))
             .collect()
     };
@@ -545,12 +556,11 @@ fn fold_repeats<'p>(
         let mine = own_addresses(*a);
         let all_listed =
             !mine.is_empty() && mine.iter().all(|ip| addresses.contains(&(acc, reg, *ip)));
-        let owner_listed =
-            |o: &Option<String>| o.as_deref().is_some_and(|o| ids.contains(&(acc, reg, o)));
+        let owner_listed = |o: Option<&str>| o.is_some_and(|o| ids.contains(&(acc, reg, o)));
         let fold_it = match fold {
-            Fold::AttachedTo(owner) => owner_listed(&Some(owner.clone())),
+            Fold::AttachedTo(owner) => owner_listed(Some(owner)),
             Fold::ManagedByService => all_listed,
-            Fold::AssociatedWith(owner) => owner_listed(owner) || all_listed,
+            Fold::AssociatedWith(owner) => owner_listed(owner.as_deref()) || all_listed,
         };
         if fold_it {
             rank[*a as usize] = u32::MAX;

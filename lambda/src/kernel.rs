@@ -649,6 +649,13 @@ mod join_and_fold_tests {
         .into_iter()
         .collect();
         assert_eq!(ids, expected);
+        assert_eq!(
+            inv.asset_count(),
+            expected.len(),
+            "what is left out is not counted"
+        );
+        assert_eq!(summary.assets, expected.len() as u64);
+        assert_eq!(summary.duplicates, 1);
         let folded: Vec<(&str, u64)> = summary
             .folded
             .iter()
