@@ -64,16 +64,15 @@ impl TagNames {
         } else {
             serde_yaml::from_str(text).map_err(|e| TagNamesError(e.to_string()))?
         };
-        let software = match doc.as_mapping_mut().and_then(|m| m.remove("software")) {
-            None => None,
-            Some(v) => Some(
-                serde_yaml::from_value::<SoftwareFilter>(v)
-                    .map_err(|e| TagNamesError(e.to_string()))?,
-            ),
+        let Some(software) = doc.as_mapping_mut().and_then(|m| m.remove("software")) else {
+            // No software key: the tag names alone, with the file's own line numbers.
+            return Ok((TagNames::from_yaml(text)?, None));
         };
-        let rest = serde_yaml::to_string(&doc).map_err(|e| TagNamesError(e.to_string()))?;
-        let rest = if doc.is_null() { String::new() } else { rest };
-        Ok((TagNames::from_yaml(&rest)?, software))
+        let software = serde_yaml::from_value::<SoftwareFilter>(software)
+            .map_err(|e| TagNamesError(e.to_string()))?;
+        let names =
+            serde_yaml::from_value::<TagNames>(doc).map_err(|e| TagNamesError(e.to_string()))?;
+        Ok((names, Some(software)))
     }
 }
 
@@ -190,6 +189,15 @@ mod tests {
 
     #[test]
     fn yaml_settings() {
+        let (with, software) =
+            TagNames::with_software_from_yaml("function: Role\nsoftware: [nginx*]\n").unwrap();
+        assert_eq!(with.function, "Role");
+        assert_eq!(software, Some("nginx*".parse().unwrap()));
+        assert!(TagNames::with_software_from_yaml("functoin: Role\nsoftware: all\n").is_err());
+        assert_eq!(
+            TagNames::with_software_from_yaml("").unwrap(),
+            (TagNames::default(), None)
+        );
         let names = TagNames::from_yaml("function: Role\nowner: Team\n").unwrap();
         assert_eq!(names.function, "Role");
         assert_eq!(names.owner, "Team");
