@@ -60,14 +60,19 @@ CALLS = {"config": 0, "batch": 0}
 LOCK = threading.Lock()
 
 
+def token_page(items, params, limit_key, token_key):
+    """One page (at most 100, Config's limit) and the token of the next, if any."""
+    limit = min(int(params.get(limit_key) or 100), 100)
+    start = int(params.get(token_key) or 0)
+    return items[start:start + limit], (str(start + limit) if start + limit < len(items) else None)
+
+
 def page(items, params):
-    limit = min(int(params.get("Limit") or 100), 100)
-    start = int(params.get("NextToken") or 0)
-    chunk = items[start:start + limit]
+    chunk, token = token_page(items, params, "Limit", "NextToken")
     response = {"Results": [json.dumps(i) for i in chunk],
                 "QueryInfo": {"SelectFields": [{"Name": "*"}]}}
-    if start + limit < len(items):
-        response["NextToken"] = str(start + limit)
+    if token:
+        response["NextToken"] = token
     return json.dumps(response)
 
 
@@ -88,14 +93,29 @@ def counted_call(account=None, counter="config"):
         raise JsonRESTError("ThrottlingException", "Rate exceeded")
 
 
-def select_resource_config(self):
+def own_items(self, action, counter="config"):
+    """The request's parameters and the calling account's items in its region, once
+    the call is counted and a denied account refused."""
     account, region = self.current_account, self.region
-    counted_call(account)
-    params = json.loads(self.body or "{}")
+    counted_call(account, counter)
     if account in SEED.get("deny", []):
         raise JsonRESTError("AccessDeniedException",
-                            f"User is not authorized to perform config:SelectResourceConfig in {account}")
-    items = SEED["items"].get(account, {}).get(region, [])
+                            f"User is not authorized to perform config:{action} in {account}")
+    return json.loads(self.body or "{}"), SEED["items"].get(account, {}).get(region, [])
+
+
+def aggregate_items():
+    """(account, region, item) of every account the aggregator can read."""
+    for account in sorted(SEED["items"]):
+        if account in SEED.get("deny", []):
+            continue
+        for region in sorted(SEED["items"][account]):
+            for item in SEED["items"][account][region]:
+                yield account, region, item
+
+
+def select_resource_config(self):
+    params, items = own_items(self, "SelectResourceConfig")
     return page(wanted(items, params.get("Expression", "")), params)
 
 
@@ -104,12 +124,7 @@ def select_aggregate_resource_config(self):
     params = json.loads(self.body or "{}")
     if not params.get("ConfigurationAggregatorName"):
         raise JsonRESTError("ValidationException", "ConfigurationAggregatorName is required")
-    everything = []
-    for account in sorted(SEED["items"]):
-        if account in SEED.get("deny", []):
-            continue
-        for region in sorted(SEED["items"][account]):
-            everything.extend(SEED["items"][account][region])
+    everything = [item for _, _, item in aggregate_items()]
     return page(wanted(everything, params.get("Expression", "")), params)
 
 
@@ -125,24 +140,13 @@ def base_item(item):
     return out
 
 
-def token_page(items, params, limit_key, token_key):
-    limit = min(int(params.get(limit_key) or 100), 100)
-    start = int(params.get(token_key) or 0)
-    return items[start:start + limit], (str(start + limit) if start + limit < len(items) else None)
-
-
 def of_type(items, resource_type):
     return [i for i in items if i.get("resourceType") == resource_type]
 
 
 def list_discovered_resources(self):
-    account, region = self.current_account, self.region
-    counted_call(account, "batch")
-    params = json.loads(self.body or "{}")
-    if account in SEED.get("deny", []):
-        raise JsonRESTError("AccessDeniedException",
-                            f"User is not authorized to perform config:ListDiscoveredResources in {account}")
-    items = of_type(SEED["items"].get(account, {}).get(region, []), params.get("resourceType"))
+    params, items = own_items(self, "ListDiscoveredResources", "batch")
+    items = of_type(items, params.get("resourceType"))
     chunk, token = token_page(items, params, "limit", "nextToken")
     out = {"resourceIdentifiers": [{"resourceType": i["resourceType"], "resourceId": i["resourceId"]}
                                    for i in chunk]}
@@ -152,26 +156,14 @@ def list_discovered_resources(self):
 
 
 def batch_get_resource_config(self):
-    account, region = self.current_account, self.region
-    counted_call(account, "batch")
-    params = json.loads(self.body or "{}")
+    params, items = own_items(self, "BatchGetResourceConfig", "batch")
     keys = params.get("resourceKeys", [])
     if len(keys) > 100:
         raise JsonRESTError("ValidationException", "at most 100 resource keys")
-    items = SEED["items"].get(account, {}).get(region, [])
     found = [i for k in keys for i in items
              if i.get("resourceType") == k["resourceType"] and i.get("resourceId") == k["resourceId"]]
     return json.dumps({"baseConfigurationItems": [base_item(i) for i in found],
                        "unprocessedResourceKeys": []})
-
-
-def aggregate_items():
-    for account in sorted(SEED["items"]):
-        if account in SEED.get("deny", []):
-            continue
-        for region in sorted(SEED["items"][account]):
-            for item in SEED["items"][account][region]:
-                yield account, region, item
 
 
 def list_aggregate_discovered_resources(self):
