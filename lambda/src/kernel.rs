@@ -114,7 +114,7 @@ pub struct Gathered {
     diagnostics: Diagnostics,
     unsupported: BTreeMap<String, UnsupportedType>,
     /// Items read per registry index.
-    items_per_kind: BTreeMap<u16, u64>,
+    items_per_kind: Vec<u64>,
 }
 
 /// Takes batches in sequence order (whatever order they arrive in) and builds the
@@ -125,7 +125,7 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>) -> Gathered {
     let mut unsupported: BTreeMap<String, UnsupportedType> = BTreeMap::new();
     let mut per_input = vec![0u64; names.len()];
     let mut waiting: HashMap<u64, Batch> = HashMap::new();
-    let mut items_per_kind: BTreeMap<u16, u64> = BTreeMap::new();
+    let mut items_per_kind = vec![0u64; REGISTRY.len()];
     // SSM facts per host, joined onto the instances once every item is in.
     let mut hosts: HashMap<(String, String, String), HostFacts> = HashMap::new();
     let mut next = 0u64;
@@ -138,7 +138,7 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>) -> Gathered {
                 match outcome {
                     Outcome::Mapped(origin, mapped) => {
                         per_input[batch.input] += 1;
-                        *items_per_kind.entry(mapped.kind).or_default() += 1;
+                        items_per_kind[mapped.kind as usize] += 1;
                         for w in mapped.warnings {
                             diagnostics.warn(origin.describe(name), w);
                         }
@@ -231,8 +231,10 @@ impl Gathered {
         }
         let inventory = self.inventory;
         let mut types: BTreeMap<String, TypeCount> = BTreeMap::new();
-        for (kind, items) in &self.items_per_kind {
-            types.entry(type_name(*kind)).or_default().items += items;
+        for (kind, &items) in self.items_per_kind.iter().enumerate() {
+            if items > 0 {
+                types.entry(type_name(kind as u16)).or_default().items += items;
+            }
         }
         for (kind, rows) in inventory.rows_per_kind() {
             types.entry(type_name(kind)).or_default().rows += rows;

@@ -51,7 +51,7 @@ impl<'a> Conf<'a> {
     }
 
     /// Text, or a list of texts joined with ", " (subnet ids where no VPC id is kept).
-    pub fn joined(&mut self, path: &str) -> Option<String> {
+    pub fn joined(&mut self, path: &str) -> Option<Cow<'a, str>> {
         joined(self.root, path, &mut self.warnings)
     }
 
@@ -119,7 +119,12 @@ fn lookup<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> Option
 
 /// Text at `path` (numbers and booleans are kept as text); empty text counts as absent.
 pub fn text<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> Option<Cow<'a, str>> {
-    match lookup(root, path, warnings)? {
+    as_text(lookup(root, path, warnings)?, path, warnings)
+}
+
+/// A found value as text, as [`text`] reads it.
+fn as_text<'a>(value: &'a Value, path: &str, warnings: &mut Vec<String>) -> Option<Cow<'a, str>> {
+    match value {
         Value::String(s) if s.trim().is_empty() => None,
         Value::String(s) => Some(Cow::Borrowed(s.trim())),
         Value::Number(n) => Some(Cow::Owned(n.to_string())),
@@ -166,13 +171,13 @@ pub fn flag(root: &Value, path: &str, warnings: &mut Vec<String>) -> Option<bool
 }
 
 /// Text, or the texts of a list joined with ", ".
-pub fn joined(root: &Value, path: &str, warnings: &mut Vec<String>) -> Option<String> {
+pub fn joined<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> Option<Cow<'a, str>> {
     match lookup(root, path, warnings)? {
         Value::Array(items) => {
             let parts: Vec<Cow<'_, str>> = items.iter().filter_map(scalar).collect();
-            (!parts.is_empty()).then(|| parts.join(", "))
+            (!parts.is_empty()).then(|| Cow::Owned(parts.join(", ")))
         }
-        _ => text(root, path, warnings).map(Cow::into_owned),
+        other => as_text(other, path, warnings),
     }
 }
 

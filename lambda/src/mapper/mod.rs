@@ -54,11 +54,17 @@ pub fn supported_resource_types() -> impl Iterator<Item = &'static str> {
 
 /// The registry entry of a type, and its index (the compact type id the inventory keeps).
 pub fn mapper_for(resource_type: &str) -> Option<(u16, &'static Mapper)> {
-    REGISTRY
-        .iter()
-        .enumerate()
-        .find(|(_, m)| m.resource_type == resource_type)
-        .map(|(i, m)| (i as u16, m))
+    // Every item looks its type up: a map, not a walk through fifty names.
+    static BY_TYPE: std::sync::LazyLock<HashMap<&'static str, u16>> =
+        std::sync::LazyLock::new(|| {
+            REGISTRY
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.resource_type, i as u16))
+                .collect()
+        });
+    let kind = *BY_TYPE.get(resource_type)?;
+    Some((kind, &REGISTRY[kind as usize]))
 }
 
 /// The types read with `ListDiscoveredResources` + `BatchGetResourceConfig`, because
@@ -138,9 +144,8 @@ pub fn map_item(item: &ConfigItem, ctx: &MapContext) -> Mapped {
     if let Some(fill) = mapper.fill {
         fill(&mut draft);
     }
-    let (assets, skipped, mut warnings) = draft.finish();
-    let mut out = Vec::with_capacity(assets.len());
-    for mut asset in assets {
+    let (mut assets, skipped, mut warnings) = draft.finish();
+    for asset in &mut assets {
         if asset.get(Field::AssetId).is_empty() {
             warnings.push(
                 "no identifier found (instance id, ARN or resource id); Unique Asset Identifier left empty"
@@ -154,13 +159,12 @@ pub fn map_item(item: &ConfigItem, ctx: &MapContext) -> Mapped {
                 ));
             }
         }
-        fill_common(item, ctx, &mut asset);
+        fill_common(item, ctx, asset);
         warnings.append(&mut asset.warnings);
-        out.push(asset);
     }
     Mapped::Item(MappedItem {
         kind,
-        assets: out,
+        assets,
         skipped,
         warnings,
         host: None,
@@ -182,15 +186,15 @@ fn fill_declared(mapper: &Mapper, item: &ConfigItem, c: &mut Conf<'_>, asset: &m
     }
     asset.set(Field::SoftwareVendor, mapper.vendor);
     asset.set(Field::SoftwareNameVersion, mapper.software);
-    let configured = c.first(mapper.id);
-    let id = if mapper.short_id {
-        configured.as_deref().or(item.resource_id.as_deref())
-    } else {
-        item.arn
-            .as_deref()
-            .or(configured.as_deref())
-            .or(item.resource_id.as_deref())
+    // The configured id is read only when it is the one used: most items carry an ARN.
+    let arn = item.arn.as_deref().filter(|_| !mapper.short_id);
+    let configured = match arn {
+        Some(_) => None,
+        None => c.first(mapper.id),
     };
+    let id = arn
+        .or(configured.as_deref())
+        .or(item.resource_id.as_deref());
     asset.set_opt(Field::AssetId, id);
     asset.set_opt(Field::Dns, c.first(mapper.dns).as_deref());
     if let Some(model) = mapper.hardware.iter().find_map(|p| c.joined(p)) {
@@ -203,13 +207,11 @@ fn fill_declared(mapper: &Mapper, item: &ConfigItem, c: &mut Conf<'_>, asset: &m
         Location::Region => {}
         Location::Global => asset.set(Field::Location, "global"),
         Location::Zone(paths) => {
-            let zone = paths
-                .iter()
-                .filter_map(|p| c.text(p))
-                .map(|z| z.into_owned())
-                .chain(item.availability_zone.clone())
-                .find(|z| is_zone(z));
-            asset.set_opt(Field::Location, zone.as_deref());
+            let recorded = paths.iter().filter_map(|p| c.text(p)).find(|z| is_zone(z));
+            let zone = recorded
+                .as_deref()
+                .or(item.availability_zone.as_deref().filter(|z| is_zone(z)));
+            asset.set_opt(Field::Location, zone);
         }
     }
 }
@@ -237,9 +239,9 @@ fn fill_common(item: &ConfigItem, ctx: &MapContext, asset: &mut Asset) {
     if let Some(region) = region {
         comment.push(format!("Region {region}"));
     }
-    let own = asset.get(Field::Comments).to_string();
+    let own = asset.get(Field::Comments);
     if !own.is_empty() {
-        comment.push(own);
+        comment.push(own.to_string());
     }
     asset.set(Field::Comments, &comment.join(", "));
     if asset.get(Field::Location).is_empty() {
