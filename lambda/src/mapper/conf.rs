@@ -74,10 +74,6 @@ impl<'a> Conf<'a> {
         list(element, path, &mut self.warnings)
     }
 
-    pub fn flag_in(&mut self, element: &'a Value, path: &str) -> Option<bool> {
-        flag(element, path, &mut self.warnings)
-    }
-
     pub fn warn(&mut self, message: impl Into<String>) {
         self.warnings.push(message.into());
     }

@@ -48,10 +48,6 @@ pub struct MapContext {
     pub software: SoftwareFilter,
 }
 
-pub fn supported_resource_types() -> impl Iterator<Item = &'static str> {
-    REGISTRY.iter().map(|m| m.resource_type)
-}
-
 /// The registry entry of a type, and its index (the compact type id the inventory keeps).
 pub fn mapper_for(resource_type: &str) -> Option<(u16, &'static Mapper)> {
     // Every item looks its type up: a map, not a walk through fifty names.
