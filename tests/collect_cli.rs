@@ -669,8 +669,7 @@ fn throttling_is_retried_and_past_every_retry_reported() {
 /// A fixture item of `resource_type` (tests/fixtures/config-types/), moved to `account`
 /// and `region`.
 fn fixture_item(resource_type: &str, account: &str, region: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/config-types")
+    let path = common::repo("tests/fixtures/config-types")
         .join(format!("{}.json", resource_type.replace("::", "_")));
     let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let item = &fixture["item"];

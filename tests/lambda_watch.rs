@@ -82,7 +82,10 @@ fn scheduled_invocation_returns_the_run_result_and_delivers() {
         .arg(&env_file)
         // Its own target dir: cargo-lambda builds with other settings than `cargo test`,
         // and sharing one would rebuild half the tree on every switch.
-        .env("CARGO_TARGET_DIR", repo("target/lambda-watch"))
+        .env(
+            "CARGO_TARGET_DIR",
+            common::target_dir().join("lambda-watch"),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()

@@ -34,6 +34,12 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
     },
+    /// Create or update the delivery pipeline (the `pipeline:` settings); with the S3
+    /// source, upload this checkout's last commit for it to test, build and deploy.
+    Pipeline {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
     /// Run the function once now and print its run result.
     Invoke {
         #[arg(long, value_name = "FILE")]
@@ -49,6 +55,9 @@ enum Command {
         /// Do not ask before deleting reports.
         #[arg(long, requires = "delete_reports")]
         yes: bool,
+        /// Also delete the delivery pipeline (its stack and bucket; build logs are kept).
+        #[arg(long)]
+        pipeline: bool,
     },
 }
 
@@ -57,6 +66,7 @@ impl Cli {
         let path = match &self.command {
             Command::Deploy { config, .. }
             | Command::Plan { config }
+            | Command::Pipeline { config }
             | Command::Invoke { config }
             | Command::Teardown { config, .. } => config,
         };
@@ -68,12 +78,21 @@ impl Cli {
                     commands::deploy::run(&config, package, out).await
                 }
                 Command::Plan { .. } => commands::plan::run(&config, out).await,
+                Command::Pipeline { .. } => commands::pipeline::run(&config, out).await,
                 Command::Invoke { .. } => commands::invoke::run(&config, out).await,
                 Command::Teardown {
                     delete_reports,
                     yes,
+                    pipeline,
                     ..
-                } => commands::teardown::run(&config, delete_reports, yes, out).await,
+                } => {
+                    let what = commands::teardown::Remove {
+                        reports: delete_reports,
+                        confirmed: yes,
+                        pipeline,
+                    };
+                    commands::teardown::run(&config, what, out).await
+                }
             }
         })
     }

@@ -76,6 +76,52 @@ pub struct DeployConfig {
     /// Customer-managed KMS key: an existing key's ARN, `create`, or empty (AWS-managed).
     #[serde(default)]
     pub kms_key: String,
+    /// The delivery pipeline (`fedramp-deploy pipeline`); absent: no pipeline.
+    #[serde(default)]
+    pub pipeline: Option<PipelineSettings>,
+}
+
+/// Where the pipeline takes the repository from.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum PipelineSource {
+    /// `fedramp-deploy pipeline` uploads the checkout it runs in (`git archive HEAD`).
+    #[default]
+    S3,
+    /// A repository through an AWS CodeConnections connection: every push runs it.
+    Connection,
+}
+
+/// The delivery pipeline in the management account (cloudformation/pipeline.yaml).
+#[derive(Debug, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PipelineSettings {
+    #[serde(default)]
+    pub source: PipelineSource,
+    /// The CodeConnections connection (with `source: connection`).
+    #[serde(default)]
+    pub connection_arn: String,
+    /// owner/name (with `source: connection`).
+    #[serde(default)]
+    pub repository: String,
+    #[serde(default = "default_branch")]
+    pub branch: String,
+    /// This settings file, as a path inside the repository: what the deploy stage reads.
+    #[serde(default = "default_pipeline_config")]
+    pub config: String,
+    /// A person approves each change before it is deployed (recorded by CodePipeline).
+    #[serde(default = "default_true")]
+    pub approval: bool,
+}
+
+fn default_branch() -> String {
+    "main".into()
+}
+fn default_pipeline_config() -> String {
+    "deploy.yaml".into()
+}
+fn default_true() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize, Clone, PartialEq)]
@@ -249,6 +295,61 @@ impl DeployConfig {
         if self.report_bucket.trim().is_empty() {
             return Err("report-bucket: required".into());
         }
+        if let Some(pipeline) = &self.pipeline {
+            self.check_pipeline(pipeline)?;
+        }
+        Ok(())
+    }
+
+    fn check_pipeline(&self, pipeline: &PipelineSettings) -> Result<(), String> {
+        let connection = pipeline.source == PipelineSource::Connection;
+        let arn = pipeline.connection_arn.trim();
+        let arn_ok = arn.starts_with("arn:")
+            && (arn.contains(":codeconnections:") || arn.contains(":codestar-connections:"))
+            && arn.contains(":connection/");
+        if connection && !arn_ok {
+            return Err(format!(
+                "pipeline.connection-arn: source: connection needs a CodeConnections connection ARN (arn:...:codeconnections:...:connection/...), found {arn:?}"
+            ));
+        }
+        if connection
+            && pipeline
+                .repository
+                .split('/')
+                .filter(|p| !p.is_empty())
+                .count()
+                != 2
+        {
+            return Err(format!(
+                "pipeline.repository: expected owner/name, found {:?}",
+                pipeline.repository
+            ));
+        }
+        if !connection && (!arn.is_empty() || !pipeline.repository.is_empty()) {
+            return Err("pipeline: connection-arn and repository go with `source: connection`; the S3 source is the checkout `fedramp-deploy pipeline` runs in".into());
+        }
+        if pipeline.config.trim().is_empty() || pipeline.config.starts_with('/') {
+            return Err(format!(
+                "pipeline.config: expected this settings file's path inside the repository, found {:?}",
+                pipeline.config
+            ));
+        }
+        // The pipeline's roles are scoped to names that begin with the stack name, and
+        // S3 lower-cases the bucket names CloudFormation makes from it.
+        let name_ok = self
+            .stack_name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !name_ok {
+            return Err(format!(
+                "pipeline: stack-name must be lower-case letters, digits and hyphens for the pipeline (its permissions name resources by it), found {:?}",
+                self.stack_name
+            ));
+        }
+        // The deploy stage runs in CodeBuild: no one's named profiles are there.
+        if !self.member_access.profiles.is_empty() {
+            return Err("pipeline: member-access.profiles name profiles on this computer, which the pipeline's deploy stage does not have; use member-access.role".into());
+        }
         Ok(())
     }
 
@@ -291,6 +392,10 @@ impl DeployConfig {
 
     pub fn collector_stack(&self) -> String {
         format!("{}-collector", self.stack_name)
+    }
+
+    pub fn pipeline_stack(&self) -> String {
+        format!("{}-pipeline", self.stack_name)
     }
 
     pub fn member_stack(&self) -> String {

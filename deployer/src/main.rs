@@ -1,4 +1,4 @@
-//! `fedramp-deploy`: deploy, plan, invoke and tear down fedramp-inventory.
+//! `fedramp-deploy`: deploy, plan, invoke and tear down fedramp-inventory and its delivery pipeline.
 
 mod accounts;
 mod cli;
@@ -6,6 +6,7 @@ mod commands;
 mod config;
 mod package;
 mod params;
+mod source;
 mod stacks;
 
 use clap::Parser;

@@ -193,6 +193,22 @@ fn partition_of(config: &SdkConfig) -> &'static str {
 /// Deletes every object version in a bucket, then the bucket; only a bucket `owner`
 /// owns (a bucket of that name elsewhere answers 403 and is left alone).
 pub async fn delete_bucket(config: &SdkConfig, bucket: &str, owner: &str) -> anyhow::Result<bool> {
+    if !empty_bucket(config, bucket, owner).await? {
+        return Ok(false);
+    }
+    s3_client(config)
+        .delete_bucket()
+        .bucket(bucket)
+        .expected_bucket_owner(owner)
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("s3:DeleteBucket {bucket} failed: {}", describe(&e)))?;
+    Ok(true)
+}
+
+/// Deletes every object version in a bucket `owner` owns, leaving the bucket (for a
+/// stack to delete). False when there is no such bucket of theirs.
+pub async fn empty_bucket(config: &SdkConfig, bucket: &str, owner: &str) -> anyhow::Result<bool> {
     let s3 = s3_client(config);
     if s3
         .head_bucket()
@@ -266,11 +282,5 @@ pub async fn delete_bucket(config: &SdkConfig, bucket: &str, owner: &str) -> any
                 })?;
         }
     }
-    s3.delete_bucket()
-        .bucket(bucket)
-        .expected_bucket_owner(owner)
-        .send()
-        .await
-        .map_err(|e| anyhow::anyhow!("s3:DeleteBucket {bucket} failed: {}", describe(&e)))?;
     Ok(true)
 }

@@ -1,7 +1,7 @@
 //! Stack parameters from the settings file: the one place that maps one to the other.
 
 use crate::accounts::Scope;
-use crate::config::DeployConfig;
+use crate::config::{DeployConfig, PipelineSettings, PipelineSource};
 
 /// The collector stack's parameters.
 pub fn collector(
@@ -93,6 +93,37 @@ pub fn member(
     ]
 }
 
+/// The pipeline stack's parameters.
+pub fn pipeline(
+    config: &DeployConfig,
+    pipeline: &PipelineSettings,
+    scope: &Scope,
+) -> Vec<(&'static str, String)> {
+    let (provider, connection, repository) = match pipeline.source {
+        PipelineSource::S3 => ("S3", String::new(), String::new()),
+        PipelineSource::Connection => (
+            "CodeConnections",
+            pipeline.connection_arn.trim().to_string(),
+            pipeline.repository.clone(),
+        ),
+    };
+    vec![
+        ("StackName", config.stack_name.clone()),
+        ("ReportBucketName", config.report_bucket.clone()),
+        ("ArtifactBucketName", config.artifact_bucket()),
+        ("SourceProvider", provider.to_string()),
+        ("ConnectionArn", connection),
+        ("RepositoryId", repository),
+        ("BranchName", pipeline.branch.clone()),
+        ("ConfigPath", pipeline.config.clone()),
+        ("Architecture", config.architecture.clone()),
+        ("RequireApproval", pipeline.approval.to_string()),
+        ("MemberAccessRole", config.member_access.role.clone()),
+        ("OrganizationId", scope.organization_id.clone()),
+        ("KmsKey", config.kms_key.trim().to_string()),
+    ]
+}
+
 /// A setting handed to the function as JSON in one environment variable; unset is "".
 fn json<T: serde::Serialize>(value: &Option<T>) -> String {
     value
@@ -147,5 +178,97 @@ mod tests {
                 "{name} is not a parameter of collector.yaml"
             );
         }
+    }
+
+    fn pipeline() -> Value {
+        serde_yaml::from_str(include_str!("../../cloudformation/pipeline.yaml")).unwrap()
+    }
+
+    #[test]
+    fn every_pipeline_parameter_the_deployer_passes_exists_and_the_rest_have_defaults() {
+        let t = pipeline();
+        let config = crate::config::DeployConfig::parse(
+            "management:\n  account-id: \"123456789012\"\n  region: us-east-1\nmembers:\n  organization: true\nreport-bucket: r\npipeline: {}\n",
+        )
+        .unwrap();
+        let passed: Vec<&str> = super::pipeline(
+            &config,
+            config.pipeline.as_ref().unwrap(),
+            &Default::default(),
+        )
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+        for name in &passed {
+            assert!(
+                !t["Parameters"][*name].is_null(),
+                "{name} is not a parameter of pipeline.yaml"
+            );
+        }
+        for (name, p) in t["Parameters"].as_mapping().unwrap() {
+            let name = name.as_str().unwrap();
+            assert!(
+                passed.contains(&name) || !p["Default"].is_null(),
+                "{name}: no default and not passed"
+            );
+        }
+    }
+
+    /// What moto's CloudFormation does not make (bucket versioning and policy, CodeBuild,
+    /// CodePipeline), asserted on the template itself.
+    #[test]
+    fn the_pipeline_template_keeps_its_promises() {
+        let t = pipeline();
+        let r = &t["Resources"];
+        let bucket = &r["PipelineBucket"]["Properties"];
+        assert_eq!(
+            bucket["VersioningConfiguration"]["Status"],
+            Value::from("Enabled")
+        );
+        for key in [
+            "BlockPublicAcls",
+            "BlockPublicPolicy",
+            "IgnorePublicAcls",
+            "RestrictPublicBuckets",
+        ] {
+            assert_eq!(
+                bucket["PublicAccessBlockConfiguration"][key],
+                Value::from(true),
+                "{key}"
+            );
+        }
+        let deny = &r["PipelineBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0];
+        assert_eq!(deny["Effect"], Value::from("Deny"));
+        assert_eq!(
+            deny["Condition"]["Bool"]["aws:SecureTransport"],
+            Value::from(false)
+        );
+        // Source, test and build, (approval,) deploy - in that order.
+        let stages: Vec<String> = r["Pipeline"]["Properties"]["Stages"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|stage| {
+                let stage = match stage {
+                    // !If [WithApproval, {stage}, !Ref AWS::NoValue]
+                    Value::Tagged(t) => &t.value[1],
+                    s => s,
+                };
+                stage["Name"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(stages, ["Source", "TestAndBuild", "Approve", "Deploy"]);
+        let build = &r["BuildProject"]["Properties"];
+        assert_eq!(build["Source"]["BuildSpec"], Value::from("buildspec.yml"));
+        assert_eq!(build["Cache"]["Type"], Value::from("S3"));
+        let deploy_spec = r["DeployProject"]["Properties"]["Source"]["BuildSpec"]
+            .as_str()
+            .unwrap();
+        assert!(deploy_spec.contains(
+            "./fedramp-deploy deploy --config \"$DEPLOY_CONFIG\" --package bootstrap.zip"
+        ));
+        // Least privilege: no action is a wildcard anywhere in the template.
+        let text = include_str!("../../cloudformation/pipeline.yaml");
+        assert!(!text.contains("Action: \"*\"") && !text.contains("\"*:*\""));
     }
 }

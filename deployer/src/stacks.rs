@@ -83,6 +83,14 @@ pub async fn outputs(cf: &Client, stack: &str) -> Result<Vec<(String, String)>, 
         .unwrap_or_default())
 }
 
+/// One output's value from [`outputs`].
+pub fn output(outputs: &[(String, String)], key: &str) -> Option<String> {
+    outputs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+}
+
 /// Whether the stack already has exactly this template and these parameter values:
 /// then there is nothing to do, and no change set is made.
 async fn matches_current(

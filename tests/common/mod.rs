@@ -4,11 +4,25 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
+/// A path in the repository, found from the directory cargo runs tests in (their
+/// package's) rather than where they were compiled: tests/buildspec.rs runs the same
+/// test binaries (cargo finds them up to date) on a fresh copy of the repository, whose
+/// own files they must read.
 pub fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+    std::env::current_dir()
+        .expect("a current directory")
+        .join("..")
+        .join(path)
+}
+
+/// Where cargo builds: CARGO_TARGET_DIR when set (as cargo reads it), else `target/`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo("target"))
 }
 
 /// The Python with the pinned harness packages: FEDRAMP_TEST_PYTHON, else the

@@ -329,6 +329,8 @@ def answer(line, url):
                 "CodeKey": location.split(".amazonaws.com/", 1)[-1],
                 "ReservedConcurrency": fn.get("Concurrency", {}).get("ReservedConcurrentExecutions"),
                 "DeadLetterTarget": conf.get("DeadLetterConfig", {}).get("TargetArn")}
+    if words[0] == "roles":
+        return sorted(r["RoleName"] for r in session(words[1], url, "iam").list_roles()["Roles"])
     if words[0] == "role":
         iam = session(words[1], url, "iam")
         role = iam.get_role(RoleName=words[2])["Role"]

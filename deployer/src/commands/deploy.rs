@@ -47,11 +47,7 @@ pub async fn run(
         }
     };
     let outputs = stacks::outputs(&cf, &stack).await?;
-    let role_arn = outputs
-        .iter()
-        .find(|(k, _)| k == "ExecutionRoleArn")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let role_arn = stacks::output(&outputs, "ExecutionRoleArn").unwrap_or_default();
 
     let accounts = members(config, &base).await?;
     let mut tasks = tokio::task::JoinSet::new();

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use aws_sdk_cloudformation::Client;
 
-use super::{COLLECTOR_TEMPLATE, MEMBER_TEMPLATE};
+use super::{COLLECTOR_TEMPLATE, MEMBER_TEMPLATE, PIPELINE_TEMPLATE};
 use crate::accounts::{management, member_session, members};
 use crate::commands::deploy::report_bucket_adopted;
 use crate::config::DeployConfig;
@@ -32,17 +32,18 @@ pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow:
     let role_arn = stacks::outputs(&cf, &stack)
         .await
         .ok()
-        .and_then(|o| {
-            o.into_iter()
-                .find(|(k, _)| k == "ExecutionRoleArn")
-                .map(|(_, v)| v)
-        })
+        .and_then(|o| stacks::output(&o, "ExecutionRoleArn"))
         .unwrap_or_else(|| {
             format!(
                 "arn:{}:iam::{}:role/not-created-yet",
                 me.partition, config.management.account_id
             )
         });
+    if let Some(pipeline) = &config.pipeline {
+        let params = params::pipeline(config, pipeline, &scope);
+        let stack = config.pipeline_stack();
+        print_plan(&cf, &stack, PIPELINE_TEMPLATE, &params, "management", out).await?;
+    }
     for account in members(config, &base).await? {
         let session = member_session(config, &base, &me, &account)
             .await

@@ -9,18 +9,41 @@ use crate::accounts::{management, member_session, members};
 use crate::config::DeployConfig;
 use crate::{package, stacks};
 
+/// What teardown removes besides the collector and member stacks.
+pub struct Remove {
+    /// The report bucket and every report in it.
+    pub reports: bool,
+    /// Asked for on the command line (`--yes`): no prompt before deleting reports.
+    pub confirmed: bool,
+    /// The delivery pipeline's stack and bucket.
+    pub pipeline: bool,
+}
+
 pub async fn run(
     config: &DeployConfig,
-    delete_reports: bool,
-    yes: bool,
+    what: Remove,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<i32> {
-    if delete_reports && !yes && !confirm(&config.report_bucket, out)? {
+    let delete_reports = what.reports;
+    if delete_reports && !what.confirmed && !confirm(&config.report_bucket, out)? {
         writeln!(out, "not confirmed: nothing was deleted")?;
         return Ok(1);
     }
     let (base, me) = management(config).await?;
     let mut failed = Vec::new();
+    // The pipeline goes first, so that it cannot deploy again what is being removed.
+    let cf = Client::new(&base);
+    let pipeline_stack = config.pipeline_stack();
+    if what.pipeline {
+        if let Err(e) = delete_pipeline(&cf, &base, config, out).await {
+            failed.push(e.to_string());
+        }
+    } else if stacks::status(&cf, &pipeline_stack).await?.is_some() {
+        writeln!(
+            out,
+            "pipeline stack {pipeline_stack} kept (--pipeline removes it)"
+        )?;
+    }
     for account in members(config, &base).await? {
         let result = async {
             let session = member_session(config, &base, &me, &account)
@@ -72,6 +95,29 @@ pub async fn run(
         writeln!(out, "FAILED: {f}")?;
     }
     Ok(if failed.is_empty() { 0 } else { 1 })
+}
+
+/// The pipeline's bucket (source, artifacts, cache: all rebuilt from the repository)
+/// is emptied, then the stack deletes it; build logs are kept (DeletionPolicy: Retain).
+async fn delete_pipeline(
+    cf: &Client,
+    base: &aws_config::SdkConfig,
+    config: &DeployConfig,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let stack = config.pipeline_stack();
+    if stacks::status(cf, &stack).await?.is_none() {
+        writeln!(out, "pipeline stack {stack} not there")?;
+        return Ok(());
+    }
+    let outputs = stacks::outputs(cf, &stack).await?;
+    if let Some(bucket) = stacks::output(&outputs, "PipelineBucketName") {
+        if package::empty_bucket(base, &bucket, &config.management.account_id).await? {
+            writeln!(out, "pipeline bucket {bucket} emptied")?;
+        }
+    }
+    stacks::delete(cf, &stack, out).await?;
+    Ok(())
 }
 
 fn confirm(bucket: &str, out: &mut (dyn Write + Send)) -> anyhow::Result<bool> {

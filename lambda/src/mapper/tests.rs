@@ -431,7 +431,10 @@ fn rows_of(m: &MappedItem) -> Value {
 }
 
 fn fixture_path(resource_type: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+    // Found from where cargo runs the test (the package's directory), not from where it
+    // was compiled: tests/buildspec.rs runs these binaries on a copy of the repository.
+    std::env::current_dir()
+        .expect("a current directory")
         .join("../tests/fixtures/config-types")
         .join(format!("{}.json", resource_type.replace("::", "_")))
 }
