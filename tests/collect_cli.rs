@@ -583,14 +583,15 @@ fn an_unreadable_last_snapshot_still_delivers_and_is_partial() {
 
 #[test]
 fn the_deadline_stops_reading_and_what_was_read_is_delivered() {
-    let mut s = seed(&["111111111111", "222222222222"], 250);
-    // Pages end at 0.7, 1.4 and 2.1 s: the third never beats the 2 s deadline, and a
-    // slow machine still reads the first.
+    let mut s = seed(&["111111111111", "222222222222"], 1000);
+    // Ten pages of 0.7 s each per account: the 3 s deadline stops the first account
+    // part-way, and a loaded machine (slow to start) still reads at least one page.
+    // What shows that reading stopped is the result (both accounts `timeout`, part of
+    // the first read), not a stopwatch.
     s["delay_ms"] = json!(700);
     let aws = LocalAws::start(&s);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("deadline.xlsx");
-    let started = std::time::Instant::now();
     let (code, result) = collect(
         &aws,
         &[
@@ -601,14 +602,10 @@ fn the_deadline_stops_reading_and_what_was_read_is_delivered() {
             "--concurrency",
             "1",
             "--deadline",
-            "2",
+            "3",
             "--output",
             out.to_str().unwrap(),
         ],
-    );
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(10),
-        "stopped at the deadline, not after reading everything"
     );
     assert_eq!(code, 2, "{result:#}");
     assert_eq!(result["status"], "partial");
@@ -618,7 +615,10 @@ fn the_deadline_stops_reading_and_what_was_read_is_delivered() {
     let first = &result["per_account"][0];
     assert_eq!(first["status"], "timeout");
     let read = first["items"].as_u64().unwrap();
-    assert!((100..251).contains(&read), "some pages were read: {read}");
+    assert!(
+        (100..1000).contains(&read) && read % 100 == 0,
+        "some whole pages were read: {read}"
+    );
     assert_eq!(
         result["rows"].as_u64(),
         Some(read),

@@ -124,14 +124,22 @@ async fn matches_current(
     }
 }
 
-/// Creates a change set and waits until it is ready. Returns its name and changes; an
-/// empty list means the stack already matches.
+/// A change set that is ready (or was refused as empty).
+pub struct ChangeSet {
+    pub name: String,
+    /// Whether the stack existed before (an UPDATE change set), not a CREATE.
+    pub stack_existed: bool,
+    /// What it would change; empty when the stack already matches.
+    pub changes: Vec<Change>,
+}
+
+/// Creates a change set and waits until it is ready.
 pub async fn change_set(
     cf: &Client,
     stack: &str,
     template: &str,
     params: &[(&str, String)],
-) -> Result<(String, bool, Vec<Change>), StackError> {
+) -> Result<ChangeSet, StackError> {
     let exists =
         match status(cf, stack).await? {
             None => false,
@@ -167,7 +175,11 @@ pub async fn change_set(
         let message = describe(&e);
         // Some endpoints refuse an empty change set outright instead of failing it.
         if message.contains("No updates are to be performed") {
-            return Ok((name, exists, Vec::new()));
+            return Ok(ChangeSet {
+                name,
+                stack_existed: exists,
+                changes: Vec::new(),
+            });
         }
         return Err(call(
             stack,
@@ -202,11 +214,21 @@ pub async fn change_set(
             })
             .collect();
         match cs.status() {
-            Some(ChangeSetStatus::CreateComplete) => return Ok((name, exists, changes)),
+            Some(ChangeSetStatus::CreateComplete) => {
+                return Ok(ChangeSet {
+                    name,
+                    stack_existed: exists,
+                    changes,
+                })
+            }
             Some(ChangeSetStatus::Failed) => {
                 let reason = cs.status_reason().unwrap_or_default().to_string();
                 if reason.contains("didn't contain changes") || reason.contains("No updates") {
-                    return Ok((name, exists, Vec::new()));
+                    return Ok(ChangeSet {
+                        name,
+                        stack_existed: exists,
+                        changes: Vec::new(),
+                    });
                 }
                 return Err(StackError::Failed {
                     stack: stack.into(),
@@ -248,7 +270,11 @@ pub async fn deploy(
         let _ = writeln!(out, "{stack}: no changes");
         return Ok(Deployed::NoChanges);
     }
-    let (name, exists, changes) = change_set(cf, stack, template, params).await?;
+    let ChangeSet {
+        name,
+        stack_existed: exists,
+        changes,
+    } = change_set(cf, stack, template, params).await?;
     if changes.is_empty()
         && cf
             .describe_change_set()

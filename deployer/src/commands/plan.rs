@@ -70,16 +70,16 @@ async fn print_plan(
     account: &str,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
-    let (name, exists, changes) = stacks::change_set(cf, stack, template, params).await?;
-    stacks::drop_change_set(cf, stack, &name).await;
-    if !exists {
+    let planned = stacks::change_set(cf, stack, template, params).await?;
+    stacks::drop_change_set(cf, stack, &planned.name).await;
+    if !planned.stack_existed {
         // A CREATE change set leaves an empty stack in REVIEW_IN_PROGRESS: remove it.
         let _ = cf.delete_stack().stack_name(stack).send().await;
     }
-    if changes.is_empty() {
+    if planned.changes.is_empty() {
         writeln!(out, "{account} {stack}: no changes")?;
     }
-    for (action, id, kind) in changes {
+    for (action, id, kind) in planned.changes {
         writeln!(out, "{account} {stack}: {action} {id} ({kind})")?;
     }
     Ok(())
