@@ -164,7 +164,10 @@ fn collect(request: &ReportRequest, generated_at: DateTime<Utc>) -> (Inventory, 
     let work_rx = Arc::new(Mutex::new(work_rx));
     let mut statuses = Vec::new();
     let gathered = std::thread::scope(|scope| {
-        for _ in 0..2 {
+        // Parsing and mapping are most of the reading time: one worker per core (the
+        // reader and the collector wait on channels most of the time).
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        for _ in 0..workers {
             let (rx, tx) = (Arc::clone(&work_rx), done_tx.clone());
             scope.spawn(move || map_batches(&rx, &tx, &request.context));
         }
