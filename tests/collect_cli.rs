@@ -584,7 +584,7 @@ fn an_unreadable_last_snapshot_still_delivers_and_is_partial() {
 #[test]
 fn the_deadline_stops_reading_and_what_was_read_is_delivered() {
     let mut s = seed(&["111111111111", "222222222222"], 1000);
-    // Ten pages of 0.7 s each per account: the 3 s deadline stops the first account
+    // Ten pages of 0.7 s each per account: the 3 s deadline stops the account being read
     // part-way, and a loaded machine (slow to start) still reads at least one page.
     // What shows that reading stopped is the result (both accounts `timeout`, part of
     // the first read), not a stopwatch.
@@ -612,11 +612,16 @@ fn the_deadline_stops_reading_and_what_was_read_is_delivered() {
     let errors = result["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 2, "{result:#}");
     assert!(errors.iter().all(|e| e["stage"] == "timeout"), "{result:#}");
-    let first = &result["per_account"][0];
-    assert_eq!(first["status"], "timeout");
-    let read = first["items"].as_u64().unwrap();
+    // One account at a time, in whichever order the runtime starts them: together they
+    // read some whole pages, never all.
+    let accounts = result["per_account"].as_array().unwrap();
     assert!(
-        (100..1000).contains(&read) && read % 100 == 0,
+        accounts.iter().all(|a| a["status"] == "timeout"),
+        "{result:#}"
+    );
+    let read: u64 = accounts.iter().map(|a| a["items"].as_u64().unwrap()).sum();
+    assert!(
+        (100..2000).contains(&read) && read % 100 == 0,
         "some whole pages were read: {read}"
     );
     assert_eq!(
