@@ -230,6 +230,58 @@ fn organization_and_aggregator_modes_give_the_same_rows_as_a_list() {
     // The organization also lists its management account (no items here): read, empty.
     assert_eq!(run(&["--organization"], "org.xlsx"), listed);
     assert_eq!(run(&["--aggregator", "org-aggregator"], "agg.xlsx"), listed);
+    assert_eq!(
+        run(
+            &["--aggregator", "org-aggregator", "--unsharded"],
+            "whole.xlsx"
+        ),
+        listed
+    );
+}
+
+#[test]
+fn an_aggregator_is_read_in_shards_that_give_the_unsharded_rows() {
+    // 251 and 252 items in each of 3 accounts x 2 regions: 3 pages per shard.
+    let accounts = ["111111111111", "222222222222", "333333333333"];
+    let aws = LocalAws::start(&seed(&accounts, 250));
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str], name: &str| {
+        let out = dir.path().join(name);
+        let mut args = vec!["--aggregator", "org-aggregator", "--concurrency", "4"];
+        args.extend(extra);
+        args.extend(["--output", out.to_str().unwrap()]);
+        let (code, result) = collect(&aws, &args);
+        assert_eq!(code, 0, "{result:#}");
+        (result, rows(&out, true))
+    };
+    let (whole, unsharded) = run(&["--unsharded"], "whole.xlsx");
+    let (sharded, rows_sharded) = run(&[], "shards.xlsx");
+    assert_eq!(rows_sharded, unsharded);
+    // Per account: 250 + 251 tables, and one instance with two addresses per region.
+    assert_eq!(unsharded.len(), 3 * (250 + 251 + 2 * 2));
+    assert_eq!(sharded["rows"], whole["rows"]);
+    // One result per account and region, with its own count, then the batch-get types.
+    let per: Vec<(String, String, u64)> = sharded["per_account"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["account"].as_str().unwrap().to_string(),
+                t["region"].as_str().unwrap().to_string(),
+                t["items"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut expected: Vec<(String, String, u64)> = accounts
+        .iter()
+        .flat_map(|a| {
+            [("us-east-1", 251), ("us-west-2", 252)].map(|(r, n)| (a.to_string(), r.to_string(), n))
+        })
+        .collect();
+    expected.push(("aggregator org-aggregator".into(), String::new(), 0));
+    assert_eq!(per, expected);
+    assert_eq!(whole["per_account"][0]["items"], 3 * (251 + 252));
 }
 
 #[test]

@@ -22,7 +22,8 @@ use crate::kernel::{gather, Gathered, InputStatus};
 use crate::mapper::{MapContext, SoftwareFilter, TagNames};
 use crate::outputs::{self, Artifact, Format, Formats, OutputSettings, Report};
 use crate::reader::config::{
-    organization_accounts, read_targets, Account, ReadPlan, Target, TargetError,
+    aggregator_targets, organization_accounts, read_targets, Account, AggregatorPart, ReadPlan,
+    Target, TargetError,
 };
 use crate::summary::Summary;
 
@@ -33,8 +34,9 @@ pub enum Accounts {
     List(Vec<Account>),
     /// Every active account of the organization (Organizations `ListAccounts`).
     Organization,
-    /// One query to this Config aggregator, for everything it aggregates.
-    Aggregator(String),
+    /// This Config aggregator, for everything it aggregates: one shard per account and
+    /// region it holds (`sharded`), or one page chain.
+    Aggregator { name: String, sharded: bool },
 }
 
 /// Where the outputs go.
@@ -240,7 +242,17 @@ async fn targets(settings: &CollectSettings, base: &SdkConfig) -> Result<Vec<Tar
         settings.regions.clone()
     };
     Ok(match &settings.accounts {
-        Accounts::Aggregator(name) => vec![Target::Aggregator { name: name.clone() }],
+        Accounts::Aggregator {
+            name,
+            sharded: true,
+        } => aggregator_targets(base, name).await,
+        Accounts::Aggregator {
+            name,
+            sharded: false,
+        } => vec![Target::Aggregator {
+            name: name.clone(),
+            part: AggregatorPart::Whole,
+        }],
         Accounts::List(list) => expand(list, &regions),
         Accounts::Organization => {
             let list = organization_accounts(base)

@@ -65,7 +65,10 @@ pub fn settings_from_env(
             Accounts::List(list)
         }
         (None, true, None) => Accounts::Organization,
-        (None, false, Some(name)) => Accounts::Aggregator(name),
+        (None, false, Some(name)) => Accounts::Aggregator {
+            name,
+            sharded: true,
+        },
         (None, false, None) => {
             return Err(bad(
                 "ACCOUNT_LIST",

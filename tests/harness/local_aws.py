@@ -120,12 +120,27 @@ def select_resource_config(self):
 
 
 def select_aggregate_resource_config(self):
+    """The aggregator's items of the query's types, narrowed by `accountId = '...'` and
+    `awsRegion = '...'` when the query says so; with `GROUP BY accountId, awsRegion`,
+    one {"accountId", "awsRegion", "COUNT(*)"} result per group, as Config answers."""
     counted_call()
     params = json.loads(self.body or "{}")
     if not params.get("ConfigurationAggregatorName"):
         raise JsonRESTError("ValidationException", "ConfigurationAggregatorName is required")
-    everything = [item for _, _, item in aggregate_items()]
-    return page(wanted(everything, params.get("Expression", "")), params)
+    expression = params.get("Expression", "")
+    if "GROUP BY" in expression and "GROUP BY accountId, awsRegion" not in expression:
+        raise JsonRESTError("InvalidExpressionException", f"unsupported GROUP BY: {expression}")
+    narrowed = [(a, r, i) for a, r, i in aggregate_items()
+                if f"accountId = '{a}'" in expression or "accountId = " not in expression
+                if f"awsRegion = '{r}'" in expression or "awsRegion = " not in expression]
+    if "GROUP BY" in expression:
+        counts = {}
+        for account, region, item in narrowed:
+            if wanted([item], expression):
+                counts[(account, region)] = counts.get((account, region), 0) + 1
+        groups = [{"accountId": a, "awsRegion": r, "COUNT(*)": n} for (a, r), n in counts.items()]
+        return page(groups, params)
+    return page(wanted([i for _, _, i in narrowed], expression), params)
 
 
 def base_item(item):

@@ -24,9 +24,14 @@ pub struct CollectArgs {
     /// Read every active account of the organization.
     #[arg(long, group = "source")]
     pub organization: bool,
-    /// Query this Config aggregator once instead of each account.
+    /// Read this Config aggregator instead of each account: one query per account and
+    /// region it holds, concurrently.
     #[arg(long, value_name = "NAME", group = "source")]
     pub aggregator: Option<String>,
+    /// With --aggregator: one page chain for the whole aggregator instead of shards
+    /// (slower; the same rows).
+    #[arg(long, requires = "aggregator")]
+    pub unsharded: bool,
     /// Role assumed in each member account.
     #[arg(long, default_value = DEFAULT_MEMBER_ROLE_NAME)]
     pub role_name: String,
@@ -106,7 +111,10 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
     } else if args.organization {
         Accounts::Organization
     } else if let Some(name) = &args.aggregator {
-        Accounts::Aggregator(name.clone())
+        Accounts::Aggregator {
+            name: name.clone(),
+            sharded: !args.unsharded,
+        }
     } else {
         bail!("say which accounts to read: --accounts, --accounts-file, --organization or --aggregator");
     };

@@ -74,16 +74,37 @@ pub fn batch_get_types() -> impl Iterator<Item = &'static str> {
 
 /// The AWS Config advanced query for every type it can return.
 pub fn select_query() -> String {
+    format!(
+        "SELECT resourceId, resourceType, arn, accountId, awsRegion, availabilityZone, configuration, supplementaryConfiguration, tags \
+         WHERE {}",
+        selected_types()
+    )
+}
+
+/// [`select_query`] for one account and region of an aggregator (ids already checked
+/// to be plain letters, digits and dashes).
+pub fn shard_query(account: &str, region: &str) -> String {
+    format!(
+        "{} AND accountId = '{account}' AND awsRegion = '{region}'",
+        select_query()
+    )
+}
+
+/// The accounts and regions an aggregator holds items of [`select_query`]'s types in.
+pub fn shards_query() -> String {
+    format!(
+        "SELECT accountId, awsRegion, COUNT(*) WHERE {} GROUP BY accountId, awsRegion",
+        selected_types()
+    )
+}
+
+fn selected_types() -> String {
     let types: Vec<String> = REGISTRY
         .iter()
         .filter(|m| m.read == Read::Select)
         .map(|m| format!("'{}'", m.resource_type))
         .collect();
-    format!(
-        "SELECT resourceId, resourceType, arn, accountId, awsRegion, availabilityZone, configuration, supplementaryConfiguration, tags \
-         WHERE resourceType IN ({})",
-        types.join(", ")
-    )
+    format!("resourceType IN ({})", types.join(", "))
 }
 
 /// What one item became.

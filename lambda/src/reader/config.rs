@@ -1,7 +1,11 @@
-//! Config items from AWS Config, live: every account and region concurrently, or one
-//! aggregator query for the whole organization.
+//! Config items from AWS Config, live: every account and region concurrently, or the
+//! organization's aggregator.
 //!
-//! Each account x region is a [`Target`]. Targets are read concurrently up to a bound;
+//! Each account x region is a [`Target`]. An aggregator is split into shards, one per
+//! account and region it holds (found by a `GROUP BY` query), plus one target for the
+//! types read by batch get, so that a large organization is not one chain of 10,000
+//! sequential pages; the shards give exactly the items of the unsharded query.
+//! Targets are read concurrently up to a bound;
 //! each page of results is parsed and mapped as it arrives and handed to the
 //! collector, so no target's raw items are ever held whole. A target that fails is
 //! reported with the stage it failed at and never stops the others.
@@ -14,7 +18,7 @@ use tokio::sync::Semaphore;
 
 use crate::aws::{assume_role, describe, in_region};
 use crate::kernel::{map_value, Batch, Origin, Outcome};
-use crate::mapper::{batch_get_types, select_query, MapContext};
+use crate::mapper::{batch_get_types, select_query, shard_query, shards_query, MapContext};
 use crate::reader::files::element;
 
 /// A member account: id and, when known, its name.
@@ -25,27 +29,50 @@ pub struct Account {
     pub name: String,
 }
 
-/// One query to run: an account in a region, or the aggregator.
+/// One query to run: an account in a region, or (part of) the aggregator.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     Account { account: Account, region: String },
-    Aggregator { name: String },
+    Aggregator { name: String, part: AggregatorPart },
+}
+
+/// Which of the aggregator's items one target reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AggregatorPart {
+    /// Everything, as one page chain.
+    Whole,
+    /// The advanced query's types in one account and region.
+    Shard { account: String, region: String },
+    /// The types the advanced query does not return, read by batch get.
+    BatchTypes,
 }
 
 impl Target {
     /// Account and region as results and errors name them; the aggregator's account
-    /// is `aggregator NAME`, its region empty.
+    /// is `aggregator NAME`, its region empty, except a shard's, which are its own.
     pub fn account_region(&self) -> (String, String) {
         match self {
             Target::Account { account, region } => (account.id.clone(), region.clone()),
-            Target::Aggregator { name } => (format!("aggregator {name}"), String::new()),
+            Target::Aggregator {
+                part: AggregatorPart::Shard { account, region },
+                ..
+            } => (account.clone(), region.clone()),
+            Target::Aggregator { name, .. } => (format!("aggregator {name}"), String::new()),
         }
     }
 
     pub fn label(&self) -> String {
         match self {
             Target::Account { account, region } => format!("account {} / {region}", account.id),
-            Target::Aggregator { name } => format!("aggregator {name}"),
+            Target::Aggregator { name, part } => match part {
+                AggregatorPart::Whole => format!("aggregator {name}"),
+                AggregatorPart::Shard { account, region } => {
+                    format!("aggregator {name}: account {account} / {region}")
+                }
+                AggregatorPart::BatchTypes => {
+                    format!("aggregator {name}: types read by batch get")
+                }
+            },
         }
     }
 }
@@ -160,8 +187,18 @@ async fn read_target(
     seq: &std::sync::atomic::AtomicU64,
     tx: &std::sync::mpsc::SyncSender<Batch>,
 ) -> Result<(), TargetError> {
-    let query = select_query();
     let fail = |stage: &str, message: String| target_error(target, stage, message);
+    let (mut query, mut batch) = (Some(select_query()), true);
+    if let Target::Aggregator { part, .. } = target {
+        match part {
+            AggregatorPart::Whole => {}
+            AggregatorPart::Shard { account, region } => {
+                query = Some(shard_query(account, region));
+                batch = false;
+            }
+            AggregatorPart::BatchTypes => query = None,
+        }
+    }
     let (client, aggregator) = match target {
         Target::Account { account, region } => {
             let config = if account.id == plan.caller_account {
@@ -183,14 +220,14 @@ async fn read_target(
             };
             (aws_sdk_config::Client::new(&config), None)
         }
-        Target::Aggregator { name } => {
+        Target::Aggregator { name, .. } => {
             (aws_sdk_config::Client::new(&plan.base), Some(name.as_str()))
         }
     };
     let mut next_token: Option<String> = None;
     let mut page_no = 0u64;
-    loop {
-        let (results, token) = fetch_page(&client, aggregator, &query, next_token.take())
+    while let Some(query) = &query {
+        let (results, token) = fetch_page(&client, aggregator, query, next_token.take())
             .await
             .map_err(|m| fail("select", m))?;
         page_no += 1;
@@ -201,7 +238,7 @@ async fn read_target(
             _ => break,
         }
     }
-    for resource_type in batch_get_types() {
+    for resource_type in batch_get_types().filter(|_| batch) {
         let mut token: Option<String> = None;
         loop {
             let (items, next) = batch_page(&client, aggregator, resource_type, token.take())
@@ -360,6 +397,68 @@ fn base_item_json(item: &aws_sdk_config::types::BaseConfigurationItem) -> serde_
         "supplementaryConfiguration": supplementary,
         "tags": tags,
     })
+}
+
+/// The aggregator's targets: one shard per account and region that holds items of the
+/// advanced query's types, and one for the batch-get types. When the shards cannot be
+/// found, the whole aggregator as one target (its read then reports what failed).
+pub async fn aggregator_targets(base: &SdkConfig, name: &str) -> Vec<Target> {
+    let target = |part| Target::Aggregator {
+        name: name.to_string(),
+        part,
+    };
+    match aggregator_shards(base, name).await {
+        Ok(shards) => shards
+            .into_iter()
+            .map(|(account, region)| target(AggregatorPart::Shard { account, region }))
+            .chain(std::iter::once(target(AggregatorPart::BatchTypes)))
+            .collect(),
+        Err(message) => {
+            tracing::warn!(aggregator = name, %message, "reading the aggregator unsharded");
+            vec![target(AggregatorPart::Whole)]
+        }
+    }
+}
+
+/// Every (account, region) the aggregator holds items of the advanced query's types in,
+/// from Config's own `GROUP BY`; ids that could not be quoted safely into a query are
+/// an error, so the caller falls back to the unsharded read.
+async fn aggregator_shards(base: &SdkConfig, name: &str) -> Result<Vec<(String, String)>, String> {
+    let client = aws_sdk_config::Client::new(base);
+    let query = shards_query();
+    let (mut shards, mut token) = (Vec::new(), None);
+    loop {
+        let (results, next) = fetch_page(&client, Some(name), &query, token.take()).await?;
+        for text in results {
+            let group: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| format!("a GROUP BY result is not JSON: {e}"))?;
+            let field = |key: &str| {
+                group
+                    .get(key)
+                    .and_then(serde_json::Value::as_str)
+                    .filter(|v| is_plain_id(v))
+                    .map(String::from)
+                    .ok_or_else(|| format!("a GROUP BY result has no usable {key}: {text}"))
+            };
+            shards.push((field("accountId")?, field("awsRegion")?));
+        }
+        match next {
+            Some(t) if !t.is_empty() => token = Some(t),
+            _ => break,
+        }
+    }
+    shards.sort();
+    shards.dedup();
+    Ok(shards)
+}
+
+/// Account ids and region names: letters, digits and `-` only, so quoting them into a
+/// query cannot change its meaning.
+fn is_plain_id(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 fn target_error(target: &Target, stage: &str, message: String) -> TargetError {
