@@ -380,3 +380,98 @@ fn an_unsafe_existing_report_bucket_is_not_adopted() {
     );
     assert_eq!(stacks(&mut aws, MANAGEMENT), json!({}), "no stack made");
 }
+
+/// `invoke` end to end: the collector stack in the local AWS, and Lambda's Invoke API
+/// answered by `cargo lambda watch` running the real function with the environment
+/// the stack gave it (through a proxy that names the deployed function by its binary,
+/// the only name the emulator knows).
+#[test]
+fn invoke_runs_the_deployed_function_and_prints_its_result() {
+    let members = ["111111111111", "222222222222"];
+    let mut items = serde_json::Map::new();
+    for (n, member) in members.iter().enumerate() {
+        items.insert(
+            member.to_string(),
+            json!({"us-east-1": common::items(member, "us-east-1", n + 1),
+                   "us-west-2": common::items(member, "us-west-2", 2)}),
+        );
+    }
+    let mut aws = LocalAws::start(&json!({"items": items}));
+    let dir = tempfile::tempdir().unwrap();
+    let (code, text) = deploy_once(&aws, "");
+    assert_eq!(code, 0, "{text}");
+    let function = aws.ask(&format!("lambda {MANAGEMENT} fedramp-inventory-collector"));
+    let env_file = dir.path().join("function.env");
+    let mut env = String::new();
+    for (k, v) in aws.env() {
+        env += &format!("{k}={v}\n");
+    }
+    for (k, v) in function["Environment"].as_object().unwrap() {
+        let v = v.as_str().unwrap_or_default();
+        assert!(!v.contains('\''), "{k}={v}");
+        // Single quotes: dotenv would read JSON's characters otherwise.
+        env += &format!("{k}='{v}'\n");
+    }
+    std::fs::write(&env_file, env).unwrap();
+    let (_watch, port) = common::lambda_watch(&env_file);
+    let proxy = aws.ask(&format!(
+        "lambda-proxy http://127.0.0.1:{port} fedramp-inventory-lambda"
+    ));
+    // The settings `deploy_once` deployed with.
+    let cfg = settings(dir.path(), "cron(0 6 * * ? *)");
+
+    let out = Command::new(BIN)
+        .args(["invoke", "--config", cfg.to_str().unwrap()])
+        .env_remove("AWS_PROFILE")
+        .envs(aws.env())
+        .env("AWS_ENDPOINT_URL_LAMBDA", proxy["url"].as_str().unwrap())
+        .output()
+        .expect("fedramp-deploy runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        aws.ask("lambda-calls"),
+        json!(["fedramp-inventory-collector"])
+    );
+    // The printed run result: every account and region read, every row counted.
+    let result_end = text.find("\n}\n").expect("a JSON run result") + 2;
+    let result: Value = serde_json::from_str(&text[..result_end]).unwrap();
+    assert_eq!(result["status"], "ok", "{result:#}");
+    // Rows: per account and region, its tables and two addresses of one instance.
+    assert_eq!(
+        result["rows"],
+        (1 + 2 + 2 + 2) + (2 + 2 + 2 + 2),
+        "{result:#}"
+    );
+    let read: Vec<(&str, &str)> = result["per_account"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["account"].as_str().unwrap(),
+                t["region"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(read.len(), 4, "{result:#}");
+    for member in members {
+        assert!(read.contains(&(member, "us-east-1")) && read.contains(&(member, "us-west-2")));
+    }
+    // The report's location, printed, is where the report is.
+    let report = text
+        .lines()
+        .find_map(|l| l.strip_prefix("report: s3://fedramp-reports/"))
+        .unwrap_or_else(|| panic!("no report line: {text}"));
+    assert!(report.ends_with(".xlsx"), "{report}");
+    let keys = aws.ask("s3-keys fedramp-reports");
+    assert!(
+        keys.as_array().unwrap().iter().any(|k| k == report),
+        "{report} not in {keys}"
+    );
+}

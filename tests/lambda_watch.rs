@@ -4,40 +4,10 @@
 mod common;
 
 use std::io::Write;
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use common::{items, repo, LocalAws};
 use serde_json::{json, Value};
-
-/// cargo-lambda from the test venv (PyPI ships the binary and zig).
-fn cargo_lambda() -> std::path::PathBuf {
-    let bin = common::python().with_file_name("cargo-lambda");
-    assert!(
-        bin.exists(),
-        "no {}: run `make test`, which installs it",
-        bin.display()
-    );
-    bin
-}
-
-struct Watch(Child);
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 #[test]
 fn scheduled_invocation_returns_the_run_result_and_delivers() {
@@ -59,51 +29,8 @@ fn scheduled_invocation_returns_the_run_result_and_delivers() {
     writeln!(env, "REPORT_TARGET_BUCKET_PATH=lambda").unwrap();
     drop(env);
 
-    let port = free_port();
-    let watch = Command::new(cargo_lambda())
-        .current_dir(repo(""))
-        .args([
-            "lambda",
-            "watch",
-            "--ignore-changes",
-            "--quiet",
-            "-A",
-            "127.0.0.1",
-            "-P",
-            &port.to_string(),
-        ])
-        .args([
-            "-p",
-            "fedramp-inventory",
-            "--bin",
-            "fedramp-inventory-lambda",
-            "--env-file",
-        ])
-        .arg(&env_file)
-        // Its own target dir: cargo-lambda builds with other settings than `cargo test`,
-        // and sharing one would rebuild half the tree on every switch.
-        .env(
-            "CARGO_TARGET_DIR",
-            common::target_dir().join("lambda-watch"),
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("cargo lambda watch starts");
-    let mut watch = Watch(watch);
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            watch.0.try_wait().unwrap().is_none(),
-            "cargo lambda watch exited"
-        );
-        assert!(
-            start.elapsed() < Duration::from_secs(300),
-            "the emulator did not start"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    let invoked = Command::new(cargo_lambda())
+    let (_watch, port) = common::lambda_watch(&env_file);
+    let invoked = Command::new(common::cargo_lambda())
         .current_dir(repo(""))
         .args([
             "lambda",

@@ -131,3 +131,76 @@ pub fn items(account: &str, region: &str, n: usize) -> Vec<serde_json::Value> {
         "awsRegion": region, "configuration": {}}));
     out
 }
+
+/// cargo-lambda from the test venv (PyPI ships the binary and zig).
+pub fn cargo_lambda() -> PathBuf {
+    let bin = python().with_file_name("cargo-lambda");
+    assert!(
+        bin.exists(),
+        "no {}: run `make test`, which installs it",
+        bin.display()
+    );
+    bin
+}
+
+/// `cargo lambda watch` serving the real function, stopped when dropped.
+pub struct Watch(Child);
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `cargo lambda watch` with the function binary and the environment in
+/// `env_file` (dotenv), and waits until it listens; returns it with its port. The
+/// function itself is compiled on its first invocation.
+pub fn lambda_watch(env_file: &std::path::Path) -> (Watch, u16) {
+    use std::time::{Duration, Instant};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = Command::new(cargo_lambda())
+        .current_dir(repo(""))
+        .args([
+            "lambda",
+            "watch",
+            "--ignore-changes",
+            "--quiet",
+            "-A",
+            "127.0.0.1",
+            "-P",
+        ])
+        .arg(port.to_string())
+        .args([
+            "-p",
+            "fedramp-inventory",
+            "--bin",
+            "fedramp-inventory-lambda",
+            "--env-file",
+        ])
+        .arg(env_file)
+        // Its own target dir: cargo-lambda builds with other settings than `cargo test`,
+        // and sharing one would rebuild half the tree on every switch.
+        .env("CARGO_TARGET_DIR", target_dir().join("lambda-watch"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("cargo lambda watch starts");
+    let mut watch = Watch(child);
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            watch.0.try_wait().unwrap().is_none(),
+            "cargo lambda watch exited"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "the emulator did not start"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    (watch, port)
+}

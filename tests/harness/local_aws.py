@@ -29,6 +29,10 @@ stdin are commands, each answered with one JSON line on stdout:
   role ACCOUNT NAME        -> the IAM role's trust policy, the actions and statements of its
                               inline policies
   rule ACCOUNT             -> the first EventBridge rule (its ScheduleExpression) and Targets
+  lambda-proxy URL BINARY  -> {"url": ...}: a Lambda Invoke endpoint that passes every
+                              invocation on to the emulator at URL (`cargo lambda watch`,
+                              which knows functions only by their binary's name) as BINARY
+  lambda-calls             -> the function names the proxy was asked to invoke
 
 Seed file:
   {"items": {"ACCOUNT": {"REGION": [item, ...]}},
@@ -231,6 +235,49 @@ ConfigResponse.list_aggregate_discovered_resources = list_aggregate_discovered_r
 ConfigResponse.batch_get_aggregate_resource_config = batch_get_aggregate_resource_config
 
 
+PROXIED = []
+
+
+def lambda_proxy(emulator, binary):
+    """Lambda's Invoke API on a port of its own: the deployed function's name becomes
+    the binary's, and the emulator's answer (status, function error, payload) is
+    passed back unchanged."""
+    import http.server
+    import urllib.error
+    import urllib.request
+
+    class Invoke(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            parts = self.path.split("?")[0].split("/")
+            if len(parts) != 5 or parts[1:3] != ["2015-03-31", "functions"] or parts[4] != "invocations":
+                self.send_error(404, f"not an Invoke request: {self.path}")
+                return
+            PROXIED.append(urllib.parse.unquote(parts[3]))
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            request = urllib.request.Request(
+                f"{emulator}/2015-03-31/functions/{binary}/invocations", data=body, method="POST",
+                headers={"Content-Type": self.headers.get("Content-Type", "application/json")})
+            try:
+                with urllib.request.urlopen(request) as answer:
+                    status, headers, payload = answer.status, answer.headers, answer.read()
+            except urllib.error.HTTPError as e:
+                status, headers, payload = e.code, e.headers, e.read()
+            self.send_response(status)
+            for name in ("Content-Type", "X-Amz-Function-Error", "X-Amz-Executed-Version"):
+                if headers.get(name):
+                    self.send_header(name, headers[name])
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Invoke)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return {"url": f"http://127.0.0.1:{server.server_address[1]}"}
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -366,6 +413,10 @@ def answer(line, url):
         rule = rules[0]
         rule["Targets"] = events.list_targets_by_rule(Rule=rule["Name"]).get("Targets", [])
         return json.loads(json.dumps(rule, default=str))
+    if words[0] == "lambda-proxy":
+        return lambda_proxy(words[1], words[2])
+    if words[0] == "lambda-calls":
+        return PROXIED
     if words[0] == "config-calls":
         return CALLS["config"]
     if words[0] == "batch-calls":
