@@ -24,7 +24,7 @@ stdin are commands, each answered with one JSON line on stdout:
   s3-policy BUCKET         -> the bucket's versioning status and policy
   buckets                  -> {"names": [bucket names of the default account]}
   stacks ACCOUNT           -> {stack name: {status, outputs}} in us-east-1, deleted ones left out
-  lambda ACCOUNT NAME      -> the function's Runtime, Environment, code key, reserved
+  lambda ACCOUNT NAME      -> the function's Runtime, Environment, code key, SHA-256, size, reserved
                               concurrency and dead-letter target
   role ACCOUNT NAME        -> the IAM role's trust policy, the actions and statements of its
                               inline policies
@@ -389,6 +389,7 @@ def answer(line, url):
         location = fn.get("Code", {}).get("Location", "")
         return {"Runtime": conf.get("Runtime"), "Environment": conf.get("Environment", {}).get("Variables", {}),
                 "CodeKey": location.split(".amazonaws.com/", 1)[-1],
+                "CodeSha256": conf.get("CodeSha256"), "CodeSize": conf.get("CodeSize"),
                 "ReservedConcurrency": fn.get("Concurrency", {}).get("ReservedConcurrentExecutions"),
                 "DeadLetterTarget": conf.get("DeadLetterConfig", {}).get("TargetArn")}
     if words[0] == "roles":
