@@ -475,3 +475,161 @@ fn invoke_runs_the_deployed_function_and_prints_its_result() {
         "{report} not in {keys}"
     );
 }
+
+/// Settings for an organization whose member roles come from the StackSet.
+fn stackset_settings(dir: &Path) -> PathBuf {
+    let path = dir.join("deploy.yaml");
+    std::fs::write(
+        &path,
+        format!("management:\n  account-id: \"{MANAGEMENT}\"\n  region: us-east-1\nmembers:\n  organization: true\nmember-access:\n  stackset: {{}}\nreport-bucket: fedramp-reports\narchitecture: x86_64\n"),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn stackset_member_roles_deploy_update_and_tear_down() {
+    let mut aws = LocalAws::start(&json!({"items": {}, "stacksets_access": true,
+        "organization": ["111111111111", "222222222222"]}));
+    let dir = tempfile::tempdir().unwrap();
+    let config = stackset_settings(dir.path());
+    let zip = package(dir.path());
+    let (cfg, pkg) = (config.to_str().unwrap(), zip.to_str().unwrap());
+    const SET: &str = "fedramp-inventory-member-role";
+
+    let (code, text) = deploy(&aws, &["plan", "--config", cfg]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(&format!("management {SET} (StackSet): create the StackSet")),
+        "{text}"
+    );
+    assert!(
+        text.contains("add a stack instance (us-east-1) in every account of r-"),
+        "{text}"
+    );
+    assert_eq!(
+        aws.ask(&format!("stackset {SET}")),
+        Value::Null,
+        "plan made it"
+    );
+
+    let (code, text) = deploy(&aws, &["deploy", "--config", cfg, "--package", pkg]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(&format!("member role StackSet {SET}")),
+        "{text}"
+    );
+    let set = aws.ask(&format!("stackset {SET}"));
+    assert_eq!(set["PermissionModel"], "SERVICE_MANAGED", "{set:#}");
+    assert_eq!(
+        set["AutoDeployment"],
+        json!({"Enabled": true, "RetainStacksOnAccountRemoval": false}),
+        "{set:#}"
+    );
+    let root = set["OrganizationalUnitIds"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(root.starts_with("r-"), "{set:#}");
+    // Every member, never the management account; no role stacks made one by one.
+    assert_eq!(
+        set["Instances"],
+        json!([["111111111111", "us-east-1"], ["222222222222", "us-east-1"]])
+    );
+    for member in ["111111111111", "222222222222"] {
+        let roles = aws.ask(&format!("roles {member}"));
+        assert!(
+            roles
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r == "InventoryCollector-for-Lambda"),
+            "{member}: {roles}"
+        );
+        assert_eq!(stacks(&mut aws, member), json!({}), "{member}");
+    }
+
+    let (code, text) = deploy(&aws, &["deploy", "--config", cfg, "--package", pkg]);
+    assert_eq!(
+        (code, text.trim_end().ends_with("no changes")),
+        (0, true),
+        "{text}"
+    );
+    let (code, text) = deploy(&aws, &["plan", "--config", cfg]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(&format!("management {SET} (StackSet): no changes")),
+        "{text}"
+    );
+
+    // A new external id changes the role's trust: one update of every instance.
+    std::fs::write(
+        &config,
+        std::fs::read_to_string(&config).unwrap() + "external-id: sesame\n",
+    )
+    .unwrap();
+    let (code, text) = deploy(&aws, &["plan", "--config", cfg]);
+    assert!(
+        code == 0 && text.contains("update the template or parameters of every stack instance"),
+        "{text}"
+    );
+    let (code, text) = deploy(&aws, &["deploy", "--config", cfg, "--package", pkg]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(&format!("{SET}: update the template")),
+        "{text}"
+    );
+
+    let (code, text) = deploy(&aws, &["teardown", "--config", cfg]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains(&format!("{SET}: deleted")), "{text}");
+    assert_eq!(aws.ask(&format!("stackset {SET}")), Value::Null);
+    assert_eq!(stacks(&mut aws, MANAGEMENT), json!({}));
+    let roles = aws.ask("roles 111111111111");
+    assert!(
+        !roles
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "InventoryCollector-for-Lambda"),
+        "{roles}"
+    );
+}
+
+#[test]
+fn stackset_mode_needs_trusted_access_and_reports_each_failed_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = stackset_settings(dir.path());
+    let zip = package(dir.path());
+    let (cfg, pkg) = (config.to_str().unwrap(), zip.to_str().unwrap());
+
+    // Trusted access off: explained, never turned on, nothing made.
+    let mut aws = LocalAws::start(&json!({"items": {}, "organization": ["111111111111"]}));
+    let (code, text) = deploy(&aws, &["deploy", "--config", cfg, "--package", pkg]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("trusted access for CloudFormation StackSets is not enabled")
+            && text.contains("activate-organizations-access"),
+        "{text}"
+    );
+    assert_eq!(stacks(&mut aws, MANAGEMENT), json!({}));
+    drop(aws);
+
+    // One account's instance fails: named with CloudFormation's reason, exit 1.
+    let reason = "ResourceLogicalId:CollectorRole, ResourceStatusReason:Role InventoryCollector-for-Lambda already exists";
+    let aws = LocalAws::start(&json!({"items": {}, "stacksets_access": true,
+        "organization": ["111111111111", "222222222222"],
+        "stackset_fail": {"222222222222": reason}}));
+    let (code, text) = deploy(&aws, &["deploy", "--config", cfg, "--package", pkg]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(&format!(
+            "FAILED: fedramp-inventory-member-role: account 222222222222 (us-east-1): FAILED {reason}"
+        )),
+        "{text}"
+    );
+    assert!(
+        !text.contains("account 111111111111 (us-east-1): FAILED"),
+        "{text}"
+    );
+}

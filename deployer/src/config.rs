@@ -159,6 +159,10 @@ pub struct MemberAccess {
     /// Or a named AWS profile per account id.
     #[serde(default)]
     pub profiles: BTreeMap<String, String>,
+    /// Or no access to member accounts at all: a service-managed StackSet makes the
+    /// role in every account of the organizational units, and in each that joins later.
+    #[serde(default)]
+    pub stackset: Option<StackSetSettings>,
 }
 
 impl Default for MemberAccess {
@@ -166,8 +170,42 @@ impl Default for MemberAccess {
         MemberAccess {
             role: default_access_role(),
             profiles: BTreeMap::new(),
+            stackset: None,
         }
     }
+}
+
+/// The member role StackSet (`member-access: {stackset: {...}}`; `{}` takes every
+/// default).
+#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct StackSetSettings {
+    /// Organizational units (`ou-...`) or the root (`r-...`); empty: the root.
+    #[serde(default)]
+    pub organizational_units: Vec<String>,
+    /// Share of accounts deployed to at once.
+    #[serde(default = "default_max_concurrent")]
+    pub max_concurrent_percentage: u8,
+    /// Share of accounts that may fail before the operation stops.
+    #[serde(default = "default_failure_tolerance")]
+    pub failure_tolerance_percentage: u8,
+}
+
+impl Default for StackSetSettings {
+    fn default() -> Self {
+        StackSetSettings {
+            organizational_units: Vec::new(),
+            max_concurrent_percentage: default_max_concurrent(),
+            failure_tolerance_percentage: default_failure_tolerance(),
+        }
+    }
+}
+
+fn default_max_concurrent() -> u8 {
+    25
+}
+fn default_failure_tolerance() -> u8 {
+    10
 }
 
 fn default_stack_name() -> String {
@@ -193,6 +231,22 @@ fn default_deadline_margin() -> u32 {
 }
 fn default_access_role() -> String {
     "OrganizationAccountAccessRole".into()
+}
+
+/// CloudFormation's own pattern for StackSet deployment targets.
+fn is_organizational_unit(id: &str) -> bool {
+    let plain = |s: &str, min: usize| {
+        (min..=32).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    if let Some(root) = id.strip_prefix("r-") {
+        return plain(root, 4);
+    }
+    match id.strip_prefix("ou-").and_then(|rest| rest.split_once('-')) {
+        Some((a, b)) => plain(a, 4) && plain(b, 8),
+        None => false,
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -298,6 +352,35 @@ impl DeployConfig {
         if let Some(pipeline) = &self.pipeline {
             self.check_pipeline(pipeline)?;
         }
+        if let Some(stackset) = &self.member_access.stackset {
+            self.check_stackset(stackset)?;
+        }
+        Ok(())
+    }
+
+    fn check_stackset(&self, stackset: &StackSetSettings) -> Result<(), String> {
+        if !self.member_access.profiles.is_empty() {
+            return Err("member-access: give either `stackset` or `profiles`, not both".into());
+        }
+        if !(1..=100).contains(&stackset.max_concurrent_percentage) {
+            return Err(format!(
+                "member-access.stackset.max-concurrent-percentage: expected 1 to 100, found {}",
+                stackset.max_concurrent_percentage
+            ));
+        }
+        if stackset.failure_tolerance_percentage > 100 {
+            return Err(format!(
+                "member-access.stackset.failure-tolerance-percentage: expected 0 to 100, found {}",
+                stackset.failure_tolerance_percentage
+            ));
+        }
+        for (i, ou) in stackset.organizational_units.iter().enumerate() {
+            if !is_organizational_unit(ou) {
+                return Err(format!(
+                    "member-access.stackset.organizational-units[{i}]: expected an OU id (ou-xxxx-xxxxxxxx) or the root (r-xxxx), found {ou:?}"
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -398,6 +481,11 @@ impl DeployConfig {
         format!("{}-pipeline", self.stack_name)
     }
 
+    /// The member role StackSet's name.
+    pub fn member_stackset(&self) -> String {
+        format!("{}-member-role", self.stack_name)
+    }
+
     pub fn member_stack(&self) -> String {
         format!("{}-member-role", self.stack_name)
     }
@@ -476,6 +564,48 @@ mod tests {
         assert_eq!(c.schedule, "cron(0 6 * * ? *)");
         assert_eq!(c.member_access.role, "OrganizationAccountAccessRole");
         assert_eq!(c.collector_stack(), "fedramp-inventory-collector");
+    }
+
+    #[test]
+    fn stackset_settings_take_defaults_and_are_checked() {
+        let c = DeployConfig::parse(&format!("{GOOD}member-access:\n  stackset: {{}}\n")).unwrap();
+        assert_eq!(c.member_access.stackset, Some(StackSetSettings::default()));
+        let ous = "member-access:\n  stackset:\n    organizational-units: [r-ab12, ou-ab12-abcdefgh]\n    max-concurrent-percentage: 50\n";
+        let c = DeployConfig::parse(&format!("{GOOD}{ous}")).unwrap();
+        let s = c.member_access.stackset.unwrap();
+        assert_eq!(s.organizational_units, ["r-ab12", "ou-ab12-abcdefgh"]);
+        assert_eq!(
+            (s.max_concurrent_percentage, s.failure_tolerance_percentage),
+            (50, 10)
+        );
+        for (bad, key) in [
+            (
+                "    organizational-units: [ou-AB]\n",
+                "organizational-units[0]",
+            ),
+            (
+                "    organizational-units: [r-a]\n",
+                "organizational-units[0]",
+            ),
+            (
+                "    max-concurrent-percentage: 0\n",
+                "max-concurrent-percentage",
+            ),
+            (
+                "    failure-tolerance-percentage: 101\n",
+                "failure-tolerance-percentage",
+            ),
+            ("    regions: [us-east-1]\n", "unknown field `regions`"),
+        ] {
+            let e = DeployConfig::parse(&format!("{GOOD}member-access:\n  stackset:\n{bad}"))
+                .unwrap_err();
+            assert!(e.contains(key), "{bad}: {e}");
+        }
+        let e = DeployConfig::parse(&format!(
+            "{GOOD}member-access:\n  stackset: {{}}\n  profiles:\n    \"111111111111\": p\n"
+        ))
+        .unwrap_err();
+        assert!(e.contains("not both"), "{e}");
     }
 
     #[test]

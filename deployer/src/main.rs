@@ -8,6 +8,7 @@ mod package;
 mod params;
 mod source;
 mod stacks;
+mod stackset;
 
 use clap::Parser;
 

@@ -33,6 +33,8 @@ stdin are commands, each answered with one JSON line on stdout:
                               invocation on to the emulator at URL (`cargo lambda watch`,
                               which knows functions only by their binary's name) as BINARY
   lambda-calls             -> the function names the proxy was asked to invoke
+  stackset NAME            -> the StackSet's status, permission model, AutoDeployment, OUs and
+                              [account, region] of its instances (null when there is none)
 
 Seed file:
   {"items": {"ACCOUNT": {"REGION": [item, ...]}},
@@ -40,6 +42,8 @@ Seed file:
    "delay_ms": 0,
    "throttle": {"ACCOUNT": N},          # that account's next N Config calls are throttled
    "organization": ["ACCOUNT", ...],   # create an organization with these member ids
+   "stacksets_access": true,           # trusted access for CloudFormation StackSets
+   "stackset_fail": {"ACCOUNT": "reason"},  # that account's stack instances fail
    "buckets": ["NAME", ...], "topics": ["NAME", ...]}   # made in the default account
 """
 import argparse
@@ -55,6 +59,9 @@ import boto3
 from moto.core.exceptions import JsonRESTError
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.config.responses import ConfigResponse
+from moto.cloudformation.responses import CloudFormationResponse
+from moto.core.responses import ActionResult
+from moto.organizations.models import organizations_backends
 from moto.s3.models import FakeBucket
 import moto.organizations.utils as org_utils
 
@@ -278,6 +285,90 @@ def lambda_proxy(emulator, binary):
     return {"url": f"http://127.0.0.1:{server.server_address[1]}"}
 
 
+# Service-managed StackSets as AWS runs them, where moto does not: instances in the
+# accounts of the target OUs (never the management account), deleted by OU, the
+# targets and AutoDeployment kept on the StackSet, and per-account results (a seeded
+# account fails with its reason).
+STACKSET_RESULTS = {}
+
+
+def ou_accounts(management, ous):
+    org = organizations_backends[management]["aws"]
+    units = set(ous)
+    while True:
+        more = {ou.id for ou in org.ou if ou.parent_id in units} - units
+        if not more:
+            break
+        units |= more
+    return sorted(a.id for a in org.accounts if a.parent_id in units and a.id != management)
+
+
+def create_stack_set(self):
+    answer = ORIGINAL["create_stack_set"](self)
+    stackset = self.cloudformation_backend.describe_stack_set(self._get_param("StackSetName"))
+    stackset.auto_deployment = self._get_params().get("AutoDeployment")
+    stackset.organizational_unit_ids = []
+    return answer
+
+
+def create_stack_instances(self):
+    stackset = self.cloudformation_backend.describe_stack_set(self._get_param("StackSetName"))
+    if stackset.permission_model != "SERVICE_MANAGED":
+        return ORIGINAL["create_stack_instances"](self)
+    ous = (self._get_params().get("DeploymentTargets") or {}).get("OrganizationalUnitIds", [])
+    if not ous:
+        raise JsonRESTError("ValidationError", "OrganizationalUnitIds are required")
+    failing, results = SEED.get("stackset_fail", {}), []
+    for region in self._get_param("Regions", []):
+        for account in ou_accounts(self.current_account, ous):
+            if account in failing:
+                results.append((account, region, "FAILED", failing[account]))
+                continue
+            stackset.instances.create_instances([account], [region], stackset.parameters, {}, "SERVICE_MANAGED")
+            results.append((account, region, "SUCCEEDED", ""))
+    stackset.organizational_unit_ids = sorted(set(stackset.organizational_unit_ids) | set(ous))
+    return record_operation(stackset, "CREATE", results)
+
+
+def delete_stack_instances(self):
+    stackset = self.cloudformation_backend.describe_stack_set(self._get_param("StackSetName"))
+    ous = (self._get_params().get("DeploymentTargets") or {}).get("OrganizationalUnitIds", [])
+    if stackset.permission_model != "SERVICE_MANAGED" or not ous:
+        return ORIGINAL["delete_stack_instances"](self)
+    regions = self._get_param("Regions", [])
+    accounts = ou_accounts(self.current_account, ous)
+    stackset.instances.delete(accounts, regions)
+    stackset.organizational_unit_ids = [o for o in stackset.organizational_unit_ids if o not in ous]
+    return record_operation(stackset, "DELETE", [(a, r, "SUCCEEDED", "") for a in accounts for r in regions])
+
+
+def record_operation(stackset, action, results):
+    import uuid
+    operation_id = str(uuid.uuid4())
+    failed = any(status == "FAILED" for _, _, status, _ in results)
+    stackset._create_operation(operation_id, action, "FAILED" if failed else "SUCCEEDED")
+    STACKSET_RESULTS[operation_id] = results
+    return ActionResult({"OperationId": operation_id})
+
+
+def list_stack_set_operation_results(self):
+    results = STACKSET_RESULTS.get(self._get_param("OperationId"))
+    if results is None:
+        return ORIGINAL["list_stack_set_operation_results"](self)
+    return ActionResult({"Summaries": [
+        {"Account": a, "Region": r, "Status": status, **({"StatusReason": reason} if reason else {})}
+        for a, r, status, reason in results]})
+
+
+ORIGINAL = {}
+for name, patched in [("create_stack_set", create_stack_set),
+                      ("create_stack_instances", create_stack_instances),
+                      ("delete_stack_instances", delete_stack_instances),
+                      ("list_stack_set_operation_results", list_stack_set_operation_results)]:
+    ORIGINAL[name] = getattr(CloudFormationResponse, name)
+    setattr(CloudFormationResponse, name, patched)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -300,6 +391,8 @@ def prepare(url):
         org_utils.make_random_account_id = lambda: queue.pop(0) if queue else original()
         for account in members:
             org.create_account(AccountName=f"acct-{account}", Email=f"{account}@example.com")
+        if SEED.get("stacksets_access"):
+            org.enable_aws_service_access(ServicePrincipal="member.org.stacksets.cloudformation.amazonaws.com")
     s3 = client("s3", url)
     for bucket in SEED.get("buckets", []):
         s3.create_bucket(Bucket=bucket)
@@ -414,6 +507,17 @@ def answer(line, url):
         rule = rules[0]
         rule["Targets"] = events.list_targets_by_rule(Rule=rule["Name"]).get("Targets", [])
         return json.loads(json.dumps(rule, default=str))
+    if words[0] == "stackset":
+        cf = client("cloudformation", url)
+        try:
+            described = cf.describe_stack_set(StackSetName=words[1])["StackSet"]
+        except cf.exceptions.StackSetNotFoundException:
+            return None
+        instances = cf.list_stack_instances(StackSetName=words[1])["Summaries"]
+        return {"Status": described["Status"], "PermissionModel": described.get("PermissionModel"),
+                "AutoDeployment": described.get("AutoDeployment"),
+                "OrganizationalUnitIds": described.get("OrganizationalUnitIds"),
+                "Instances": sorted([i["Account"], i["Region"]] for i in instances)}
     if words[0] == "lambda-proxy":
         return lambda_proxy(words[1], words[2])
     if words[0] == "lambda-calls":

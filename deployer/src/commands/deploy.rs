@@ -10,7 +10,7 @@ use super::{COLLECTOR_TEMPLATE, MEMBER_TEMPLATE};
 use crate::accounts::{management, member_session, members};
 use crate::config::DeployConfig;
 use crate::stacks::{self, Deployed};
-use crate::{package, params};
+use crate::{package, params, stackset};
 
 pub async fn run(
     config: &DeployConfig,
@@ -19,6 +19,14 @@ pub async fn run(
 ) -> anyhow::Result<i32> {
     let (base, me) = management(config).await?;
     let scope = crate::accounts::scope(config, &base, &me.partition).await?;
+    // Checked before anything is made: trusted access is the customer's to turn on.
+    let units = match &config.member_access.stackset {
+        Some(settings) => {
+            stackset::check_trusted_access(&base).await?;
+            Some(stackset::units(&base, settings).await?)
+        }
+        None => None,
+    };
     let package_file = match package_file {
         Some(p) => p,
         None => package::build(&workspace_root(), &config.architecture)?,
@@ -48,6 +56,33 @@ pub async fn run(
     };
     let outputs = stacks::outputs(&cf, &stack).await?;
     let role_arn = stacks::output(&outputs, "ExecutionRoleArn").unwrap_or_default();
+
+    if let (Some(settings), Some(units)) = (&config.member_access.stackset, units) {
+        let name = config.member_stackset();
+        let desired = stackset_desired(config, &scope, &role_arn, units);
+        return match stackset::deploy(&cf, &name, &desired, settings, out).await {
+            Ok(d) if d == Deployed::NoChanges && collector == Deployed::NoChanges => {
+                writeln!(out, "no changes")?;
+                Ok(0)
+            }
+            Ok(_) => {
+                writeln!(
+                    out,
+                    "deployed: collector stack {stack} and member role StackSet {name} (in every account of {})",
+                    desired.units.join(", ")
+                )?;
+                Ok(0)
+            }
+            Err(e) => {
+                writeln!(out, "FAILED: {e:#}")?;
+                writeln!(
+                    out,
+                    "the collector stack is deployed; the member role StackSet is not complete"
+                )?;
+                Ok(1)
+            }
+        };
+    }
 
     let accounts = members(config, &base).await?;
     let mut tasks = tokio::task::JoinSet::new();
@@ -108,6 +143,24 @@ pub async fn run(
         writeln!(out, "no changes")?;
     }
     Ok(0)
+}
+
+/// The member role StackSet as the settings want it.
+pub fn stackset_desired(
+    config: &DeployConfig,
+    scope: &crate::accounts::Scope,
+    role_arn: &str,
+    units: Vec<String>,
+) -> stackset::Desired {
+    stackset::Desired {
+        template: MEMBER_TEMPLATE.to_string(),
+        parameters: params::member(config, scope, role_arn)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        units,
+        region: config.management.region.clone(),
+    }
 }
 
 /// Whether the report bucket is used rather than created: kept from the current stack,

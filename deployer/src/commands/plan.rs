@@ -7,13 +7,20 @@ use aws_sdk_cloudformation::Client;
 
 use super::{COLLECTOR_TEMPLATE, MEMBER_TEMPLATE, PIPELINE_TEMPLATE};
 use crate::accounts::{management, member_session, members};
-use crate::commands::deploy::report_bucket_adopted;
+use crate::commands::deploy::{report_bucket_adopted, stackset_desired};
 use crate::config::DeployConfig;
-use crate::{package, params, stacks};
+use crate::{package, params, stacks, stackset};
 
 pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow::Result<i32> {
     let (base, me) = management(config).await?;
     let scope = crate::accounts::scope(config, &base, &me.partition).await?;
+    let units = match &config.member_access.stackset {
+        Some(settings) => {
+            stackset::check_trusted_access(&base).await?;
+            Some(stackset::units(&base, settings).await?)
+        }
+        None => None,
+    };
     let cf = Client::new(&base);
     let stack = config.collector_stack();
     let bucket_exists = report_bucket_adopted(&cf, &stack, config, &base).await?;
@@ -43,6 +50,23 @@ pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow:
         let params = params::pipeline(config, pipeline, &scope);
         let stack = config.pipeline_stack();
         print_plan(&cf, &stack, PIPELINE_TEMPLATE, &params, "management", out).await?;
+    }
+    if let Some(units) = units {
+        let name = config.member_stackset();
+        let desired = stackset_desired(config, &scope, &role_arn, units);
+        let current = stackset::current(&cf, &name).await?;
+        let steps = stackset::steps(current.as_ref(), &desired);
+        if steps.is_empty() {
+            writeln!(out, "management {name} (StackSet): no changes")?;
+        }
+        for step in steps {
+            writeln!(
+                out,
+                "management {name} (StackSet): {}",
+                step.describe(&desired.region)
+            )?;
+        }
+        return Ok(0);
     }
     for account in members(config, &base).await? {
         let session = member_session(config, &base, &me, &account)

@@ -7,7 +7,7 @@ use aws_sdk_cloudformation::Client;
 
 use crate::accounts::{management, member_session, members};
 use crate::config::DeployConfig;
-use crate::{package, stacks};
+use crate::{package, stacks, stackset};
 
 /// What teardown removes besides the collector and member stacks.
 pub struct Remove {
@@ -44,7 +44,23 @@ pub async fn run(
             "pipeline stack {pipeline_stack} kept (--pipeline removes it)"
         )?;
     }
-    for account in members(config, &base).await? {
+    // The StackSet's stacks go with it; a StackSet left from an earlier setting too.
+    let cf = Client::new(&base);
+    if config.member_access.stackset.is_some()
+        || stackset::current(&cf, &config.member_stackset())
+            .await?
+            .is_some()
+    {
+        if let Err(e) = stackset::delete(&cf, &config.member_stackset(), out).await {
+            failed.push(format!("{e:#}"));
+        }
+    }
+    let per_account = if config.member_access.stackset.is_some() {
+        Vec::new()
+    } else {
+        members(config, &base).await?
+    };
+    for account in per_account {
         let result = async {
             let session = member_session(config, &base, &me, &account)
                 .await
