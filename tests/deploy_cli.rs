@@ -519,6 +519,40 @@ fn stackset_member_roles_deploy_update_and_tear_down() {
         text.contains(&format!("member role StackSet {SET}")),
         "{text}"
     );
+    // The requests as CloudFormation received them.
+    let requests = aws.ask("stackset-requests");
+    let (create, instances) = (&requests[0], &requests[1]);
+    assert_eq!(create["Action"], "create_stack_set", "{requests:#}");
+    assert_eq!(create["PermissionModel"], "SERVICE_MANAGED");
+    assert_eq!(create["Capabilities"], json!(["CAPABILITY_NAMED_IAM"]));
+    assert_eq!(
+        create["AutoDeployment"],
+        json!({"Enabled": true, "RetainStacksOnAccountRemoval": false})
+    );
+    assert!(create["TemplateBody"]
+        .as_str()
+        .unwrap()
+        .contains("CollectorRole:"));
+    let trusted = create["Parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["ParameterKey"] == "CollectorRoleArn")
+        .unwrap();
+    assert!(
+        trusted["ParameterValue"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:iam::123456789012:role/fedramp-inventory-collector-"),
+        "{trusted}"
+    );
+    assert_eq!(instances["Action"], "create_stack_instances");
+    assert_eq!(instances["Regions"], json!(["us-east-1"]));
+    assert_eq!(
+        instances["OperationPreferences"],
+        json!({"FailureTolerancePercentage": 10, "MaxConcurrentPercentage": 25,
+               "RegionConcurrencyType": "PARALLEL"})
+    );
     let set = aws.ask(&format!("stackset {SET}"));
     assert_eq!(set["PermissionModel"], "SERVICE_MANAGED", "{set:#}");
     assert_eq!(
@@ -594,6 +628,24 @@ fn stackset_member_roles_deploy_update_and_tear_down() {
             .any(|r| r == "InventoryCollector-for-Lambda"),
         "{roles}"
     );
+    let requests = aws.ask("stackset-requests");
+    let actions: Vec<&Value> = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["Action"])
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "create_stack_set",
+            "create_stack_instances",
+            "update_stack_set",
+            "delete_stack_instances",
+            "delete_stack_set"
+        ]
+    );
+    assert_eq!(requests[3]["RetainStacks"], false, "{requests:#}");
 }
 
 #[test]

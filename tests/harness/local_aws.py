@@ -33,6 +33,7 @@ stdin are commands, each answered with one JSON line on stdout:
                               invocation on to the emulator at URL (`cargo lambda watch`,
                               which knows functions only by their binary's name) as BINARY
   lambda-calls             -> the function names the proxy was asked to invoke
+  stackset-requests        -> every StackSet change request (action and parameters), in order
   stackset NAME            -> the StackSet's status, permission model, AutoDeployment, OUs and
                               [account, region] of its instances (null when there is none)
 
@@ -360,13 +361,29 @@ def list_stack_set_operation_results(self):
         for a, r, status, reason in results]})
 
 
+STACKSET_REQUESTS = []
+
+
+def recorded(name, handler):
+    """The handler, with each request's action and parameters kept in order."""
+    def record(self):
+        STACKSET_REQUESTS.append({"Action": name, **self._get_params()})
+        return handler(self)
+    return record
+
+
 ORIGINAL = {}
 for name, patched in [("create_stack_set", create_stack_set),
+                      ("update_stack_set", None),
                       ("create_stack_instances", create_stack_instances),
                       ("delete_stack_instances", delete_stack_instances),
+                      ("delete_stack_set", None),
                       ("list_stack_set_operation_results", list_stack_set_operation_results)]:
     ORIGINAL[name] = getattr(CloudFormationResponse, name)
-    setattr(CloudFormationResponse, name, patched)
+    handler = patched or ORIGINAL[name]
+    if name != "list_stack_set_operation_results":
+        handler = recorded(name, handler)
+    setattr(CloudFormationResponse, name, handler)
 
 
 def free_port():
@@ -518,6 +535,8 @@ def answer(line, url):
                 "AutoDeployment": described.get("AutoDeployment"),
                 "OrganizationalUnitIds": described.get("OrganizationalUnitIds"),
                 "Instances": sorted([i["Account"], i["Region"]] for i in instances)}
+    if words[0] == "stackset-requests":
+        return STACKSET_REQUESTS
     if words[0] == "lambda-proxy":
         return lambda_proxy(words[1], words[2])
     if words[0] == "lambda-calls":
