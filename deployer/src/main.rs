@@ -7,6 +7,7 @@ mod config;
 mod package;
 mod params;
 mod source;
+mod stack_list;
 mod stacks;
 mod stackset;
 

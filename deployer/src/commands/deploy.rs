@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use aws_sdk_cloudformation::types::Parameter;
 use aws_sdk_cloudformation::Client;
 
-use super::{COLLECTOR_TEMPLATE, MEMBER_TEMPLATE};
 use crate::accounts::{management, member_session, members};
 use crate::config::DeployConfig;
+use crate::stack_list::{collector_role_arn, stack_list, Context, Entry, Part, Placement};
 use crate::stacks::{self, Deployed};
-use crate::{package, params, stackset};
+use crate::{package, stackset};
 
 pub async fn run(
     config: &DeployConfig,
@@ -19,14 +19,9 @@ pub async fn run(
 ) -> anyhow::Result<i32> {
     let (base, me) = management(config).await?;
     let scope = crate::accounts::scope(config, &base, &me.partition).await?;
+    let list = stack_list(config, false);
     // Checked before anything is made: trusted access is the customer's to turn on.
-    let units = match &config.member_access.stackset {
-        Some(settings) => {
-            stackset::check_trusted_access(&base).await?;
-            Some(stackset::units(&base, settings).await?)
-        }
-        None => None,
-    };
+    let units = stackset_units(&base, &list).await?;
     let package_file = match package_file {
         Some(p) => p,
         None => package::build(&workspace_root(), &config.architecture)?,
@@ -42,121 +37,169 @@ pub async fn run(
     writeln!(out, "package: s3://{code_bucket}/{code_key}")?;
 
     let cf = Client::new(&base);
-    let stack = config.collector_stack();
-    let bucket_exists = report_bucket_adopted(&cf, &stack, config, &base).await?;
-    let params = params::collector(config, &scope, &code_bucket, &code_key, bucket_exists);
-    let collector = stacks::deploy(&cf, &stack, COLLECTOR_TEMPLATE, &params, out).await;
-    let collector = match collector {
-        Ok(d) => d,
-        Err(e) => {
-            writeln!(out, "FAILED: {e}")?;
-            writeln!(out, "nothing was deployed to member accounts; run `fedramp-deploy teardown` to remove what the collector stack left")?;
-            return Ok(1);
-        }
+    let mut context = Context {
+        bucket_exists: report_bucket_adopted(&cf, &config.collector_stack(), config, &base).await?,
+        scope,
+        code_bucket,
+        code_key,
+        collector_role_arn: String::new(),
     };
-    let outputs = stacks::outputs(&cf, &stack).await?;
-    let role_arn = stacks::output(&outputs, "ExecutionRoleArn").unwrap_or_default();
-
-    if let (Some(settings), Some(units)) = (&config.member_access.stackset, units) {
-        let name = config.member_stackset();
-        let desired = stackset_desired(config, &scope, &role_arn, units);
-        return match stackset::deploy(&cf, &name, &desired, settings, out).await {
-            Ok(d) if d == Deployed::NoChanges && collector == Deployed::NoChanges => {
-                writeln!(out, "no changes")?;
-                Ok(0)
+    let mut changed = false;
+    let mut done = Vec::new();
+    for entry in &list {
+        let params = entry.parameters(config, &context);
+        let result = match &entry.placement {
+            Placement::Management => stacks::deploy(&cf, &entry.name, entry.template, &params, out)
+                .await
+                .map(|d| (d, format!("{} stack {}", part_name(entry.part), entry.name)))
+                .map_err(|e| vec![e.to_string()]),
+            Placement::EachMember => {
+                let accounts = members(config, &base).await?;
+                deploy_each_member(config, &base, &me, entry, &params, &accounts)
+                    .await
+                    .map(|d| (d, format!("{} member role stacks", accounts.len())))
             }
-            Ok(_) => {
-                writeln!(
-                    out,
-                    "deployed: collector stack {stack} and member role StackSet {name} (in every account of {})",
-                    desired.units.join(", ")
-                )?;
-                Ok(0)
-            }
-            Err(e) => {
-                writeln!(out, "FAILED: {e:#}")?;
-                writeln!(
-                    out,
-                    "the collector stack is deployed; the member role StackSet is not complete"
-                )?;
-                Ok(1)
+            Placement::StackSet(settings) => {
+                let desired =
+                    stackset_desired(entry, &params, units.clone().unwrap_or_default(), config);
+                stackset::deploy(&cf, &entry.name, &desired, settings, out)
+                    .await
+                    .map(|d| {
+                        (
+                            d,
+                            format!(
+                                "member role StackSet {} (in every account of {})",
+                                entry.name,
+                                desired.units.join(", ")
+                            ),
+                        )
+                    })
+                    .map_err(|e| vec![format!("{e:#}")])
             }
         };
-    }
-
-    let accounts = members(config, &base).await?;
-    let mut tasks = tokio::task::JoinSet::new();
-    for account in accounts.clone() {
-        let (config, base, me, role_arn, scope) = (
-            config.clone(),
-            base.clone(),
-            me.clone(),
-            role_arn.clone(),
-            scope.clone(),
-        );
-        tasks.spawn(async move {
-            let session = member_session(&config, &base, &me, &account)
-                .await
-                .map_err(|e| format!("cannot reach account {account}: {e}"))?;
-            let cf = Client::new(&session);
-            let mut out = std::io::stdout();
-            stacks::deploy(
-                &cf,
-                &config.member_stack(),
-                MEMBER_TEMPLATE,
-                &params::member(&config, &scope, &role_arn),
-                &mut out,
-            )
-            .await
-            .map(|d| (account.clone(), d))
-            .map_err(|e| format!("account {account}: {e}"))
-        });
-    }
-    let mut failed = Vec::new();
-    let mut changed = collector != Deployed::NoChanges;
-    while let Some(done) = tasks.join_next().await {
-        match done {
-            Ok(Ok((_, d))) => changed |= d != Deployed::NoChanges,
-            Ok(Err(e)) => failed.push(e),
-            Err(e) => failed.push(format!("internal: {e}")),
+        match result {
+            Ok((deployed, what)) => {
+                changed |= deployed != Deployed::NoChanges;
+                done.push(what);
+            }
+            Err(failures) => {
+                for f in &failures {
+                    writeln!(out, "FAILED: {f}")?;
+                }
+                let made = if done.is_empty() {
+                    "nothing else was deployed".to_string()
+                } else {
+                    format!("deployed: {}", done.join(", "))
+                };
+                writeln!(out, "{made}; not complete: {}; run deploy again, or `fedramp-deploy teardown` to remove it", entry.name)?;
+                return Ok(1);
+            }
         }
-    }
-    if !failed.is_empty() {
-        for f in &failed {
-            writeln!(out, "FAILED: {f}")?;
+        if entry.part == Part::Collector {
+            context.collector_role_arn = collector_role_arn(&cf, config).await.unwrap_or_default();
         }
-        writeln!(
-            out,
-            "the collector stack is deployed; {} of {} member accounts are not",
-            failed.len(),
-            accounts.len()
-        )?;
-        return Ok(1);
     }
     if changed {
-        writeln!(
-            out,
-            "deployed: collector stack {stack} and {} member role stacks",
-            accounts.len()
-        )?;
+        writeln!(out, "deployed: {}", done.join(" and "))?;
     } else {
         writeln!(out, "no changes")?;
     }
     Ok(0)
 }
 
+fn part_name(part: Part) -> &'static str {
+    match part {
+        Part::Collector => "collector",
+        Part::MemberRole => "member role",
+        Part::Pipeline => "pipeline",
+    }
+}
+
+/// The member role stack in every account at once; the failures, one per account.
+async fn deploy_each_member(
+    config: &DeployConfig,
+    base: &aws_config::SdkConfig,
+    me: &fedramp_inventory::aws::Caller,
+    entry: &Entry,
+    params: &[(&'static str, String)],
+    accounts: &[String],
+) -> Result<Deployed, Vec<String>> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for account in accounts {
+        let (account, config, base, me, entry, params) = (
+            account.clone(),
+            config.clone(),
+            base.clone(),
+            me.clone(),
+            entry.clone(),
+            params.to_vec(),
+        );
+        tasks.spawn(async move {
+            let session = member_session(&config, &base, &me, &account)
+                .await
+                .map_err(|e| format!("cannot reach account {account}: {e}"))?;
+            let mut out = std::io::stdout();
+            stacks::deploy(
+                &Client::new(&session),
+                &entry.name,
+                entry.template,
+                &params,
+                &mut out,
+            )
+            .await
+            .map_err(|e| format!("account {account}: {e}"))
+        });
+    }
+    let (mut failed, mut changed) = (Vec::new(), false);
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok(Ok(d)) => changed |= d != Deployed::NoChanges,
+            Ok(Err(e)) => failed.push(e),
+            Err(e) => failed.push(format!("internal: {e}")),
+        }
+    }
+    if !failed.is_empty() {
+        failed.sort();
+        failed.push(format!(
+            "{} of {} member accounts are not deployed",
+            failed.len(),
+            accounts.len()
+        ));
+        return Err(failed);
+    }
+    Ok(if changed {
+        Deployed::Updated
+    } else {
+        Deployed::NoChanges
+    })
+}
+
+/// With a member role StackSet in the list: trusted access checked, and its units.
+pub async fn stackset_units(
+    base: &aws_config::SdkConfig,
+    list: &[Entry],
+) -> anyhow::Result<Option<Vec<String>>> {
+    for entry in list {
+        if let Placement::StackSet(settings) = &entry.placement {
+            stackset::check_trusted_access(base).await?;
+            return Ok(Some(stackset::units(base, settings).await?));
+        }
+    }
+    Ok(None)
+}
+
 /// The member role StackSet as the settings want it.
 pub fn stackset_desired(
-    config: &DeployConfig,
-    scope: &crate::accounts::Scope,
-    role_arn: &str,
+    entry: &Entry,
+    params: &[(&'static str, String)],
     units: Vec<String>,
+    config: &DeployConfig,
 ) -> stackset::Desired {
     stackset::Desired {
-        template: MEMBER_TEMPLATE.to_string(),
-        parameters: params::member(config, scope, role_arn)
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
+        template: entry.template.to_string(),
+        parameters: params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
         units,
         region: config.management.region.clone(),

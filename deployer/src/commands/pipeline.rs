@@ -5,11 +5,11 @@ use std::io::Write;
 
 use aws_sdk_cloudformation::Client;
 
-use super::PIPELINE_TEMPLATE;
 use crate::accounts::{management, scope};
 use crate::config::{DeployConfig, PipelineSource};
+use crate::source;
+use crate::stack_list::{stack_list, Context, Part};
 use crate::stacks::{self, Deployed};
-use crate::{params, source};
 
 pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow::Result<i32> {
     let Some(pipeline) = &config.pipeline else {
@@ -25,16 +25,23 @@ pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow:
     let (base, me) = management(config).await?;
     let scope = scope(config, &base, &me.partition).await?;
     let cf = Client::new(&base);
-    let stack = config.pipeline_stack();
-    let params = params::pipeline(config, pipeline, &scope);
-    let deployed = match stacks::deploy(&cf, &stack, PIPELINE_TEMPLATE, &params, out).await {
+    let list = stack_list(config, true);
+    let entry = (list.iter().find(|e| e.part == Part::Pipeline))
+        .ok_or_else(|| anyhow::anyhow!("no pipeline stack in the stack list"))?;
+    let stack = &entry.name;
+    let context = Context {
+        scope,
+        ..Context::default()
+    };
+    let params = entry.parameters(config, &context);
+    let deployed = match stacks::deploy(&cf, stack, entry.template, &params, out).await {
         Ok(d) => d,
         Err(e) => {
             writeln!(out, "FAILED: {e}")?;
             return Ok(1);
         }
     };
-    let outputs = stacks::outputs(&cf, &stack).await?;
+    let outputs = stacks::outputs(&cf, stack).await?;
     let output = |key: &str| stacks::output(&outputs, key).unwrap_or_default();
     let uploaded = match &archive {
         Some(archive) => {

@@ -5,83 +5,67 @@ use std::io::Write;
 
 use aws_sdk_cloudformation::Client;
 
-use super::{COLLECTOR_TEMPLATE, MEMBER_TEMPLATE, PIPELINE_TEMPLATE};
 use crate::accounts::{management, member_session, members};
-use crate::commands::deploy::{report_bucket_adopted, stackset_desired};
+use crate::commands::deploy::{report_bucket_adopted, stackset_desired, stackset_units};
 use crate::config::DeployConfig;
-use crate::{package, params, stacks, stackset};
+use crate::stack_list::{collector_role_arn, stack_list, Context, Placement};
+use crate::{package, stacks, stackset};
 
 pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow::Result<i32> {
     let (base, me) = management(config).await?;
     let scope = crate::accounts::scope(config, &base, &me.partition).await?;
-    let units = match &config.member_access.stackset {
-        Some(settings) => {
-            stackset::check_trusted_access(&base).await?;
-            Some(stackset::units(&base, settings).await?)
-        }
-        None => None,
-    };
+    let list = stack_list(config, config.pipeline.is_some());
+    let units = stackset_units(&base, &list).await?;
     let cf = Client::new(&base);
-    let stack = config.collector_stack();
-    let bucket_exists = report_bucket_adopted(&cf, &stack, config, &base).await?;
-    // The package is not built for a plan: the code key stays what it is.
-    let code_key = current_parameter(&cf, &stack, "CodeKey")
-        .await
-        .unwrap_or_else(|| package::key_for(b"not built yet"));
-    let params = params::collector(
-        config,
-        &scope,
-        &config.artifact_bucket(),
-        &code_key,
-        bucket_exists,
-    );
-    print_plan(&cf, &stack, COLLECTOR_TEMPLATE, &params, "management", out).await?;
-    let role_arn = stacks::outputs(&cf, &stack)
-        .await
-        .ok()
-        .and_then(|o| stacks::output(&o, "ExecutionRoleArn"))
-        .unwrap_or_else(|| {
+    let collector = config.collector_stack();
+    let context = Context {
+        bucket_exists: report_bucket_adopted(&cf, &collector, config, &base).await?,
+        scope,
+        code_bucket: config.artifact_bucket(),
+        // The package is not built for a plan: the code key stays what it is.
+        code_key: current_parameter(&cf, &collector, "CodeKey")
+            .await
+            .unwrap_or_else(|| package::key_for(b"not built yet")),
+        collector_role_arn: collector_role_arn(&cf, config).await.unwrap_or_else(|| {
             format!(
                 "arn:{}:iam::{}:role/not-created-yet",
                 me.partition, config.management.account_id
             )
-        });
-    if let Some(pipeline) = &config.pipeline {
-        let params = params::pipeline(config, pipeline, &scope);
-        let stack = config.pipeline_stack();
-        print_plan(&cf, &stack, PIPELINE_TEMPLATE, &params, "management", out).await?;
-    }
-    if let Some(units) = units {
-        let name = config.member_stackset();
-        let desired = stackset_desired(config, &scope, &role_arn, units);
-        let current = stackset::current(&cf, &name).await?;
-        let steps = stackset::steps(current.as_ref(), &desired);
-        if steps.is_empty() {
-            writeln!(out, "management {name} (StackSet): no changes")?;
+        }),
+    };
+    for entry in &list {
+        let params = entry.parameters(config, &context);
+        match &entry.placement {
+            Placement::Management => {
+                print_plan(&cf, &entry.name, entry.template, &params, "management", out).await?
+            }
+            Placement::EachMember => {
+                for account in members(config, &base).await? {
+                    let session = member_session(config, &base, &me, &account)
+                        .await
+                        .map_err(anyhow::Error::msg)?;
+                    let cf = Client::new(&session);
+                    print_plan(&cf, &entry.name, entry.template, &params, &account, out).await?;
+                }
+            }
+            Placement::StackSet(_) => {
+                let desired =
+                    stackset_desired(entry, &params, units.clone().unwrap_or_default(), config);
+                let current = stackset::current(&cf, &entry.name).await?;
+                let steps = stackset::steps(current.as_ref(), &desired);
+                if steps.is_empty() {
+                    writeln!(out, "management {} (StackSet): no changes", entry.name)?;
+                }
+                for step in steps {
+                    writeln!(
+                        out,
+                        "management {} (StackSet): {}",
+                        entry.name,
+                        step.describe(&desired.region)
+                    )?;
+                }
+            }
         }
-        for step in steps {
-            writeln!(
-                out,
-                "management {name} (StackSet): {}",
-                step.describe(&desired.region)
-            )?;
-        }
-        return Ok(0);
-    }
-    for account in members(config, &base).await? {
-        let session = member_session(config, &base, &me, &account)
-            .await
-            .map_err(anyhow::Error::msg)?;
-        let cf = Client::new(&session);
-        print_plan(
-            &cf,
-            &config.member_stack(),
-            MEMBER_TEMPLATE,
-            &params::member(config, &scope, &role_arn),
-            &account,
-            out,
-        )
-        .await?;
     }
     Ok(0)
 }

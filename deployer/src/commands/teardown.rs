@@ -7,6 +7,7 @@ use aws_sdk_cloudformation::Client;
 
 use crate::accounts::{management, member_session, members};
 use crate::config::DeployConfig;
+use crate::stack_list::{stack_list, Part, Placement};
 use crate::{package, stacks, stackset};
 
 /// What teardown removes besides the collector and member stacks.
@@ -31,51 +32,57 @@ pub async fn run(
     }
     let (base, me) = management(config).await?;
     let mut failed = Vec::new();
-    // The pipeline goes first, so that it cannot deploy again what is being removed.
     let cf = Client::new(&base);
-    let pipeline_stack = config.pipeline_stack();
-    if what.pipeline {
-        if let Err(e) = delete_pipeline(&cf, &base, config, out).await {
-            failed.push(e.to_string());
-        }
-    } else if stacks::status(&cf, &pipeline_stack).await?.is_some() {
-        writeln!(
-            out,
-            "pipeline stack {pipeline_stack} kept (--pipeline removes it)"
-        )?;
-    }
-    // The StackSet's stacks go with it; a StackSet left from an earlier setting too.
-    let cf = Client::new(&base);
-    if config.member_access.stackset.is_some()
-        || stackset::current(&cf, &config.member_stackset())
-            .await?
-            .is_some()
-    {
-        if let Err(e) = stackset::delete(&cf, &config.member_stackset(), out).await {
+    // Backwards through what deploy made: the pipeline first, so that it cannot deploy
+    // again what is being removed, and the collector after the roles that trust it.
+    for entry in stack_list(config, true).iter().rev() {
+        let result = match (entry.part, &entry.placement) {
+            (Part::Pipeline, _) if !what.pipeline => {
+                if stacks::status(&cf, &entry.name).await?.is_some() {
+                    writeln!(
+                        out,
+                        "pipeline stack {} kept (--pipeline removes it)",
+                        entry.name
+                    )?;
+                }
+                Ok(())
+            }
+            (Part::Pipeline, _) => delete_pipeline(&cf, &base, config, out).await,
+            (_, Placement::Management) => stacks::delete(&cf, &entry.name, out)
+                .await
+                .map(|_| ())
+                .map_err(anyhow::Error::from),
+            (_, Placement::StackSet(_)) => {
+                stackset::delete(&cf, &entry.name, out).await.map(|_| ())
+            }
+            (_, Placement::EachMember) => {
+                // A StackSet left from when the settings asked for one goes too.
+                let leftover = config.member_stackset();
+                if let Ok(Some(_)) = stackset::current(&cf, &leftover).await {
+                    if let Err(e) = stackset::delete(&cf, &leftover, out).await {
+                        failed.push(format!("{e:#}"));
+                    }
+                }
+                for account in members(config, &base).await? {
+                    let result = async {
+                        let session = member_session(config, &base, &me, &account)
+                            .await
+                            .map_err(anyhow::Error::msg)?;
+                        stacks::delete(&Client::new(&session), &entry.name, out)
+                            .await
+                            .map_err(anyhow::Error::from)
+                    }
+                    .await;
+                    if let Err(e) = result {
+                        failed.push(format!("account {account}: {e}"));
+                    }
+                }
+                Ok(())
+            }
+        };
+        if let Err(e) = result {
             failed.push(format!("{e:#}"));
         }
-    }
-    let per_account = if config.member_access.stackset.is_some() {
-        Vec::new()
-    } else {
-        members(config, &base).await?
-    };
-    for account in per_account {
-        let result = async {
-            let session = member_session(config, &base, &me, &account)
-                .await
-                .map_err(anyhow::Error::msg)?;
-            stacks::delete(&Client::new(&session), &config.member_stack(), out)
-                .await
-                .map_err(anyhow::Error::from)
-        }
-        .await;
-        if let Err(e) = result {
-            failed.push(format!("account {account}: {e}"));
-        }
-    }
-    if let Err(e) = stacks::delete(&Client::new(&base), &config.collector_stack(), out).await {
-        failed.push(e.to_string());
     }
     match package::delete_bucket(
         &base,
