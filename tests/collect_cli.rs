@@ -815,3 +815,39 @@ fn new_types_and_batch_get_types_in_every_mode() {
     let batch_calls = aws.ask("batch-calls");
     assert!(batch_calls.as_u64().unwrap() >= 2 * 4, "{batch_calls}");
 }
+
+/// Progress in a log (stderr is not a terminal here): a plain line at the end, with
+/// the targets done of all, items, rows and failures.
+#[test]
+fn progress_is_a_plain_line_when_stderr_is_a_log() {
+    let mut s = seed(&["111111111111", "222222222222"], 3);
+    s["deny"] = json!(["222222222222"]);
+    let aws = LocalAws::start(&s);
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "collect",
+            "--accounts",
+            "111111111111,222222222222",
+            "--regions",
+        ])
+        .args(["us-east-1,us-west-2", "--output"])
+        .arg(dir.path().join("p.xlsx"))
+        .env_remove("AWS_PROFILE")
+        .envs(aws.env())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let last = stderr
+        .lines()
+        .rfind(|l| l.starts_with("progress: "))
+        .unwrap_or_else(|| panic!("no progress line: {stderr}"));
+    // Account 1: 3 + 4 tables and an instance per region (two addresses each).
+    assert!(
+        last.starts_with(
+            "progress: 4/4 accounts and regions, 9 items, 11 rows, 2 failed; writing the outputs ("
+        ),
+        "{last}"
+    );
+}

@@ -625,6 +625,7 @@ fn rows_beyond_a_sheet_continue_on_the_next() {
         },
         context: MapContext::default(),
         previous: None,
+        progress: Default::default(),
     };
     let result = run::run_report(&request);
     assert_eq!(result.status, run::Status::Clean);
@@ -765,4 +766,54 @@ fn types_prints_the_readme_coverage_table() {
         printed,
         "run `fedramp-inventory types` and paste its output into the README"
     );
+}
+
+/// A report that takes a while says how far it got: here its input arrives in two
+/// halves, 3 s apart. stderr is not a terminal, so progress is plain lines. A quick
+/// report prints none.
+#[test]
+fn a_long_report_shows_progress_and_a_quick_one_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("slow.xlsx");
+    let sample = std::fs::read_to_string(repo("sample-data/config-items.jsonl")).unwrap();
+    let lines: Vec<&str> = sample.lines().collect();
+    let mut child = Command::new(BIN)
+        .args(["report", "-i", "-", "-o", out.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let half = lines.len() / 2;
+    writeln!(stdin, "{}", lines[..half].join("\n")).unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    writeln!(stdin, "{}", lines[half..].join("\n")).unwrap();
+    drop(stdin);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "{stderr}");
+    let last = stderr
+        .lines()
+        .rfind(|l| l.starts_with("progress: "))
+        .unwrap_or_else(|| panic!("no progress line: {stderr}"));
+    assert!(
+        last.starts_with(&format!("progress: 1/1 inputs, {} items, ", lines.len())),
+        "{last}"
+    );
+
+    let quick = report(&[
+        "-i",
+        repo("sample-data/config-items.jsonl").to_str().unwrap(),
+        "-o",
+        dir.path().join("quick.xlsx").to_str().unwrap(),
+    ]);
+    assert_eq!(quick.code, 0, "{}", quick.stdout);
+    assert!(!quick.stdout.contains("progress:"), "{}", quick.stdout);
 }

@@ -21,6 +21,7 @@ use crate::inventory::Inventory;
 use crate::kernel::{gather, Gathered, InputStatus};
 use crate::mapper::{MapContext, SoftwareFilter, TagNames};
 use crate::outputs::{self, Artifact, Format, Formats, OutputSettings, Report};
+use crate::progress::{Progress, Stage};
 use crate::reader::config::{
     aggregator_targets, organization_accounts, read_targets, Account, AggregatorPart, ReadPlan,
     Target, TargetError,
@@ -72,6 +73,8 @@ pub struct CollectSettings {
     /// Stop reading this long after the run starts (the Lambda: its own deadline less
     /// a margin), and write and deliver what was read.
     pub read_for: Option<std::time::Duration>,
+    /// Counters for whoever shows how far the run has got.
+    pub progress: Arc<Progress>,
 }
 
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -208,8 +211,10 @@ async fn run(
         concurrency: settings.concurrency,
         context: map_context(settings, &targets),
         deadline,
+        progress: Arc::clone(&settings.progress),
     };
     let (gathered, errors) = read(plan, &targets).await?;
+    settings.progress.set_stage(Stage::Writing);
     let (inventory, summary, mut outcome) = assemble(&targets, gathered, errors, Utc::now());
     if outcome.status == RunStatus::Failed {
         return Ok((outcome, None));
@@ -300,7 +305,8 @@ async fn read(
 ) -> Result<(Gathered, Vec<(usize, TargetError)>), TargetError> {
     let names: Vec<String> = targets.iter().map(Target::label).collect();
     let (tx, rx) = sync_channel(64);
-    let collector = std::thread::spawn(move || gather(rx, names));
+    let progress = Arc::clone(&plan.progress);
+    let collector = std::thread::spawn(move || gather(rx, names, &progress));
     let errors = read_targets(Arc::new(plan), targets, tx).await;
     let gathered = collector
         .join()
@@ -682,7 +688,11 @@ mod tests {
         })
         .unwrap();
         drop(tx);
-        gather(rx, targets.iter().map(Target::label).collect())
+        gather(
+            rx,
+            targets.iter().map(Target::label).collect(),
+            &Progress::default(),
+        )
     }
 
     fn denied(index: usize) -> (usize, TargetError) {

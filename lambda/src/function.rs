@@ -138,6 +138,7 @@ pub fn settings_from_env(
             prefix: var("REPORT_TARGET_BUCKET_PATH").unwrap_or_default(),
         },
         topic_arn: var("NOTIFICATION_TOPIC_ARN"),
+        progress: Default::default(),
         // Set per invocation from the function's own deadline (see `handle`).
         read_for: None,
     })
@@ -219,7 +220,27 @@ pub async fn handle(
             None
         }
     };
+    settings.progress = Default::default();
+    // A log line every 30 s: a long run shows how far it got, even if Lambda ends it.
+    let progress = std::sync::Arc::clone(&settings.progress);
+    let ticker = tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+        every.tick().await;
+        loop {
+            every.tick().await;
+            let now = progress.snapshot();
+            tracing::info!(
+                targets_done = now.targets_done,
+                targets_total = now.targets_total,
+                items = now.items,
+                rows = now.rows,
+                failures = now.failures,
+                "progress"
+            );
+        }
+    });
     let outcome = collect(&settings).await;
+    ticker.abort();
     tracing::info!(status = ?outcome.status, rows = outcome.rows, errors = outcome.errors.len(), "inventory run finished");
     let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
     let now = std::time::SystemTime::now()

@@ -14,6 +14,7 @@ use crate::diagnostics::Diagnostics;
 use crate::inventory::Inventory;
 use crate::item::ConfigItem;
 use crate::mapper::{map_item, mapper_for, HostFacts, MapContext, Mapped, MappedItem, REGISTRY};
+use crate::progress::Progress;
 use crate::summary::{InputReport, Summary, TypeCount, UnsupportedType};
 
 /// Where a value was found: line of the input, and its place inside that line's or
@@ -119,7 +120,7 @@ pub struct Gathered {
 
 /// Takes batches in sequence order (whatever order they arrive in) and builds the
 /// sorted inventory. `names` label the inputs in diagnostics.
-pub fn gather(rx: Receiver<Batch>, names: Vec<String>) -> Gathered {
+pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> Gathered {
     let mut inventory = Inventory::new();
     let mut diagnostics = Diagnostics::default();
     let mut unsupported: BTreeMap<String, UnsupportedType> = BTreeMap::new();
@@ -134,6 +135,7 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>) -> Gathered {
         while let Some(batch) = waiting.remove(&next) {
             next += 1;
             let name = &names[batch.input];
+            let (items, rows) = (batch.items.len() as u64, inventory.row_count());
             for outcome in batch.items {
                 match outcome {
                     Outcome::Mapped(origin, mapped) => {
@@ -176,6 +178,7 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>) -> Gathered {
                     }
                 }
             }
+            progress.add(items, (inventory.row_count() - rows) as u64);
         }
     }
     let mut hosts: Vec<HostFacts> = hosts.into_values().collect();
@@ -295,7 +298,7 @@ mod tests {
         })
         .unwrap();
         drop(tx);
-        let gathered = gather(rx, vec!["one".into(), "two".into()]);
+        let gathered = gather(rx, vec!["one".into(), "two".into()], &Progress::default());
         let (inventory, summary) = gathered.finish(
             vec![
                 InputStatus::read(),
@@ -361,7 +364,8 @@ mod join_and_fold_tests {
         })
         .unwrap();
         drop(tx);
-        gather(rx, vec!["items".into()]).finish(vec![InputStatus::read()], Utc::now())
+        gather(rx, vec!["items".into()], &Progress::default())
+            .finish(vec![InputStatus::read()], Utc::now())
     }
 
     fn item(kind: &str, id: &str, arn: Option<&str>, configuration: Value) -> Value {

@@ -25,6 +25,7 @@ pub mod item;
 pub mod kernel;
 pub mod mapper;
 pub mod outputs;
+pub mod progress;
 pub mod reader;
 pub mod run;
 pub mod settings;

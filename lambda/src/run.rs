@@ -15,6 +15,7 @@ use crate::inventory::Inventory;
 use crate::kernel::{gather, map_value, Batch, InputStatus, STATUS_UNREADABLE};
 use crate::mapper::MapContext;
 use crate::outputs::{self, Artifact, Formats, OutputSettings, Report};
+use crate::progress::{Progress, Stage};
 use crate::reader::files::{decode, read_input, Input, RawPiece, ReadError};
 use crate::summary::Summary;
 
@@ -29,6 +30,8 @@ pub struct ReportRequest {
     pub context: MapContext,
     /// A snapshot of an earlier run to list the changes since (a Changes sheet).
     pub previous: Option<PathBuf>,
+    /// Counters for whoever shows how far the run has got.
+    pub progress: Arc<Progress>,
 }
 
 /// How a run ended, which decides the exit status.
@@ -100,6 +103,7 @@ pub fn run_report(request: &ReportRequest) -> RunResult {
         );
     }
     let stem = outputs::stem(&request.output);
+    request.progress.set_stage(Stage::Writing);
     let writing = std::time::Instant::now();
     let written = write(request, &stem, &inventory, &summary);
     timings.write = writing.elapsed();
@@ -172,7 +176,9 @@ fn collect(request: &ReportRequest, generated_at: DateTime<Utc>) -> (Inventory, 
             scope.spawn(move || map_batches(&rx, &tx, &request.context));
         }
         drop(done_tx);
-        let collector = scope.spawn(move || gather(done_rx, names));
+        let progress = &request.progress;
+        progress.set_targets(request.inputs.len());
+        let collector = scope.spawn(move || gather(done_rx, names, progress));
         let mut seq = 0u64;
         for (index, input) in request.inputs.iter().enumerate() {
             let mut batch = Vec::with_capacity(BATCH);
@@ -190,6 +196,7 @@ fn collect(request: &ReportRequest, generated_at: DateTime<Utc>) -> (Inventory, 
                 }
             });
             send(&mut batch);
+            progress.target_done(!matches!(read, Ok(None)));
             statuses.push(match read {
                 Ok(None) => InputStatus::read(),
                 Ok(Some(stopped)) => InputStatus {

@@ -8,10 +8,12 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use crate::aws::AwsSettings;
+use crate::cli::progress::{self, Pace};
 use crate::cli::report::OutputArgs;
 use crate::collect::{collect, Accounts, CollectSettings, Destination, DEFAULT_CONCURRENCY};
 use crate::reader::config::Account;
 use crate::settings::{split_list, DEFAULT_MEMBER_ROLE_NAME};
+use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct CollectArgs {
@@ -83,7 +85,17 @@ pub struct CollectArgs {
 pub fn run(args: CollectArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     let settings = settings(args)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let shown = progress::show(
+        std::sync::Arc::clone(&settings.progress),
+        "accounts and regions",
+        Pace {
+            after: Duration::ZERO,
+            every: Duration::from_secs(10),
+            last_line: true,
+        },
+    );
     let outcome = runtime.block_on(collect(&settings));
+    shown.finish();
     writeln!(out, "{}", serde_json::to_string_pretty(&outcome)?)?;
     Ok(outcome.status.exit_code())
 }
@@ -150,5 +162,6 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         destination,
         topic_arn: args.topic_arn,
         read_for: args.deadline.map(std::time::Duration::from_secs),
+        progress: Default::default(),
     })
 }

@@ -4,6 +4,7 @@
 #[cfg(feature = "aws")]
 pub mod collect;
 pub mod diff;
+pub mod progress;
 pub mod report;
 pub mod types;
 

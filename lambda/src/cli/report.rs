@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
+use crate::cli::progress::{self, Pace};
 use crate::mapper::{MapContext, SoftwareFilter, TagNames};
 use crate::outputs::oscal::BaseSsp;
 use crate::outputs::{
@@ -120,8 +121,20 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
             }
         },
         previous: args.previous.clone(),
+        progress: Default::default(),
     };
+    // Only a run that takes a while shows progress: a small report prints nothing more.
+    let shown = progress::show(
+        std::sync::Arc::clone(&request.progress),
+        "inputs",
+        Pace {
+            after: std::time::Duration::from_secs(2),
+            every: std::time::Duration::from_secs(10),
+            last_line: true,
+        },
+    );
     let result = run_report(&request);
+    shown.finish();
     print_result(&result, &request, out)?;
     Ok(result.status.exit_code())
 }

@@ -19,6 +19,7 @@ use tokio::sync::Semaphore;
 use crate::aws::{assume_role, describe, in_region};
 use crate::kernel::{map_value, Batch, Origin, Outcome};
 use crate::mapper::{batch_get_types, select_query, shard_query, shards_query, MapContext};
+use crate::progress::Progress;
 use crate::reader::files::element;
 
 /// A member account: id and, when known, its name.
@@ -99,6 +100,7 @@ pub(crate) struct ReadPlan {
     /// When reading stops: targets not finished by then are reported as `timeout`,
     /// and what they gave so far is kept.
     pub deadline: Option<tokio::time::Instant>,
+    pub progress: Arc<Progress>,
 }
 
 /// Active accounts of the organization (the management account included).
@@ -135,6 +137,7 @@ pub(crate) async fn read_targets(
     targets: &[Target],
     tx: std::sync::mpsc::SyncSender<Batch>,
 ) -> Vec<(usize, TargetError)> {
+    plan.progress.set_targets(targets.len());
     let permits = Arc::new(Semaphore::new(plan.concurrency.max(1)));
     let seq = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut tasks = tokio::task::JoinSet::new();
@@ -156,6 +159,7 @@ pub(crate) async fn read_targets(
                     .await
                     .unwrap_or_else(|_| Err(target_error(&target, "timeout", "not finished by the run's deadline; the items read before it are in the inventory".into()))),
             };
+            plan.progress.target_done(result.is_err());
             result.err().map(|e| (index, e))
         });
     }
