@@ -19,14 +19,13 @@ projected.
 Usage: bench_capacity.py BINARY (run by `make bench-collect` with the test venv's python)."""
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from gen_config_items import generate  # noqa: E402
+from bench_collect import seeded_items  # noqa: E402
 
 ASSUME_MS, PAGE_MS, PER_TARGET = 150, 400, 100
 REGIONS = ["us-east-1", "us-west-2"]
@@ -37,17 +36,8 @@ CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "8 32 64").sp
 
 
 def seed(accounts):
-    stream = generate(len(accounts) * len(REGIONS) * PER_TARGET, 1)
-    items = {}
-    for account in accounts:
-        for region in REGIONS:
-            chunk = []
-            for _ in range(PER_TARGET):
-                item = next(stream)
-                item["accountId"], item["awsRegion"] = account, region
-                chunk.append(item)
-            items.setdefault(account, {})[region] = chunk
-    return {"items": items, "delay_ms": PAGE_MS, "assume_delay_ms": ASSUME_MS}
+    return {"items": seeded_items(accounts, REGIONS, PER_TARGET), "delay_ms": PAGE_MS,
+            "assume_delay_ms": ASSUME_MS}
 
 
 class LocalAws:
@@ -70,18 +60,20 @@ class LocalAws:
 
 
 def run(binary, aws, tmp, args):
-    """Wall seconds, CPU seconds and peak RSS (MiB) of one `collect`, and its result."""
-    out = os.path.join(tmp, "inv.xlsx")
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one `collect`, and its result.
+    GNU time measures: a child forked from this (large) Python would report the
+    Python's size as its own peak."""
+    out, measured = os.path.join(tmp, "inv.xlsx"), os.path.join(tmp, "time.txt")
     start = time.monotonic()
-    proc = subprocess.Popen([binary, "collect", *args, "--output", out], env=aws.env,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    stdout = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    done = subprocess.run(["/usr/bin/time", "-o", measured, "-f", "%M %U %S", binary, "collect", *args,
+                           "--output", out], env=aws.env, capture_output=True, text=True)
     secs = time.monotonic() - start
-    result = json.loads(stdout)
+    with open(measured) as f:
+        rss_kb, user, system = f.read().split()[-3:]
+    result = json.loads(done.stdout)
     if result["status"] != "ok":
-        sys.exit(f"collect did not read everything: {stdout}")
-    return secs, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, result
+        sys.exit(f"collect did not read everything: {done.stdout}")
+    return secs, float(user) + float(system), int(rss_kb) / 1024, result
 
 
 def main():
@@ -89,7 +81,7 @@ def main():
     rows = []
     for mode in ["list", "aggregator"]:
         for concurrency in CONCURRENCY:
-            accounts_n, last, prev = 8, None, None
+            accounts_n, last, prev = 32, None, None
             while True:
                 accounts = [f"{100000000000 + i:012d}" for i in range(1, accounts_n + 1)]
                 with tempfile.TemporaryDirectory() as tmp:

@@ -21,18 +21,23 @@ PER_TARGET = 500
 DELAY_MS = 50
 
 
-def seed():
+def seeded_items(accounts, regions, per_target):
+    """{account: {region: [item]}}: generated items (seed 1), `per_target` in each."""
     items = {}
-    stream = generate(len(ACCOUNTS) * len(REGIONS) * PER_TARGET, 1)
-    for account in ACCOUNTS:
-        for region in REGIONS:
+    stream = generate(len(accounts) * len(regions) * per_target, 1)
+    for account in accounts:
+        for region in regions:
             chunk = []
-            for _ in range(PER_TARGET):
+            for _ in range(per_target):
                 item = next(stream)
                 item["accountId"], item["awsRegion"] = account, region
                 chunk.append(item)
             items.setdefault(account, {})[region] = chunk
-    return {"items": items, "delay_ms": DELAY_MS}
+    return items
+
+
+def seed():
+    return {"items": seeded_items(ACCOUNTS, REGIONS, PER_TARGET), "delay_ms": DELAY_MS}
 
 
 def main():

@@ -63,6 +63,9 @@ pub struct DeployConfig {
     pub architecture: String,
     #[serde(default = "default_memory")]
     pub memory: u32,
+    /// Account x region reads at once.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: usize,
     /// The role the collector assumes in member accounts.
     #[serde(default = "default_collector_role")]
     pub collector_role_name: String,
@@ -221,7 +224,12 @@ fn default_architecture() -> String {
     "arm64".into()
 }
 fn default_memory() -> u32 {
-    1024
+    // Lambda's CPU grows with memory (one vCPU at 1,769 MB); a 2 million item
+    // inventory needs about 1 GB (the README's capacity table).
+    2048
+}
+fn default_concurrency() -> usize {
+    fedramp_inventory::collect::DEFAULT_CONCURRENCY
 }
 fn default_collector_role() -> String {
     DEFAULT_MEMBER_ROLE_NAME.into()
@@ -314,6 +322,12 @@ impl DeployConfig {
             return Err(format!(
                 "architecture: expected arm64 or x86_64, found {:?}",
                 self.architecture
+            ));
+        }
+        if !(1..=256).contains(&self.concurrency) {
+            return Err(format!(
+                "concurrency: expected 1 to 256 account x region reads at once, found {}",
+                self.concurrency
             ));
         }
         if !(128..=10240).contains(&self.memory) {
@@ -428,6 +442,11 @@ impl DeployConfig {
                 "pipeline: stack-name must be lower-case letters, digits and hyphens for the pipeline (its permissions name resources by it), found {:?}",
                 self.stack_name
             ));
+        }
+        // Its deploy role holds what `deploy` needs for member role stacks; the StackSet
+        // calls are not in it yet, and an AccessDenied in CodeBuild is no way to learn it.
+        if self.member_access.stackset.is_some() {
+            return Err("pipeline: the pipeline's deploy role does not hold the CloudFormation StackSet actions yet; with a pipeline use member-access.role, or run `fedramp-deploy deploy` for member-access.stackset yourself".into());
         }
         // The deploy stage runs in CodeBuild: no one's named profiles are there.
         if !self.member_access.profiles.is_empty() {
@@ -606,6 +625,11 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.contains("not both"), "{e}");
+        let e = DeployConfig::parse(&format!(
+            "{GOOD}member-access:\n  stackset: {{}}\npipeline: {{}}\n"
+        ))
+        .unwrap_err();
+        assert!(e.starts_with("pipeline: the pipeline's deploy role"), "{e}");
     }
 
     #[test]

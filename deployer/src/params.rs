@@ -46,6 +46,7 @@ pub fn collector(
         ("CodeKey", code_key.to_string()),
         ("Architecture", config.architecture.clone()),
         ("MemorySize", config.memory.to_string()),
+        ("Concurrency", config.concurrency.to_string()),
         ("Schedule", config.schedule.clone()),
         ("ReportBucketName", config.report_bucket.clone()),
         ("ReportBucketExists", bucket_exists.to_string()),

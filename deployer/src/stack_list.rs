@@ -148,7 +148,7 @@ mod tests {
                 ),
             ]
         );
-        let text = format!("{SETTINGS}member-access:\n  stackset: {{}}\npipeline: {{}}\n");
+        let text = format!("{SETTINGS}member-access:\n  stackset: {{}}\n");
         let full = DeployConfig::parse(&text).unwrap();
         let list = stack_list(&full, true);
         assert_eq!(

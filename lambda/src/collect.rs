@@ -77,7 +77,11 @@ pub struct CollectSettings {
     pub progress: Arc<Progress>,
 }
 
-pub const DEFAULT_CONCURRENCY: usize = 8;
+/// Account x region reads at once. Each waits on AWS most of its time (AssumeRole, then
+/// page after page): by `make bench-collect`, 8 at a time would read 5,000 accounts x 4
+/// regions in about 25 minutes, past Lambda's 15, and 64 in about 12 (the README's
+/// capacity table).
+pub const DEFAULT_CONCURRENCY: usize = 64;
 
 /// How a run went: `ok` (exit 0), `partial` (exit 2), `failed` (exit 1).
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
