@@ -249,23 +249,27 @@ async fn read_target(
             }
         }
     };
-    let batches = batch_get_types().filter(|_| batch).map(|resource_type| async move {
-        let (mut token, mut page_no) = (None, 0u64);
-        loop {
-            let (items, next) = batch_page(client, aggregator, resource_type, token.take())
-                .await
-                .map_err(|m| fail("batch-get", m))?;
-            page_no += 1;
-            send_page(plan, index, (page_no, resource_type), items, seq, tx);
-            match next {
-                Some(t) if !t.is_empty() => token = Some(t),
-                _ => return Ok::<(), TargetError>(()),
+    let batches = batch_get_types()
+        .filter(|_| batch)
+        .map(|resource_type| async move {
+            let (mut token, mut page_no) = (None, 0u64);
+            loop {
+                let (items, next) = batch_page(client, aggregator, resource_type, token.take())
+                    .await
+                    .map_err(|m| fail("batch-get", m))?;
+                page_no += 1;
+                send_page(plan, index, (page_no, resource_type), items, seq, tx);
+                match next {
+                    Some(t) if !t.is_empty() => token = Some(t),
+                    _ => return Ok::<(), TargetError>(()),
+                }
             }
-        }
-    });
+        });
     let (selected, batched) = tokio::join!(select, futures_util::future::join_all(batches));
     selected?;
-    batched.into_iter().collect::<Result<Vec<()>, TargetError>>()?;
+    batched
+        .into_iter()
+        .collect::<Result<Vec<()>, TargetError>>()?;
     Ok(())
 }
 
