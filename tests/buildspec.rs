@@ -132,24 +132,22 @@ fn the_buildspec_tests_builds_and_packages_a_fresh_copy() {
     assert_eq!(u16::from_le_bytes([head[18], head[19]]), 183);
 
     // The pipeline's Deploy stage, with the artifacts: the real package deployed.
-    let aws = common::LocalAws::start(&serde_json::json!({"items": {}}));
+    let mut aws = common::LocalAws::start(&serde_json::json!({"items": {}}));
     let settings = work.path().join("deploy.yaml");
     std::fs::write(
         &settings,
         "management:\n  account-id: \"123456789012\"\n  region: us-east-1\nmembers:\n  accounts:\n    - id: \"111111111111\"\nreport-bucket: fedramp-reports\n",
     )
     .unwrap();
-    let deployed = Command::new(artifacts.join("fedramp-deploy"))
-        .args(["deploy", "--config"])
-        .arg(&settings)
-        .arg("--package")
-        .arg(&package)
-        .env_remove("AWS_PROFILE")
-        .envs(aws.env())
-        .output()
-        .unwrap();
-    assert!(deployed.status.success(), "{}", text(&deployed));
-    let mut aws = aws;
+    let (code, shown) = common::run_against(
+        &aws,
+        Command::new(artifacts.join("fedramp-deploy"))
+            .args(["deploy", "--config"])
+            .arg(&settings)
+            .arg("--package")
+            .arg(&package),
+    );
+    assert_eq!(code, 0, "{shown}");
     let function = aws.ask("lambda 123456789012 fedramp-inventory-collector");
     let bytes = std::fs::read(&package).unwrap();
     use base64::Engine;

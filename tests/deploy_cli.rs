@@ -38,15 +38,7 @@ fn package(dir: &Path) -> PathBuf {
 }
 
 fn deploy(aws: &LocalAws, args: &[&str]) -> (i32, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .env_remove("AWS_PROFILE")
-        .envs(aws.env())
-        .output()
-        .expect("fedramp-deploy runs");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap(), text)
+    common::run_against(aws, Command::new(BIN).args(args))
 }
 
 /// One `deploy` with the daily schedule's settings plus `extra` YAML lines.

@@ -44,17 +44,12 @@ fn checkout(pipeline: &str) -> tempfile::TempDir {
 }
 
 fn run(aws: &LocalAws, dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(BIN)
+    let mut deployer = Command::new(BIN);
+    deployer
         .current_dir(dir)
         .args(args)
-        .args(["--config", "deploy.yaml"])
-        .env_remove("AWS_PROFILE")
-        .envs(aws.env())
-        .output()
-        .expect("fedramp-deploy runs");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap(), text)
+        .args(["--config", "deploy.yaml"]);
+    common::run_against(aws, &mut deployer)
 }
 
 fn stack(aws: &mut LocalAws) -> Value {

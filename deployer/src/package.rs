@@ -47,11 +47,17 @@ pub fn build(workspace: &Path, architecture: &str) -> anyhow::Result<PathBuf> {
     Ok(workspace.join("target/lambda/fedramp-inventory-lambda/bootstrap.zip"))
 }
 
+/// The SHA-256 of `bytes` in lower-case hex: what names a package and marks an upload.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// `fedramp-inventory/bootstrap-{sha256}.zip`.
 pub fn key_for(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("fedramp-inventory/bootstrap-{hex}.zip")
+    format!("fedramp-inventory/bootstrap-{}.zip", sha256_hex(bytes))
 }
 
 /// Makes the artifact bucket (private, encrypted) if needed and uploads the package

@@ -7,7 +7,6 @@ use std::process::Command;
 use aws_config::SdkConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use fedramp_inventory::aws::{describe, s3_client};
-use sha2::{Digest, Sha256};
 
 /// Where the pipeline's source action looks (cloudformation/pipeline.yaml).
 pub const SOURCE_KEY: &str = "source/repository.zip";
@@ -59,10 +58,7 @@ pub async fn upload(
     owner: &str,
     archive: &Archive,
 ) -> anyhow::Result<bool> {
-    let digest: String = Sha256::digest(&archive.zip)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = crate::package::sha256_hex(&archive.zip);
     let s3 = s3_client(config);
     let current = s3
         .head_object()

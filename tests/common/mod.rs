@@ -204,3 +204,16 @@ pub fn lambda_watch(env_file: &std::path::Path) -> (Watch, u16) {
     }
     (watch, port)
 }
+
+/// Runs `command` against the local AWS (its endpoint and test credentials, no named
+/// profile): the exit code, and stdout followed by stderr.
+pub fn run_against(aws: &LocalAws, command: &mut Command) -> (i32, String) {
+    let out = command
+        .env_remove("AWS_PROFILE")
+        .envs(aws.env())
+        .output()
+        .expect("the command runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().expect("an exit code, not a signal"), text)
+}
