@@ -171,15 +171,13 @@ pub async fn units(base: &SdkConfig, settings: &StackSetSettings) -> anyhow::Res
 pub async fn current(cf: &Client, name: &str) -> anyhow::Result<Option<Current>> {
     let described = match cf.describe_stack_set().stack_set_name(name).send().await {
         Ok(d) => d,
-        Err(e)
-            if describe(&e).contains("StackSetNotFound") || describe(&e).contains("not found") =>
-        {
-            return Ok(None)
+        Err(e) => {
+            let message = describe(&e);
+            if message.contains("StackSetNotFound") || message.contains("not found") {
+                return Ok(None);
+            }
+            return Err(failed(name, "DescribeStackSet", message));
         }
-        Err(e) => anyhow::bail!(
-            "{name}: cloudformation:DescribeStackSet failed: {}",
-            describe(&e)
-        ),
     };
     let Some(set) = described.stack_set() else {
         return Ok(None);
@@ -238,12 +236,6 @@ pub async fn deploy(
         .failure_tolerance_percentage(i32::from(settings.failure_tolerance_percentage))
         .region_concurrency_type(RegionConcurrencyType::Parallel)
         .build();
-    let targets = |units: &[String]| {
-        DeploymentTargets::builder()
-            .set_organizational_unit_ids(Some(units.to_vec()))
-            .build()
-    };
-    let fail = |call: &str, e: String| anyhow::anyhow!("{name}: cloudformation:{call} failed: {e}");
     for step in &todo {
         writeln!(out, "{name}: {}", step.describe(&desired.region))?;
         let operation = match step {
@@ -260,7 +252,7 @@ pub async fn deploy(
                     .auto_deployment(auto.clone())
                     .send()
                     .await
-                    .map_err(|e| fail("CreateStackSet", describe(&e)))?;
+                    .map_err(|e| failed(name, "CreateStackSet", describe(&e)))?;
                 continue;
             }
             Step::Update => cf
@@ -274,7 +266,7 @@ pub async fn deploy(
                 .operation_preferences(preferences.clone())
                 .send()
                 .await
-                .map_err(|e| fail("UpdateStackSet", describe(&e)))?
+                .map_err(|e| failed(name, "UpdateStackSet", describe(&e)))?
                 .operation_id()
                 .map(String::from),
             Step::AddUnits(units) => cf
@@ -285,7 +277,7 @@ pub async fn deploy(
                 .operation_preferences(preferences.clone())
                 .send()
                 .await
-                .map_err(|e| fail("CreateStackInstances", describe(&e)))?
+                .map_err(|e| failed(name, "CreateStackInstances", describe(&e)))?
                 .operation_id()
                 .map(String::from),
             Step::RemoveUnits(units) => cf
@@ -297,7 +289,7 @@ pub async fn deploy(
                 .operation_preferences(preferences.clone())
                 .send()
                 .await
-                .map_err(|e| fail("DeleteStackInstances", describe(&e)))?
+                .map_err(|e| failed(name, "DeleteStackInstances", describe(&e)))?
                 .operation_id()
                 .map(String::from),
         };
@@ -312,6 +304,18 @@ pub async fn deploy(
     })
 }
 
+/// Deployment targets: these organizational units (or the root).
+fn targets(units: &[String]) -> DeploymentTargets {
+    DeploymentTargets::builder()
+        .set_organizational_unit_ids(Some(units.to_vec()))
+        .build()
+}
+
+/// A failed CloudFormation call, named with the StackSet.
+fn failed(name: &str, call: &str, message: String) -> anyhow::Error {
+    anyhow::anyhow!("{name}: cloudformation:{call} failed: {message}")
+}
+
 /// Deletes every stack instance, then the StackSet. False when there was none.
 pub async fn delete(cf: &Client, name: &str, out: &mut (dyn Write + Send)) -> anyhow::Result<bool> {
     let Some(existing) = current(cf, name).await? else {
@@ -323,12 +327,7 @@ pub async fn delete(cf: &Client, name: &str, out: &mut (dyn Write + Send)) -> an
         .stack_set_name(name)
         .send()
         .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "{name}: cloudformation:ListStackInstances failed: {}",
-                describe(&e)
-            )
-        })?;
+        .map_err(|e| failed(name, "ListStackInstances", describe(&e)))?;
     let mut regions: Vec<String> = (instances.summaries().iter())
         .filter_map(|i| i.region().map(String::from))
         .collect();
@@ -343,21 +342,12 @@ pub async fn delete(cf: &Client, name: &str, out: &mut (dyn Write + Send)) -> an
         let operation = cf
             .delete_stack_instances()
             .stack_set_name(name)
-            .deployment_targets(
-                DeploymentTargets::builder()
-                    .set_organizational_unit_ids(Some(existing.units.clone()))
-                    .build(),
-            )
+            .deployment_targets(targets(&existing.units))
             .set_regions(Some(regions))
             .retain_stacks(false)
             .send()
             .await
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "{name}: cloudformation:DeleteStackInstances failed: {}",
-                    describe(&e)
-                )
-            })?;
+            .map_err(|e| failed(name, "DeleteStackInstances", describe(&e)))?;
         if let Some(id) = operation.operation_id() {
             finish(cf, name, id, out).await?;
         }
@@ -366,12 +356,7 @@ pub async fn delete(cf: &Client, name: &str, out: &mut (dyn Write + Send)) -> an
         .stack_set_name(name)
         .send()
         .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "{name}: cloudformation:DeleteStackSet failed: {}",
-                describe(&e)
-            )
-        })?;
+        .map_err(|e| failed(name, "DeleteStackSet", describe(&e)))?;
     writeln!(out, "{name}: deleted")?;
     Ok(true)
 }
@@ -392,12 +377,7 @@ async fn finish(
             .operation_id(id)
             .send()
             .await
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "{name}: cloudformation:DescribeStackSetOperation failed: {}",
-                    describe(&e)
-                )
-            })?;
+            .map_err(|e| failed(name, "DescribeStackSetOperation", describe(&e)))?;
         let operation = described.stack_set_operation();
         let status = operation.and_then(|o| o.status()).cloned();
         match status {
@@ -431,12 +411,7 @@ async fn finish(
             .set_next_token(token)
             .send()
             .await
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "{name}: cloudformation:ListStackSetOperationResults failed: {}",
-                    describe(&e)
-                )
-            })?;
+            .map_err(|e| failed(name, "ListStackSetOperationResults", describe(&e)))?;
         for r in page.summaries() {
             if matches!(
                 r.status(),
