@@ -220,6 +220,7 @@ pub async fn handle(
             None
         }
     };
+    // Fresh counters per invocation: a warm function keeps its settings between runs.
     settings.progress = Default::default();
     // A log line every 30 s: a long run shows how far it got, even if Lambda ends it.
     let progress = std::sync::Arc::clone(&settings.progress);

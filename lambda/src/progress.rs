@@ -71,20 +71,29 @@ impl Snapshot {
     /// One plain line, for logs: `12/40 accounts and regions, 3,400 items, 7,100 rows,
     /// 1 failed`. `unit` names what the targets are.
     pub fn line(&self, unit: &str) -> String {
-        let mut line = format!(
-            "{}/{} {unit}, {} items, {} rows",
+        format!(
+            "{}/{} {unit}, {}",
             self.targets_done,
             self.targets_total,
+            self.counts()
+        )
+    }
+
+    /// What follows the targets in [`Self::line`]: `3,400 items, 7,100 rows, 1 failed`
+    /// (a bar shows the targets itself).
+    pub fn counts(&self) -> String {
+        let mut counts = format!(
+            "{} items, {} rows",
             thousands(self.items),
             thousands(self.rows)
         );
         if self.failures > 0 {
-            line += &format!(", {} failed", self.failures);
+            counts += &format!(", {} failed", self.failures);
         }
         if self.writing {
-            line += "; writing the outputs";
+            counts += "; writing the outputs";
         }
-        line
+        counts
     }
 }
 

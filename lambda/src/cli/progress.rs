@@ -103,12 +103,7 @@ fn bar(progress: &Progress, unit: &str, stop: &(Mutex<bool>, Condvar), elapsed: 
         let now = progress.snapshot();
         bar.set_length(now.targets_total);
         bar.set_position(now.targets_done);
-        // The counts after the slash are in the line already.
-        let line = now.line(unit);
-        bar.set_message(
-            line.split_once(' ')
-                .map_or(line.clone(), |(_, rest)| rest.to_string()),
-        );
+        bar.set_message(format!("{unit}, {}", now.counts()));
         if wait(stop, Duration::from_millis(100)) {
             break;
         }
