@@ -29,6 +29,8 @@ struct StringPool {
     spans: Vec<u64>,
     index: HashTable<u32>,
     hasher: DefaultHashBuilder,
+    /// The longest value stored, in bytes.
+    longest: usize,
 }
 
 const CHUNK: usize = 1 << 20;
@@ -42,6 +44,7 @@ impl StringPool {
             spans: vec![0],
             index: HashTable::new(),
             hasher: DefaultHashBuilder::default(),
+            longest: 0,
         }
     }
 
@@ -60,11 +63,13 @@ impl StringPool {
             spans,
             index,
             hasher,
+            longest,
         } = self;
         if let Some(id) = index.find(hash, |id| span_text(chunks, spans[*id as usize]) == s) {
             return Sym(*id);
         }
         let id = push(chunks, spans, s);
+        *longest = (*longest).max(s.len());
         let (chunks, spans) = (&*chunks, &*spans);
         index.insert_unique(hash, id.0, |id| {
             hasher.hash_one(span_text(chunks, spans[*id as usize]))
@@ -77,6 +82,7 @@ impl StringPool {
         if s.is_empty() {
             return Sym(0);
         }
+        self.longest = self.longest.max(s.len());
         push(&mut self.chunks, &mut self.spans, s)
     }
 }
@@ -379,11 +385,18 @@ impl Inventory {
         self.rows.len()
     }
 
+    /// The length in bytes of the longest value held: when it fits a cell, no cell of
+    /// a row does, and the writer need not look.
+    pub fn longest_value(&self) -> usize {
+        self.pool.longest
+    }
+
     /// Puts the rows in their final order (account, region, asset type, identifier,
     /// then IP, numerically where both are addresses) and drops every resource met
     /// before (same account, region, type and identifier: overlapping inputs must not
     /// list a resource twice). The first one met is kept.
     pub fn finish(&mut self) {
+        let order = self.listing_order();
         let pool = &self.pool;
         let assets = &self.assets;
         let key = |a: u32| -> Identity {
@@ -395,22 +408,6 @@ impl Inventory {
                 a.cells[Field::AssetId.index()],
             ]
         };
-        let mut order: Vec<u32> = (0..assets.len() as u32).collect();
-        // Stable: of equal keys, the first met comes first and is the one kept.
-        order.sort_by(|&x, &y| {
-            key(x)
-                .iter()
-                .zip(key(y).iter())
-                .map(|(a, b)| {
-                    if a == b {
-                        Ordering::Equal
-                    } else {
-                        pool.get(*a).cmp(pool.get(*b))
-                    }
-                })
-                .find(|o| o.is_ne())
-                .unwrap_or(Ordering::Equal)
-        });
         let mut rank = vec![0u32; assets.len()];
         let mut previous: Option<u32> = None;
         let mut folded: Vec<&'static str> = Vec::new();
@@ -444,13 +441,96 @@ impl Inventory {
         for reason in folded {
             *self.folded.entry(reason.to_string()).or_default() += 1;
         }
-        self.rows.retain(|row| rank[row.asset as usize] != u32::MAX);
-        self.rows.sort_by(|x, y| {
-            rank[x.asset as usize]
-                .cmp(&rank[y.asset as usize])
-                .then_with(|| compare_ips(pool.get(x.ip), pool.get(y.ip)))
+        // Each asset's rows are adjacent and assets come in index order (`add` pushes
+        // them so), so the rows are put in order asset by asset, and only an asset's
+        // own few addresses are compared.
+        let mut first_row = vec![0u32; assets.len() + 1];
+        for row in &self.rows {
+            first_row[row.asset as usize + 1] += 1;
+        }
+        for a in 0..assets.len() {
+            first_row[a + 1] += first_row[a];
+        }
+        let mut rows = Vec::with_capacity(self.rows.len());
+        for &a in order.iter().filter(|&&a| rank[a as usize] != u32::MAX) {
+            let start = rows.len();
+            let (from, to) = (first_row[a as usize], first_row[a as usize + 1]);
+            rows.extend_from_slice(&self.rows[from as usize..to as usize]);
+            if to - from > 1 {
+                rows[start..]
+                    .sort_by(|x: &Row, y: &Row| compare_ips(pool.get(x.ip), pool.get(y.ip)));
+            }
+        }
+        self.rows = rows;
+    }
+
+    /// Asset indices in listing order: account, region, asset type, identifier, and
+    /// of equal keys the first met first (it is the one kept).
+    fn listing_order(&self) -> Vec<u32> {
+        let pool = &self.pool;
+        let assets = &self.assets;
+        // Account, region and type repeat across many assets: each combination is
+        // ranked once by its text, so the sort compares integers and an identifier's
+        // first eight bytes, and reads identifiers from the pool only when those tie.
+        let lead = |a: &StoredAsset| [a.account, a.region, a.cells[Field::AssetType.index()]];
+        let mut groups: hashbrown::HashMap<[Sym; 3], u32> = hashbrown::HashMap::new();
+        for a in assets {
+            groups.entry(lead(a)).or_insert(0);
+        }
+        let mut distinct: Vec<[Sym; 3]> = groups.keys().copied().collect();
+        distinct.sort_unstable_by(|x, y| {
+            x.iter()
+                .zip(y)
+                .map(|(a, b)| pool.get(*a).cmp(pool.get(*b)))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
         });
-        self.rows.shrink_to_fit();
+        for (r, g) in distinct.iter().enumerate() {
+            groups.insert(*g, r as u32);
+        }
+        let id = |a: usize| pool.get(assets[a].cells[Field::AssetId.index()]);
+        // Identifiers of one group often share a long beginning (ARNs), so each
+        // group's identifiers are compared from where they first differ.
+        let mut shared: Vec<Option<&str>> = vec![None; distinct.len()];
+        for (a, asset) in assets.iter().enumerate() {
+            let slot = &mut shared[groups[&lead(asset)] as usize];
+            let text = id(a);
+            *slot = Some(match *slot {
+                None => text,
+                Some(common) => {
+                    let n = common
+                        .bytes()
+                        .zip(text.bytes())
+                        .take_while(|(x, y)| x == y)
+                        .count();
+                    &common[..n]
+                }
+            });
+        }
+        // group (32 bits) | 8 bytes of the identifier from there (64) | asset index (32).
+        let mut keys: Vec<u128> = (0..assets.len())
+            .map(|a| {
+                let group = groups[&lead(&assets[a])];
+                let skip = shared[group as usize].map_or(0, str::len);
+                let text = &id(a).as_bytes()[skip..];
+                let mut prefix = [0u8; 8];
+                let n = text.len().min(8);
+                prefix[..n].copy_from_slice(&text[..n]);
+                (u128::from(group) << 96)
+                    | (u128::from(u64::from_be_bytes(prefix)) << 32)
+                    | a as u128
+            })
+            .collect();
+        drop(groups);
+        keys.sort_unstable_by(|x, y| {
+            let (hx, hy) = (x >> 32, y >> 32);
+            if hx != hy {
+                return hx.cmp(&hy);
+            }
+            let (ax, ay) = ((*x as u32) as usize, (*y as u32) as usize);
+            id(ax).cmp(id(ay)).then(ax.cmp(&ay))
+        });
+        keys.into_iter().map(|k| k as u32).collect()
     }
 
     /// The rows in their current order, each a lookup from field to text.

@@ -145,6 +145,12 @@ fn count_cuts(
     per_sheet: u64,
     formats: &mut CellFormats,
 ) {
+    if options.ip_cell == table::IpCell::PerRow
+        && report.inventory.longest_value() <= MAX_CELL_CHARS
+    {
+        // Every cell is one value, and none is longer than a cell holds.
+        return;
+    }
     let columns = options.layout.columns();
     for (i, row) in table::rows(report.inventory, options.ip_cell).enumerate() {
         for (c, column) in columns.iter().enumerate() {
