@@ -541,6 +541,33 @@ impl Inventory {
         })
     }
 
+    /// Row `i` of the current order.
+    pub fn row(&self, i: usize) -> RowView<'_> {
+        RowView {
+            inventory: self,
+            row: self.rows[i],
+        }
+    }
+
+    /// Where each asset's rows begin, in row order (after [`Self::finish`]).
+    pub fn asset_starts(&self) -> Vec<u32> {
+        let mut starts = Vec::new();
+        let mut at = 0u32;
+        for rows in self.rows.chunk_by(|a, b| a.asset == b.asset) {
+            starts.push(at);
+            at += rows.len() as u32;
+        }
+        starts
+    }
+
+    /// The asset whose rows are `from..to` (two neighbours of [`Self::asset_starts`]).
+    pub fn asset_at(&self, from: usize, to: usize) -> AssetView<'_> {
+        AssetView {
+            inventory: self,
+            rows: &self.rows[from..to],
+        }
+    }
+
     /// The assets in row order, each with its rows (after [`Self::finish`]).
     pub fn assets(&self) -> impl Iterator<Item = AssetView<'_>> + '_ {
         self.rows

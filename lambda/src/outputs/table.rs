@@ -78,21 +78,55 @@ pub(crate) fn rows(
 ) -> Box<dyn Iterator<Item = TableRow<'_>> + '_> {
     match ip_cell {
         IpCell::PerRow => Box::new(inventory.rows().map(TableRow::Row)),
-        IpCell::Joined => Box::new(inventory.assets().map(|asset| {
-            let mut ips: Vec<&str> = Vec::new();
-            let mut macs: Vec<&str> = Vec::new();
-            for (ip, mac) in asset.addresses() {
-                ips.push(ip);
-                if !mac.is_empty() && !macs.contains(&mac) {
-                    macs.push(mac);
-                }
-            }
-            TableRow::Joined {
-                asset,
-                ips: ips.join("\n"),
-                macs: macs.join("\n"),
-            }
-        })),
+        IpCell::Joined => Box::new(inventory.assets().map(joined)),
+    }
+}
+
+/// The rows by position, so a writer can render ranges of them on several threads.
+pub(crate) struct Table<'a> {
+    inventory: &'a Inventory,
+    /// Where each asset's rows begin, and where the last ends (joined rows only).
+    asset_starts: Option<Vec<u32>>,
+}
+
+impl<'a> Table<'a> {
+    pub fn new(inventory: &'a Inventory, ip_cell: IpCell) -> Self {
+        let asset_starts = (ip_cell == IpCell::Joined).then(|| {
+            let mut starts = inventory.asset_starts();
+            starts.push(inventory.row_count() as u32);
+            starts
+        });
+        Table {
+            inventory,
+            asset_starts,
+        }
+    }
+
+    pub fn row(&self, i: usize) -> TableRow<'a> {
+        match &self.asset_starts {
+            None => TableRow::Row(self.inventory.row(i)),
+            Some(starts) => joined(
+                self.inventory
+                    .asset_at(starts[i] as usize, starts[i + 1] as usize),
+            ),
+        }
+    }
+}
+
+/// One row per asset: its addresses, and its distinct MACs, one per line.
+fn joined(asset: AssetView<'_>) -> TableRow<'_> {
+    let mut ips: Vec<&str> = Vec::new();
+    let mut macs: Vec<&str> = Vec::new();
+    for (ip, mac) in asset.addresses() {
+        ips.push(ip);
+        if !mac.is_empty() && !macs.contains(&mac) {
+            macs.push(mac);
+        }
+    }
+    TableRow::Joined {
+        asset,
+        ips: ips.join("\n"),
+        macs: macs.join("\n"),
     }
 }
 
@@ -136,6 +170,13 @@ mod tests {
         );
         assert_eq!(row_count(&inv, IpCell::Joined), 2);
         assert_eq!(rows(&inv, IpCell::PerRow).count(), 4);
+        let table = Table::new(&inv, IpCell::Joined);
+        assert_eq!(table.row(1).cell(Field::AssetId), "i-2");
+        assert_eq!(table.row(0).cell(Field::Mac), "bb\naa");
+        assert_eq!(
+            Table::new(&inv, IpCell::PerRow).row(3).cell(Field::AssetId),
+            "i-2"
+        );
         assert_eq!(row_count(&inv, IpCell::PerRow), 4);
     }
 }

@@ -1,24 +1,37 @@
-//! Deflate on every core, pigz-style: the data is cut into 256 KiB chunks, each deflated
-//! on its own thread primed with the 32 KiB before it as its dictionary and ended with
-//! a sync flush, so the chunks, in order, form one valid deflate stream (the last one
-//! ends it). The CRC-32 is taken as the data goes by. Memory stays at a few chunks in
-//! flight, however large the sheet.
+//! Deflate on every core, pigz-style, with the rendering on every core too. A part
+//! is made of pieces ([`Pieces`]) that any thread can render on its own; each is
+//! rendered and deflated by a worker, primed with the bytes before it as its dictionary
+//! (the worker renders them again: a few rows) and ended with a sync flush, so the
+//! pieces, in order, form one valid deflate stream (the last one ends it). Their
+//! CRC-32s are combined. Memory stays at a few pieces in flight, however large the part.
 
 use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use flate2::{Compress, Compression, FlushCompress, Status};
 
-const CHUNK: usize = 256 * 1024;
-const WINDOW: usize = 32 * 1024;
+/// Deflate's window: the most of the bytes before a piece a back-reference can reach.
+pub const WINDOW: usize = 32 * 1024;
+
+/// A part's bytes as pieces that can be rendered on any thread, in any order.
+pub trait Pieces: Sync {
+    /// At least one.
+    fn count(&self) -> usize;
+    /// Appends piece `piece` to `buf`.
+    fn render(&self, piece: usize, buf: &mut Vec<u8>);
+    /// Appends bytes that end exactly where `piece` begins: about [`WINDOW`] of them
+    /// (fewer only costs compression), none before the first piece.
+    fn tail_before(&self, piece: usize, buf: &mut Vec<u8>);
+}
+
+/// One deflated piece: the deflated bytes, and the CRC-32 and size of the rendered ones.
+type Done = io::Result<(Vec<u8>, crc32fast::Hasher, u64)>;
 
 struct Job {
-    dictionary: Vec<u8>,
-    data: Vec<u8>,
-    last: bool,
-    reply: SyncSender<io::Result<Vec<u8>>>,
+    piece: usize,
+    reply: SyncSender<Done>,
 }
 
 /// What was written: CRC-32 and size of the data, size of the deflated stream.
@@ -28,44 +41,74 @@ pub struct Deflated {
     pub compressed: u64,
 }
 
-/// Deflates everything `produce` writes into `out` at `level` (1-9).
-pub fn deflate_parallel<W: Write>(
+/// Renders and deflates every piece into `out`, in order, at `level` (1-9).
+pub fn deflate_pieces<W: Write>(
     out: &mut W,
     level: u32,
-    produce: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    pieces: &dyn Pieces,
 ) -> io::Result<Deflated> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (jobs_tx, jobs_rx) = sync_channel::<Job>(threads);
-    let jobs_rx = Arc::new(Mutex::new(jobs_rx));
+    let jobs_rx = Mutex::new(jobs_rx);
+    let count = pieces.count();
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            let rx = Arc::clone(&jobs_rx);
-            scope.spawn(move || work(&rx, level));
+            let rx = &jobs_rx;
+            scope.spawn(move || work(rx, pieces, level, count));
         }
-        let mut chunks = Chunks {
-            out,
-            jobs: jobs_tx,
-            pending: VecDeque::new(),
-            in_flight: threads + 1,
-            buffer: Vec::with_capacity(CHUNK + 64 * 1024),
-            previous_tail: Vec::new(),
-            crc: crc32fast::Hasher::new(),
-            size: 0,
-            compressed: 0,
+        let mut pending: VecDeque<Receiver<Done>> = VecDeque::new();
+        let mut crc = crc32fast::Hasher::new();
+        let (mut size, mut compressed) = (0u64, 0u64);
+        let mut write_oldest = |pending: &mut VecDeque<Receiver<Done>>| -> io::Result<()> {
+            if let Some(result) = pending.pop_front() {
+                let (deflated, piece_crc, piece_size) = result
+                    .recv()
+                    .map_err(|_| io::Error::other("a deflate worker stopped"))??;
+                crc.combine(&piece_crc);
+                size += piece_size;
+                compressed += deflated.len() as u64;
+                out.write_all(&deflated)?;
+            }
+            Ok(())
         };
-        produce(&mut chunks)?;
-        chunks.finish()
-        // Dropping `chunks` closes the job queue, so the workers end.
+        for piece in 0..count {
+            let (reply, result) = sync_channel(1);
+            jobs_tx
+                .send(Job { piece, reply })
+                .map_err(|_| io::Error::other("the deflate workers stopped"))?;
+            pending.push_back(result);
+            while pending.len() > threads + 1 {
+                write_oldest(&mut pending)?;
+            }
+        }
+        drop(jobs_tx);
+        while !pending.is_empty() {
+            write_oldest(&mut pending)?;
+        }
+        Ok(Deflated {
+            crc: crc.finalize(),
+            size,
+            compressed,
+        })
     })
 }
 
-fn work(rx: &Mutex<Receiver<Job>>, level: u32) {
+fn work(rx: &Mutex<Receiver<Job>>, pieces: &dyn Pieces, level: u32, count: usize) {
+    let (mut data, mut dictionary) = (Vec::new(), Vec::new());
     loop {
         let next = rx.lock().map(|r| r.recv());
         let Ok(Ok(job)) = next else {
             return;
         };
-        let result = compress(level, &job.dictionary, &job.data, job.last);
+        data.clear();
+        dictionary.clear();
+        pieces.render(job.piece, &mut data);
+        pieces.tail_before(job.piece, &mut dictionary);
+        let window = &dictionary[dictionary.len().saturating_sub(WINDOW)..];
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(&data);
+        let result = compress(level, window, &data, job.piece + 1 == count)
+            .map(|deflated| (deflated, crc, data.len() as u64));
         // The producer waits on every reply it asked for; a failed send means it gave up.
         let _ = job.reply.send(result);
     }
@@ -104,96 +147,40 @@ fn compress(level: u32, dictionary: &[u8], data: &[u8], last: bool) -> io::Resul
     }
 }
 
-/// The producer's side: a `Write` that hands out full chunks and writes the deflated
-/// ones back in order.
-struct Chunks<'a, W: Write> {
-    out: &'a mut W,
-    jobs: SyncSender<Job>,
-    pending: VecDeque<Receiver<io::Result<Vec<u8>>>>,
-    in_flight: usize,
-    buffer: Vec<u8>,
-    previous_tail: Vec<u8>,
-    crc: crc32fast::Hasher,
-    size: u64,
-    compressed: u64,
-}
-
-impl<W: Write> Chunks<'_, W> {
-    fn submit(&mut self, last: bool) -> io::Result<()> {
-        let data = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK + 64 * 1024));
-        self.crc.update(&data);
-        self.size += data.len() as u64;
-        let tail = data[data.len().saturating_sub(WINDOW)..].to_vec();
-        let dictionary = std::mem::replace(&mut self.previous_tail, tail);
-        let (reply, result) = sync_channel(1);
-        self.jobs
-            .send(Job {
-                dictionary,
-                data,
-                last,
-                reply,
-            })
-            .map_err(|_| io::Error::other("the deflate workers stopped"))?;
-        self.pending.push_back(result);
-        while self.pending.len() > self.in_flight {
-            self.write_oldest()?;
-        }
-        Ok(())
-    }
-
-    fn write_oldest(&mut self) -> io::Result<()> {
-        if let Some(result) = self.pending.pop_front() {
-            let deflated = result
-                .recv()
-                .map_err(|_| io::Error::other("a deflate worker stopped"))??;
-            self.compressed += deflated.len() as u64;
-            self.out.write_all(&deflated)?;
-        }
-        Ok(())
-    }
-
-    fn finish(mut self) -> io::Result<Deflated> {
-        self.submit(true)?;
-        while !self.pending.is_empty() {
-            self.write_oldest()?;
-        }
-        Ok(Deflated {
-            crc: self.crc.clone().finalize(),
-            size: self.size,
-            compressed: self.compressed,
-        })
-    }
-}
-
-impl<W: Write> Write for Chunks<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.buffer.extend_from_slice(buf);
-        if self.buffer.len() >= CHUNK {
-            self.submit(false)?;
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Read;
 
-    fn round_trip(data: &[u8], level: u32) -> Vec<u8> {
+    /// Data cut at given offsets; `tail` bytes of dictionary (fewer is allowed).
+    struct Cut<'a> {
+        data: &'a [u8],
+        edges: Vec<usize>,
+        tail: usize,
+    }
+
+    impl Pieces for Cut<'_> {
+        fn count(&self) -> usize {
+            self.edges.len() - 1
+        }
+        fn render(&self, piece: usize, buf: &mut Vec<u8>) {
+            buf.extend_from_slice(&self.data[self.edges[piece]..self.edges[piece + 1]]);
+        }
+        fn tail_before(&self, piece: usize, buf: &mut Vec<u8>) {
+            let end = self.edges[piece];
+            buf.extend_from_slice(&self.data[end.saturating_sub(self.tail)..end]);
+        }
+    }
+
+    fn round_trip(data: &[u8], level: u32, piece: usize, tail: usize) -> Vec<u8> {
+        let mut edges: Vec<usize> = (0..data.len()).step_by(piece).collect();
+        edges.push(data.len());
+        if edges.len() == 1 {
+            edges.push(0);
+        }
+        let cut = Cut { data, edges, tail };
         let mut out = Vec::new();
-        let d = deflate_parallel(&mut out, level, |w| {
-            // Odd write sizes, so chunk edges fall anywhere.
-            for piece in data.chunks(7919) {
-                w.write_all(piece)?;
-            }
-            Ok(())
-        })
-        .unwrap();
+        let d = deflate_pieces(&mut out, level, &cut).unwrap();
         assert_eq!(d.size, data.len() as u64);
         assert_eq!(d.compressed, out.len() as u64);
         assert_eq!(d.crc, crc32fast::hash(data));
@@ -205,20 +192,26 @@ mod tests {
     }
 
     #[test]
-    fn chunks_form_one_stream_at_every_level() {
+    fn pieces_form_one_stream_at_every_level() {
         let mut data = Vec::new();
         let mut x = 1u64;
-        while data.len() < 3 * CHUNK + 12345 {
-            // Repetitive text with some noise: references cross chunk edges.
+        while data.len() < 3_000_000 {
+            // Repetitive text with some noise: references cross piece edges.
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
             data.extend_from_slice(
                 format!("<row r=\"{}\"><c>{}</c></row>", x % 1000, x >> 60).as_bytes(),
             );
         }
         for level in [1, 3, 6] {
-            assert_eq!(round_trip(&data, level), data, "level {level}");
+            for (piece, tail) in [(262_147, WINDOW), (100_003, 5_000), (7919, 2 * WINDOW)] {
+                assert_eq!(
+                    round_trip(&data, level, piece, tail),
+                    data,
+                    "level {level}, pieces of {piece}, {tail} bytes before"
+                );
+            }
         }
-        assert_eq!(round_trip(b"", 3), b"");
-        assert_eq!(round_trip(b"small", 3), b"small");
+        assert_eq!(round_trip(b"", 3, 10, WINDOW), b"");
+        assert_eq!(round_trip(b"small", 3, 10, WINDOW), b"small");
     }
 }

@@ -181,7 +181,7 @@ fn assemble(
     let layout = options.layout;
     let columns = layout.columns();
     let level = options.compression.level();
-    let mut rows = table::rows(report.inventory, options.ip_cell);
+    let table = table::Table::new(report.inventory, options.ip_cell);
     for i in 0..archive.len() {
         let name = archive
             .name_for_index(i)
@@ -212,18 +212,18 @@ fn assemble(
         let on_sheet = (span.last_row + 1 - span.first_row) as usize;
         let last_row = layout.header_rows() + on_sheet as u32;
         let parts = SheetParts::split(&xml, layout, last_row, columns.len())?;
+        let rows = sheet_rows::SheetRows {
+            prefix: parts.prefix.as_bytes(),
+            suffix: parts.suffix.as_bytes(),
+            table: &table,
+            first: (span.first_row - 1) as usize,
+            count: on_sheet,
+            first_row: layout.header_rows() + 1,
+            columns,
+            styles: parts.styles,
+        };
         zip.add(&name, DEFLATED, |w| {
-            let d = deflate::deflate_parallel(w, level, |x| {
-                x.write_all(parts.prefix.as_bytes())?;
-                sheet_rows::write_rows(
-                    x,
-                    rows.by_ref().take(on_sheet),
-                    layout.header_rows() + 1,
-                    columns,
-                    parts.styles,
-                )?;
-                x.write_all(parts.suffix.as_bytes())
-            })?;
+            let d = deflate::deflate_pieces(w, level, &rows)?;
             Ok((d.crc, d.compressed, d.size))
         })?;
     }

@@ -8,12 +8,11 @@
 //! prefix style for text a spreadsheet could take for a formula; the wrap style for
 //! several addresses on separate lines.
 
-use std::io::{self, Write};
-
+use super::deflate::{Pieces, WINDOW};
 use super::MAX_CELL_CHARS;
 use crate::outputs::layout::Column;
 use crate::outputs::looks_like_formula;
-use crate::outputs::table::TableRow;
+use crate::outputs::table::{Table, TableRow};
 
 /// The style indices of the workbook's data-cell formats (read from the workbook
 /// rust_xlsxwriter built, so they always match its styles part).
@@ -36,36 +35,100 @@ pub fn fit(text: &str) -> (&str, bool) {
     }
 }
 
-/// Writes rows `first_row..` (1-based sheet row numbers) of `columns`.
-pub fn write_rows<'a>(
-    out: &mut dyn Write,
-    rows: impl Iterator<Item = TableRow<'a>>,
-    first_row: u32,
-    columns: &[Column],
-    styles: CellStyles,
-) -> io::Result<()> {
-    let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
-    let mut row_number = itoa::Buffer::new();
-    for (r, row) in (first_row..).zip(rows) {
-        let number = row_number.format(r);
-        buf.extend_from_slice(b"<row r=\"");
-        buf.extend_from_slice(number.as_bytes());
-        buf.extend_from_slice(b"\">");
-        for (c, column) in columns.iter().enumerate() {
-            let text = row.cell(column.field);
-            if text.is_empty() {
-                continue;
-            }
-            let letter = b'A' + c as u8;
-            cell(&mut buf, letter, number, &text, styles);
+/// Data rows rendered in a piece: about a megabyte of XML for typical rows, so the
+/// pieces in flight stay small and each deflate job is long enough to be worth a thread.
+const ROWS_PER_PIECE: usize = 1024;
+
+/// One inventory sheet as pieces ([`Pieces`]): the skeleton's XML up to the data
+/// rows, the rows `first..first + count` of the table, then the rest of its XML.
+pub struct SheetRows<'a> {
+    pub prefix: &'a [u8],
+    pub suffix: &'a [u8],
+    pub table: &'a Table<'a>,
+    pub first: usize,
+    pub count: usize,
+    /// The sheet row number (1-based) of the first data row.
+    pub first_row: u32,
+    pub columns: &'a [Column],
+    pub styles: CellStyles,
+}
+
+impl SheetRows<'_> {
+    fn row(&self, i: usize, buf: &mut Vec<u8>) {
+        let row = self.table.row(self.first + i);
+        render_row(
+            buf,
+            self.first_row + i as u32,
+            &row,
+            self.columns,
+            self.styles,
+        );
+    }
+}
+
+impl Pieces for SheetRows<'_> {
+    fn count(&self) -> usize {
+        self.count.div_ceil(ROWS_PER_PIECE).max(1)
+    }
+
+    fn render(&self, piece: usize, buf: &mut Vec<u8>) {
+        if piece == 0 {
+            buf.extend_from_slice(self.prefix);
         }
-        buf.extend_from_slice(b"</row>");
-        if buf.len() >= 60 * 1024 {
-            out.write_all(&buf)?;
-            buf.clear();
+        let to = ((piece + 1) * ROWS_PER_PIECE).min(self.count);
+        for i in piece * ROWS_PER_PIECE..to {
+            self.row(i, buf);
+        }
+        if piece + 1 == self.count() {
+            buf.extend_from_slice(self.suffix);
         }
     }
-    out.write_all(&buf)
+
+    fn tail_before(&self, piece: usize, buf: &mut Vec<u8>) {
+        if piece == 0 {
+            return;
+        }
+        // The rows just before the piece, last first, until there is a window's worth;
+        // the sheet's own XML when they reach its first row.
+        let mut parts: Vec<Vec<u8>> = Vec::new();
+        let (mut total, mut i) = (0, piece * ROWS_PER_PIECE);
+        while total < WINDOW && i > 0 {
+            i -= 1;
+            let mut row = Vec::new();
+            self.row(i, &mut row);
+            total += row.len();
+            parts.push(row);
+        }
+        if total < WINDOW {
+            buf.extend_from_slice(self.prefix);
+        }
+        for part in parts.iter().rev() {
+            buf.extend_from_slice(part);
+        }
+    }
+}
+
+/// One row, numbered `number`: a cell for each non-empty value.
+fn render_row(
+    buf: &mut Vec<u8>,
+    number: u32,
+    row: &TableRow<'_>,
+    columns: &[Column],
+    styles: CellStyles,
+) {
+    let mut digits = itoa::Buffer::new();
+    let number = digits.format(number);
+    buf.extend_from_slice(b"<row r=\"");
+    buf.extend_from_slice(number.as_bytes());
+    buf.extend_from_slice(b"\">");
+    for (c, column) in columns.iter().enumerate() {
+        let text = row.cell(column.field);
+        if text.is_empty() {
+            continue;
+        }
+        cell(buf, b'A' + c as u8, number, &text, styles);
+    }
+    buf.extend_from_slice(b"</row>");
 }
 
 fn cell(buf: &mut Vec<u8>, letter: u8, row: &str, text: &str, styles: CellStyles) {
