@@ -688,7 +688,7 @@ mod tests {
         tx.send(Batch {
             seq: 0,
             input: 0,
-            items: vec![map_value(origin, Ok(item), &MapContext::default())],
+            items: vec![map_value(origin, Ok(item.into()), &MapContext::default())],
         })
         .unwrap();
         drop(tx);

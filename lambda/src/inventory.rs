@@ -367,10 +367,10 @@ impl Inventory {
     /// Rows per Config type (registry index), after [`Self::finish`].
     pub fn rows_per_kind(&self) -> BTreeMap<u16, u64> {
         let mut counts = BTreeMap::new();
-        for row in &self.rows {
+        for rows in self.rows.chunk_by(|a, b| a.asset == b.asset) {
             *counts
-                .entry(self.assets[row.asset as usize].kind)
-                .or_default() += 1;
+                .entry(self.assets[rows[0].asset as usize].kind)
+                .or_default() += rows.len() as u64;
         }
         counts
     }
@@ -441,27 +441,18 @@ impl Inventory {
         for reason in folded {
             *self.folded.entry(reason.to_string()).or_default() += 1;
         }
-        // Each asset's rows are adjacent and assets come in index order (`add` pushes
-        // them so), so the rows are put in order asset by asset, and only an asset's
-        // own few addresses are compared.
-        let mut first_row = vec![0u32; assets.len() + 1];
-        for row in &self.rows {
-            first_row[row.asset as usize + 1] += 1;
-        }
-        for a in 0..assets.len() {
-            first_row[a + 1] += first_row[a];
-        }
-        let mut rows = Vec::with_capacity(self.rows.len());
-        for &a in order.iter().filter(|&&a| rank[a as usize] != u32::MAX) {
-            let start = rows.len();
-            let (from, to) = (first_row[a as usize], first_row[a as usize + 1]);
-            rows.extend_from_slice(&self.rows[from as usize..to as usize]);
-            if to - from > 1 {
-                rows[start..]
-                    .sort_by(|x: &Row, y: &Row| compare_ips(pool.get(x.ip), pool.get(y.ip)));
+        drop(order);
+        self.rows.retain(|row| rank[row.asset as usize] != u32::MAX);
+        // Each asset's rows are adjacent (`add` pushes them so) and move together, in
+        // the order they were added; then only an asset's own few addresses are put
+        // in order.
+        self.rows.sort_by_key(|row| rank[row.asset as usize]);
+        for rows in self.rows.chunk_by_mut(|a, b| a.asset == b.asset) {
+            if rows.len() > 1 {
+                rows.sort_by(|x, y| compare_ips(pool.get(x.ip), pool.get(y.ip)));
             }
         }
-        self.rows = rows;
+        self.rows.shrink_to_fit();
     }
 
     /// Asset indices in listing order: account, region, asset type, identifier, and
@@ -580,12 +571,12 @@ impl Inventory {
 
     /// Rows per account, region and asset type.
     pub fn row_counts(&self) -> RowCounts {
-        let mut by_sym: std::collections::HashMap<[Sym; 3], u64> = std::collections::HashMap::new();
-        for row in &self.rows {
-            let a = &self.assets[row.asset as usize];
+        let mut by_sym: hashbrown::HashMap<[Sym; 3], u64> = hashbrown::HashMap::new();
+        for rows in self.rows.chunk_by(|a, b| a.asset == b.asset) {
+            let a = &self.assets[rows[0].asset as usize];
             *by_sym
                 .entry([a.account, a.region, a.cells[Field::AssetType.index()]])
-                .or_default() += 1;
+                .or_default() += rows.len() as u64;
         }
         let text = |s: Sym| self.pool.get(s).to_string();
         by_sym

@@ -6,25 +6,27 @@
 //! optional and a field of the wrong type becomes a warning, never a failure: the
 //! inventory must still list the resource with whatever is known.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 
-/// One Config item, reduced to what the mappers read.
+use crate::json::{Json, Object};
+
+/// One Config item, reduced to what the mappers read; its text borrows from the input.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct ConfigItem {
-    pub resource_type: Option<String>,
-    pub resource_id: Option<String>,
-    pub arn: Option<String>,
-    pub account_id: Option<String>,
-    pub region: Option<String>,
-    pub availability_zone: Option<String>,
-    pub resource_name: Option<String>,
-    /// The resource's own description; `Value::Null` when absent.
-    pub configuration: Value,
+pub struct ConfigItem<'a> {
+    pub resource_type: Option<Cow<'a, str>>,
+    pub resource_id: Option<Cow<'a, str>>,
+    pub arn: Option<Cow<'a, str>>,
+    pub account_id: Option<Cow<'a, str>>,
+    pub region: Option<Cow<'a, str>>,
+    pub availability_zone: Option<Cow<'a, str>>,
+    pub resource_name: Option<Cow<'a, str>>,
+    /// The resource's own description; `Json::Null` when absent.
+    pub configuration: Json<'a>,
     /// What Config records beside it (an S3 bucket's public access block, policy and
-    /// ACL); an object whose values are objects, `Value::Null` when absent.
-    pub supplementary: Value,
+    /// ACL); an object whose values are objects, `Json::Null` when absent.
+    pub supplementary: Json<'a>,
     /// Tags in their original case; look-ups ignore case (see [`ConfigItem::tag`]).
-    pub tags: Vec<(String, String)>,
+    pub tags: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
 
 /// Why a JSON value could not be read as a Config item at all.
@@ -34,11 +36,11 @@ pub enum ItemError {
     NotAnObject(&'static str),
 }
 
-impl ConfigItem {
+impl<'a> ConfigItem<'a> {
     /// Reads an item from JSON, pushing a message onto `warnings` for each odd field.
-    pub fn from_json(value: Value, warnings: &mut Vec<String>) -> Result<ConfigItem, ItemError> {
-        let Value::Object(mut obj) = value else {
-            return Err(ItemError::NotAnObject(kind(&value)));
+    pub fn from_json(value: Json<'a>, warnings: &mut Vec<String>) -> Result<Self, ItemError> {
+        let Json::Object(mut obj) = value else {
+            return Err(ItemError::NotAnObject(value.kind()));
         };
         let mut text = |names: &[&str]| take_text(&mut obj, names, warnings);
         let resource_type = text(&["resourceType"]);
@@ -70,47 +72,35 @@ impl ConfigItem {
         self.tags
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
             .filter(|v| !v.trim().is_empty())
-    }
-}
-
-/// A name for a JSON value's kind, for messages.
-pub fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }
 
 /// Text from the first present name; numbers and booleans are kept as text (an account
 /// id written as a number is still the account), anything else is dropped with a warning.
-fn take_text(
-    obj: &mut Map<String, Value>,
+fn take_text<'a>(
+    obj: &mut Object<'a>,
     names: &[&str],
     warnings: &mut Vec<String>,
-) -> Option<String> {
-    let (name, value) = names.iter().find_map(|n| obj.remove(*n).map(|v| (*n, v)))?;
+) -> Option<Cow<'a, str>> {
+    let (name, value) = names.iter().find_map(|n| obj.remove(n).map(|v| (*n, v)))?;
     match value {
-        Value::String(s) if s.trim().is_empty() => None,
-        Value::String(s) => Some(s),
-        Value::Null => None,
-        Value::Number(n) => {
+        Json::String(s) if s.trim().is_empty() => None,
+        Json::String(s) => Some(s),
+        Json::Null => None,
+        Json::Number(n) => {
             warnings.push(format!("{name} is a number ({n}), read as text"));
-            Some(n.to_string())
+            Some(Cow::Owned(n.to_string()))
         }
-        Value::Bool(b) => {
+        Json::Bool(b) => {
             warnings.push(format!("{name} is a boolean ({b}), read as text"));
-            Some(b.to_string())
+            Some(Cow::Owned(b.to_string()))
         }
         other => {
             warnings.push(format!(
                 "{name} is {}, expected text; ignored",
-                kind(&other)
+                other.kind()
             ));
             None
         }
@@ -118,82 +108,86 @@ fn take_text(
 }
 
 /// Snapshots and history carry `configuration` as a JSON string; selects as an object.
-fn take_configuration(obj: &mut Map<String, Value>, warnings: &mut Vec<String>) -> Value {
+fn take_configuration<'a>(obj: &mut Object<'a>, warnings: &mut Vec<String>) -> Json<'a> {
     match obj.remove("configuration") {
-        None | Some(Value::Null) => {
+        None | Some(Json::Null) => {
             warnings
                 .push("item has no configuration; only its identifiers and tags are known".into());
-            Value::Null
+            Json::Null
         }
-        Some(Value::Object(map)) => Value::Object(map),
-        Some(Value::String(s)) => match serde_json::from_str::<Value>(&s) {
-            Ok(Value::Object(map)) => Value::Object(map),
+        Some(Json::Object(map)) => Json::Object(map),
+        Some(Json::String(s)) => match Json::parse_owned(&s) {
+            Ok(Json::Object(map)) => Json::Object(map),
             Ok(other) => {
                 warnings.push(format!(
                     "configuration text holds {}, expected an object; ignored",
-                    kind(&other)
+                    other.kind()
                 ));
-                Value::Null
+                Json::Null
             }
             Err(e) => {
                 warnings.push(format!("configuration text is not JSON ({e}); ignored"));
-                Value::Null
+                Json::Null
             }
         },
         Some(other) => {
             warnings.push(format!(
                 "configuration is {}, expected an object; ignored",
-                kind(&other)
+                other.kind()
             ));
-            Value::Null
+            Json::Null
         }
     }
 }
 
 /// Selects give `supplementaryConfiguration` as an object of objects; snapshots and
 /// history give each value as a JSON string. Both become objects.
-fn take_supplementary(obj: &mut Map<String, Value>, warnings: &mut Vec<String>) -> Value {
+fn take_supplementary<'a>(obj: &mut Object<'a>, warnings: &mut Vec<String>) -> Json<'a> {
     let map = match obj.remove("supplementaryConfiguration") {
-        None | Some(Value::Null) => return Value::Null,
-        Some(Value::Object(map)) => map,
-        Some(Value::String(s)) => match serde_json::from_str::<Value>(&s) {
-            Ok(Value::Object(map)) => map,
+        None | Some(Json::Null) => return Json::Null,
+        Some(Json::Object(map)) => map,
+        Some(Json::String(s)) => match Json::parse_owned(&s) {
+            Ok(Json::Object(map)) => map,
             _ => {
                 warnings
                     .push("supplementaryConfiguration text is not a JSON object; ignored".into());
-                return Value::Null;
+                return Json::Null;
             }
         },
         Some(other) => {
             warnings.push(format!(
                 "supplementaryConfiguration is {}, expected an object; ignored",
-                kind(&other)
+                other.kind()
             ));
-            return Value::Null;
+            return Json::Null;
         }
     };
     let opened = map
+        .into_sorted()
         .into_iter()
         .map(|(k, v)| match v {
-            Value::String(s) => match serde_json::from_str::<Value>(&s) {
+            Json::String(s) => match Json::parse_owned(&s) {
                 Ok(parsed) => (k, parsed),
-                Err(_) => (k, Value::String(s)),
+                Err(_) => (k, Json::String(s)),
             },
             other => (k, other),
         })
         .collect();
-    Value::Object(opened)
+    Json::Object(Object(opened))
 }
 
 /// Tags as Config's list of `{"key", "value"}` or as a `{key: value}` map.
-fn take_tags(obj: &mut Map<String, Value>, warnings: &mut Vec<String>) -> Vec<(String, String)> {
+fn take_tags<'a>(
+    obj: &mut Object<'a>,
+    warnings: &mut Vec<String>,
+) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
     match obj.remove("tags") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(list)) => {
+        None | Some(Json::Null) => Vec::new(),
+        Some(Json::Array(list)) => {
             let mut tags = Vec::with_capacity(list.len());
             for entry in list {
                 match entry {
-                    Value::Object(mut e) => {
+                    Json::Object(mut e) => {
                         let key = e.remove("key").and_then(scalar_text);
                         let value = e.remove("value").and_then(scalar_text).unwrap_or_default();
                         match key {
@@ -203,31 +197,32 @@ fn take_tags(obj: &mut Map<String, Value>, warnings: &mut Vec<String>) -> Vec<(S
                     }
                     other => warnings.push(format!(
                         "a tag is {}, expected an object; ignored",
-                        kind(&other)
+                        other.kind()
                     )),
                 }
             }
             tags
         }
-        Some(Value::Object(map)) => map
+        Some(Json::Object(map)) => map
+            .into_sorted()
             .into_iter()
             .map(|(k, v)| (k, scalar_text(v).unwrap_or_default()))
             .collect(),
         Some(other) => {
             warnings.push(format!(
                 "tags is {}, expected a list or an object; ignored",
-                kind(&other)
+                other.kind()
             ));
             Vec::new()
         }
     }
 }
 
-fn scalar_text(value: Value) -> Option<String> {
+fn scalar_text(value: Json<'_>) -> Option<Cow<'_, str>> {
     match value {
-        Value::String(s) => Some(s),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
+        Json::String(s) => Some(s),
+        Json::Number(n) => Some(Cow::Owned(n.to_string())),
+        Json::Bool(b) => Some(Cow::Owned(b.to_string())),
         _ => None,
     }
 }
@@ -235,11 +230,11 @@ fn scalar_text(value: Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
-    fn read(v: Value) -> (ConfigItem, Vec<String>) {
+    fn read(v: Value) -> (ConfigItem<'static>, Vec<String>) {
         let mut w = Vec::new();
-        let item = ConfigItem::from_json(v, &mut w).expect("object");
+        let item = ConfigItem::from_json(v.into(), &mut w).expect("object");
         (item, w)
     }
 
@@ -254,7 +249,10 @@ mod tests {
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(item.account_id.as_deref(), Some("111111111111"));
         assert_eq!(item.tag("owner"), Some("ops"));
-        assert_eq!(item.configuration["instanceId"], "i-1");
+        assert_eq!(
+            item.configuration.get("instanceId").and_then(Json::as_str),
+            Some("i-1")
+        );
     }
 
     #[test]
@@ -266,7 +264,10 @@ mod tests {
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(item.arn.as_deref(), Some("arn:t"));
         assert_eq!(item.account_id.as_deref(), Some("2"));
-        assert_eq!(item.configuration["tableName"], "t");
+        assert_eq!(
+            item.configuration.get("tableName").and_then(Json::as_str),
+            Some("t")
+        );
         assert_eq!(item.tag("Owner"), Some("x"));
     }
 
@@ -278,7 +279,7 @@ mod tests {
         }));
         assert_eq!(item.account_id.as_deref(), Some("123456789012"));
         assert_eq!(item.region, None);
-        assert_eq!(item.configuration, Value::Null);
+        assert_eq!(item.configuration, Json::Null);
         assert!(item.tags.is_empty());
         assert_eq!(w.len(), 5, "{w:?}");
     }
@@ -300,9 +301,10 @@ mod tests {
             "PublicAccessBlockConfiguration": "{\"blockPublicAcls\": true}"}, "configuration": {}}));
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(a.supplementary, b.supplementary);
+        let block = a.supplementary.get("PublicAccessBlockConfiguration");
         assert_eq!(
-            a.supplementary["PublicAccessBlockConfiguration"]["blockPublicAcls"],
-            true
+            block.and_then(|b| b.get("blockPublicAcls")),
+            Some(&Json::Bool(true))
         );
     }
 
@@ -310,7 +312,7 @@ mod tests {
     fn non_object_is_an_error() {
         let mut w = Vec::new();
         assert_eq!(
-            ConfigItem::from_json(json!([1]), &mut w),
+            ConfigItem::from_json(json!([1]).into(), &mut w),
             Err(ItemError::NotAnObject("a list"))
         );
     }

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use crate::diagnostics::Diagnostics;
 use crate::inventory::Inventory;
 use crate::item::ConfigItem;
+use crate::json::Json;
 use crate::mapper::{map_item, mapper_for, HostFacts, MapContext, Mapped, MappedItem, REGISTRY};
 use crate::progress::Progress;
 use crate::summary::{InputReport, Summary, TypeCount, UnsupportedType};
@@ -50,11 +51,7 @@ pub struct Batch {
 }
 
 /// Parses and maps one candidate item.
-pub fn map_value(
-    origin: Origin,
-    value: Result<serde_json::Value, String>,
-    ctx: &MapContext,
-) -> Outcome {
+pub fn map_value(origin: Origin, value: Result<Json<'_>, String>, ctx: &MapContext) -> Outcome {
     let value = match value {
         Ok(v) => v,
         Err(message) => return Outcome::Bad(origin, message),
@@ -279,7 +276,7 @@ mod tests {
     fn table(arn: &str) -> Outcome {
         let item = serde_json::json!({"resourceType": "AWS::DynamoDB::Table", "arn": arn,
             "accountId": "1", "awsRegion": "r", "configuration": {}});
-        map_value(origin(1), Ok(item), &MapContext::default())
+        map_value(origin(1), Ok(item.into()), &MapContext::default())
     }
 
     #[test]
@@ -351,7 +348,7 @@ mod join_and_fold_tests {
                         line: i as u64 + 1,
                         path: None,
                     },
-                    Ok(v),
+                    Ok(v.into()),
                     &ctx,
                 )
             })

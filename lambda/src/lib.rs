@@ -22,6 +22,7 @@ pub mod fields;
 pub mod function;
 pub mod inventory;
 pub mod item;
+pub mod json;
 pub mod kernel;
 pub mod mapper;
 pub mod outputs;

@@ -16,7 +16,7 @@ use crate::kernel::{gather, map_value, Batch, InputStatus, STATUS_UNREADABLE};
 use crate::mapper::MapContext;
 use crate::outputs::{self, Artifact, Formats, OutputSettings, Report};
 use crate::progress::{Progress, Stage};
-use crate::reader::files::{decode, read_input, Input, RawPiece, ReadError};
+use crate::reader::files::{decode, read_input, Input, RawPiece, ReadError, BLOCK_LINES};
 use crate::summary::Summary;
 
 /// What the user asked for.
@@ -75,7 +75,8 @@ pub struct RunResult {
     pub failure: Option<String>,
 }
 
-const BATCH: usize = 512;
+/// Items (about) a worker parses and maps at a time.
+const BATCH: u64 = BLOCK_LINES;
 
 /// Runs the whole report and writes its outputs.
 pub fn run_report(request: &ReportRequest) -> RunResult {
@@ -181,18 +182,19 @@ fn collect(request: &ReportRequest, generated_at: DateTime<Utc>) -> (Inventory, 
         let collector = scope.spawn(move || gather(done_rx, names, progress));
         let mut seq = 0u64;
         for (index, input) in request.inputs.iter().enumerate() {
-            let mut batch = Vec::with_capacity(BATCH);
+            let (mut batch, mut weight) = (Vec::new(), 0);
             let mut send = |batch: &mut Vec<RawPiece>| {
                 // The workers only stop when this sender is gone, so a send cannot fail
                 // while we hold it; a failure would mean a worker panicked.
-                let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
-                let _ = work_tx.send((seq, index, full));
+                let _ = work_tx.send((seq, index, std::mem::take(batch)));
                 seq += 1;
             };
             let read = read_input(input, &mut |piece| {
+                weight += piece.weight();
                 batch.push(piece);
-                if batch.len() == BATCH {
+                if weight >= BATCH {
                     send(&mut batch);
+                    weight = 0;
                 }
             });
             send(&mut batch);
@@ -228,10 +230,10 @@ fn map_batches(
             return;
         };
         let mut items = Vec::with_capacity(pieces.len());
-        for piece in pieces {
-            for (origin, value) in decode(piece) {
+        for piece in &pieces {
+            decode(piece, &mut |(origin, value)| {
                 items.push(map_value(origin, value, context));
-            }
+            });
         }
         if tx.send(Batch { seq, input, items }).is_err() {
             return;

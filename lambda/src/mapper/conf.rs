@@ -10,25 +10,23 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
-
-use crate::item::kind;
+use crate::json::{Json, Object};
 
 /// One item's `configuration` and the warnings met while reading it.
 pub struct Conf<'a> {
-    root: &'a Value,
+    root: &'a Json<'a>,
     pub warnings: Vec<String>,
 }
 
 impl<'a> Conf<'a> {
-    pub fn new(root: &'a Value) -> Self {
+    pub fn new(root: &'a Json<'a>) -> Self {
         Conf {
             root,
             warnings: Vec::new(),
         }
     }
 
-    pub fn root(&self) -> &'a Value {
+    pub fn root(&self) -> &'a Json<'a> {
         self.root
     }
 
@@ -42,7 +40,7 @@ impl<'a> Conf<'a> {
         paths.iter().find_map(|p| self.text(p))
     }
 
-    pub fn list(&mut self, path: &str) -> &'a [Value] {
+    pub fn list(&mut self, path: &str) -> &'a [Json<'a>] {
         list(self.root, path, &mut self.warnings)
     }
 
@@ -61,16 +59,16 @@ impl<'a> Conf<'a> {
     }
 
     /// The value at `path`, whatever it is.
-    pub fn value(&mut self, path: &str) -> Option<&'a Value> {
+    pub fn value(&mut self, path: &str) -> Option<&'a Json<'a>> {
         lookup(self.root, path, &mut self.warnings)
     }
 
     /// The same readers inside one element of a list.
-    pub fn text_in(&mut self, element: &'a Value, path: &str) -> Option<Cow<'a, str>> {
+    pub fn text_in(&mut self, element: &'a Json<'a>, path: &str) -> Option<Cow<'a, str>> {
         text(element, path, &mut self.warnings)
     }
 
-    pub fn list_in(&mut self, element: &'a Value, path: &str) -> &'a [Value] {
+    pub fn list_in(&mut self, element: &'a Json<'a>, path: &str) -> &'a [Json<'a>] {
         list(element, path, &mut self.warnings)
     }
 
@@ -80,29 +78,25 @@ impl<'a> Conf<'a> {
 }
 
 /// A key of an object: exactly, else ignoring ASCII case.
-fn member<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
-    map.get(key).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
+fn member<'a>(map: &'a Object<'a>, key: &str) -> Option<&'a Json<'a>> {
+    map.get(key).or_else(|| map.get_ignore_case(key))
 }
 
 /// The value at `path`; a step through something that is not an object is a warning
 /// (`dBSubnetGroup` written as text), except at the root, which mappers may call with
 /// whatever an array held.
-fn lookup<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> Option<&'a Value> {
+fn lookup<'a>(root: &'a Json<'a>, path: &str, warnings: &mut Vec<String>) -> Option<&'a Json<'a>> {
     let mut v = root;
     let mut walked = 0;
     for part in path.split('.') {
         v = match v {
-            Value::Object(map) => member(map, part)?,
-            Value::Null => return None,
+            Json::Object(map) => member(map, part)?,
+            Json::Null => return None,
             other if walked > 0 => {
                 let at = &path[..walked - 1];
                 warnings.push(format!(
                     "configuration.{at} is {}, expected an object; ignored",
-                    kind(other)
+                    other.kind()
                 ));
                 return None;
             }
@@ -114,21 +108,29 @@ fn lookup<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> Option
 }
 
 /// Text at `path` (numbers and booleans are kept as text); empty text counts as absent.
-pub fn text<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> Option<Cow<'a, str>> {
+pub fn text<'a>(
+    root: &'a Json<'a>,
+    path: &str,
+    warnings: &mut Vec<String>,
+) -> Option<Cow<'a, str>> {
     as_text(lookup(root, path, warnings)?, path, warnings)
 }
 
 /// A found value as text, as [`text`] reads it.
-fn as_text<'a>(value: &'a Value, path: &str, warnings: &mut Vec<String>) -> Option<Cow<'a, str>> {
+fn as_text<'a>(
+    value: &'a Json<'a>,
+    path: &str,
+    warnings: &mut Vec<String>,
+) -> Option<Cow<'a, str>> {
     match value {
-        Value::String(s) if s.trim().is_empty() => None,
-        Value::String(s) => Some(Cow::Borrowed(s.trim())),
-        Value::Number(n) => Some(Cow::Owned(n.to_string())),
-        Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+        Json::String(s) if s.trim().is_empty() => None,
+        Json::String(s) => Some(Cow::Borrowed(s.trim())),
+        Json::Number(n) => Some(Cow::Owned(n.to_string())),
+        Json::Bool(b) => Some(Cow::Owned(b.to_string())),
         other => {
             warnings.push(format!(
                 "configuration.{path} is {}, expected text; ignored",
-                kind(other)
+                other.kind()
             ));
             None
         }
@@ -136,14 +138,14 @@ fn as_text<'a>(value: &'a Value, path: &str, warnings: &mut Vec<String>) -> Opti
 }
 
 /// A list at `path`; absent is empty.
-pub fn list<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> &'a [Value] {
+pub fn list<'a>(root: &'a Json<'a>, path: &str, warnings: &mut Vec<String>) -> &'a [Json<'a>] {
     match lookup(root, path, warnings) {
         None => &[],
-        Some(Value::Array(items)) => items,
+        Some(Json::Array(items)) => items,
         Some(other) => {
             warnings.push(format!(
                 "configuration.{path} is {}, expected a list; ignored",
-                kind(other)
+                other.kind()
             ));
             &[]
         }
@@ -151,15 +153,15 @@ pub fn list<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> &'a 
 }
 
 /// A yes/no at `path`; Config writes booleans, exports sometimes write "true"/"false".
-pub fn flag(root: &Value, path: &str, warnings: &mut Vec<String>) -> Option<bool> {
+pub fn flag(root: &Json, path: &str, warnings: &mut Vec<String>) -> Option<bool> {
     match lookup(root, path, warnings)? {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
-        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        Json::Bool(b) => Some(*b),
+        Json::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Json::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
         other => {
             warnings.push(format!(
                 "configuration.{path} is {}, expected true or false; ignored",
-                kind(other)
+                other.kind()
             ));
             None
         }
@@ -167,9 +169,13 @@ pub fn flag(root: &Value, path: &str, warnings: &mut Vec<String>) -> Option<bool
 }
 
 /// Text, or the texts of a list joined with ", ".
-pub fn joined<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> Option<Cow<'a, str>> {
+pub fn joined<'a>(
+    root: &'a Json<'a>,
+    path: &str,
+    warnings: &mut Vec<String>,
+) -> Option<Cow<'a, str>> {
     match lookup(root, path, warnings)? {
-        Value::Array(items) => {
+        Json::Array(items) => {
             let parts: Vec<Cow<'_, str>> = items.iter().filter_map(scalar).collect();
             (!parts.is_empty()).then(|| Cow::Owned(parts.join(", ")))
         }
@@ -177,10 +183,10 @@ pub fn joined<'a>(root: &'a Value, path: &str, warnings: &mut Vec<String>) -> Op
     }
 }
 
-fn scalar(v: &Value) -> Option<Cow<'_, str>> {
+fn scalar<'a>(v: &'a Json<'a>) -> Option<Cow<'a, str>> {
     match v {
-        Value::String(s) if !s.trim().is_empty() => Some(Cow::Borrowed(s.trim())),
-        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Json::String(s) if !s.trim().is_empty() => Some(Cow::Borrowed(s.trim())),
+        Json::Number(n) => Some(Cow::Owned(n.to_string())),
         _ => None,
     }
 }
@@ -237,6 +243,7 @@ mod tests {
     #[test]
     fn reads_and_warns() {
         let v = json!({"a": {"b": " x "}, "n": 5, "o": {}, "l": [1], "f": "TRUE", "e": ""});
+        let v = Json::from(&v);
         let mut w = Vec::new();
         assert_eq!(text(&v, "a.b", &mut w).as_deref(), Some("x"));
         assert_eq!(text(&v, "n", &mut w).as_deref(), Some("5"));
@@ -259,6 +266,7 @@ mod tests {
     #[test]
     fn every_spelling_of_a_key_is_read_and_the_exact_one_wins() {
         let v = json!({"ResourcesVpcConfig": {"SubnetIds": ["s-1", "s-2"]}, "arn": "lower", "Arn": "pascal"});
+        let v = Json::from(&v);
         let mut c = Conf::new(&v);
         assert_eq!(
             c.joined("resourcesVpcConfig.subnetIds").as_deref(),
@@ -298,8 +306,8 @@ mod tests {
     #[test]
     fn null_root_is_silent() {
         let mut w = Vec::new();
-        assert_eq!(text(&Value::Null, "x", &mut w), None);
-        assert!(list(&Value::Null, "x", &mut w).is_empty());
+        assert_eq!(text(&Json::Null, "x", &mut w), None);
+        assert!(list(&Json::Null, "x", &mut w).is_empty());
         assert!(w.is_empty());
     }
 }

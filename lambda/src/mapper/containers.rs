@@ -58,8 +58,8 @@ pub fn task_definition(d: &mut Draft<'_>) {
     let arn =
         d.c.text("TaskDefinitionArn")
             .map(|a| a.into_owned())
-            .or_else(|| d.item.arn.clone())
-            .or_else(|| d.item.resource_id.clone());
+            .or_else(|| d.item.arn.as_deref().map(str::to_string))
+            .or_else(|| d.item.resource_id.as_deref().map(str::to_string));
     let cpu = d.c.text("Cpu");
     let memory = d.c.text("Memory");
     let size = pair(

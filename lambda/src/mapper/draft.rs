@@ -10,7 +10,7 @@ use crate::fields::Field;
 use crate::item::ConfigItem;
 
 pub struct Draft<'a> {
-    pub item: &'a ConfigItem,
+    pub item: &'a ConfigItem<'a>,
     pub c: Conf<'a>,
     assets: Vec<Asset>,
     skipped: Option<&'static str>,

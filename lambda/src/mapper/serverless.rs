@@ -25,7 +25,7 @@ fn api_id(d: &mut Draft<'_>) -> Option<String> {
 }
 
 fn region(d: &Draft<'_>) -> Option<String> {
-    d.item.region.clone()
+    d.item.region.as_deref().map(str::to_string)
 }
 
 pub fn rest_api(d: &mut Draft<'_>) {

@@ -10,7 +10,7 @@
 
 use std::cmp::Ordering;
 
-use serde_json::Value;
+use crate::json::Json;
 
 use super::conf::{pair, Conf};
 use super::{Asset, MapContext};
@@ -79,8 +79,8 @@ fn base(item: &ConfigItem, c: &mut Conf<'_>) -> Option<HostFacts> {
         return None;
     };
     Some(HostFacts {
-        account: item.account_id.clone().unwrap_or_default(),
-        region: item.region.clone().unwrap_or_default(),
+        account: item.account_id.as_deref().unwrap_or_default().to_string(),
+        region: item.region.as_deref().unwrap_or_default().to_string(),
         instance_id,
         ..HostFacts::default()
     })
@@ -89,38 +89,38 @@ fn base(item: &ConfigItem, c: &mut Conf<'_>) -> Option<HostFacts> {
 /// The entries of an inventory type's `Content`, whichever shape Config gave it: a
 /// list of entries, a map of id to entry, or a map of id to a list of entries (one
 /// name at several versions).
-fn entries<'a>(c: &mut Conf<'a>, type_name: &str) -> Vec<&'a Value> {
+fn entries<'a>(c: &mut Conf<'a>, type_name: &str) -> Vec<&'a Json<'a>> {
     let Some(content) = c.root().get(type_name).and_then(|t| t.get("Content")) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     match content {
-        Value::Array(list) => out.extend(list.iter().filter(|e| e.is_object())),
-        Value::Object(map) if map.values().all(|v| !v.is_object() && !v.is_array()) => {
+        Json::Array(list) => out.extend(list.iter().filter(|e| e.is_object())),
+        Json::Object(map) if map.values().all(|v| !v.is_object() && !v.is_array()) => {
             out.push(content);
         }
-        Value::Object(map) => {
+        Json::Object(map) => {
             for v in map.values() {
                 match v {
-                    Value::Object(_) => out.push(v),
-                    Value::Array(list) => out.extend(list.iter().filter(|e| e.is_object())),
+                    Json::Object(_) => out.push(v),
+                    Json::Array(list) => out.extend(list.iter().filter(|e| e.is_object())),
                     _ => {}
                 }
             }
         }
-        Value::Null => {}
+        Json::Null => {}
         other => c.warn(format!(
             "configuration.{type_name}.Content is {}, expected a list or an object; ignored",
-            crate::item::kind(other)
+            other.kind()
         )),
     }
     out
 }
 
-fn field<'a>(entry: &'a Value, name: &str) -> Option<&'a str> {
+fn field<'a>(entry: &'a Json<'_>, name: &str) -> Option<&'a str> {
     entry
         .get(name)
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .map(str::trim)
         .filter(|s| !s.is_empty())
 }
@@ -174,7 +174,7 @@ pub fn inventory(item: &ConfigItem, c: &mut Conf<'_>, ctx: &MapContext) -> Optio
 }
 
 /// The host as its own asset: a hybrid node, or an instance whose EC2 item was not read.
-fn standalone(c: &mut Conf<'_>, facts: &HostFacts, info: Option<&Value>) -> Asset {
+fn standalone(c: &mut Conf<'_>, facts: &HostFacts, info: Option<&Json<'_>>) -> Asset {
     let mut a = Asset::default();
     a.set(Field::AssetId, &facts.instance_id);
     a.set(Field::AssetType, "Managed Instance");
@@ -201,7 +201,7 @@ fn standalone(c: &mut Conf<'_>, facts: &HostFacts, info: Option<&Value>) -> Asse
 }
 
 /// Windows: the hot fix installed last.
-fn latest_hotfix(updates: &[&Value]) -> Option<String> {
+fn latest_hotfix(updates: &[&Json<'_>]) -> Option<String> {
     updates
         .iter()
         .filter_map(|u| {
@@ -235,7 +235,7 @@ fn installed_at(text: Option<&str>) -> Option<chrono::NaiveDateTime> {
 }
 
 /// Linux: the newest `kernel` package, as version-release.
-fn newest_kernel(applications: &[&Value]) -> Option<String> {
+fn newest_kernel(applications: &[&Json<'_>]) -> Option<String> {
     applications
         .iter()
         .filter(|a| {
@@ -273,8 +273,8 @@ pub fn patch_compliance(
         return Some(facts);
     };
     let statuses: Vec<&str> = match patches {
-        Value::Object(map) => map.values().filter_map(|p| field(p, "Status")).collect(),
-        Value::Array(list) => list.iter().filter_map(|p| field(p, "Status")).collect(),
+        Json::Object(map) => map.values().filter_map(|p| field(p, "Status")).collect(),
+        Json::Array(list) => list.iter().filter_map(|p| field(p, "Status")).collect(),
         _ => Vec::new(),
     };
     let failing = statuses

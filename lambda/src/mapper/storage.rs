@@ -1,6 +1,6 @@
 //! Storage: S3 buckets and EFS file systems.
 
-use serde_json::Value;
+use crate::json::Json;
 
 use super::conf::pair;
 use super::Draft;
@@ -14,15 +14,16 @@ pub fn s3_bucket(d: &mut Draft<'_>) {
     let name = d.c.text("name").map(|n| n.into_owned()).or_else(|| {
         d.item
             .resource_name
-            .clone()
-            .or_else(|| d.item.resource_id.clone())
+            .as_deref()
+            .or(d.item.resource_id.as_deref())
+            .map(str::to_string)
     });
     if d.item.arn.is_none() {
         if let Some(name) = &name {
             d.set(Field::AssetId, &format!("arn:aws:s3:::{name}"));
         }
     }
-    if let (Some(name), Some(region)) = (&name, d.item.region.clone()) {
+    if let (Some(name), Some(region)) = (&name, d.item.region.as_deref()) {
         d.set(Field::Dns, &format!("{name}.s3.{region}.amazonaws.com"));
     }
     let supp = &d.item.supplementary;
@@ -37,8 +38,8 @@ pub fn s3_bucket(d: &mut Draft<'_>) {
     }
 }
 
-fn bucket_public(supp: &Value) -> Option<bool> {
-    let Value::Object(map) = supp else {
+fn bucket_public(supp: &Json<'_>) -> Option<bool> {
+    let Json::Object(map) = supp else {
         return None;
     };
     if map.is_empty() {
@@ -53,7 +54,7 @@ fn bucket_public(supp: &Value) -> Option<bool> {
             "restrictPublicBuckets",
         ]
         .iter()
-        .all(|k| b.get(*k).and_then(Value::as_bool) == Some(true))
+        .all(|k| b.get(k).and_then(Json::as_bool) == Some(true))
     });
     if blocked {
         return Some(false);
@@ -64,26 +65,25 @@ fn bucket_public(supp: &Value) -> Option<bool> {
     )
 }
 
-fn policy_allows_anyone(policy: Option<&Value>) -> bool {
-    let text = match policy.and_then(|p| p.get("policyText")) {
-        Some(Value::String(s)) => s.clone(),
-        _ => return false,
+fn policy_allows_anyone(policy: Option<&Json<'_>>) -> bool {
+    let Some(Json::String(text)) = policy.and_then(|p| p.get("policyText")) else {
+        return false;
     };
-    let Ok(doc) = serde_json::from_str::<Value>(&text) else {
+    let Ok(doc) = Json::parse(text.as_bytes()) else {
         return false;
     };
     let statements = match doc.get("Statement") {
-        Some(Value::Array(list)) => list.clone(),
-        Some(one) => vec![one.clone()],
+        Some(Json::Array(list)) => list.iter().collect(),
+        Some(one) => vec![one],
         None => return false,
     };
     statements.iter().any(|st| {
-        let allow = st.get("Effect").and_then(Value::as_str) == Some("Allow");
+        let allow = st.get("Effect").and_then(Json::as_str) == Some("Allow");
         let anyone = match st.get("Principal") {
-            Some(Value::String(p)) => p == "*",
-            Some(Value::Object(p)) => p.get("AWS").is_some_and(|a| match a {
-                Value::String(s) => s == "*",
-                Value::Array(l) => l.iter().any(|x| x.as_str() == Some("*")),
+            Some(Json::String(p)) => p == "*",
+            Some(Json::Object(p)) => p.get("AWS").is_some_and(|a| match a {
+                Json::String(s) => s == "*",
+                Json::Array(l) => l.iter().any(|x| x.as_str() == Some("*")),
                 _ => false,
             }),
             _ => false,
@@ -92,18 +92,29 @@ fn policy_allows_anyone(policy: Option<&Value>) -> bool {
     })
 }
 
-fn acl_grants_everyone(acl: Option<&Value>) -> bool {
-    let Some(acl) = acl else { return false };
-    let text = acl.to_string();
-    text.contains("http://acs.amazonaws.com/groups/global/AllUsers")
-        || text.contains("http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
-        || text.contains("\"AllUsers\"")
-        || text.contains("\"AuthenticatedUsers\"")
+/// Whether any name or text in the ACL is the AllUsers or AuthenticatedUsers group
+/// (by URI, or by name in the shape Config's ACL records use).
+fn acl_grants_everyone(acl: Option<&Json<'_>>) -> bool {
+    let everyone = |s: &str| {
+        s.contains("http://acs.amazonaws.com/groups/global/AllUsers")
+            || s.contains("http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
+            || s == "AllUsers"
+            || s == "AuthenticatedUsers"
+    };
+    fn any_text(v: &Json<'_>, found: &dyn Fn(&str) -> bool) -> bool {
+        match v {
+            Json::String(s) => found(s),
+            Json::Array(list) => list.iter().any(|x| any_text(x, found)),
+            Json::Object(map) => map.0.iter().any(|(k, x)| found(k) || any_text(x, found)),
+            _ => false,
+        }
+    }
+    acl.is_some_and(|acl| any_text(acl, &everyone))
 }
 
 pub fn efs(d: &mut Draft<'_>) {
     let id = d.c.text("FileSystemId").map(|i| i.into_owned());
-    if let (Some(id), Some(region)) = (id, d.item.region.clone()) {
+    if let (Some(id), Some(region)) = (id, d.item.region.as_deref()) {
         d.set(Field::Dns, &format!("{id}.efs.{region}.amazonaws.com"));
     }
     let model = pair(

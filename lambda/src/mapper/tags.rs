@@ -137,11 +137,11 @@ fn end_of_life_date(v: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn item(tags: &[(&str, &str)]) -> ConfigItem {
+    fn item<'a>(tags: &[(&'a str, &'a str)]) -> ConfigItem<'a> {
         ConfigItem {
             tags: tags
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|(k, v)| ((*k).into(), (*v).into()))
                 .collect(),
             ..ConfigItem::default()
         }

@@ -9,7 +9,7 @@ use crate::fields::Field;
 
 fn map(value: Value) -> Box<Asset> {
     let mut warnings = Vec::new();
-    let item = ConfigItem::from_json(value, &mut warnings).expect("an object");
+    let item = ConfigItem::from_json(value.into(), &mut warnings).expect("an object");
     match map_item(&item, &MapContext::default()) {
         Mapped::Item(mut m) => {
             let mut asset = m.assets.remove(0);
@@ -279,7 +279,7 @@ fn dynamodb_table() {
 fn account_names_appear_in_comments() {
     let mut ctx = MapContext::default();
     ctx.account_names.insert("1".into(), "Production".into());
-    let item = ConfigItem::from_json(json!({"resourceType": "AWS::DynamoDB::Table", "arn": "a", "accountId": "1", "awsRegion": "r", "configuration": {}}), &mut Vec::new()).unwrap();
+    let item = ConfigItem::from_json(json!({"resourceType": "AWS::DynamoDB::Table", "arn": "a", "accountId": "1", "awsRegion": "r", "configuration": {}}).into(), &mut Vec::new()).unwrap();
     let Mapped::Item(m) = map_item(&item, &ctx) else {
         panic!()
     };
@@ -299,8 +299,11 @@ fn missing_identifier_and_unsupported_types() {
         "{:?}",
         asset.warnings
     );
-    let item =
-        ConfigItem::from_json(json!({"resourceType": "AWS::IAM::Role"}), &mut Vec::new()).unwrap();
+    let item = ConfigItem::from_json(
+        json!({"resourceType": "AWS::IAM::Role"}).into(),
+        &mut Vec::new(),
+    )
+    .unwrap();
     assert!(
         matches!(map_item(&item, &MapContext::default()), Mapped::Unsupported(Some(t)) if t == "AWS::IAM::Role")
     );
@@ -386,7 +389,7 @@ proptest! {
             }
         }
         let mut warnings = Vec::new();
-        if let Ok(item) = ConfigItem::from_json(value, &mut warnings) {
+        if let Ok(item) = ConfigItem::from_json(value.into(), &mut warnings) {
             let _ = map_item(&item, &MapContext::default());
         }
     }
@@ -467,7 +470,7 @@ fn every_registered_type_maps_its_item_to_the_stated_rows() {
             path.display()
         );
         let mut warnings = Vec::new();
-        let item = ConfigItem::from_json(fixture["item"].clone(), &mut warnings).unwrap();
+        let item = ConfigItem::from_json(fixture["item"].clone().into(), &mut warnings).unwrap();
         let Mapped::Item(mapped) = map_item(&item, &MapContext::default()) else {
             panic!("{} is unsupported", m.resource_type)
         };

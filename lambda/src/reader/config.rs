@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
 use crate::aws::{assume_role, describe, in_region};
+use crate::json::Json;
 use crate::kernel::{map_value, Batch, Origin, Outcome};
 use crate::mapper::{batch_get_types, select_query, shard_query, shards_query, MapContext};
 use crate::progress::Progress;
@@ -540,7 +541,7 @@ fn send_page(
         return;
     }
     let items: Vec<Outcome> = values
-        .into_iter()
+        .iter()
         .enumerate()
         .map(|(i, value)| {
             let origin = Origin {
@@ -550,7 +551,7 @@ fn send_page(
                     kind => format!("{kind} Results[{i}]"),
                 }),
             };
-            map_value(origin, element(value), &plan.context)
+            map_value(origin, element(Json::from(value)), &plan.context)
         })
         .collect();
     let seq = seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);

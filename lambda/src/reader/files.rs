@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::item::kind;
+use crate::json::Json;
 use crate::kernel::Origin;
 
 /// One input the user named.
@@ -68,20 +68,38 @@ pub enum ReadError {
 /// it, so it can happen on another thread.
 #[derive(Debug)]
 pub enum Raw {
-    /// One line of JSON Lines.
-    Line(Vec<u8>),
+    /// Consecutive lines of JSON Lines, each ending in its newline (the last may not),
+    /// read as one block so the reader does not copy line by line.
+    Lines(Vec<u8>),
     /// One value of a JSON document, already parsed (the document had to be).
     Value(Value),
 }
 
+/// A piece of input and the line it starts on.
 #[derive(Debug)]
 pub struct RawPiece {
     pub line: u64,
     pub raw: Raw,
 }
 
-/// A candidate Config item: a JSON value or the reason there is none.
-pub type Decoded = (Origin, Result<Value, String>);
+/// Lines in a block of JSON Lines: a worker's share of parsing at a time.
+pub const BLOCK_LINES: u64 = 512;
+/// A block ends early past this many bytes, so very long lines do not pile up.
+const BLOCK_BYTES: usize = 1 << 20;
+
+impl RawPiece {
+    /// How much parsing the piece is, in items: a block counts as full.
+    pub fn weight(&self) -> u64 {
+        match &self.raw {
+            Raw::Lines(_) => BLOCK_LINES,
+            Raw::Value(_) => 1,
+        }
+    }
+}
+
+/// A candidate Config item: a JSON value (borrowing from its piece) or the reason
+/// there is none.
+pub type Decoded<'a> = (Origin, Result<Json<'a>, String>);
 
 /// A JSON document that ended early: the line of the syntax error and what it was.
 #[derive(Debug, PartialEq, Eq)]
@@ -113,22 +131,28 @@ pub fn read_input(
     }
     let first = strip_bom(&first);
     if serde_json::from_slice::<serde::de::IgnoredAny>(first).is_ok() {
-        sink(RawPiece {
-            line: line_no,
-            raw: Raw::Line(first.to_vec()),
-        });
-        let mut buf = Vec::new();
+        let mut block = first.to_vec();
+        let mut block_line = line_no;
+        let mut lines = 1;
         loop {
-            buf.clear();
-            if reader.read_until(b'\n', &mut buf).map_err(open_err)? == 0 {
-                return Ok(None);
+            let read = reader.read_until(b'\n', &mut block).map_err(open_err)?;
+            if read > 0 {
+                lines += 1;
             }
-            line_no += 1;
-            if !buf.iter().all(u8::is_ascii_whitespace) {
-                sink(RawPiece {
-                    line: line_no,
-                    raw: Raw::Line(std::mem::take(&mut buf)),
-                });
+            if read == 0 || lines == BLOCK_LINES || block.len() >= BLOCK_BYTES {
+                let capacity = if read == 0 { 0 } else { block.capacity() };
+                let full = std::mem::replace(&mut block, Vec::with_capacity(capacity));
+                if !full.iter().all(u8::is_ascii_whitespace) {
+                    sink(RawPiece {
+                        line: block_line,
+                        raw: Raw::Lines(full),
+                    });
+                }
+                block_line += lines;
+                lines = 0;
+            }
+            if read == 0 {
+                return Ok(None);
             }
         }
     }
@@ -176,22 +200,37 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
-/// Turns a raw piece into candidate items, opening up containers.
-pub fn decode(piece: RawPiece) -> Vec<Decoded> {
-    let origin = |path: Option<String>| Origin {
-        line: piece.line,
-        path,
-    };
-    let value = match piece.raw {
-        Raw::Value(v) => v,
-        Raw::Line(bytes) => match serde_json::from_slice::<Value>(strip_bom(&bytes)) {
-            Ok(v) => v,
-            Err(e) => return vec![(origin(None), Err(format!("not valid JSON ({e})")))],
-        },
-    };
-    let mut out = Vec::new();
+/// Turns a raw piece into candidate items, opening up containers, handing each to
+/// `out` as it is parsed. The items borrow their text from the piece.
+pub fn decode<'a>(piece: &'a RawPiece, out: &mut dyn FnMut(Decoded<'a>)) {
+    match &piece.raw {
+        Raw::Value(v) => open_up(piece.line, Json::from(v), out),
+        Raw::Lines(bytes) => {
+            for (i, line) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                let line_no = piece.line + i as u64;
+                match Json::parse(strip_bom(line)) {
+                    Ok(v) => open_up(line_no, v, out),
+                    Err(e) => out((
+                        Origin {
+                            line: line_no,
+                            path: None,
+                        },
+                        Err(format!("not valid JSON ({e})")),
+                    )),
+                }
+            }
+        }
+    }
+}
+
+/// A value's candidate items: a container's elements, or the value itself.
+fn open_up<'a>(line: u64, value: Json<'a>, out: &mut dyn FnMut(Decoded<'a>)) {
+    let origin = |path: Option<String>| Origin { line, path };
     match value {
-        Value::Object(mut obj)
+        Json::Object(mut obj)
             if obj.contains_key("Results") || obj.contains_key("configurationItems") =>
         {
             let key = if obj.contains_key("Results") {
@@ -200,35 +239,35 @@ pub fn decode(piece: RawPiece) -> Vec<Decoded> {
                 "configurationItems"
             };
             match obj.remove(key) {
-                Some(Value::Array(list)) => {
+                Some(Json::Array(list)) => {
                     for (i, v) in list.into_iter().enumerate() {
-                        out.push((origin(Some(format!("{key}[{i}]"))), element(v)));
+                        out((origin(Some(format!("{key}[{i}]"))), element(v)));
                     }
                 }
-                Some(other) => out.push((
+                Some(other) => out((
                     origin(None),
-                    Err(format!("{key} is {}, expected a list", kind(&other))),
+                    Err(format!("{key} is {}, expected a list", other.kind())),
                 )),
                 None => {}
             }
         }
-        Value::Array(list) => {
+        Json::Array(list) => {
             for (i, v) in list.into_iter().enumerate() {
-                out.push((origin(Some(format!("[{i}]"))), element(v)));
+                out((origin(Some(format!("[{i}]"))), element(v)));
             }
         }
-        other => out.push((origin(None), element(other))),
+        other => out((origin(None), element(other))),
     }
-    out
 }
 
 /// An element of a container: an item object, or an item as JSON text (select output).
-pub(crate) fn element(value: Value) -> Result<Value, String> {
-    match value {
-        Value::String(text) => serde_json::from_str::<Value>(&text)
-            .map_err(|e| format!("result text is not valid JSON ({e})")),
-        other => Ok(other),
-    }
+pub(crate) fn element(value: Json<'_>) -> Result<Json<'_>, String> {
+    let parsed = match value {
+        Json::String(std::borrow::Cow::Borrowed(text)) => Json::parse(text.as_bytes()),
+        Json::String(std::borrow::Cow::Owned(text)) => Json::parse_owned(&text),
+        other => return Ok(other),
+    };
+    parsed.map_err(|e| format!("result text is not valid JSON ({e})"))
 }
 
 #[cfg(test)]
@@ -236,13 +275,21 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn read_all(text: &str) -> (Vec<Decoded>, Option<Stopped>) {
+    type Item = (Origin, Result<Value, String>);
+
+    fn read_all(text: &str) -> (Vec<Item>, Option<Stopped>) {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(text.as_bytes()).unwrap();
         let input = Input::Path(f.path().to_path_buf());
         let mut pieces = Vec::new();
         let stopped = read_input(&input, &mut |p| pieces.push(p)).unwrap();
-        (pieces.into_iter().flat_map(decode).collect(), stopped)
+        let mut items = Vec::new();
+        for piece in &pieces {
+            decode(piece, &mut |(o, v)| {
+                items.push((o, v.map(|v| Value::from(&v))))
+            });
+        }
+        (items, stopped)
     }
 
     #[test]
@@ -296,7 +343,7 @@ mod tests {
         /// Whatever bytes a line holds, decoding gives items or messages, never a panic.
         #[test]
         fn any_line_decodes_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
-            let _ = decode(RawPiece { line: 1, raw: Raw::Line(bytes) });
+            decode(&RawPiece { line: 1, raw: Raw::Lines(bytes) }, &mut |_| {});
         }
 
         /// Arbitrary text as a whole input: read and decoded without panic.
@@ -306,8 +353,8 @@ mod tests {
             f.write_all(text.as_bytes()).unwrap();
             let mut pieces = Vec::new();
             let _ = read_input(&Input::Path(f.path().to_path_buf()), &mut |p| pieces.push(p));
-            for p in pieces {
-                let _ = decode(p);
+            for p in &pieces {
+                decode(p, &mut |_| {});
             }
         }
     }

@@ -1,0 +1,444 @@
+//! A JSON value that borrows its text from the input, for reading Config items fast.
+//!
+//! Parsing into `serde_json::Value` was most of the time spent reading items: every
+//! key and string became its own allocation and every object a B-tree. Here strings
+//! point into the line they were read from (copied only when they hold escapes) and an
+//! object is a list of members, so parsing an item costs a few allocations. It reads
+//! like `Value` does: [`Object::get`] gives the last member of a name, and
+//! [`Object::sorted`] lists members in key order, as a `Value` map iterates.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Number, Value};
+
+/// One JSON value; strings borrow from the text it was parsed from when they can.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Json<'a> {
+    #[default]
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
+    Object(Object<'a>),
+}
+
+/// An object's members in the order they were written.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Object<'a>(pub Vec<(Cow<'a, str>, Json<'a>)>);
+
+impl<'a> Object<'a> {
+    /// The member named `key` (the last one, when the name repeats).
+    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The member whose name equals `key` ignoring ASCII case; of several, the one
+    /// first in key order.
+    pub fn get_ignore_case(&self, key: &str) -> Option<&Json<'a>> {
+        let mut best: Option<&(Cow<'a, str>, Json<'a>)> = None;
+        for member in self.0.iter().filter(|(k, _)| k.eq_ignore_ascii_case(key)) {
+            // A repeated name: the last one, as for `get`.
+            if best.is_none_or(|b| member.0 <= b.0) {
+                best = Some(member);
+            }
+        }
+        best.map(|(_, v)| v)
+    }
+
+    /// Takes the member named `key` out (the last one, when the name repeats).
+    pub fn remove(&mut self, key: &str) -> Option<Json<'a>> {
+        let at = self.0.iter().rposition(|(k, _)| k == key)?;
+        let (_, value) = self.0.swap_remove(at);
+        Some(value)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == key)
+    }
+
+    /// Members in key order, each name once (its last value).
+    pub fn sorted(&self) -> Vec<(&str, &Json<'a>)> {
+        let mut members: Vec<(&str, &Json<'a>)> =
+            self.0.iter().map(|(k, v)| (k.as_ref(), v)).collect();
+        // Stable, so of a repeated name the last stays last; then keep only it.
+        members.sort_by(|a, b| a.0.cmp(b.0));
+        let mut unique: Vec<(&str, &Json<'a>)> = Vec::with_capacity(members.len());
+        for member in members {
+            match unique.last_mut() {
+                Some(last) if last.0 == member.0 => *last = member,
+                _ => unique.push(member),
+            }
+        }
+        unique
+    }
+
+    /// Member values in key order, each name once.
+    pub fn values(&self) -> impl Iterator<Item = &Json<'a>> {
+        self.sorted().into_iter().map(|(_, v)| v)
+    }
+
+    /// The members, consumed, in key order, each name once.
+    pub fn into_sorted(self) -> Vec<(Cow<'a, str>, Json<'a>)> {
+        let mut members = self.0;
+        members.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut unique: Vec<(Cow<'a, str>, Json<'a>)> = Vec::with_capacity(members.len());
+        for member in members {
+            match unique.last_mut() {
+                Some(last) if last.0 == member.0 => *last = member,
+                _ => unique.push(member),
+            }
+        }
+        unique
+    }
+}
+
+impl<'a> Json<'a> {
+    /// Parses `text`, borrowing its strings.
+    pub fn parse(text: &'a [u8]) -> Result<Json<'a>, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_slice(text);
+        let value = Seed::<Borrow>(PhantomData).deserialize(&mut de)?;
+        de.end()?;
+        Ok(value)
+    }
+
+    /// The member `key` of an object.
+    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
+        match self {
+            Json::Object(map) => map.get(key),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Json::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Json::Null)
+    }
+
+    pub fn is_object(&self) -> bool {
+        matches!(self, Json::Object(_))
+    }
+
+    pub fn is_array(&self) -> bool {
+        matches!(self, Json::Array(_))
+    }
+
+    /// A name for the value's kind, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Number(_) => "a number",
+            Json::String(_) => "text",
+            Json::Array(_) => "a list",
+            Json::Object(_) => "an object",
+        }
+    }
+}
+
+impl Json<'static> {
+    /// Parses `text` into a value that owns its strings (JSON held in a string of
+    /// another document, which does not outlive the parse).
+    pub fn parse_owned(text: &str) -> Result<Json<'static>, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value = Seed::<Own>(PhantomData).deserialize(&mut de)?;
+        de.end()?;
+        Ok(value)
+    }
+}
+
+/// A `serde_json::Value` read without copying its strings (a document already parsed,
+/// an item built from an SDK type).
+impl<'a> From<&'a Value> for Json<'a> {
+    fn from(value: &'a Value) -> Self {
+        match value {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Number(n) => Json::Number(n.clone()),
+            Value::String(s) => Json::String(Cow::Borrowed(s)),
+            Value::Array(list) => Json::Array(list.iter().map(Json::from).collect()),
+            Value::Object(map) => Json::Object(Object(
+                map.iter()
+                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), Json::from(v)))
+                    .collect(),
+            )),
+        }
+    }
+}
+
+impl From<Value> for Json<'static> {
+    fn from(value: Value) -> Self {
+        match value {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(b),
+            Value::Number(n) => Json::Number(n),
+            Value::String(s) => Json::String(Cow::Owned(s)),
+            Value::Array(list) => Json::Array(list.into_iter().map(Json::from).collect()),
+            Value::Object(map) => Json::Object(Object(
+                map.into_iter()
+                    .map(|(k, v)| (Cow::Owned(k), Json::from(v)))
+                    .collect(),
+            )),
+        }
+    }
+}
+
+/// The `serde_json::Value` a value reads as: members in key order, each name once.
+impl From<&Json<'_>> for Value {
+    fn from(json: &Json<'_>) -> Self {
+        match json {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Number(n) => Value::Number(n.clone()),
+            Json::String(s) => Value::String(s.to_string()),
+            Json::Array(list) => Value::Array(list.iter().map(Value::from).collect()),
+            Json::Object(map) => Value::Object(
+                map.sorted()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), Value::from(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// How a string the parser can lend becomes part of the value: borrowed, or copied.
+trait Strings<'de, 'a> {
+    fn lend(s: &'de str) -> Cow<'a, str>;
+}
+
+struct Borrow;
+struct Own;
+
+impl<'de: 'a, 'a> Strings<'de, 'a> for Borrow {
+    fn lend(s: &'de str) -> Cow<'a, str> {
+        Cow::Borrowed(s)
+    }
+}
+
+impl<'de, 'a> Strings<'de, 'a> for Own {
+    fn lend(s: &'de str) -> Cow<'a, str> {
+        Cow::Owned(s.to_owned())
+    }
+}
+
+/// Marks what a seed or visitor produces (`Json<'a>`) and how it lends strings (`S`).
+type Lends<'a, S> = PhantomData<fn() -> (Cow<'a, str>, S)>;
+
+struct Seed<'a, S>(Lends<'a, S>);
+
+impl<'de, 'a, S: Strings<'de, 'a>> DeserializeSeed<'de> for Seed<'a, S> {
+    type Value = Json<'a>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json<'a>, D::Error> {
+        d.deserialize_any(ValueVisitor::<S>(PhantomData))
+    }
+}
+
+struct ValueVisitor<'a, S>(Lends<'a, S>);
+
+impl<'de, 'a, S: Strings<'de, 'a>> Visitor<'de> for ValueVisitor<'a, S> {
+    type Value = Json<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Json<'a>, E> {
+        Ok(Json::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Json<'a>, E> {
+        Ok(Json::Number(n.into()))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Json<'a>, E> {
+        Ok(Json::Number(n.into()))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Json<'a>, E> {
+        // As serde_json's own Value does: a number it cannot hold is null.
+        Ok(Number::from_f64(n).map_or(Json::Null, Json::Number))
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Json<'a>, E> {
+        Ok(Json::String(S::lend(s)))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Json<'a>, E> {
+        Ok(Json::String(Cow::Owned(s.to_owned())))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Json<'a>, E> {
+        Ok(Json::String(Cow::Owned(s)))
+    }
+
+    fn visit_none<E>(self) -> Result<Json<'a>, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_unit<E>(self) -> Result<Json<'a>, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Json<'a>, D::Error> {
+        Seed::<S>(PhantomData).deserialize(d)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'a>, A::Error> {
+        let mut list = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(v) = seq.next_element_seed(Seed::<S>(PhantomData))? {
+            list.push(v);
+        }
+        Ok(Json::Array(list))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'a>, A::Error> {
+        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some(key) = map.next_key_seed(KeySeed::<S>(PhantomData))? {
+            let value = map.next_value_seed(Seed::<S>(PhantomData))?;
+            members.push((key, value));
+        }
+        Ok(Json::Object(Object(members)))
+    }
+}
+
+struct KeySeed<'a, S>(Lends<'a, S>);
+
+impl<'de, 'a, S: Strings<'de, 'a>> DeserializeSeed<'de> for KeySeed<'a, S> {
+    type Value = Cow<'a, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'a, str>, D::Error> {
+        d.deserialize_str(KeyVisitor::<S>(PhantomData))
+    }
+}
+
+struct KeyVisitor<'a, S>(Lends<'a, S>);
+
+impl<'de, 'a, S: Strings<'de, 'a>> Visitor<'de> for KeyVisitor<'a, S> {
+    type Value = Cow<'a, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Cow<'a, str>, E> {
+        Ok(S::lend(s))
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Cow<'a, str>, E> {
+        Ok(Cow::Owned(s.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Cow<'a, str>, E> {
+        Ok(Cow::Owned(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whatever the text, the value reads as serde_json's own Value would.
+    fn same_as_value(text: &str) {
+        let ours = Json::parse(text.as_bytes());
+        let theirs = serde_json::from_str::<Value>(text);
+        match (ours, theirs) {
+            (Ok(ours), Ok(theirs)) => {
+                assert_eq!(Value::from(&ours), theirs, "{text}");
+                assert_eq!(Json::parse_owned(text).unwrap(), ours, "{text}");
+                assert_eq!(Value::from(&Json::from(&theirs)), theirs);
+                assert_eq!(Value::from(&Json::from(theirs.clone())), theirs);
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
+            (a, b) => panic!("{text}: {a:?} vs {b:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_as_serde_json_value_reads() {
+        for text in [
+            r#"{"a": [1, -2, 3.5, 1e400, true, null, "x\"y", {"b": {}}], "c": "é\u00e9"}"#,
+            r#"[]"#,
+            r#"  "text"  "#,
+            r#"{"a": 1,}"#,
+            r#"{"a" 1}"#,
+            r#"{"a": 1} x"#,
+            "18446744073709551615",
+            "-9223372036854775808",
+            "0.1",
+        ] {
+            same_as_value(text);
+        }
+    }
+
+    #[test]
+    fn strings_without_escapes_are_borrowed() {
+        let text = br#"{"key": "plain", "esc": "a\nb"}"#;
+        let Json::Object(map) = Json::parse(text).unwrap() else {
+            panic!("object");
+        };
+        assert!(matches!(map.0[0].0, Cow::Borrowed("key")));
+        assert!(matches!(
+            map.get("key"),
+            Some(Json::String(Cow::Borrowed("plain")))
+        ));
+        assert!(matches!(map.get("esc"), Some(Json::String(Cow::Owned(_)))));
+    }
+
+    #[test]
+    fn members_read_as_a_value_map_reads_them() {
+        let text = r#"{"b": 1, "a": 2, "B": 3, "b": 4}"#;
+        let Json::Object(map) = Json::parse(text.as_bytes()).unwrap() else {
+            panic!("object");
+        };
+        let value: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(map.get("b"), Some(&Json::from(&value["b"])));
+        let keys: Vec<&str> = map.sorted().iter().map(|(k, _)| *k).collect();
+        let theirs: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, theirs);
+        assert_eq!(map.get_ignore_case("b"), Some(&Json::from(&value["B"])));
+        let values: Vec<&Json> = map.values().collect();
+        assert_eq!(values.len(), 3);
+        let owned: Vec<String> = map
+            .clone()
+            .into_sorted()
+            .into_iter()
+            .map(|(k, _)| k.into_owned())
+            .collect();
+        assert_eq!(owned, theirs);
+    }
+
+    proptest::proptest! {
+        /// Any text parses as serde_json parses it (the same value, or the same error).
+        #[test]
+        fn any_text_parses_as_serde_json_does(text in "[\\[\\]{}\",:0-9a-zA-Z \\\\.eE+-]{0,60}") {
+            same_as_value(&text);
+        }
+    }
+}
