@@ -164,8 +164,8 @@ fn write(
 /// Reads every input and builds the sorted inventory and the finished summary.
 fn collect(request: &ReportRequest, generated_at: DateTime<Utc>) -> (Inventory, Summary) {
     let names: Vec<String> = request.inputs.iter().map(|i| i.to_string()).collect();
-    let (work_tx, work_rx) = sync_channel::<(u64, usize, Vec<RawPiece>)>(8);
-    let (done_tx, done_rx) = sync_channel::<Batch>(8);
+    let (work_tx, work_rx) = sync_channel::<(u64, usize, Vec<RawPiece>)>(4);
+    let (done_tx, done_rx) = sync_channel::<Batch>(4);
     let work_rx = Arc::new(Mutex::new(work_rx));
     let mut statuses = Vec::new();
     let gathered = std::thread::scope(|scope| {
