@@ -198,7 +198,10 @@ impl Inventory {
             region,
             kind,
         });
-        for (ip, mac) in asset.addresses() {
+        // An asset's rows are listed by address, numerically where both are IPs.
+        let mut addresses: Vec<(&str, &str)> = asset.addresses().collect();
+        addresses.sort_by(|x, y| compare_ips(x.0, y.0));
+        for (ip, mac) in addresses {
             let row = Row {
                 asset: index,
                 ip: self.pool.store(ip),
@@ -397,6 +400,9 @@ impl Inventory {
     /// list a resource twice). The first one met is kept.
     pub fn finish(&mut self) {
         let order = self.listing_order();
+        // Above the asset index, a key tells identifiers apart without the pool
+        // unless they begin alike.
+        let head = |k: u128| k >> 32;
         let pool = &self.pool;
         let assets = &self.assets;
         let key = |a: u32| -> Identity {
@@ -409,14 +415,18 @@ impl Inventory {
             ]
         };
         let mut rank = vec![0u32; assets.len()];
-        let mut previous: Option<u32> = None;
+        let mut previous: Option<u128> = None;
         let mut folded: Vec<&'static str> = Vec::new();
-        for (r, &a) in order.iter().enumerate() {
-            let same = previous.is_some_and(|p| {
-                let (kp, ka): (Identity, Identity) = (key(p), key(a));
-                ka[3] != Sym(0) && kp[..3] == ka[..3] && pool.get(kp[3]) == pool.get(ka[3])
+        for (r, &k) in order.iter().enumerate() {
+            let a = k as u32;
+            let same = previous.is_some_and(|pk| {
+                let (kp, ka): (Identity, Identity) = (key(pk as u32), key(a));
+                head(pk) == head(k)
+                    && ka[3] != Sym(0)
+                    && kp[..3] == ka[..3]
+                    && pool.get(kp[3]) == pool.get(ka[3])
             });
-            match previous {
+            match previous.map(|pk| pk as u32) {
                 Some(p) if same => {
                     rank[a as usize] = u32::MAX;
                     folded.push(if assets[p as usize].kind == assets[a as usize].kind {
@@ -427,7 +437,7 @@ impl Inventory {
                 }
                 _ => {
                     rank[a as usize] = r as u32;
-                    previous = Some(a);
+                    previous = Some(k);
                 }
             }
         }
@@ -443,21 +453,16 @@ impl Inventory {
         }
         drop(order);
         self.rows.retain(|row| rank[row.asset as usize] != u32::MAX);
-        // Each asset's rows are adjacent (`add` pushes them so) and move together, in
-        // the order they were added; then only an asset's own few addresses are put
-        // in order.
+        // Each asset's rows are adjacent and already in address order (`add` pushes
+        // them so) and move together.
         self.rows.sort_by_key(|row| rank[row.asset as usize]);
-        for rows in self.rows.chunk_by_mut(|a, b| a.asset == b.asset) {
-            if rows.len() > 1 {
-                rows.sort_by(|x, y| compare_ips(pool.get(x.ip), pool.get(y.ip)));
-            }
-        }
         self.rows.shrink_to_fit();
     }
 
-    /// Asset indices in listing order: account, region, asset type, identifier, and
-    /// of equal keys the first met first (it is the one kept).
-    fn listing_order(&self) -> Vec<u32> {
+    /// Assets in listing order: account, region, asset type, identifier, and of equal
+    /// keys the first met first (it is the one kept). Each is a key whose low 32 bits
+    /// are the asset's index.
+    fn listing_order(&self) -> Vec<u128> {
         let pool = &self.pool;
         let assets = &self.assets;
         // Account, region and type repeat across many assets: each combination is
@@ -521,7 +526,7 @@ impl Inventory {
             let (ax, ay) = ((*x as u32) as usize, (*y as u32) as usize);
             id(ax).cmp(id(ay)).then(ax.cmp(&ay))
         });
-        keys.into_iter().map(|k| k as u32).collect()
+        keys
     }
 
     /// The rows in their current order, each a lookup from field to text.
