@@ -27,7 +27,9 @@ struct StringPool {
     chunks: Vec<String>,
     /// Per symbol, packed: chunk (upper 24 bits), offset (20 bits), length (20 bits).
     spans: Vec<u64>,
-    index: HashTable<u32>,
+    /// Interned symbols with 32 bits of their text's hash: growing the index and
+    /// telling most values apart never reads the strings (a cache miss each).
+    index: HashTable<(u32, u32)>,
     hasher: DefaultHashBuilder,
     /// The longest value stored, in bytes.
     longest: usize,
@@ -57,23 +59,23 @@ impl StringPool {
         if s.is_empty() {
             return Sym(0);
         }
-        let hash = self.hasher.hash_one(s);
+        let short = self.hasher.hash_one(s) as u32;
         let Self {
             chunks,
             spans,
             index,
-            hasher,
             longest,
+            ..
         } = self;
-        if let Some(id) = index.find(hash, |id| span_text(chunks, spans[*id as usize]) == s) {
+        let found = index.find(spread(short), |(id, h)| {
+            *h == short && span_text(chunks, spans[*id as usize]) == s
+        });
+        if let Some((id, _)) = found {
             return Sym(*id);
         }
         let id = push(chunks, spans, s);
         *longest = (*longest).max(s.len());
-        let (chunks, spans) = (&*chunks, &*spans);
-        index.insert_unique(hash, id.0, |id| {
-            hasher.hash_one(span_text(chunks, spans[*id as usize]))
-        });
+        index.insert_unique(spread(short), (id.0, short), |(_, h)| spread(*h));
         id
     }
 
@@ -85,6 +87,12 @@ impl StringPool {
         self.longest = self.longest.max(s.len());
         push(&mut self.chunks, &mut self.spans, s)
     }
+}
+
+/// The index's 64-bit hash from the 32 kept: multiplied out, so both the high bits
+/// (the index's tag) and the low bits (its bucket) vary.
+fn spread(short: u32) -> u64 {
+    u64::from(short).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 fn push(chunks: &mut Vec<String>, spans: &mut Vec<u64>, s: &str) -> Sym {
