@@ -789,6 +789,57 @@ mod tests {
             .collect()
     }
 
+    /// Identifiers that share a long beginning (ARNs), are prefixes of one another or
+    /// differ only past their first bytes are listed in text order, and a repeated one
+    /// is found, whatever order they arrive in.
+    #[test]
+    fn identifiers_are_ordered_by_their_whole_text() {
+        let base = "arn:aws-us-gov:dynamodb:us-gov-west-1:111111111111:table/t";
+        let ids = [
+            format!("{base}-000010"),
+            format!("{base}-00001"),
+            format!("{base}-000002"),
+            format!("{base}-00001"),
+            base.to_string(),
+            format!("{base}-000010x"),
+            "a".to_string(),
+            String::new(),
+        ];
+        let mut inv = Inventory::new();
+        for (i, id) in ids.iter().enumerate() {
+            let region = if i == 6 { "us-east-1" } else { "us-west-2" };
+            inv.add(&asset("1", region, "DynamoDB", id, &[]), 0);
+        }
+        inv.finish();
+        let mut expected: Vec<(&str, &str)> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (if i == 6 { "us-east-1" } else { "us-west-2" }, id.as_str()))
+            .collect();
+        expected.sort();
+        expected.dedup_by(|a, b| a == b && !a.1.is_empty());
+        let got: Vec<String> = inv
+            .rows()
+            .map(|r| r.get(Field::AssetId).to_string())
+            .collect();
+        let want: Vec<String> = expected.iter().map(|(_, id)| id.to_string()).collect();
+        assert_eq!(got, want);
+        assert_eq!(inv.duplicates(), 1);
+    }
+
+    /// An asset's addresses are listed numerically, whatever order the mapper gave.
+    #[test]
+    fn an_assets_rows_are_in_address_order() {
+        let mut inv = Inventory::new();
+        inv.add(
+            &asset("1", "r", "EC2", "i-1", &["10.0.0.10", "10.0.0.9", "b", "a"]),
+            0,
+        );
+        inv.finish();
+        let ips: Vec<&str> = inv.rows().map(|r| r.get(Field::Ip)).collect();
+        assert_eq!(ips, ["10.0.0.9", "10.0.0.10", "a", "b"]);
+    }
+
     #[test]
     fn rows_sort_by_account_region_type_id_and_ip() {
         let mut inv = Inventory::new();

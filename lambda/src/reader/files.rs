@@ -304,6 +304,32 @@ mod tests {
         assert_eq!(items[2].0.line, 4);
     }
 
+    /// Lines keep their numbers across the blocks the reader cuts, blank lines
+    /// included, and a bad line costs only itself.
+    #[test]
+    fn line_numbers_hold_across_blocks() {
+        let mut text = String::new();
+        for i in 1..=2000 {
+            match i {
+                700 => text.push_str("\n"),
+                1500 => text.push_str("{oops\n"),
+                _ => text.push_str(&format!("{{\"n\": {i}}}\n")),
+            }
+        }
+        let (items, stopped) = read_all(&text);
+        assert!(stopped.is_none());
+        assert_eq!(items.len(), 1999);
+        for (origin, value) in &items {
+            match value {
+                Ok(v) => assert_eq!(v["n"], origin.line, "{origin:?}"),
+                Err(e) => {
+                    assert_eq!(origin.line, 1500);
+                    assert!(e.starts_with("not valid JSON"), "{e}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn select_output_is_opened_up() {
         let text = "{\n  \"Results\": [\n    \"{\\\"a\\\":1}\",\n    \"{bad\"\n  ],\n  \"QueryInfo\": {}\n}\n";

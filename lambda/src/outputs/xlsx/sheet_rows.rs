@@ -156,12 +156,27 @@ fn cell(buf: &mut Vec<u8>, letter: u8, row: &str, text: &str, styles: CellStyles
     buf.extend_from_slice(b"</t></is></c>");
 }
 
+/// Bytes written as they are: not markup, not `_` (which may start an escape), not a
+/// control character other than tab and newline. A table, as every byte of every cell
+/// is looked up.
+const PLAIN: [bool; 256] = {
+    let mut plain = [true; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        plain[b] = b == b'\t' as usize || b == b'\n' as usize;
+        b += 1;
+    }
+    plain[b'&' as usize] = false;
+    plain[b'<' as usize] = false;
+    plain[b'>' as usize] = false;
+    plain[b'_' as usize] = false;
+    plain
+};
+
 /// XML data escaping as Excel does it.
 fn escape(buf: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
-    let plain =
-        |b: u8| !matches!(b, b'&' | b'<' | b'>' | b'_') && (b >= 0x20 || b == b'\t' || b == b'\n');
-    if bytes.iter().all(|b| plain(*b)) {
+    if bytes.iter().all(|b| PLAIN[*b as usize]) {
         buf.extend_from_slice(bytes);
         return;
     }
