@@ -311,7 +311,7 @@ mod tests {
         let mut text = String::new();
         for i in 1..=2000 {
             match i {
-                700 => text.push_str("\n"),
+                700 => text.push('\n'),
                 1500 => text.push_str("{oops\n"),
                 _ => text.push_str(&format!("{{\"n\": {i}}}\n")),
             }
