@@ -495,18 +495,15 @@ impl Inventory {
         let id = |a: usize| pool.get(assets[a].cells[Field::AssetId.index()]);
         // Identifiers of one group often share a long beginning (ARNs), so each
         // group's identifiers are compared from where they first differ.
-        let mut shared: Vec<Option<&str>> = vec![None; distinct.len()];
+        // (Bytes, not text: two identifiers may differ inside one character.)
+        let mut shared: Vec<Option<&[u8]>> = vec![None; distinct.len()];
         for (a, asset) in assets.iter().enumerate() {
             let slot = &mut shared[groups[&lead(asset)] as usize];
-            let text = id(a);
+            let text = id(a).as_bytes();
             *slot = Some(match *slot {
                 None => text,
                 Some(common) => {
-                    let n = common
-                        .bytes()
-                        .zip(text.bytes())
-                        .take_while(|(x, y)| x == y)
-                        .count();
+                    let n = common.iter().zip(text).take_while(|(x, y)| x == y).count();
                     &common[..n]
                 }
             });
@@ -515,7 +512,7 @@ impl Inventory {
         let mut keys: Vec<u128> = (0..assets.len())
             .map(|a| {
                 let group = groups[&lead(&assets[a])];
-                let skip = shared[group as usize].map_or(0, str::len);
+                let skip = shared[group as usize].map_or(0, <[u8]>::len);
                 let text = &id(a).as_bytes()[skip..];
                 let mut prefix = [0u8; 8];
                 let n = text.len().min(8);
@@ -804,17 +801,24 @@ mod tests {
             format!("{base}-000010x"),
             "a".to_string(),
             String::new(),
+            // Alone in their group, sharing the first byte of different characters.
+            "é".to_string(),
+            "ê".to_string(),
         ];
+        let region = |i: usize| match i {
+            6 => "us-east-1",
+            8.. => "eu-west-1",
+            _ => "us-west-2",
+        };
         let mut inv = Inventory::new();
         for (i, id) in ids.iter().enumerate() {
-            let region = if i == 6 { "us-east-1" } else { "us-west-2" };
-            inv.add(&asset("1", region, "DynamoDB", id, &[]), 0);
+            inv.add(&asset("1", region(i), "DynamoDB", id, &[]), 0);
         }
         inv.finish();
         let mut expected: Vec<(&str, &str)> = ids
             .iter()
             .enumerate()
-            .map(|(i, id)| (if i == 6 { "us-east-1" } else { "us-west-2" }, id.as_str()))
+            .map(|(i, id)| (region(i), id.as_str()))
             .collect();
         expected.sort();
         expected.dedup_by(|a, b| a == b && !a.1.is_empty());
