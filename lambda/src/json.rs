@@ -52,7 +52,8 @@ impl<'a> Object<'a> {
     /// Takes the member named `key` out (the last one, when the name repeats).
     pub fn remove(&mut self, key: &str) -> Option<Json<'a>> {
         let at = self.0.iter().rposition(|(k, _)| k == key)?;
-        let (_, value) = self.0.swap_remove(at);
+        // In place, so a name that repeats keeps its last value last.
+        let (_, value) = self.0.remove(at);
         Some(value)
     }
 
@@ -430,6 +431,13 @@ mod tests {
         };
         let value: Value = serde_json::from_str(text).unwrap();
         assert_eq!(map.get("b"), Some(&Json::from(&value["b"])));
+        // Taking a member out keeps a repeated name's last value the one read.
+        let Json::Object(mut repeated) = Json::parse(br#"{"x": 0, "b": 1, "b": 2}"#).unwrap()
+        else {
+            panic!("object");
+        };
+        assert_eq!(repeated.remove("x"), Some(Json::Number(0.into())));
+        assert_eq!(repeated.get("b"), Some(&Json::Number(2.into())));
         let keys: Vec<&str> = map.sorted().iter().map(|(k, _)| *k).collect();
         let theirs: Vec<&str> = value
             .as_object()

@@ -68,8 +68,8 @@ pub enum ReadError {
 /// it, so it can happen on another thread.
 #[derive(Debug)]
 pub enum Raw {
-    /// Consecutive lines of JSON Lines, each ending in its newline (the last may not),
-    /// read as one block so the reader does not copy line by line.
+    /// Consecutive lines of JSON Lines, each ending in its newline (the last may not):
+    /// one piece for many lines, so a worker gets a share worth sending to a thread.
     Lines(Vec<u8>),
     /// One value of a JSON document, already parsed (the document had to be).
     Value(Value),
