@@ -378,7 +378,7 @@ impl Inventory {
     /// Rows per Config type (registry index), after [`Self::finish`].
     pub fn rows_per_kind(&self) -> BTreeMap<u16, u64> {
         let mut counts = BTreeMap::new();
-        for rows in self.rows.chunk_by(|a, b| a.asset == b.asset) {
+        for rows in self.asset_rows() {
             *counts
                 .entry(self.assets[rows[0].asset as usize].kind)
                 .or_default() += rows.len() as u64;
@@ -389,7 +389,7 @@ impl Inventory {
     /// Assets listed (after [`Self::finish`]: without those left out). Every asset
     /// has at least one row, and an asset's rows are adjacent.
     pub fn asset_count(&self) -> usize {
-        self.rows.chunk_by(|a, b| a.asset == b.asset).count()
+        self.asset_rows().count()
     }
 
     pub fn row_count(&self) -> usize {
@@ -477,52 +477,50 @@ impl Inventory {
         // ranked once by its text, so the sort compares integers and an identifier's
         // first eight bytes, and reads identifiers from the pool only when those tie.
         let lead = |a: &StoredAsset| [a.account, a.region, a.cells[Field::AssetType.index()]];
+        let id = |a: usize| pool.get(assets[a].cells[Field::AssetId.index()]);
+        // One pass numbers the combinations as they are met (the number held in the
+        // key's top bits until they are ranked) and finds, per combination, the
+        // beginning its identifiers share: often a long one (ARNs), so identifiers are
+        // compared from where they first differ. (Bytes, not text: two identifiers may
+        // differ inside one character.)
         let mut groups: hashbrown::HashMap<[Sym; 3], u32> = hashbrown::HashMap::new();
-        for a in assets {
-            groups.entry(lead(a)).or_insert(0);
+        let mut shared: Vec<&[u8]> = Vec::new();
+        let mut keys: Vec<u128> = Vec::with_capacity(assets.len());
+        for (a, asset) in assets.iter().enumerate() {
+            let text = id(a).as_bytes();
+            let met = *groups.entry(lead(asset)).or_insert_with(|| {
+                shared.push(text);
+                shared.len() as u32 - 1
+            });
+            let common = shared[met as usize];
+            let n = common.iter().zip(text).take_while(|(x, y)| x == y).count();
+            shared[met as usize] = &common[..n];
+            keys.push((u128::from(met) << 96) | a as u128);
         }
-        let mut distinct: Vec<[Sym; 3]> = groups.keys().copied().collect();
-        distinct.sort_unstable_by(|x, y| {
+        let mut distinct: Vec<([Sym; 3], u32)> = groups.into_iter().collect();
+        distinct.sort_unstable_by(|(x, _), (y, _)| {
             x.iter()
                 .zip(y)
                 .map(|(a, b)| pool.get(*a).cmp(pool.get(*b)))
                 .find(|o| o.is_ne())
                 .unwrap_or(Ordering::Equal)
         });
-        for (r, g) in distinct.iter().enumerate() {
-            groups.insert(*g, r as u32);
+        let mut rank = vec![0u32; distinct.len()];
+        for (r, (_, met)) in distinct.iter().enumerate() {
+            rank[*met as usize] = r as u32;
         }
-        let id = |a: usize| pool.get(assets[a].cells[Field::AssetId.index()]);
-        // Identifiers of one group often share a long beginning (ARNs), so each
-        // group's identifiers are compared from where they first differ.
-        // (Bytes, not text: two identifiers may differ inside one character.)
-        let mut shared: Vec<Option<&[u8]>> = vec![None; distinct.len()];
-        for (a, asset) in assets.iter().enumerate() {
-            let slot = &mut shared[groups[&lead(asset)] as usize];
-            let text = id(a).as_bytes();
-            *slot = Some(match *slot {
-                None => text,
-                Some(common) => {
-                    let n = common.iter().zip(text).take_while(|(x, y)| x == y).count();
-                    &common[..n]
-                }
-            });
+        // Ranked combination (32 bits) | 8 bytes of the identifier past the shared
+        // beginning (64) | asset index (32).
+        for key in &mut keys {
+            let (met, a) = ((*key >> 96) as usize, *key as u32 as usize);
+            let text = &id(a).as_bytes()[shared[met].len()..];
+            let mut prefix = [0u8; 8];
+            let n = text.len().min(8);
+            prefix[..n].copy_from_slice(&text[..n]);
+            *key = (u128::from(rank[met]) << 96)
+                | (u128::from(u64::from_be_bytes(prefix)) << 32)
+                | a as u128;
         }
-        // group (32 bits) | 8 bytes of the identifier from there (64) | asset index (32).
-        let mut keys: Vec<u128> = (0..assets.len())
-            .map(|a| {
-                let group = groups[&lead(&assets[a])];
-                let skip = shared[group as usize].map_or(0, <[u8]>::len);
-                let text = &id(a).as_bytes()[skip..];
-                let mut prefix = [0u8; 8];
-                let n = text.len().min(8);
-                prefix[..n].copy_from_slice(&text[..n]);
-                (u128::from(group) << 96)
-                    | (u128::from(u64::from_be_bytes(prefix)) << 32)
-                    | a as u128
-            })
-            .collect();
-        drop(groups);
         keys.sort_unstable_by(|x, y| {
             let (hx, hy) = (x >> 32, y >> 32);
             if hx != hy {
@@ -542,6 +540,11 @@ impl Inventory {
         })
     }
 
+    /// Each asset's rows, in row order (they are adjacent).
+    fn asset_rows(&self) -> impl Iterator<Item = &[Row]> + '_ {
+        self.rows.chunk_by(|a, b| a.asset == b.asset)
+    }
+
     /// Row `i` of the current order.
     pub fn row(&self, i: usize) -> RowView<'_> {
         RowView {
@@ -554,7 +557,7 @@ impl Inventory {
     pub fn asset_starts(&self) -> Vec<u32> {
         let mut starts = Vec::new();
         let mut at = 0u32;
-        for rows in self.rows.chunk_by(|a, b| a.asset == b.asset) {
+        for rows in self.asset_rows() {
             starts.push(at);
             at += rows.len() as u32;
         }
@@ -571,18 +574,16 @@ impl Inventory {
 
     /// The assets in row order, each with its rows (after [`Self::finish`]).
     pub fn assets(&self) -> impl Iterator<Item = AssetView<'_>> + '_ {
-        self.rows
-            .chunk_by(|a, b| a.asset == b.asset)
-            .map(move |rows| AssetView {
-                inventory: self,
-                rows,
-            })
+        self.asset_rows().map(move |rows| AssetView {
+            inventory: self,
+            rows,
+        })
     }
 
     /// Rows per account, region and asset type.
     pub fn row_counts(&self) -> RowCounts {
         let mut by_sym: hashbrown::HashMap<[Sym; 3], u64> = hashbrown::HashMap::new();
-        for rows in self.rows.chunk_by(|a, b| a.asset == b.asset) {
+        for rows in self.asset_rows() {
             let a = &self.assets[rows[0].asset as usize];
             *by_sym
                 .entry([a.account, a.region, a.cells[Field::AssetType.index()]])

@@ -67,18 +67,7 @@ impl<'a> Object<'a> {
 
     /// Members in key order, each name once (its last value).
     pub fn sorted(&self) -> Vec<(&str, &Json<'a>)> {
-        let mut members: Vec<(&str, &Json<'a>)> =
-            self.0.iter().map(|(k, v)| (k.as_ref(), v)).collect();
-        // Stable, so of a repeated name the last stays last; then keep only it.
-        members.sort_by(|a, b| a.0.cmp(b.0));
-        let mut unique: Vec<(&str, &Json<'a>)> = Vec::with_capacity(members.len());
-        for member in members {
-            match unique.last_mut() {
-                Some(last) if last.0 == member.0 => *last = member,
-                _ => unique.push(member),
-            }
-        }
-        unique
+        last_of_each_name(self.0.iter().map(|(k, v)| (k.as_ref(), v)).collect())
     }
 
     /// Member values in key order, each name once.
@@ -88,17 +77,23 @@ impl<'a> Object<'a> {
 
     /// The members, consumed, in key order, each name once.
     pub fn into_sorted(self) -> Vec<(Cow<'a, str>, Json<'a>)> {
-        let mut members = self.0;
-        members.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut unique: Vec<(Cow<'a, str>, Json<'a>)> = Vec::with_capacity(members.len());
-        for member in members {
-            match unique.last_mut() {
-                Some(last) if last.0 == member.0 => *last = member,
-                _ => unique.push(member),
-            }
-        }
-        unique
+        last_of_each_name(self.0)
     }
+}
+
+/// Members sorted by name, each name once with its last value, as a `Value` map
+/// holds them.
+fn last_of_each_name<K: Ord, V>(mut members: Vec<(K, V)>) -> Vec<(K, V)> {
+    // Stable, so of a repeated name the last stays last; then keep only it.
+    members.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut unique: Vec<(K, V)> = Vec::with_capacity(members.len());
+    for member in members {
+        match unique.last_mut() {
+            Some(last) if last.0 == member.0 => *last = member,
+            _ => unique.push(member),
+        }
+    }
+    unique
 }
 
 impl<'a> Json<'a> {
@@ -106,16 +101,10 @@ impl<'a> Json<'a> {
     pub fn parse(text: &'a [u8]) -> Result<Json<'a>, serde_json::Error> {
         // Text checked as UTF-8 once, in one fast pass, spares the parser checking
         // each string; text that is not UTF-8 is parsed as bytes, for the same error.
-        if let Ok(text) = std::str::from_utf8(text) {
-            let mut de = serde_json::Deserializer::from_str(text);
-            let value = Seed::<Borrow>(PhantomData).deserialize(&mut de)?;
-            de.end()?;
-            return Ok(value);
+        match std::str::from_utf8(text) {
+            Ok(text) => whole::<_, Borrow>(serde_json::Deserializer::from_str(text)),
+            Err(_) => whole::<_, Borrow>(serde_json::Deserializer::from_slice(text)),
         }
-        let mut de = serde_json::Deserializer::from_slice(text);
-        let value = Seed::<Borrow>(PhantomData).deserialize(&mut de)?;
-        de.end()?;
-        Ok(value)
     }
 
     /// The member `key` of an object.
@@ -169,11 +158,19 @@ impl Json<'static> {
     /// Parses `text` into a value that owns its strings (JSON held in a string of
     /// another document, which does not outlive the parse).
     pub fn parse_owned(text: &str) -> Result<Json<'static>, serde_json::Error> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let value = Seed::<Own>(PhantomData).deserialize(&mut de)?;
-        de.end()?;
-        Ok(value)
+        whole::<_, Own>(serde_json::Deserializer::from_str(text))
     }
+}
+
+/// One value and nothing after it but white space.
+fn whole<'de, 'a, R, S>(mut de: serde_json::Deserializer<R>) -> Result<Json<'a>, serde_json::Error>
+where
+    R: serde_json::de::Read<'de>,
+    S: Strings<'de, 'a>,
+{
+    let value = Seed::<S>(PhantomData).deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
 }
 
 /// A `serde_json::Value` read without copying its strings (a document already parsed,
