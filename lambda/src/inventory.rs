@@ -126,8 +126,13 @@ fn span_text(chunks: &[String], span: u64) -> &str {
     &chunks[chunk][offset..offset + len]
 }
 
+/// An asset's cells, sparse: most of a row's 25 cells are empty, and at a million
+/// assets the full array was a third of the inventory's memory.
 struct StoredAsset {
-    cells: [Sym; FIELD_COUNT],
+    /// Which fields have a value (bit `Field::index()`).
+    present: u32,
+    /// Where its values begin in [`Inventory::values`], in field order.
+    first: u32,
     account: Sym,
     region: Sym,
     /// The Config type it came from (index into the mapper registry).
@@ -148,6 +153,8 @@ pub type RowCounts = BTreeMap<(String, String, String), u64>;
 pub struct Inventory {
     pool: StringPool,
     assets: Vec<StoredAsset>,
+    /// The assets' non-empty cells, each asset's together ([`StoredAsset::first`]).
+    values: Vec<Sym>,
     rows: Vec<Row>,
     /// The few assets that may repeat another (network interfaces, Elastic IPs).
     folds: Vec<(u32, Fold)>,
@@ -177,6 +184,7 @@ impl Inventory {
         Inventory {
             pool: StringPool::new(),
             assets: Vec::new(),
+            values: Vec::new(),
             rows: Vec::new(),
             folds: Vec::new(),
             folded: BTreeMap::new(),
@@ -200,8 +208,10 @@ impl Inventory {
         if let Some(fold) = &asset.fold {
             self.folds.push((index, fold.clone()));
         }
+        let (present, first) = self.push_cells(&cells);
         self.assets.push(StoredAsset {
-            cells,
+            present,
+            first,
             account,
             region,
             kind,
@@ -224,6 +234,46 @@ impl Inventory {
                 mac: Sym(0),
             });
         }
+    }
+
+    /// Appends the non-empty `cells` to [`Self::values`]: (present, first).
+    fn push_cells(&mut self, cells: &[Sym; FIELD_COUNT]) -> (u32, u32) {
+        let first = self.values.len() as u32;
+        let mut present = 0;
+        for (i, sym) in cells.iter().enumerate() {
+            if *sym != Sym(0) {
+                present |= 1 << i;
+                self.values.push(*sym);
+            }
+        }
+        (present, first)
+    }
+
+    /// Every cell of a stored asset, empty ones included.
+    fn cells(&self, index: u32) -> [Sym; FIELD_COUNT] {
+        let a = &self.assets[index as usize];
+        let mut cells = [Sym(0); FIELD_COUNT];
+        for field in Field::ALL {
+            cells[field.index()] = cell(&self.values, a, field);
+        }
+        cells
+    }
+
+    /// Sets one cell of a stored asset. A cell that was empty moves the asset's cells
+    /// to the end of [`Self::values`] (a host's facts are set on a few instances).
+    fn set_cell(&mut self, index: u32, field: Field, sym: Sym) {
+        let a = &self.assets[index as usize];
+        let bit = 1u32 << field.index();
+        if a.present & bit != 0 && sym != Sym(0) {
+            let at = a.first as usize + (a.present & (bit - 1)).count_ones() as usize;
+            self.values[at] = sym;
+            return;
+        }
+        let mut cells = self.cells(index);
+        cells[field.index()] = sym;
+        let (present, first) = self.push_cells(&cells);
+        let a = &mut self.assets[index as usize];
+        (a.present, a.first) = (present, first);
     }
 
     /// Assets met more than once (their identity repeated), after [`Self::finish`].
@@ -262,7 +312,7 @@ impl Inventory {
             std::collections::HashMap::new();
         for (i, a) in self.assets.iter().enumerate() {
             if a.kind == instance_kind {
-                let id = self.pool.get(a.cells[Field::AssetId.index()]);
+                let id = self.pool.get(cell(&self.values, a, Field::AssetId));
                 instances
                     .entry((self.pool.get(a.account), self.pool.get(a.region), id))
                     .or_insert(i as u32);
@@ -292,7 +342,7 @@ impl Inventory {
                     for (field, value) in cells {
                         if let Some(v) = value {
                             let sym = self.pool.intern(&v);
-                            self.assets[index as usize].cells[field.index()] = sym;
+                            self.set_cell(index, field, sym);
                         }
                     }
                     self.asset_copy(index)
@@ -366,9 +416,10 @@ impl Inventory {
     /// A stored asset's cells back as an [`Asset`] (to copy a host onto its packages).
     fn asset_copy(&self, index: u32) -> Asset {
         let stored = &self.assets[index as usize];
+        let cells = self.cells(index);
         let mut a = Asset::default();
         for field in Field::asset_fields() {
-            a.set(field, self.pool.get(stored.cells[field.index()]));
+            a.set(field, self.pool.get(cells[field.index()]));
         }
         a.set_account(self.pool.get(stored.account));
         a.set_region(self.pool.get(stored.region));
@@ -412,14 +463,14 @@ impl Inventory {
         // unless they begin alike.
         let head = |k: u128| k >> 32;
         let pool = &self.pool;
-        let assets = &self.assets;
+        let (assets, values) = (&self.assets, &self.values[..]);
         let key = |a: u32| -> Identity {
             let a = &assets[a as usize];
             [
                 a.account,
                 a.region,
-                a.cells[Field::AssetType.index()],
-                a.cells[Field::AssetId.index()],
+                cell(values, a, Field::AssetType),
+                cell(values, a, Field::AssetId),
             ]
         };
         let mut rank = vec![0u32; assets.len()];
@@ -452,6 +503,7 @@ impl Inventory {
         folded.extend(fold_repeats(
             pool,
             assets,
+            values,
             &self.rows,
             &self.folds,
             &mut rank,
@@ -471,13 +523,12 @@ impl Inventory {
     /// keys the first met first (it is the one kept). Each is a key whose low 32 bits
     /// are the asset's index.
     fn listing_order(&self) -> Vec<u128> {
-        let pool = &self.pool;
-        let assets = &self.assets;
+        let (pool, assets, values) = (&self.pool, &self.assets, &self.values[..]);
         // Account, region and type repeat across many assets: each combination is
         // ranked once by its text, so the sort compares integers and an identifier's
         // first eight bytes, and reads identifiers from the pool only when those tie.
-        let lead = |a: &StoredAsset| [a.account, a.region, a.cells[Field::AssetType.index()]];
-        let id = |a: usize| pool.get(assets[a].cells[Field::AssetId.index()]);
+        let lead = |a: &StoredAsset| [a.account, a.region, cell(values, a, Field::AssetType)];
+        let id = |a: usize| pool.get(cell(values, &assets[a], Field::AssetId));
         // One pass numbers the combinations as they are met (the number held in the
         // key's top bits until they are ranked) and finds, per combination, the
         // beginning its identifiers share: often a long one (ARNs), so identifiers are
@@ -534,10 +585,7 @@ impl Inventory {
 
     /// The rows in their current order, each a lookup from field to text.
     pub fn rows(&self) -> impl ExactSizeIterator<Item = RowView<'_>> + '_ {
-        self.rows.iter().map(move |row| RowView {
-            inventory: self,
-            row: *row,
-        })
+        self.rows.iter().map(move |row| RowView::new(self, *row))
     }
 
     /// Each asset's rows, in row order (they are adjacent).
@@ -547,10 +595,7 @@ impl Inventory {
 
     /// Row `i` of the current order.
     pub fn row(&self, i: usize) -> RowView<'_> {
-        RowView {
-            inventory: self,
-            row: self.rows[i],
-        }
+        RowView::new(self, self.rows[i])
     }
 
     /// Where each asset's rows begin, in row order (after [`Self::finish`]).
@@ -586,7 +631,7 @@ impl Inventory {
         for rows in self.asset_rows() {
             let a = &self.assets[rows[0].asset as usize];
             *by_sym
-                .entry([a.account, a.region, a.cells[Field::AssetType.index()]])
+                .entry([a.account, a.region, cell(&self.values, a, Field::AssetType)])
                 .or_default() += rows.len() as u64;
         }
         let text = |s: Sym| self.pool.get(s).to_string();
@@ -597,12 +642,22 @@ impl Inventory {
     }
 }
 
+/// One cell of a stored asset: its values hold the non-empty ones in field order.
+fn cell(values: &[Sym], a: &StoredAsset, field: Field) -> Sym {
+    let bit = 1u32 << field.index();
+    if a.present & bit == 0 {
+        return Sym(0);
+    }
+    values[a.first as usize + (a.present & (bit - 1)).count_ones() as usize]
+}
+
 /// Leaves out (rank `u32::MAX`) the interfaces and Elastic IPs that repeat an asset
 /// that is listed; returns the reason for each. Interfaces are decided first, so an
 /// Elastic IP on an interface that stays listed is folded into that interface.
 fn fold_repeats<'p>(
     pool: &'p StringPool,
     assets: &[StoredAsset],
+    values: &[Sym],
     rows: &[Row],
     folds: &[(u32, Fold)],
     rank: &mut [u32],
@@ -624,7 +679,7 @@ fn fold_repeats<'p>(
     let listed = |a: u32, rank: &[u32]| rank[a as usize] != u32::MAX;
     let add_id = |ids: &mut HashSet<(Sym, Sym, &'p str)>, a: u32| {
         let (acc, reg) = place(a);
-        let id = pool.get(assets[a as usize].cells[Field::AssetId.index()]);
+        let id = pool.get(cell(values, &assets[a as usize], Field::AssetId));
         ids.insert((acc, reg, id));
         ids.insert((acc, reg, id.rsplit('/').next().unwrap_or(id)));
     };
@@ -695,11 +750,7 @@ pub struct AssetView<'a> {
 impl<'a> AssetView<'a> {
     /// A cell of the asset; the address fields are in [`Self::addresses`].
     pub fn get(&self, field: Field) -> &'a str {
-        RowView {
-            inventory: self.inventory,
-            row: self.rows[0],
-        }
-        .get(field)
+        RowView::new(self.inventory, self.rows[0]).get(field)
     }
 
     pub fn account(&self) -> &'a str {
@@ -724,10 +775,9 @@ impl<'a> AssetView<'a> {
     /// The asset's rows, as the per-row layouts list them.
     pub fn rows(&self) -> impl Iterator<Item = RowView<'a>> + 'a {
         let inventory = self.inventory;
-        self.rows.iter().map(move |row| RowView {
-            inventory,
-            row: *row,
-        })
+        self.rows
+            .iter()
+            .map(move |row| RowView::new(inventory, *row))
     }
 }
 
@@ -735,17 +785,27 @@ impl<'a> AssetView<'a> {
 #[derive(Clone, Copy)]
 pub struct RowView<'a> {
     inventory: &'a Inventory,
+    /// Found once: a writer reads every field of a row in turn.
+    asset: &'a StoredAsset,
     row: Row,
 }
 
 impl<'a> RowView<'a> {
-    pub fn get(&self, field: Field) -> &'a str {
-        let pool = &self.inventory.pool;
-        match field {
-            Field::Ip => pool.get(self.row.ip),
-            Field::Mac => pool.get(self.row.mac),
-            _ => pool.get(self.inventory.assets[self.row.asset as usize].cells[field.index()]),
+    fn new(inventory: &'a Inventory, row: Row) -> Self {
+        RowView {
+            inventory,
+            asset: &inventory.assets[row.asset as usize],
+            row,
         }
+    }
+
+    pub fn get(&self, field: Field) -> &'a str {
+        let sym = match field {
+            Field::Ip => self.row.ip,
+            Field::Mac => self.row.mac,
+            _ => cell(&self.inventory.values, self.asset, field),
+        };
+        self.inventory.pool.get(sym)
     }
 }
 
@@ -905,6 +965,38 @@ mod tests {
             vec!["i-a|10.0.0.1|mac", "i-b||", "i-a|10.0.0.1|mac"],
             "the first met is kept"
         );
+    }
+
+    #[test]
+    fn sparse_cells_read_back_and_can_be_set_later() {
+        let mut inv = Inventory::new();
+        inv.add(&asset("1", "r", "EC2", "i-1", &["10.0.0.1"]), 0);
+        inv.add(&asset("1", "r", "EC2", "i-2", &[]), 0);
+        let sym = inv.pool.intern("Linux");
+        inv.set_cell(0, Field::OsNameVersion, sym); // was empty: the cells move
+        let sym = inv.pool.intern("No");
+        inv.set_cell(0, Field::Virtual, sym); // had a value: set in place
+        inv.set_cell(1, Field::Virtual, Sym(0)); // emptied
+        inv.finish();
+        let cells = |i: usize, fields: &[Field]| -> Vec<&str> {
+            let row = inv.row(i);
+            fields.iter().map(|f| row.get(*f)).collect()
+        };
+        let fields = [
+            Field::AssetId,
+            Field::Ip,
+            Field::Mac,
+            Field::Virtual,
+            Field::OsNameVersion,
+            Field::AssetType,
+            Field::Public,
+        ];
+        assert_eq!(
+            cells(0, &fields),
+            ["i-1", "10.0.0.1", "mac", "No", "Linux", "EC2", ""]
+        );
+        assert_eq!(cells(1, &fields), ["i-2", "", "", "", "", "EC2", ""]);
+        assert_eq!(inv.asset_copy(0).get(Field::OsNameVersion), "Linux");
     }
 
     #[test]
