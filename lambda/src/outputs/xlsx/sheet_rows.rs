@@ -143,7 +143,9 @@ fn render_row(
 /// One cell; `reference` (column letter, row number) when it does not follow the last.
 fn cell(buf: &mut Vec<u8>, reference: Option<(u8, &str)>, text: &str, styles: CellStyles) {
     let (text, _) = fit(text);
-    let style = match (looks_like_formula(text), text.contains('\n')) {
+    // Most cells are plain text: no escape, and no line to wrap (a newline is not plain).
+    let plain = is_plain(text.as_bytes());
+    let style = match (looks_like_formula(text), !plain && text.contains('\n')) {
         (false, false) => 0,
         (true, false) => styles.quoted,
         (false, true) => styles.wrapped,
@@ -167,8 +169,35 @@ fn cell(buf: &mut Vec<u8>, reference: Option<(u8, &str)>, text: &str, styles: Ce
         buf.extend_from_slice(b" xml:space=\"preserve\"");
     }
     buf.push(b'>');
-    escape(buf, text);
+    if plain {
+        buf.extend_from_slice(text.as_bytes());
+    } else {
+        escape(buf, text);
+    }
     buf.extend_from_slice(b"</t></is></c>");
+}
+
+/// No byte below 0x20 and none of `&<>_`: text written as it is. Eight bytes at a
+/// time (a byte-by-byte look-up was a quarter of the rendering).
+fn is_plain(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Non-zero exactly when some byte of `x` is below `n` (at most 0x80).
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
+    let has = |x: u64, b: u8| below(x ^ (ONES * u64::from(b)), 1);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        if below(x, 0x20) | has(x, b'&') | has(x, b'<') | has(x, b'>') | has(x, b'_') != 0 {
+            return false;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .all(|b| *b >= 0x20 && !matches!(b, b'&' | b'<' | b'>' | b'_'))
 }
 
 /// Bytes written as they are: not markup, not `_` (which may start an escape), not a
@@ -292,6 +321,26 @@ mod tests {
                 r#"<c t="inlineStr"><is><t>host</t></is></c></row>"#,
             )
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_text_is_found_eight_bytes_at_a_time(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            plain in proptest::collection::vec(0x20u8..0x7f, 0..40),
+            at in 0usize..40,
+            odd in proptest::sample::select(vec![0u8, 0x1f, b'\t', b'\n', b'&', b'<', b'>', b'_', b' ', 0x80, 0xff]),
+        ) {
+            let naive = |b: &[u8]| b.iter().all(|b| *b >= 0x20 && !b"&<>_".contains(b));
+            proptest::prop_assert_eq!(is_plain(&bytes), naive(&bytes));
+            // Mostly plain text with one byte changed, anywhere in a word or after.
+            let mut one = plain.clone();
+            if !one.is_empty() {
+                let i = at % one.len();
+                one[i] = odd;
+            }
+            proptest::prop_assert_eq!(is_plain(&one), naive(&one));
+        }
     }
 
     #[test]
