@@ -6,6 +6,10 @@
 //! object is a list of members, so parsing an item costs a few allocations. It reads
 //! like `Value` does: [`Object::get`] gives the last member of a name, and
 //! [`Object::sorted`] lists members in key order, as a `Value` map iterates.
+//!
+//! Text is read by a small parser of its own ([`Plain`]) that leaves to serde_json
+//! whatever it does not read itself (escapes, errors), so values and errors are always
+//! serde_json's.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -102,7 +106,10 @@ impl<'a> Json<'a> {
         // Text checked as UTF-8 once, in one fast pass, spares the parser checking
         // each string; text that is not UTF-8 is parsed as bytes, for the same error.
         match std::str::from_utf8(text) {
-            Ok(text) => whole::<_, Borrow>(serde_json::Deserializer::from_str(text)),
+            Ok(text) => match Plain::parse(text) {
+                Some(value) => Ok(value),
+                None => whole::<_, Borrow>(serde_json::Deserializer::from_str(text)),
+            },
             Err(_) => whole::<_, Borrow>(serde_json::Deserializer::from_slice(text)),
         }
     }
@@ -171,6 +178,179 @@ where
     let value = Seed::<S>(PhantomData).deserialize(&mut de)?;
     de.end()?;
     Ok(value)
+}
+
+/// A parser for JSON as Config items are written: strings without escapes. It gives
+/// up (None) on anything else (an escape, deep nesting, any error) and serde_json then
+/// reads the whole text, and a number's text is read by serde_json itself; so every
+/// value and every error is serde_json's own. Going through serde's visitor was
+/// most of the parsing time, and this reads an item in about half of it.
+struct Plain<'a> {
+    text: &'a str,
+    at: usize,
+    depth: usize,
+}
+
+/// Nesting at which [`Plain`] gives up (serde_json's own limit is 128).
+const PLAIN_DEPTH: usize = 100;
+
+impl<'a> Plain<'a> {
+    fn parse(text: &'a str) -> Option<Json<'a>> {
+        let mut p = Plain {
+            text,
+            at: 0,
+            depth: 0,
+        };
+        let value = p.value()?;
+        p.skip_space();
+        (p.at == text.len()).then_some(value)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    /// Steps over `byte` after any white space, or gives up.
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        self.skip_space();
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    fn value(&mut self) -> Option<Json<'a>> {
+        self.skip_space();
+        match self.peek()? {
+            b'{' => self.object(),
+            b'[' => self.array(),
+            b'"' => Some(Json::String(Cow::Borrowed(self.string()?))),
+            b't' => self.word("true", Json::Bool(true)),
+            b'f' => self.word("false", Json::Bool(false)),
+            b'n' => self.word("null", Json::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn word(&mut self, word: &str, value: Json<'a>) -> Option<Json<'a>> {
+        self.text[self.at..].starts_with(word).then(|| {
+            self.at += word.len();
+            value
+        })
+    }
+
+    /// A string without escapes or control characters, borrowed.
+    fn string(&mut self) -> Option<&'a str> {
+        let start = self.at + 1;
+        let bytes = self.text.as_bytes().get(start..)?;
+        let len = string_end(bytes);
+        if bytes.get(len) != Some(&b'"') {
+            return None;
+        }
+        self.at = start + len + 1;
+        self.text.get(start..start + len)
+    }
+
+    /// A number: the characters a number may hold, read by serde_json (integers in
+    /// range, floats with its own rounding, errors for the rest).
+    fn number(&mut self) -> Option<Json<'a>> {
+        let start = self.at;
+        while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.peek() {
+            self.at += 1;
+        }
+        self.text[start..self.at]
+            .parse::<Number>()
+            .ok()
+            .map(Json::Number)
+    }
+
+    fn nest(&mut self) -> Option<()> {
+        self.depth += 1;
+        self.at += 1;
+        (self.depth <= PLAIN_DEPTH).then_some(())
+    }
+
+    fn object(&mut self) -> Option<Json<'a>> {
+        self.nest()?;
+        let mut members = Vec::new();
+        self.skip_space();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+        } else {
+            loop {
+                self.skip_space();
+                if self.peek()? != b'"' {
+                    return None;
+                }
+                let key = self.string()?;
+                self.expect(b':')?;
+                members.push((Cow::Borrowed(key), self.value()?));
+                self.skip_space();
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b'}' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(Json::Object(Object(members)))
+    }
+
+    fn array(&mut self) -> Option<Json<'a>> {
+        self.nest()?;
+        let mut elements = Vec::new();
+        self.skip_space();
+        if self.peek() == Some(b']') {
+            self.at += 1;
+        } else {
+            loop {
+                elements.push(self.value()?);
+                self.skip_space();
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b']' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(Json::Array(elements))
+    }
+}
+
+/// Where a string's text ends: its first `"`, `\\` or control character. Eight bytes
+/// at a time, as most of an item's bytes are in its strings.
+fn string_end(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Non-zero exactly when some byte of `x` is below `n` (at most 0x80).
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
+    let has = |x: u64, b: u8| below(x ^ (ONES * u64::from(b)), 1);
+    let mut at = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        if below(x, 0x20) | has(x, b'"') | has(x, b'\\') != 0 {
+            break;
+        }
+        at += 8;
+    }
+    at + bytes[at..]
+        .iter()
+        .position(|b| *b == b'"' || *b == b'\\' || *b < 0x20)
+        .unwrap_or(bytes.len() - at)
 }
 
 /// A `serde_json::Value` read without copying its strings (a document already parsed,
@@ -455,11 +635,83 @@ mod tests {
         assert_eq!(owned, theirs);
     }
 
+    /// Any JSON value, with strings and numbers of every kind.
+    fn any_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            any::<String>().prop_map(Value::String),
+            "[a-z0-9 :/.-]{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec(("[a-zA-Z]{0,6}", inner), 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
     proptest::proptest! {
         /// Any text parses as serde_json parses it (the same value, or the same error).
         #[test]
         fn any_text_parses_as_serde_json_does(text in "[\\[\\]{}\",:0-9a-zA-Z \\\\.eE+-]{0,60}") {
             same_as_value(&text);
         }
+
+        /// Any JSON text, compact or pretty, gives serde_json's value; and the fast
+        /// parser reads it itself whenever it has no escapes.
+        #[test]
+        fn any_json_parses_as_serde_json_does(value in any_value()) {
+            for text in [
+                serde_json::to_string(&value).unwrap(),
+                serde_json::to_string_pretty(&value).unwrap(),
+            ] {
+                same_as_value(&text);
+                if !text.contains('\\') {
+                    proptest::prop_assert!(Plain::parse(&text).is_some(), "{}", text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_parser_leaves_to_serde_json_what_it_does_not_read_itself() {
+        for text in [
+            r#"{"a":"x\"y"}"#,
+            "{\"a\":\"\u{1}\"}",
+            r#"[1,]"#,
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            "01",
+            "1e400",
+            "1.",
+            "--1",
+            "[1 2]",
+            "nul",
+            "truex",
+            "\"a",
+            "",
+        ] {
+            assert!(Plain::parse(text).is_none(), "{text}");
+            same_as_value(text);
+        }
+        // Numbers' text is read by serde_json's own number parser.
+        for text in ["-0", "18446744073709551616", "-1.5e3", "[0.1,2E-2]"] {
+            assert!(Plain::parse(text).is_some(), "{text}");
+            same_as_value(text);
+        }
+        let deep = format!(
+            "{}{}",
+            "[".repeat(PLAIN_DEPTH + 1),
+            "]".repeat(PLAIN_DEPTH + 1)
+        );
+        assert!(Plain::parse(&deep).is_none());
+        same_as_value(&deep);
     }
 }
