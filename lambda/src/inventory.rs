@@ -750,7 +750,12 @@ pub struct AssetView<'a> {
 impl<'a> AssetView<'a> {
     /// A cell of the asset; the address fields are in [`Self::addresses`].
     pub fn get(&self, field: Field) -> &'a str {
-        RowView::new(self.inventory, self.rows[0]).get(field)
+        self.first_row().get(field)
+    }
+
+    /// Its first row (its only one when it has no more than one address).
+    pub fn first_row(&self) -> RowView<'a> {
+        RowView::new(self.inventory, self.rows[0])
     }
 
     pub fn account(&self) -> &'a str {
@@ -806,6 +811,22 @@ impl<'a> RowView<'a> {
             _ => cell(&self.inventory.values, self.asset, field),
         };
         self.inventory.pool.get(sym)
+    }
+
+    /// Every cell, by `Field::index()`: a writer that reads all of them walks the
+    /// asset's values once instead of finding each.
+    pub fn texts(&self) -> [&'a str; FIELD_COUNT] {
+        let (pool, values) = (&self.inventory.pool, &self.inventory.values);
+        let mut texts = [""; FIELD_COUNT];
+        let (mut present, mut at) = (self.asset.present, self.asset.first as usize);
+        while present != 0 {
+            texts[present.trailing_zeros() as usize] = pool.get(values[at]);
+            present &= present - 1;
+            at += 1;
+        }
+        texts[Field::Ip.index()] = pool.get(self.row.ip);
+        texts[Field::Mac.index()] = pool.get(self.row.mac);
+        texts
     }
 }
 

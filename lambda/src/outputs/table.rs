@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::str::FromStr;
 
-use crate::fields::Field;
+use crate::fields::{Field, FIELD_COUNT};
 use crate::inventory::{AssetView, Inventory, RowView};
 
 /// How several addresses of one asset are written.
@@ -51,6 +51,19 @@ pub(crate) enum TableRow<'a> {
 }
 
 impl<'a> TableRow<'a> {
+    /// Every cell, by `Field::index()`.
+    pub fn texts(&self) -> [&str; FIELD_COUNT] {
+        match self {
+            TableRow::Row(row) => row.texts(),
+            TableRow::Joined { asset, ips, macs } => {
+                let mut texts = asset.first_row().texts();
+                texts[Field::Ip.index()] = ips;
+                texts[Field::Mac.index()] = macs;
+                texts
+            }
+        }
+    }
+
     pub fn cell(&self, field: Field) -> Cow<'_, str> {
         match self {
             TableRow::Row(row) => Cow::Borrowed(row.get(field)),
@@ -178,5 +191,14 @@ mod tests {
             "i-2"
         );
         assert_eq!(row_count(&inv, IpCell::PerRow), 4);
+        // All cells at once read as each one alone.
+        for ip_cell in [IpCell::PerRow, IpCell::Joined] {
+            for row in rows(&inv, ip_cell) {
+                let texts = row.texts();
+                for field in Field::ALL {
+                    assert_eq!(texts[field.index()], row.cell(field), "{field:?}");
+                }
+            }
+        }
     }
 }

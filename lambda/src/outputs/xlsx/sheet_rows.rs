@@ -128,13 +128,14 @@ fn render_row(
     buf.extend_from_slice(b"\">");
     // The column just after the last cell written: where a cell without `r` goes.
     let mut next = 0;
+    let texts = row.texts();
     for (c, column) in columns.iter().enumerate() {
-        let text = row.cell(column.field);
+        let text = texts[column.field.index()];
         if text.is_empty() {
             continue;
         }
         let reference = (c != next).then_some((b'A' + c as u8, number));
-        cell(buf, reference, &text, styles);
+        cell(buf, reference, text, styles);
         next = c + 1;
     }
     buf.extend_from_slice(b"</row>");
