@@ -332,17 +332,11 @@ impl<'a> Plain<'a> {
 /// Where a string's text ends: its first `"`, `\\` or control character. Eight bytes
 /// at a time, as most of an item's bytes are in its strings.
 fn string_end(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Non-zero exactly when some byte of `x` is below `n` (at most 0x80).
-    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
-    let has = |x: u64, b: u8| below(x ^ (ONES * u64::from(b)), 1);
+    use crate::words::{has, has_below, word};
     let mut at = 0;
     for chunk in bytes.chunks_exact(8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        if below(x, 0x20) | has(x, b'"') | has(x, b'\\') != 0 {
+        let x = word(chunk);
+        if has_below(x, 0x20) || has(x, b'"') || has(x, b'\\') {
             break;
         }
         at += 8;

@@ -32,3 +32,4 @@ pub mod run;
 pub mod settings;
 pub mod snapshot;
 pub mod summary;
+pub mod words;

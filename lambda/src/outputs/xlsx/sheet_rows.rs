@@ -181,17 +181,11 @@ fn cell(buf: &mut Vec<u8>, reference: Option<(u8, &str)>, text: &str, styles: Ce
 /// No byte below 0x20 and none of `&<>_`: text written as it is. Eight bytes at a
 /// time (a byte-by-byte look-up was a quarter of the rendering).
 fn is_plain(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Non-zero exactly when some byte of `x` is below `n` (at most 0x80).
-    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
-    let has = |x: u64, b: u8| below(x ^ (ONES * u64::from(b)), 1);
+    use crate::words::{has, has_below, word};
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        if below(x, 0x20) | has(x, b'&') | has(x, b'<') | has(x, b'>') | has(x, b'_') != 0 {
+        let x = word(chunk);
+        if has_below(x, 0x20) || has(x, b'&') || has(x, b'<') || has(x, b'>') || has(x, b'_') {
             return false;
         }
     }
