@@ -251,21 +251,13 @@ impl Inventory {
 
     /// Every cell of a stored asset, empty ones included.
     fn cells(&self, index: u32) -> [Sym; FIELD_COUNT] {
-        let a = &self.assets[index as usize];
-        let mut cells = [Sym(0); FIELD_COUNT];
-        for field in Field::ALL {
-            cells[field.index()] = cell(&self.values, a, field);
-        }
-        cells
+        all_cells(&self.values, &self.assets[index as usize])
     }
 
     /// Sets one cell of a stored asset. A cell that was empty moves the asset's cells
     /// to the end of [`Self::values`] (a host's facts are set on a few instances).
     fn set_cell(&mut self, index: u32, field: Field, sym: Sym) {
-        let a = &self.assets[index as usize];
-        let bit = 1u32 << field.index();
-        if a.present & bit != 0 && sym != Sym(0) {
-            let at = a.first as usize + (a.present & (bit - 1)).count_ones() as usize;
+        if let (Some(at), true) = (slot(&self.assets[index as usize], field), sym != Sym(0)) {
             self.values[at] = sym;
             return;
         }
@@ -642,13 +634,28 @@ impl Inventory {
     }
 }
 
-/// One cell of a stored asset: its values hold the non-empty ones in field order.
-fn cell(values: &[Sym], a: &StoredAsset, field: Field) -> Sym {
+/// Where a stored asset's value for `field` is in [`Inventory::values`] (which holds
+/// its non-empty cells in field order), if it has one.
+fn slot(a: &StoredAsset, field: Field) -> Option<usize> {
     let bit = 1u32 << field.index();
-    if a.present & bit == 0 {
-        return Sym(0);
+    (a.present & bit != 0).then(|| a.first as usize + (a.present & (bit - 1)).count_ones() as usize)
+}
+
+/// One cell of a stored asset.
+fn cell(values: &[Sym], a: &StoredAsset, field: Field) -> Sym {
+    slot(a, field).map_or(Sym(0), |at| values[at])
+}
+
+/// Every cell of a stored asset, in one walk of its values.
+fn all_cells(values: &[Sym], a: &StoredAsset) -> [Sym; FIELD_COUNT] {
+    let mut cells = [Sym(0); FIELD_COUNT];
+    let (mut present, mut at) = (a.present, a.first as usize);
+    while present != 0 {
+        cells[present.trailing_zeros() as usize] = values[at];
+        present &= present - 1;
+        at += 1;
     }
-    values[a.first as usize + (a.present & (bit - 1)).count_ones() as usize]
+    cells
 }
 
 /// Leaves out (rank `u32::MAX`) the interfaces and Elastic IPs that repeat an asset
@@ -816,17 +823,11 @@ impl<'a> RowView<'a> {
     /// Every cell, by `Field::index()`: a writer that reads all of them walks the
     /// asset's values once instead of finding each.
     pub fn texts(&self) -> [&'a str; FIELD_COUNT] {
-        let (pool, values) = (&self.inventory.pool, &self.inventory.values);
-        let mut texts = [""; FIELD_COUNT];
-        let (mut present, mut at) = (self.asset.present, self.asset.first as usize);
-        while present != 0 {
-            texts[present.trailing_zeros() as usize] = pool.get(values[at]);
-            present &= present - 1;
-            at += 1;
-        }
-        texts[Field::Ip.index()] = pool.get(self.row.ip);
-        texts[Field::Mac.index()] = pool.get(self.row.mac);
-        texts
+        let mut cells = all_cells(&self.inventory.values, self.asset);
+        cells[Field::Ip.index()] = self.row.ip;
+        cells[Field::Mac.index()] = self.row.mac;
+        let pool = &self.inventory.pool;
+        cells.map(|sym| pool.get(sym))
     }
 }
 

@@ -268,31 +268,24 @@ impl<'a> Plain<'a> {
             .map(Json::Number)
     }
 
-    fn nest(&mut self) -> Option<()> {
+    /// The entries of an object or a list, from its opening bracket to `close`, each
+    /// read by `entry`, separated by commas.
+    fn entries(&mut self, close: u8, mut entry: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.depth += 1;
         self.at += 1;
-        (self.depth <= PLAIN_DEPTH).then_some(())
-    }
-
-    fn object(&mut self) -> Option<Json<'a>> {
-        self.nest()?;
-        let mut members = Vec::new();
+        if self.depth > PLAIN_DEPTH {
+            return None;
+        }
         self.skip_space();
-        if self.peek() == Some(b'}') {
+        if self.peek() == Some(close) {
             self.at += 1;
         } else {
             loop {
-                self.skip_space();
-                if self.peek()? != b'"' {
-                    return None;
-                }
-                let key = self.string()?;
-                self.expect(b':')?;
-                members.push((Cow::Borrowed(key), self.value()?));
+                entry(self)?;
                 self.skip_space();
                 match self.peek()? {
                     b',' => self.at += 1,
-                    b'}' => {
+                    b if b == close => {
                         self.at += 1;
                         break;
                     }
@@ -301,30 +294,30 @@ impl<'a> Plain<'a> {
             }
         }
         self.depth -= 1;
+        Some(())
+    }
+
+    fn object(&mut self) -> Option<Json<'a>> {
+        let mut members = Vec::new();
+        self.entries(b'}', |p| {
+            p.skip_space();
+            if p.peek()? != b'"' {
+                return None;
+            }
+            let key = p.string()?;
+            p.expect(b':')?;
+            members.push((Cow::Borrowed(key), p.value()?));
+            Some(())
+        })?;
         Some(Json::Object(Object(members)))
     }
 
     fn array(&mut self) -> Option<Json<'a>> {
-        self.nest()?;
         let mut elements = Vec::new();
-        self.skip_space();
-        if self.peek() == Some(b']') {
-            self.at += 1;
-        } else {
-            loop {
-                elements.push(self.value()?);
-                self.skip_space();
-                match self.peek()? {
-                    b',' => self.at += 1,
-                    b']' => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return None,
-                }
-            }
-        }
-        self.depth -= 1;
+        self.entries(b']', |p| {
+            elements.push(p.value()?);
+            Some(())
+        })?;
         Some(Json::Array(elements))
     }
 }
@@ -332,19 +325,12 @@ impl<'a> Plain<'a> {
 /// Where a string's text ends: its first `"`, `\\` or control character. Eight bytes
 /// at a time, as most of an item's bytes are in its strings.
 fn string_end(bytes: &[u8]) -> usize {
-    use crate::words::{has, has_below, word};
-    let mut at = 0;
-    for chunk in bytes.chunks_exact(8) {
-        let x = word(chunk);
-        if has_below(x, 0x20) || has(x, b'"') || has(x, b'\\') {
-            break;
-        }
-        at += 8;
-    }
-    at + bytes[at..]
-        .iter()
-        .position(|b| *b == b'"' || *b == b'\\' || *b < 0x20)
-        .unwrap_or(bytes.len() - at)
+    use crate::words::{find, has, has_below};
+    find(
+        bytes,
+        |x| has_below(x, 0x20) || has(x, b'"') || has(x, b'\\'),
+        |b| b == b'"' || b == b'\\' || b < 0x20,
+    )
 }
 
 /// A `serde_json::Value` read without copying its strings (a document already parsed,

@@ -21,6 +21,23 @@ pub fn has(x: u64, b: u8) -> bool {
     has_below(x ^ (ONES * u64::from(b)), 1)
 }
 
+/// Where the first byte that `hit` picks is, or `bytes.len()`. `word_hit` says of
+/// eight bytes at once whether one of them is such a byte (exactly), so the bytes are
+/// looked at one by one only in the word that holds it and after the last whole word.
+pub fn find(bytes: &[u8], word_hit: impl Fn(u64) -> bool, hit: impl Fn(u8) -> bool) -> usize {
+    let mut at = 0;
+    for chunk in bytes.chunks_exact(8) {
+        if word_hit(word(chunk)) {
+            break;
+        }
+        at += 8;
+    }
+    at + bytes[at..]
+        .iter()
+        .position(|b| hit(*b))
+        .unwrap_or(bytes.len() - at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,6 +48,12 @@ mod tests {
             let x = word(&bytes);
             proptest::prop_assert_eq!(has(x, b), bytes.contains(&b));
             proptest::prop_assert_eq!(has_below(x, n), bytes.iter().any(|c| *c < n));
+        }
+
+        #[test]
+        fn find_gives_the_first_byte_picked(bytes in proptest::collection::vec(b'a'..=b'e', 0..40), b in b'a'..=b'f') {
+            let at = find(&bytes, |x| has(x, b), |c| c == b);
+            proptest::prop_assert_eq!(at, bytes.iter().position(|c| *c == b).unwrap_or(bytes.len()));
         }
     }
 }

@@ -7,11 +7,11 @@
 //! without one just after the cell before it, as Excel, LibreOffice, openpyxl and
 //! calamine read it; leaving out the references that say nothing new makes the sheet's
 //! XML an eighth smaller and deflate 40% faster, since a row number in every cell is
-//! what breaks deflate's matches. Then: `&`, `<`, `>` escaped; the control characters XML 1.0 forbids as `_xHHHH_`
-//! (and a literal `_xHHHH_` kept literal as `_x005F_xHHHH_`); `xml:space="preserve"`
-//! when a value starts or ends with white space; at most 32,767 characters; the quote
-//! prefix style for text a spreadsheet could take for a formula; the wrap style for
-//! several addresses on separate lines.
+//! what breaks deflate's matches. Then: `&`, `<`, `>` escaped; the control characters
+//! XML 1.0 forbids as `_xHHHH_` (and a literal `_xHHHH_` kept literal as
+//! `_x005F_xHHHH_`); `xml:space="preserve"` when a value starts or ends with white
+//! space; at most 32,767 characters; the quote prefix style for text a spreadsheet
+//! could take for a formula; the wrap style for several addresses on separate lines.
 
 use super::deflate::{Pieces, WINDOW};
 use super::MAX_CELL_CHARS;
@@ -181,44 +181,17 @@ fn cell(buf: &mut Vec<u8>, reference: Option<(u8, &str)>, text: &str, styles: Ce
 /// No byte below 0x20 and none of `&<>_`: text written as it is. Eight bytes at a
 /// time (a byte-by-byte look-up was a quarter of the rendering).
 fn is_plain(bytes: &[u8]) -> bool {
-    use crate::words::{has, has_below, word};
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let x = word(chunk);
-        if has_below(x, 0x20) || has(x, b'&') || has(x, b'<') || has(x, b'>') || has(x, b'_') {
-            return false;
-        }
-    }
-    chunks
-        .remainder()
-        .iter()
-        .all(|b| *b >= 0x20 && !matches!(b, b'&' | b'<' | b'>' | b'_'))
+    use crate::words::{find, has, has_below};
+    let word_hit =
+        |x| has_below(x, 0x20) || has(x, b'&') || has(x, b'<') || has(x, b'>') || has(x, b'_');
+    find(bytes, word_hit, |b| {
+        b < 0x20 || matches!(b, b'&' | b'<' | b'>' | b'_')
+    }) == bytes.len()
 }
 
-/// Bytes written as they are: not markup, not `_` (which may start an escape), not a
-/// control character other than tab and newline. A table, as every byte of every cell
-/// is looked up.
-const PLAIN: [bool; 256] = {
-    let mut plain = [true; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        plain[b] = b == b'\t' as usize || b == b'\n' as usize;
-        b += 1;
-    }
-    plain[b'&' as usize] = false;
-    plain[b'<' as usize] = false;
-    plain[b'>' as usize] = false;
-    plain[b'_' as usize] = false;
-    plain
-};
-
-/// XML data escaping as Excel does it.
+/// XML data escaping as Excel does it, for text that is not plain ([`is_plain`]).
 fn escape(buf: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
-    if bytes.iter().all(|b| PLAIN[*b as usize]) {
-        buf.extend_from_slice(bytes);
-        return;
-    }
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
