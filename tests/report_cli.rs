@@ -768,6 +768,23 @@ fn types_prints_the_readme_coverage_table() {
     );
 }
 
+/// `types | head`: a reader that closes the pipe early ends the program quietly, with
+/// exit 0 and nothing on stderr, as other command-line tools end.
+#[test]
+fn a_closed_pipe_ends_types_quietly() {
+    let mut child = Command::new(BIN)
+        .arg("types")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    // Closed before the program has written anything: its first write meets EPIPE.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("it ends");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(0));
+}
+
 /// A report that takes a while says how far it got: here its input arrives in two
 /// halves, 3 s apart. stderr is not a terminal, so progress is plain lines. A quick
 /// report prints none.

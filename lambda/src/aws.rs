@@ -3,6 +3,9 @@
 //! `AWS_ENDPOINT_URL`), so the same code talks to AWS, to GovCloud, or to a local AWS
 //! in tests.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sts::config::Credentials;
 
@@ -170,6 +173,129 @@ pub async fn assume_role(
         ))
         .region(Region::new(region.to_string()))
         .build())
+}
+
+/// Assumed-role credentials, one session per role (so per member account), shared by
+/// every region's clients of that account and assumed again shortly before they
+/// expire. AssumeRole is called once per account, not once per account and region.
+pub struct RoleSessions {
+    base: SdkConfig,
+    external_id: Option<String>,
+    session: String,
+    cells: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Credentials>>>>>,
+    assumed: std::sync::atomic::AtomicU64,
+}
+
+/// How long before expiry credentials are assumed again: past any one call's retries.
+const REFRESH_BEFORE: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+impl RoleSessions {
+    pub fn new(base: &SdkConfig, external_id: Option<String>, session: &str) -> Self {
+        RoleSessions {
+            base: base.clone(),
+            external_id,
+            session: session_name(session),
+            cells: std::sync::Mutex::new(HashMap::new()),
+            assumed: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// How many times AssumeRole was called.
+    pub fn assumed(&self) -> u64 {
+        self.assumed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The role's credentials: the cached ones while they are good for more than
+    /// [`REFRESH_BEFORE`], else newly assumed (one caller at a time per role).
+    pub async fn credentials(&self, role_arn: &str) -> Result<Credentials, String> {
+        let cell = {
+            let mut cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(cells.entry(role_arn.to_string()).or_default())
+        };
+        let mut cached = cell.lock().await;
+        if let Some(c) = cached.as_ref() {
+            let fresh = c
+                .expiry()
+                .is_none_or(|at| at > std::time::SystemTime::now() + REFRESH_BEFORE);
+            if fresh {
+                return Ok(c.clone());
+            }
+        }
+        self.assumed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let out = aws_sdk_sts::Client::new(&self.base)
+            .assume_role()
+            .role_arn(role_arn)
+            .role_session_name(&self.session)
+            .set_external_id(self.external_id.clone())
+            .send()
+            .await
+            .map_err(|e| format!("sts:AssumeRole {role_arn} failed: {}", describe(&e)))?;
+        let c = out
+            .credentials()
+            .ok_or_else(|| format!("sts:AssumeRole {role_arn} returned no credentials"))?;
+        let expiry = std::time::SystemTime::try_from(c.expiration().to_owned()).ok();
+        let credentials = Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_string()),
+            expiry,
+            "assumed-role",
+        );
+        *cached = Some(credentials.clone());
+        Ok(credentials)
+    }
+
+    /// A config for `region` acting as the role: its credentials are asked of this
+    /// cache whenever the client's own cache finds them near expiry. The role is
+    /// assumed here first, so a role that cannot be assumed fails at this stage.
+    pub async fn config(
+        self: &Arc<Self>,
+        role_arn: &str,
+        region: &str,
+    ) -> Result<SdkConfig, String> {
+        self.credentials(role_arn).await?;
+        let provider = RoleProvider {
+            sessions: Arc::clone(self),
+            role_arn: role_arn.to_string(),
+        };
+        Ok(self
+            .base
+            .to_builder()
+            .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+                provider,
+            ))
+            .region(Region::new(region.to_string()))
+            .build())
+    }
+}
+
+#[derive(Debug)]
+struct RoleProvider {
+    sessions: Arc<RoleSessions>,
+    role_arn: String,
+}
+
+impl std::fmt::Debug for RoleSessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoleSessions")
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
+}
+
+impl aws_credential_types::provider::ProvideCredentials for RoleProvider {
+    fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::new(async move {
+            self.sessions
+                .credentials(&self.role_arn)
+                .await
+                .map_err(aws_credential_types::provider::error::CredentialsError::provider_error)
+        })
+    }
 }
 
 /// A valid role session name: the characters STS allows (`[\w+=,.@-]`), at most 64.

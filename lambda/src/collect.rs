@@ -14,7 +14,7 @@ use aws_config::SdkConfig;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::aws::{caller, describe, AwsSettings};
+use crate::aws::{caller, describe, AwsSettings, RoleSessions};
 use crate::changes::{ChangeCounts, ChangeReport};
 use crate::deliver::{self, Delivered};
 use crate::inventory::Inventory;
@@ -22,6 +22,7 @@ use crate::kernel::{gather, Gathered, InputStatus};
 use crate::mapper::{MapContext, SoftwareFilter, TagNames};
 use crate::outputs::{self, Artifact, Format, Formats, OutputSettings, Report};
 use crate::progress::{Progress, Stage};
+use crate::reader::quota::{Limits, Rates};
 use crate::reader::config::{
     aggregator_targets, organization_accounts, read_targets, Account, AggregatorPart, ReadPlan,
     Target, TargetError,
@@ -62,6 +63,8 @@ pub struct CollectSettings {
     /// Regions to read in each account; empty means the current region.
     pub regions: Vec<String>,
     pub concurrency: usize,
+    /// AWS's request rates the reads keep to, per API and per account or aggregator.
+    pub rates: Rates,
     pub outputs: OutputSettings,
     /// What is written besides the snapshot, which a collection always keeps.
     pub formats: Formats,
@@ -211,15 +214,21 @@ async fn run(
         caller_account: me.account.clone(),
         partition: me.partition,
         role_name: settings.role_name.clone(),
-        external_id: settings.external_id.clone(),
+        sessions: Arc::new(RoleSessions::new(
+            base,
+            settings.external_id.clone(),
+            "fedramp-inventory",
+        )),
+        limits: Limits::new(settings.rates),
         concurrency: settings.concurrency,
         context: map_context(settings, &targets),
         deadline,
         progress: Arc::clone(&settings.progress),
     };
-    let (gathered, errors) = read(plan, &targets).await?;
+    let (gathered, errors, findings) = read(plan, &targets).await?;
     settings.progress.set_stage(Stage::Writing);
-    let (inventory, summary, mut outcome) = assemble(&targets, gathered, errors, Utc::now());
+    let (inventory, summary, mut outcome) =
+        assemble(&targets, gathered, errors, findings, Utc::now());
     if outcome.status == RunStatus::Failed {
         return Ok((outcome, None));
     }
@@ -302,38 +311,58 @@ fn map_context(settings: &CollectSettings, targets: &[Target]) -> MapContext {
     context
 }
 
-/// Stage: every target read through the kernel; errors per target index.
+/// Errors (or coverage findings), each with the index of its target.
+type PerTarget = Vec<(usize, TargetError)>;
+
+/// Stage: every target read through the kernel; errors and coverage findings per
+/// target index.
 async fn read(
     plan: ReadPlan,
     targets: &[Target],
-) -> Result<(Gathered, Vec<(usize, TargetError)>), TargetError> {
+) -> Result<(Gathered, PerTarget, PerTarget), TargetError> {
     let names: Vec<String> = targets.iter().map(Target::label).collect();
     let (tx, rx) = sync_channel(64);
     let progress = Arc::clone(&plan.progress);
     let collector = std::thread::spawn(move || gather(rx, names, &progress));
-    let errors = read_targets(Arc::new(plan), targets, tx).await;
+    let (errors, findings) = read_targets(Arc::new(plan), targets, tx).await;
     let gathered = collector
         .join()
         .map_err(|_| run_error("internal", "the collector thread panicked"))?;
-    Ok((gathered, errors))
+    Ok((gathered, errors, findings))
 }
 
 /// Stage (pure): the inventory, its summary and the run outcome from what was read.
-/// Failed when no target could be read.
+/// Failed when no target could be read; partial when one failed or Config does not
+/// see all of one (a coverage finding).
 pub fn assemble(
     targets: &[Target],
     gathered: Gathered,
     errors: Vec<(usize, TargetError)>,
+    findings: Vec<(usize, TargetError)>,
     generated_at: DateTime<Utc>,
 ) -> (Inventory, Summary, RunOutcome) {
     let failure_of = |index: usize| errors.iter().find(|(i, _)| *i == index).map(|(_, e)| e);
+    let findings_of = |index: usize| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|(i, _)| *i == index)
+            .map(|(_, f)| match (f.account.as_str(), f.region.as_str()) {
+                (a, r) if (a, r) == (targets[index].account_region().0.as_str(), targets[index].account_region().1.as_str()) => f.message.clone(),
+                (a, r) => format!("account {a} / {r}: {}", f.message),
+            })
+            .collect()
+    };
     let statuses: Vec<InputStatus> = (0..targets.len())
-        .map(|i| match failure_of(i) {
-            Some(e) => InputStatus::failed(
+        .map(|i| match (failure_of(i), findings_of(i)) {
+            (Some(e), _) => InputStatus::failed(
                 format!("failed at {}: {}", e.stage, e.message),
                 format!("{}: {}", e.stage, e.message),
             ),
-            None => InputStatus::read(),
+            (None, found) if found.is_empty() => InputStatus::read(),
+            (None, found) => InputStatus::failed(
+                format!("read, but incomplete: {}", found.join("; ")),
+                format!("coverage: {}", found.join("; ")),
+            ),
         })
         .collect();
     let read_errors = statuses.iter().filter(|s| s.error.is_some()).count();
@@ -353,6 +382,7 @@ pub fn assemble(
                 region,
                 items: summary.inputs[index].items,
                 status: match failure_of(index) {
+                    None if findings.iter().any(|(i, _)| *i == index) => "incomplete".into(),
                     None => "ok".into(),
                     Some(e) if e.stage == "timeout" => "timeout".into(),
                     Some(_) => "failed".into(),
@@ -361,11 +391,11 @@ pub fn assemble(
         })
         .collect();
     // A target cut off by the deadline still gave what it read before it.
-    let any_read = per_account
-        .iter()
-        .any(|t| t.status == "ok" || (t.status == "timeout" && t.items > 0));
+    let any_read = per_account.iter().any(|t| {
+        matches!(t.status.as_str(), "ok" | "incomplete") || (t.status == "timeout" && t.items > 0)
+    });
     let mut outcome = RunOutcome {
-        status: if errors.is_empty() {
+        status: if errors.is_empty() && findings.is_empty() {
             RunStatus::Ok
         } else {
             RunStatus::Partial
@@ -373,7 +403,11 @@ pub fn assemble(
         rows: summary.rows,
         warnings: summary.diagnostics.entries().len() - read_errors,
         per_account,
-        errors: errors.into_iter().map(|(_, e)| e).collect(),
+        errors: errors
+            .into_iter()
+            .chain(findings)
+            .map(|(_, e)| e)
+            .collect(),
         ..RunOutcome::failed()
     };
     if !any_read {
@@ -715,7 +749,7 @@ mod tests {
     fn one_failed_target_makes_a_partial_outcome() {
         let targets = [target("1"), target("2")];
         let (inventory, summary, outcome) =
-            assemble(&targets, gathered(&targets), vec![denied(1)], Utc::now());
+            assemble(&targets, gathered(&targets), vec![denied(1)], vec![], Utc::now());
         assert_eq!(outcome.status, RunStatus::Partial);
         assert_eq!(inventory.row_count(), 1);
         assert_eq!(outcome.rows, 1);
@@ -732,10 +766,39 @@ mod tests {
         );
     }
 
+    /// A region read without error whose recorder is off: the run is partial, the
+    /// finding is in the result and the Run Summary, and its items still count.
+    #[test]
+    fn a_coverage_finding_makes_a_partial_outcome() {
+        let targets = [target("1"), target("2")];
+        let off = TargetError {
+            account: "2".into(),
+            region: "us-east-1".into(),
+            stage: "coverage".into(),
+            message: "AWS Config has no configuration recorder here".into(),
+        };
+        let (_, summary, outcome) =
+            assemble(&targets, gathered(&targets), vec![], vec![(1, off)], Utc::now());
+        assert_eq!(outcome.status, RunStatus::Partial);
+        assert_eq!(outcome.per_account[1].status, "incomplete");
+        assert_eq!(outcome.errors.len(), 1);
+        assert_eq!(outcome.errors[0].stage, "coverage");
+        assert_eq!(
+            summary.inputs[1].status,
+            "read, but incomplete: AWS Config has no configuration recorder here"
+        );
+        assert!(summary
+            .diagnostics
+            .entries()
+            .iter()
+            .any(|d| d.to_string().contains("coverage: AWS Config has no configuration recorder")));
+    }
+
     #[test]
     fn no_target_read_fails_the_run() {
         let targets = [target("2")];
-        let (_, _, outcome) = assemble(&targets, gathered(&targets), vec![denied(0)], Utc::now());
+        let (_, _, outcome) =
+            assemble(&targets, gathered(&targets), vec![denied(0)], vec![], Utc::now());
         assert_eq!(outcome.status, RunStatus::Failed);
         assert_eq!(outcome.errors.last().unwrap().stage, "collect");
     }

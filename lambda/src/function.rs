@@ -11,7 +11,7 @@ use crate::collect::{
 use crate::mapper::{SoftwareFilter, TagNames};
 use crate::outputs::{Compression, Formats, IpCell, Layout, OscalSettings, OutputSettings};
 use crate::reader::config::Account;
-use crate::settings::{split_list, DEFAULT_MEMBER_ROLE_NAME};
+use crate::settings::{split_list, Rates, DEFAULT_MEMBER_ROLE_NAME};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("{variable}: {problem}")]
@@ -89,6 +89,7 @@ pub fn settings_from_env(
     let formats: Formats = parsed(&var, "FORMATS")?.unwrap_or_default();
     let compression: Compression = parsed(&var, "COMPRESSION")?.unwrap_or_default();
     let software: SoftwareFilter = parsed(&var, "SOFTWARE")?.unwrap_or_default();
+    let rates: Rates = parsed(&var, "CONFIG_RATES")?.unwrap_or_default();
     let oscal = match var("OSCAL_SETTINGS") {
         None => OscalSettings::default(),
         Some(text) => {
@@ -123,6 +124,7 @@ pub fn settings_from_env(
         external_id: var("EXTERNAL_ID"),
         regions: var("REGIONS").map(|r| split_list(&r)).unwrap_or_default(),
         concurrency,
+        rates,
         outputs: OutputSettings {
             layout,
             ip_cell,

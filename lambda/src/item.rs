@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use crate::json::{Json, Object};
+use crate::json::{number_text, Json, Object};
 
 /// One Config item, reduced to what the mappers read; its text borrows from the input.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -20,6 +20,9 @@ pub struct ConfigItem<'a> {
     pub region: Option<Cow<'a, str>>,
     pub availability_zone: Option<Cow<'a, str>>,
     pub resource_name: Option<Cow<'a, str>>,
+    /// `configurationItemStatus`: `OK`, `ResourceDiscovered`, `ResourceNotRecorded`,
+    /// `ResourceDeleted` or `ResourceDeletedNotRecorded` (absent in hand-made exports).
+    pub status: Option<Cow<'a, str>>,
     /// The resource's own description; `Json::Null` when absent.
     pub configuration: Json<'a>,
     /// What Config records beside it (an S3 bucket's public access block, policy and
@@ -50,6 +53,7 @@ impl<'a> ConfigItem<'a> {
         let region = text(&["awsRegion"]);
         let availability_zone = text(&["availabilityZone"]);
         let resource_name = text(&["resourceName"]);
+        let status = text(&["configurationItemStatus"]);
         let configuration = take_configuration(&mut obj, warnings);
         let supplementary = take_supplementary(&mut obj, warnings);
         let tags = take_tags(&mut obj, warnings);
@@ -61,10 +65,33 @@ impl<'a> ConfigItem<'a> {
             region,
             availability_zone,
             resource_name,
+            status,
             configuration,
             supplementary,
             tags,
         })
+    }
+
+    /// Why the item describes no resource in the boundary now: Config keeps the last
+    /// item of a deleted resource (advanced query, snapshots and history return it), and
+    /// a `ResourceNotRecorded` item holds no configuration of the resource. `None` for
+    /// every other status, and when the item does not say.
+    pub fn not_current(&self) -> Option<&'static str> {
+        const GONE: [(&str, &str); 3] = [
+            ("ResourceDeleted", "configurationItemStatus ResourceDeleted"),
+            (
+                "ResourceDeletedNotRecorded",
+                "configurationItemStatus ResourceDeletedNotRecorded",
+            ),
+            (
+                "ResourceNotRecorded",
+                "configurationItemStatus ResourceNotRecorded",
+            ),
+        ];
+        let status = self.status.as_deref()?;
+        GONE.iter()
+            .find(|(s, _)| s.eq_ignore_ascii_case(status))
+            .map(|(_, reason)| *reason)
     }
 
     /// The value of the tag whose key equals `key` ignoring ASCII case.
@@ -91,7 +118,7 @@ fn take_text<'a>(
         Json::Null => None,
         Json::Number(n) => {
             warnings.push(format!("{name} is a number ({n}), read as text"));
-            Some(Cow::Owned(n.to_string()))
+            Some(Cow::Owned(number_text(&n)))
         }
         Json::Bool(b) => {
             warnings.push(format!("{name} is a boolean ({b}), read as text"));
@@ -221,7 +248,7 @@ fn take_tags<'a>(
 fn scalar_text(value: Json<'_>) -> Option<Cow<'_, str>> {
     match value {
         Json::String(s) => Some(s),
-        Json::Number(n) => Some(Cow::Owned(n.to_string())),
+        Json::Number(n) => Some(Cow::Owned(number_text(&n))),
         Json::Bool(b) => Some(Cow::Owned(b.to_string())),
         _ => None,
     }

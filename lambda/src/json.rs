@@ -521,6 +521,20 @@ impl<'de, 'a, S: Strings<'de, 'a>> Visitor<'de> for KeyVisitor<'a, S> {
     }
 }
 
+/// A number as the inventory writes it. Config records many integers as doubles
+/// (`"memorySize": 128.0`, a port `3306.0`): a double with no fraction is written as the
+/// integer it is ("128"), so a cell never says "128.0 MB". Other numbers keep
+/// serde_json's text.
+pub fn number_text(n: &Number) -> String {
+    match n.as_f64() {
+        // Below 2^53 every integer is exact in a double, so the text is the value.
+        Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => {
+            format!("{}", f as i64)
+        }
+        _ => n.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,3 +26,133 @@ pub fn split_list(text: &str) -> Vec<String> {
 
 /// The role the collector assumes in every member account, unless told otherwise.
 pub const DEFAULT_MEMBER_ROLE_NAME: &str = "InventoryCollector-for-Lambda";
+
+/// The Config APIs the collector limits its rate on, each per account (or aggregator).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Api {
+    /// `SelectResourceConfig` and `SelectAggregateResourceConfig`.
+    Select,
+    /// `ListDiscoveredResources`, `BatchGetResourceConfig` and their aggregate forms.
+    BatchGet,
+    /// `DescribeConfigurationRecorders`/`…Status`, `DescribeConfigurationAggregatorSourcesStatus`.
+    Describe,
+}
+
+impl Api {
+    const ALL: [(Api, &'static str); 3] = [
+        (Api::Select, "select"),
+        (Api::BatchGet, "batch-get"),
+        (Api::Describe, "describe"),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(a, _)| *a == self)
+            .map_or("", |(_, n)| n)
+    }
+}
+
+/// Calls per second per account (or aggregator) for each [`Api`]: the `rates` setting,
+/// `select=8,batch-get=15,describe=8` by default.
+///
+/// Where the defaults come from: AWS publishes no per-API rate for Config's read APIs.
+/// AWS's own Workload Discovery on AWS holds itself to 8 `SelectAggregateResourceConfig`
+/// and 15 `BatchGetAggregateResourceConfig` calls a second (after its users met "Rate
+/// exceeded" above that); the same figures serve the per-account forms, and the
+/// recorder descriptions, a handful of calls per target, take the select figure.
+/// An organization whose quotas were raised sets higher ones.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rates {
+    pub select: f64,
+    pub batch_get: f64,
+    pub describe: f64,
+}
+
+impl Default for Rates {
+    fn default() -> Self {
+        Rates {
+            select: 8.0,
+            batch_get: 15.0,
+            describe: 8.0,
+        }
+    }
+}
+
+impl Rates {
+    pub fn per_second(&self, api: Api) -> f64 {
+        match api {
+            Api::Select => self.select,
+            Api::BatchGet => self.batch_get,
+            Api::Describe => self.describe,
+        }
+    }
+}
+
+impl std::fmt::Display for Rates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = Api::ALL
+            .iter()
+            .map(|(api, name)| format!("{name}={}", self.per_second(*api)))
+            .collect();
+        f.write_str(&parts.join(","))
+    }
+}
+
+impl std::str::FromStr for Rates {
+    type Err = String;
+
+    /// `select=8,batch-get=15`: the APIs named are set, the others keep their default.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let mut rates = Rates::default();
+        for part in split_list(text) {
+            let (name, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("rates: expected API=CALLS_PER_SECOND, found {part:?}"))?;
+            let api = Api::ALL
+                .iter()
+                .find(|(_, n)| *n == name.trim())
+                .map(|(a, _)| *a)
+                .ok_or_else(|| {
+                    format!("rates: unknown API {name:?}; expected select, batch-get or describe")
+                })?;
+            let n: f64 = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n: &f64| n.is_finite() && *n >= 0.1 && *n <= 10_000.0)
+                .ok_or_else(|| {
+                    format!("rates: {name} expects calls per second from 0.1 to 10000, found {value:?}")
+                })?;
+            match api {
+                Api::Select => rates.select = n,
+                Api::BatchGet => rates.batch_get = n,
+                Api::Describe => rates.describe = n,
+            }
+        }
+        Ok(rates)
+    }
+}
+deserialize_from_str!(Rates);
+
+impl serde::Serialize for Rates {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_parse_name_the_default_and_refuse_nonsense() {
+        let r: Rates = "select=2, describe=1.5".parse().unwrap();
+        assert_eq!((r.select, r.batch_get, r.describe), (2.0, 15.0, 1.5));
+        assert_eq!(Rates::default().to_string(), "select=8,batch-get=15,describe=8");
+        assert_eq!(Rates::default().to_string().parse::<Rates>(), Ok(Rates::default()));
+        for bad in ["select", "select=0", "select=x", "list=3", "select=inf"] {
+            assert!(bad.parse::<Rates>().is_err(), "{bad}");
+        }
+    }
+}

@@ -12,7 +12,7 @@ use crate::cli::progress::{self, Pace};
 use crate::cli::report::OutputArgs;
 use crate::collect::{collect, Accounts, CollectSettings, Destination, DEFAULT_CONCURRENCY};
 use crate::reader::config::Account;
-use crate::settings::{split_list, DEFAULT_MEMBER_ROLE_NAME};
+use crate::settings::{split_list, Rates, DEFAULT_MEMBER_ROLE_NAME};
 use std::time::Duration;
 
 #[derive(Debug, Args)]
@@ -46,6 +46,10 @@ pub struct CollectArgs {
     /// Account x region reads at once.
     #[arg(long, default_value_t = DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
+    /// AWS Config calls per second per account (or aggregator) and API, e.g.
+    /// `select=8,batch-get=15,describe=8` (the default; APIs not named keep theirs).
+    #[arg(long, value_name = "API=N,...", default_value_t = Rates::default())]
+    pub rates: Rates,
     /// Stop reading after this many seconds; unfinished targets are reported as
     /// `timeout` and what was read is written and delivered.
     #[arg(long, value_name = "SECONDS")]
@@ -155,6 +159,7 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         external_id: args.external_id,
         regions: args.regions.as_deref().map(split_list).unwrap_or_default(),
         concurrency: args.concurrency,
+        rates: args.rates,
         outputs,
         formats: args.outputs.formats.clone(),
         tag_names,

@@ -46,3 +46,14 @@ impl Cli {
         }
     }
 }
+
+/// Whether an error is a closed standard output (`fedramp-inventory types | head`):
+/// the program then ends quietly, as other command-line tools do, not with "error:
+/// Broken pipe".
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

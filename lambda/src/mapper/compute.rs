@@ -83,20 +83,3 @@ pub fn sagemaker_notebook(d: &mut Draft<'_>) {
         d.comment(&format!("direct internet access {access}"));
     }
 }
-
-pub fn lightsail_instance(d: &mut Draft<'_>) {
-    let ip = d.c.text("PrivateIpAddress");
-    d.address(ip, None);
-    let public = d.c.text("PublicIpAddress");
-    let has_public = d.address(public, None);
-    for v6 in d.c.list("Ipv6Addresses") {
-        if let Some(ip) = v6.as_str() {
-            d.address(Some(ip.into()), None);
-        }
-    }
-    if d.c.has("PublicIpAddress") || d.c.has("PrivateIpAddress") {
-        d.public(has_public);
-    }
-    let os = d.c.first(&["BlueprintName", "BlueprintId"]);
-    d.set_opt(Field::OsNameVersion, os);
-}

@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use crate::json::{Json, Object};
+use crate::json::{number_text, Json, Object};
 
 /// One item's `configuration` and the warnings met while reading it.
 pub struct Conf<'a> {
@@ -125,8 +125,9 @@ fn as_text<'a>(
     match value {
         Json::String(s) if s.trim().is_empty() => None,
         Json::String(s) => Some(Cow::Borrowed(s.trim())),
-        Json::Number(n) => Some(Cow::Owned(n.to_string())),
+        Json::Number(n) => Some(Cow::Owned(number_text(n))),
         Json::Bool(b) => Some(Cow::Owned(b.to_string())),
+        other if wrapped(other).is_some() => as_text(wrapped(other)?, path, warnings),
         other => {
             warnings.push(format!(
                 "configuration.{path} is {}, expected text; ignored",
@@ -186,7 +187,21 @@ pub fn joined<'a>(
 fn scalar<'a>(v: &'a Json<'a>) -> Option<Cow<'a, str>> {
     match v {
         Json::String(s) if !s.trim().is_empty() => Some(Cow::Borrowed(s.trim())),
-        Json::Number(n) => Some(Cow::Owned(n.to_string())),
+        Json::Number(n) => Some(Cow::Owned(number_text(n))),
+        other => scalar(wrapped(other)?),
+    }
+}
+
+/// Config records some scalars of CloudFormation-registry types wrapped in an object of
+/// their own, `{"value": "..."}` (an RDS cluster's `endpoint`, seen in recorded items):
+/// the value inside, when that is all the object holds.
+fn wrapped<'a>(v: &'a Json<'a>) -> Option<&'a Json<'a>> {
+    match v {
+        Json::Object(map) if map.0.len() == 1 => {
+            let (key, inner) = &map.0[0];
+            (key.eq_ignore_ascii_case("value") && !matches!(inner, Json::Object(_) | Json::Array(_)))
+                .then_some(inner)
+        }
         _ => None,
     }
 }

@@ -29,7 +29,7 @@ use std::collections::HashMap;
 
 pub use asset::{Asset, Fold, MAX_VALUE_CHARS};
 pub use draft::Draft;
-pub use registry::{Location, Mapper, Public, Read, Rows, REGISTRY};
+pub use registry::{Location, Mapper, Public, Read, Rows, ServiceRead, REGISTRY};
 pub use software::SoftwareFilter;
 pub use ssm_inventory::HostFacts;
 pub use tags::TagNames;
@@ -75,7 +75,7 @@ pub fn batch_get_types() -> impl Iterator<Item = &'static str> {
 /// The AWS Config advanced query for every type it can return.
 pub fn select_query() -> String {
     format!(
-        "SELECT resourceId, resourceType, arn, accountId, awsRegion, availabilityZone, configuration, supplementaryConfiguration, tags \
+        "SELECT resourceId, resourceType, resourceName, arn, accountId, awsRegion, availabilityZone, configurationItemStatus, configuration, supplementaryConfiguration, tags \
          WHERE {}",
         selected_types()
     )
@@ -137,6 +137,14 @@ pub fn map_item(item: &ConfigItem, ctx: &MapContext) -> Mapped {
     let Some((kind, mapper)) = mapper_for(rtype) else {
         return Mapped::Unsupported(Some(rtype.to_string()));
     };
+    // Deleted (or never recorded) resources are counted by status, never listed.
+    if let Some(reason) = item.not_current() {
+        return Mapped::Item(MappedItem {
+            kind,
+            skipped: Some(reason),
+            ..MappedItem::default()
+        });
+    }
     let mut conf = Conf::new(&item.configuration);
     if let Some(host) = mapper.host {
         let facts = host(item, &mut conf, ctx);

@@ -8,14 +8,46 @@ use super::{containers, databases, edge, load_balancer, messaging, network, serv
 use crate::fields::Field;
 use crate::item::ConfigItem;
 
-/// How AWS Config gives items of a type.
+/// How items of a type are read, live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Read {
     /// Config's advanced query (`SelectResourceConfig`).
     Select,
-    /// Recorded, but not returned by the advanced query: `ListDiscoveredResources` then
-    /// `BatchGetResourceConfig`.
+    /// Recorded (in the Config API's `ResourceType` enum), but not returned by the
+    /// advanced query: `ListDiscoveredResources` then `BatchGetResourceConfig`.
     BatchGet,
+    /// Not recorded by AWS Config at all: read from the service's own API in every
+    /// target account and region, and made into items of the same shape.
+    Service(ServiceRead),
+}
+
+/// The service APIs that stand in for Config where it records nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServiceRead {
+    ElastiCacheClusters,
+    ElastiCacheReplicationGroups,
+    EksNodegroups,
+}
+
+impl ServiceRead {
+    /// The IAM actions this read calls, as the templates grant them.
+    pub fn actions(self) -> &'static [&'static str] {
+        match self {
+            ServiceRead::ElastiCacheClusters => &[
+                "elasticache:DescribeCacheClusters",
+                "elasticache:ListTagsForResource",
+            ],
+            ServiceRead::ElastiCacheReplicationGroups => &[
+                "elasticache:DescribeReplicationGroups",
+                "elasticache:ListTagsForResource",
+            ],
+            ServiceRead::EksNodegroups => &[
+                "eks:ListClusters",
+                "eks:ListNodegroups",
+                "eks:DescribeNodegroup",
+            ],
+        }
+    }
 }
 
 impl Read {
@@ -23,6 +55,13 @@ impl Read {
         match self {
             Read::Select => "advanced query",
             Read::BatchGet => "batch get",
+            Read::Service(ServiceRead::ElastiCacheClusters) => {
+                "ElastiCache API (not recorded by Config)"
+            }
+            Read::Service(ServiceRead::ElastiCacheReplicationGroups) => {
+                "ElastiCache API (not recorded by Config)"
+            }
+            Read::Service(ServiceRead::EksNodegroups) => "EKS API (not recorded by Config)",
         }
     }
 }
@@ -273,21 +312,6 @@ pub const REGISTRY: &[Mapper] = &[
         fill: Some(compute::sagemaker_notebook),
         ..BASE
     },
-    Mapper {
-        resource_type: "AWS::Lightsail::Instance",
-        asset_type: "Lightsail Instance",
-        read: Read::BatchGet,
-        id: &["Arn"],
-        scan: true,
-        public: Public::Rule("PublicIpAddress"),
-        location: Location::Zone(&["Location.AvailabilityZone", "AvailabilityZone"]),
-        hardware: &["BundleId"],
-        vendor: "",
-        rows: Rows::PerAddress,
-        fills: &[OsNameVersion],
-        fill: Some(compute::lightsail_instance),
-        ..BASE
-    },
     // Networking
     Mapper {
         resource_type: "AWS::EC2::NetworkInterface",
@@ -429,7 +453,7 @@ pub const REGISTRY: &[Mapper] = &[
     Mapper {
         resource_type: "AWS::ElastiCache::CacheCluster",
         asset_type: "ElastiCache",
-        read: Read::BatchGet,
+        read: Read::Service(ServiceRead::ElastiCacheClusters),
         id: &["aRN", "arn"],
         location: Location::Zone(&["preferredAvailabilityZone"]),
         dns: &["configurationEndpoint.address"],
@@ -440,7 +464,7 @@ pub const REGISTRY: &[Mapper] = &[
     Mapper {
         resource_type: "AWS::ElastiCache::ReplicationGroup",
         asset_type: "ElastiCache",
-        read: Read::BatchGet,
+        read: Read::Service(ServiceRead::ElastiCacheReplicationGroups),
         id: &["aRN", "arn"],
         dns: &["configurationEndpoint.address"],
         hardware: &["cacheNodeType"],
@@ -495,7 +519,7 @@ pub const REGISTRY: &[Mapper] = &[
     Mapper {
         resource_type: "AWS::EKS::Nodegroup",
         asset_type: "EKS Node Group",
-        read: Read::BatchGet,
+        read: Read::Service(ServiceRead::EksNodegroups),
         id: &["NodegroupArn", "Arn"],
         hardware: &["InstanceTypes"],
         vlan: &["Subnets"],

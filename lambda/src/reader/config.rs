@@ -16,10 +16,14 @@ use aws_config::SdkConfig;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
-use crate::aws::{assume_role, describe, in_region};
+use super::quota::{Api, Limiter, Limits};
+use super::services;
+use crate::aws::{describe, in_region, RoleSessions};
 use crate::json::Json;
 use crate::kernel::{map_value, Batch, Origin, Outcome};
-use crate::mapper::{batch_get_types, select_query, shard_query, shards_query, MapContext};
+use crate::mapper::{
+    batch_get_types, select_query, shard_query, shards_query, MapContext, Read,
+};
 use crate::progress::Progress;
 use crate::reader::files::element;
 
@@ -89,13 +93,16 @@ pub struct TargetError {
     pub message: String,
 }
 
-/// How to read: who we are and how to reach the member accounts.
+/// How to read: who we are, how to reach the member accounts, and how fast.
 pub(crate) struct ReadPlan {
     pub base: SdkConfig,
     pub caller_account: String,
     pub partition: String,
     pub role_name: String,
-    pub external_id: Option<String>,
+    /// One assumed session per member account, shared by its regions.
+    pub sessions: Arc<RoleSessions>,
+    /// AWS's rates, per API and per account or aggregator.
+    pub limits: Limits,
     pub concurrency: usize,
     pub context: MapContext,
     /// When reading stops: targets not finished by then are reported as `timeout`,
@@ -103,6 +110,25 @@ pub(crate) struct ReadPlan {
     pub deadline: Option<tokio::time::Instant>,
     pub progress: Arc<Progress>,
 }
+
+impl ReadPlan {
+    /// The identity to read `account` in `region` with: the caller's own, or the member
+    /// role's (assumed once per account).
+    async fn member_config(&self, account: &str, region: &str) -> Result<SdkConfig, String> {
+        if account == self.caller_account {
+            return Ok(in_region(&self.base, region));
+        }
+        let role = format!(
+            "arn:{}:iam::{account}:role/{}",
+            self.partition, self.role_name
+        );
+        self.sessions.config(&role, region).await
+    }
+}
+
+/// What one target read besides items: the coverage findings (Config off, not
+/// recording, types left out, aggregator sources behind), each a `coverage` error.
+type Findings = Vec<TargetError>;
 
 /// Active accounts of the organization (the management account included).
 pub async fn organization_accounts(base: &SdkConfig) -> Result<Vec<Account>, String> {
@@ -132,12 +158,12 @@ pub async fn organization_accounts(base: &SdkConfig) -> Result<Vec<Account>, Str
 }
 
 /// Reads every target, sending mapped batches to `tx` (input index = target index).
-/// Returns the errors, per target.
+/// Returns the errors and the coverage findings, per target.
 pub(crate) async fn read_targets(
     plan: Arc<ReadPlan>,
     targets: &[Target],
     tx: std::sync::mpsc::SyncSender<Batch>,
-) -> Vec<(usize, TargetError)> {
+) -> (Vec<(usize, TargetError)>, Vec<(usize, TargetError)>) {
     plan.progress.set_targets(targets.len());
     let permits = Arc::new(Semaphore::new(plan.concurrency.max(1)));
     let seq = Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -161,15 +187,15 @@ pub(crate) async fn read_targets(
                     .unwrap_or_else(|_| Err(target_error(&target, "timeout", "not finished by the run's deadline; the items read before it are in the inventory".into()))),
             };
             plan.progress.target_done(result.is_err());
-            result.err().map(|e| (index, e))
+            (index, result)
         });
     }
     drop(tx);
-    let mut errors = Vec::new();
+    let (mut errors, mut findings) = (Vec::new(), Vec::new());
     while let Some(done) = tasks.join_next().await {
         match done {
-            Ok(Some(e)) => errors.push(e),
-            Ok(None) => {}
+            Ok((index, Ok(found))) => findings.extend(found.into_iter().map(|f| (index, f))),
+            Ok((index, Err(e))) => errors.push((index, e)),
             Err(e) => errors.push((
                 usize::MAX,
                 TargetError {
@@ -182,7 +208,66 @@ pub(crate) async fn read_targets(
         }
     }
     errors.sort_by_key(|(i, _)| *i);
-    errors
+    findings.sort_by_key(|(i, _)| *i);
+    (errors, findings)
+}
+
+/// What one target reads.
+struct Reads {
+    query: Option<String>,
+    batch: bool,
+    /// The types Config does not record, from their own APIs (member role).
+    services: bool,
+    /// The account's own recorders.
+    recorder: bool,
+    /// The aggregator's sources.
+    sources: bool,
+}
+
+fn reads_of(target: &Target) -> Reads {
+    let all = Reads {
+        query: Some(select_query()),
+        batch: true,
+        services: true,
+        recorder: true,
+        sources: false,
+    };
+    match target {
+        Target::Account { .. } => all,
+        Target::Aggregator { part, .. } => match part {
+            AggregatorPart::Whole => Reads {
+                services: false,
+                recorder: false,
+                sources: true,
+                ..all
+            },
+            AggregatorPart::Shard { account, region } => Reads {
+                query: Some(shard_query(account, region)),
+                batch: false,
+                recorder: false,
+                ..all
+            },
+            AggregatorPart::BatchTypes => Reads {
+                query: None,
+                services: false,
+                recorder: false,
+                sources: true,
+                ..all
+            },
+        },
+    }
+}
+
+/// A client of its own retry partition: one target's throttling spends only its own
+/// retries, never another account's (the SDK's default is one bucket per service and
+/// region for the whole process).
+fn config_client(config: &SdkConfig, label: &str) -> aws_sdk_config::Client {
+    let conf = aws_sdk_config::config::Builder::from(config)
+        .retry_partition(aws_sdk_config::config::retry::RetryPartition::new(
+            label.to_string(),
+        ))
+        .build();
+    aws_sdk_config::Client::from_conf(conf)
 }
 
 async fn read_target(
@@ -191,54 +276,51 @@ async fn read_target(
     target: &Target,
     seq: &std::sync::atomic::AtomicU64,
     tx: &std::sync::mpsc::SyncSender<Batch>,
-) -> Result<(), TargetError> {
+) -> Result<Findings, TargetError> {
     let fail = |stage: &str, message: String| target_error(target, stage, message);
-    let (mut query, mut batch) = (Some(select_query()), true);
-    if let Target::Aggregator { part, .. } = target {
-        match part {
-            AggregatorPart::Whole => {}
-            AggregatorPart::Shard { account, region } => {
-                query = Some(shard_query(account, region));
-                batch = false;
-            }
-            AggregatorPart::BatchTypes => query = None,
-        }
-    }
-    let (client, aggregator) = match target {
+    let reads = reads_of(target);
+    let label = target.label();
+    // The account (or aggregator) whose rates the calls count against, and where the
+    // types Config does not record are read.
+    let (client, aggregator, scope, place) = match target {
         Target::Account { account, region } => {
-            let config = if account.id == plan.caller_account {
-                in_region(&plan.base, region)
-            } else {
-                let role = format!(
-                    "arn:{}:iam::{}:role/{}",
-                    plan.partition, account.id, plan.role_name
-                );
-                assume_role(
-                    &plan.base,
-                    &role,
-                    plan.external_id.as_deref(),
-                    region,
-                    "fedramp-inventory",
-                )
+            let config = plan
+                .member_config(&account.id, region)
                 .await
-                .map_err(|m| fail("assume-role", m))?
-            };
-            (aws_sdk_config::Client::new(&config), None)
+                .map_err(|m| fail("assume-role", m))?;
+            let client = config_client(&config, &label);
+            (client, None, account.id.clone(), Some((account.id.clone(), region.clone(), Ok(config))))
         }
-        Target::Aggregator { name, .. } => {
-            (aws_sdk_config::Client::new(&plan.base), Some(name.as_str()))
+        Target::Aggregator { name, part } => {
+            let client = config_client(&plan.base, &label);
+            let place = match part {
+                AggregatorPart::Shard { account, region } if reads.services => {
+                    let config = plan.member_config(account, region).await;
+                    Some((account.clone(), region.clone(), config))
+                }
+                _ => None,
+            };
+            (client, Some(name.as_str()), format!("aggregator {name}"), place)
         }
     };
-    // The advanced query and each batch-get type are separate page chains: read at
-    // once, a target takes one chain's time, not the sum of five.
-    let client = &client;
+    let calls = Calls {
+        client: &client,
+        aggregator,
+        select: plan.limits.of(&scope, Api::Select),
+        batch: plan.limits.of(&scope, Api::BatchGet),
+        describe: plan.limits.of(&scope, Api::Describe),
+    };
+    let calls = &calls;
+    // The advanced query, each batch-get type and each service read are separate page
+    // chains: read at once, a target takes one chain's time, not the sum.
     let select = async {
-        let Some(query) = &query else {
+        let Some(query) = &reads.query else {
             return Ok(());
         };
         let (mut token, mut page_no) = (None, 0u64);
         loop {
-            let (results, next) = fetch_page(client, aggregator, query, token.take())
+            let (results, next) = calls
+                .select_page(query, token.take())
                 .await
                 .map_err(|m| fail("select", m))?;
             page_no += 1;
@@ -251,11 +333,12 @@ async fn read_target(
         }
     };
     let batches = batch_get_types()
-        .filter(|_| batch)
+        .filter(|_| reads.batch)
         .map(|resource_type| async move {
             let (mut token, mut page_no) = (None, 0u64);
             loop {
-                let (items, next) = batch_page(client, aggregator, resource_type, token.take())
+                let (items, next) = calls
+                    .batch_page(resource_type, token.take())
                     .await
                     .map_err(|m| fail("batch-get", m))?;
                 page_no += 1;
@@ -266,105 +349,347 @@ async fn read_target(
                 }
             }
         });
-    let (selected, batched) = tokio::join!(select, futures_util::future::join_all(batches));
+    // Types Config does not record: an account target fails if they cannot be read; in
+    // an aggregator shard (read with the aggregator's identity) a member role that
+    // cannot be assumed is a coverage finding, as the rest of the shard is read.
+    let services = async {
+        let Some((account, region, config)) = &place else {
+            return Ok(Vec::new());
+        };
+        if !reads.services {
+            return Ok(Vec::new());
+        }
+        let config = match config {
+            Ok(c) => c,
+            Err(m) => {
+                let kinds: Vec<&str> = services::service_reads().map(|(_, t)| t).collect();
+                return Ok(vec![finding(account, region, format!(
+                    "{} not read (AWS Config does not record them; their own APIs need the member role): {m}",
+                    kinds.join(", ")
+                ))]);
+            }
+        };
+        let here = services::Place { account, region };
+        for (read, resource_type) in services::service_reads() {
+            let mut page_no = 0u64;
+            let mut page = |items: Vec<serde_json::Value>| {
+                page_no += 1;
+                send_page(plan, index, (page_no, resource_type), items, seq, tx);
+            };
+            services::read(config, read, &here, &mut page)
+                .await
+                .map_err(|m| fail("service-api", m))?;
+        }
+        Ok(Vec::new())
+    };
+    let recorder = async {
+        match (&place, reads.recorder) {
+            (Some((account, region, _)), true) => calls
+                .recorder_findings()
+                .await
+                .map(|found| {
+                    found
+                        .into_iter()
+                        .map(|f| finding(account, region, f))
+                        .collect()
+                })
+                .map_err(|m| fail("recorder", m)),
+            _ => Ok(Vec::new()),
+        }
+    };
+    let sources = async {
+        if !reads.sources {
+            return Ok(Vec::new());
+        }
+        calls
+            .source_findings()
+            .await
+            .map(|found| {
+                found
+                    .into_iter()
+                    .map(|(a, r, f)| finding(&a, &r, f))
+                    .collect::<Vec<_>>()
+            })
+            .map_err(|m| fail("aggregator-sources", m))
+    };
+    let (selected, batched, serviced, recorded, sourced) = tokio::join!(
+        select,
+        futures_util::future::join_all(batches),
+        services,
+        recorder,
+        sources
+    );
     selected?;
     batched
         .into_iter()
         .collect::<Result<Vec<()>, TargetError>>()?;
-    Ok(())
+    let mut findings: Findings = serviced?;
+    findings.extend(recorded?);
+    findings.extend(sourced?);
+    Ok(findings)
 }
 
-/// One page of a type the advanced query does not return: its resource ids listed
-/// (at most 100), then their items fetched in one batch, in select shape.
-async fn batch_page(
-    client: &aws_sdk_config::Client,
-    aggregator: Option<&str>,
-    resource_type: &str,
-    token: Option<String>,
-) -> Result<(Vec<serde_json::Value>, Option<String>), String> {
-    use aws_sdk_config::types::{AggregateResourceIdentifier, ResourceKey, ResourceType};
-    let kind = ResourceType::from(resource_type);
-    let (items, next) = match aggregator {
-        None => {
-            let page = client
-                .list_discovered_resources()
-                .resource_type(kind.clone())
-                .limit(100)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| format!("config:ListDiscoveredResources failed: {}", describe(&e)))?;
-            let keys: Vec<ResourceKey> = page
-                .resource_identifiers()
-                .iter()
-                .filter_map(|r| {
-                    ResourceKey::builder()
-                        .resource_type(kind.clone())
-                        .resource_id(r.resource_id()?)
-                        .build()
-                        .ok()
-                })
-                .collect();
-            let next = page.next_token().map(String::from);
-            if keys.is_empty() {
-                return Ok((Vec::new(), next));
-            }
-            let out = client
-                .batch_get_resource_config()
-                .set_resource_keys(Some(keys))
-                .send()
-                .await
-                .map_err(|e| format!("config:BatchGetResourceConfig failed: {}", describe(&e)))?;
-            if !out.unprocessed_resource_keys().is_empty() {
-                return Err(format!(
-                    "config:BatchGetResourceConfig left {} {resource_type} items unprocessed",
-                    out.unprocessed_resource_keys().len()
-                ));
-            }
-            (out.base_configuration_items().to_vec(), next)
-        }
-        Some(name) => {
-            let page = client
-                .list_aggregate_discovered_resources()
+fn finding(account: &str, region: &str, message: String) -> TargetError {
+    TargetError {
+        account: account.to_string(),
+        region: region.to_string(),
+        stage: "coverage".into(),
+        message,
+    }
+}
+
+/// One target's Config calls, each waiting for its slot under AWS's rate first.
+struct Calls<'a> {
+    client: &'a aws_sdk_config::Client,
+    aggregator: Option<&'a str>,
+    select: Arc<Limiter>,
+    batch: Arc<Limiter>,
+    describe: Arc<Limiter>,
+}
+
+/// How many times unprocessed keys are asked for again before the target fails.
+const UNPROCESSED_TRIES: usize = 5;
+
+impl Calls<'_> {
+    /// One page of results (at most 100, Config's page size) and the token for the
+    /// next, from the account's own Config or from the aggregator.
+    async fn select_page(
+        &self,
+        query: &str,
+        token: Option<String>,
+    ) -> Result<(Vec<String>, Option<String>), String> {
+        self.select.wait().await;
+        fetch_page(self.client, self.aggregator, query, token).await
+    }
+
+    /// The recorders of the account and region, and what they leave unrecorded.
+    async fn recorder_findings(&self) -> Result<Vec<String>, String> {
+        use super::recorder::{findings, Recorder};
+        self.describe.wait().await;
+        let recorders = self
+            .client
+            .describe_configuration_recorders()
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "config:DescribeConfigurationRecorders failed: {}",
+                    describe(&e)
+                )
+            })?;
+        self.describe.wait().await;
+        let statuses = self
+            .client
+            .describe_configuration_recorder_status()
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "config:DescribeConfigurationRecorderStatus failed: {}",
+                    describe(&e)
+                )
+            })?;
+        let types = |list: &[aws_sdk_config::types::ResourceType]| -> Vec<String> {
+            list.iter().map(|t| t.as_str().to_string()).collect()
+        };
+        let seen: Vec<Recorder> = recorders
+            .configuration_recorders()
+            .iter()
+            .map(|r| {
+                let name = r.name().unwrap_or_default().to_string();
+                let status = statuses
+                    .configuration_recorders_status()
+                    .iter()
+                    .find(|s| s.name() == r.name());
+                let group = r.recording_group();
+                Recorder {
+                    recording: status.is_some_and(|s| s.recording()),
+                    last_status: status
+                        .and_then(|s| s.last_status())
+                        .map(|s| s.as_str().to_string()),
+                    last_error: status.and_then(|s| {
+                        s.last_error_code().map(|code| {
+                            format!("{code}: {}", s.last_error_message().unwrap_or_default())
+                        })
+                    }),
+                    // A recorder without a recording group records every supported type.
+                    all_supported: group.is_none_or(|g| g.all_supported()),
+                    included: group.map(|g| types(g.resource_types())).unwrap_or_default(),
+                    excluded: group
+                        .and_then(|g| g.exclusion_by_resource_types())
+                        .map(|x| types(x.resource_types()))
+                        .unwrap_or_default(),
+                    name,
+                }
+            })
+            .collect();
+        Ok(findings(&seen, &recorded_types()))
+    }
+
+    /// The aggregator's sources that failed or are out of date.
+    async fn source_findings(&self) -> Result<Vec<(String, String, String)>, String> {
+        use super::recorder::{source_findings, AggregatorSource};
+        let Some(name) = self.aggregator else {
+            return Ok(Vec::new());
+        };
+        let (mut all, mut token) = (Vec::new(), None);
+        loop {
+            self.describe.wait().await;
+            let out = self
+                .client
+                .describe_configuration_aggregator_sources_status()
                 .configuration_aggregator_name(name)
-                .resource_type(kind.clone())
                 .limit(100)
-                .set_next_token(token)
+                .set_next_token(token.take())
                 .send()
                 .await
                 .map_err(|e| {
                     format!(
-                        "config:ListAggregateDiscoveredResources failed: {}",
+                        "config:DescribeConfigurationAggregatorSourcesStatus failed: {}",
                         describe(&e)
                     )
                 })?;
-            let ids: Vec<AggregateResourceIdentifier> = page.resource_identifiers().to_vec();
-            let next = page.next_token().map(String::from);
-            if ids.is_empty() {
-                return Ok((Vec::new(), next));
+            all.extend(out.aggregated_source_status_list().iter().map(|s| AggregatorSource {
+                source_id: s.source_id().unwrap_or_default().to_string(),
+                region: s.aws_region().unwrap_or_default().to_string(),
+                status: s
+                    .last_update_status()
+                    .map(|x| x.as_str().to_string())
+                    .unwrap_or_default(),
+                last_error: s.last_error_code().map(|code| {
+                    format!("{code}: {}", s.last_error_message().unwrap_or_default())
+                }),
+            }));
+            match out.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => break,
             }
-            let out = client
-                .batch_get_aggregate_resource_config()
-                .configuration_aggregator_name(name)
-                .set_resource_identifiers(Some(ids))
-                .send()
-                .await
-                .map_err(|e| {
-                    format!(
-                        "config:BatchGetAggregateResourceConfig failed: {}",
-                        describe(&e)
-                    )
-                })?;
-            if !out.unprocessed_resource_identifiers().is_empty() {
-                return Err(format!(
-                    "config:BatchGetAggregateResourceConfig left {} {resource_type} items unprocessed",
-                    out.unprocessed_resource_identifiers().len()
-                ));
-            }
-            (out.base_configuration_items().to_vec(), next)
         }
-    };
-    Ok((items.iter().map(base_item_json).collect(), next))
+        Ok(source_findings(&all))
+    }
+}
+
+/// The Config types the inventory reads that a recording group can name: those of the
+/// Config API's `ResourceType` enum (a few advanced-query types are not in it).
+fn recorded_types() -> Vec<&'static str> {
+    use aws_sdk_config::types::ResourceType;
+    crate::mapper::REGISTRY
+        .iter()
+        .filter(|m| matches!(m.read, Read::Select | Read::BatchGet))
+        .map(|m| m.resource_type)
+        .filter(|t| ResourceType::values().contains(t))
+        .collect()
+}
+
+impl Calls<'_> {
+    /// One page of a type the advanced query does not return: its resource ids listed
+    /// (at most 100), then their items fetched in one batch, in select shape. Keys
+    /// Config leaves unprocessed (it may, under load) are asked for again.
+    async fn batch_page(
+        &self,
+        resource_type: &str,
+        token: Option<String>,
+    ) -> Result<(Vec<serde_json::Value>, Option<String>), String> {
+        use aws_sdk_config::types::{AggregateResourceIdentifier, ResourceKey, ResourceType};
+        let kind = ResourceType::from(resource_type);
+        let client = self.client;
+        let mut items = Vec::new();
+        let next = match self.aggregator {
+            None => {
+                self.batch.wait().await;
+                let page = client
+                    .list_discovered_resources()
+                    .resource_type(kind.clone())
+                    .limit(100)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        format!("config:ListDiscoveredResources failed: {}", describe(&e))
+                    })?;
+                let mut keys: Vec<ResourceKey> = page
+                    .resource_identifiers()
+                    .iter()
+                    .filter_map(|r| {
+                        ResourceKey::builder()
+                            .resource_type(kind.clone())
+                            .resource_id(r.resource_id()?)
+                            .build()
+                            .ok()
+                    })
+                    .collect();
+                for _ in 0..UNPROCESSED_TRIES {
+                    if keys.is_empty() {
+                        break;
+                    }
+                    self.batch.wait().await;
+                    let out = client
+                        .batch_get_resource_config()
+                        .set_resource_keys(Some(keys))
+                        .send()
+                        .await
+                        .map_err(|e| {
+                            format!("config:BatchGetResourceConfig failed: {}", describe(&e))
+                        })?;
+                    items.extend(out.base_configuration_items().iter().map(base_item_json));
+                    keys = out.unprocessed_resource_keys().to_vec();
+                }
+                if !keys.is_empty() {
+                    return Err(format!(
+                        "config:BatchGetResourceConfig left {} {resource_type} items unprocessed after {UNPROCESSED_TRIES} tries",
+                        keys.len()
+                    ));
+                }
+                page.next_token().map(String::from)
+            }
+            Some(name) => {
+                self.batch.wait().await;
+                let page = client
+                    .list_aggregate_discovered_resources()
+                    .configuration_aggregator_name(name)
+                    .resource_type(kind.clone())
+                    .limit(100)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        format!(
+                            "config:ListAggregateDiscoveredResources failed: {}",
+                            describe(&e)
+                        )
+                    })?;
+                let mut ids: Vec<AggregateResourceIdentifier> = page.resource_identifiers().to_vec();
+                for _ in 0..UNPROCESSED_TRIES {
+                    if ids.is_empty() {
+                        break;
+                    }
+                    self.batch.wait().await;
+                    let out = client
+                        .batch_get_aggregate_resource_config()
+                        .configuration_aggregator_name(name)
+                        .set_resource_identifiers(Some(ids))
+                        .send()
+                        .await
+                        .map_err(|e| {
+                            format!(
+                                "config:BatchGetAggregateResourceConfig failed: {}",
+                                describe(&e)
+                            )
+                        })?;
+                    items.extend(out.base_configuration_items().iter().map(base_item_json));
+                    ids = out.unprocessed_resource_identifiers().to_vec();
+                }
+                if !ids.is_empty() {
+                    return Err(format!(
+                        "config:BatchGetAggregateResourceConfig left {} {resource_type} items unprocessed after {UNPROCESSED_TRIES} tries",
+                        ids.len()
+                    ));
+                }
+                page.next_token().map(String::from)
+            }
+        };
+        Ok((items, next))
+    }
 }
 
 /// A batch-get item in the select shape the kernel reads. Batch get returns no tags;
@@ -408,6 +733,7 @@ fn base_item_json(item: &aws_sdk_config::types::BaseConfigurationItem) -> serde_
         "resourceId": item.resource_id(),
         "resourceType": item.resource_type().map(|t| t.as_str().to_string()),
         "resourceName": item.resource_name(),
+        "configurationItemStatus": item.configuration_item_status().map(|s| s.as_str().to_string()),
         "arn": item.arn(),
         "accountId": item.account_id(),
         "awsRegion": item.aws_region(),

@@ -1,6 +1,13 @@
 //! Where Config items come from. `files` reads exported items (JSON Lines, JSON
-//! arrays, `aws configservice select-*` output, Config snapshots).
+//! arrays, `aws configservice select-*` output, Config snapshots); `config` reads AWS
+//! Config live, with `services` for the types Config does not record, `recorder` for
+//! what Config itself says it sees, and `quota` for AWS's rates.
 
 #[cfg(feature = "aws")]
 pub mod config;
 pub mod files;
+#[cfg(feature = "aws")]
+pub(crate) mod quota;
+pub mod recorder;
+#[cfg(feature = "aws")]
+pub(crate) mod services;
