@@ -18,6 +18,7 @@ stdin are commands, each answered with one JSON line on stdout:
   s3-get BUCKET KEY FILE   -> writes the object to FILE, answers its metadata
   config-calls             -> number of Config select calls answered
   batch-calls              -> number of Config list-discovered and batch-get calls answered
+  throttled                -> number of Config calls refused as past the seeded rates
   items FILE               -> replaces the seeded items with FILE's {"ACCOUNT": {"REGION": [item]}}
   s3-put BUCKET KEY FILE   -> uploads FILE
   s3-encryption BUCKET     -> the bucket's default encryption rules and access logging
@@ -37,8 +38,25 @@ stdin are commands, each answered with one JSON line on stdout:
   stackset NAME            -> the StackSet's status, permission model, AutoDeployment, OUs and
                               [account, region] of its instances (null when there is none)
 
+Every Config request it answers is checked against botocore's service model for its
+operation (required members, enum values, lengths and ranges): a miss is a
+ValidationException, as AWS answers. Its answers follow AWS's documentation: SELECT
+returns only the selected properties, GROUP BY with COUNT(*) one result per group,
+deleted resources' last items are returned like any other, each account and region has
+its own recorder (recording everything unless seeded otherwise), and calls past the
+seeded rates (per account, or per aggregator) are throttled.
+
 Seed file:
   {"items": {"ACCOUNT": {"REGION": [item, ...]}},
+   "recorders": {"ACCOUNT": {"REGION": null | {"recording": false, "lastStatus": "Failure",
+                 "allSupported": false, "resourceTypes": [...]}}},  # default: recording all
+   "aggregator_sources": [{"SourceId": ..., "AwsRegion": ..., "LastUpdateStatus": ...}],
+                                       # default: every seeded account and region SUCCEEDED
+   "services": {"ACCOUNT": {"REGION": {"cache_clusters": [CreateCacheCluster args],
+                "replication_groups": [CreateReplicationGroup args],
+                "eks_clusters": [{"name": ..., "nodegroups": [CreateNodegroup args]}]}}},
+   "rates": {"select": 8, "batch-get": 15, "describe": 8},  # calls a second past which
+                                       # Config throttles, per account or aggregator
    "deny": ["ACCOUNT", ...],
    "delay_ms": 0,                      # each Config call takes this long
    "assume_delay_ms": 0,               # each sts:AssumeRole takes this long
@@ -71,8 +89,106 @@ import moto.organizations.utils as org_utils
 
 DEFAULT_ACCOUNT = "123456789012"
 SEED = {"items": {}, "deny": [], "delay_ms": 0}
-CALLS = {"config": 0, "batch": 0}
+CALLS = {"config": 0, "batch": 0, "throttled": 0, "describe": 0}
 LOCK = threading.Lock()
+CONFIG_MODEL = None
+
+
+def config_model():
+    global CONFIG_MODEL
+    if CONFIG_MODEL is None:
+        import botocore.session
+        CONFIG_MODEL = botocore.session.get_session().get_service_model("config")
+    return CONFIG_MODEL
+
+
+def shape_errors(shape, value, path):
+    """What AWS's model says is wrong with `value`: required members, enum values,
+    lengths of strings and lists, ranges of numbers (botocore's own client checks only
+    some of these; the service checks them all)."""
+    meta, kind = shape.metadata, shape.type_name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            return [f"{path} must be an object"]
+        errors = [f"{path}.{m} is required" for m in shape.required_members if m not in value]
+        for name, member in shape.members.items():
+            if name in value and value[name] is not None:
+                errors += shape_errors(member, value[name], f"{path}.{name}")
+        return errors
+    if kind == "list":
+        if not isinstance(value, list):
+            return [f"{path} must be a list"]
+        errors = []
+        if "min" in meta and len(value) < meta["min"]:
+            errors.append(f"{path} must have at least {meta['min']} members")
+        if "max" in meta and len(value) > meta["max"]:
+            errors.append(f"{path} must have at most {meta['max']} members")
+        for i, v in enumerate(value):
+            errors += shape_errors(shape.member, v, f"{path}[{i}]")
+        return errors
+    if kind == "string":
+        if not isinstance(value, str):
+            return [f"{path} must be a string"]
+        errors = []
+        if shape.enum and value not in shape.enum:
+            errors.append(f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                          f"Member must satisfy enum value set")
+        if "min" in meta and len(value) < meta["min"]:
+            errors.append(f"{path} must be at least {meta['min']} characters")
+        if "max" in meta and len(value) > meta["max"]:
+            errors.append(f"Value at '{path}' failed to satisfy constraint: Member must have "
+                          f"length less than or equal to {meta['max']}")
+        return errors
+    if kind in ("integer", "long"):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return [f"{path} must be an integer"]
+        if "min" in meta and value < meta["min"]:
+            return [f"{path} must be at least {meta['min']}"]
+        if "max" in meta and value > meta["max"]:
+            return [f"Value '{value}' at '{path}' failed to satisfy constraint: Member must "
+                    f"have value less than or equal to {meta['max']}"]
+    return []
+
+
+def checked(operation, params):
+    """The request's parameters once AWS's model accepts them."""
+    shape = config_model().operation_model(operation).input_shape
+    errors = shape_errors(shape, params, operation) if shape is not None else []
+    if errors:
+        raise JsonRESTError("ValidationException", "; ".join(errors))
+    return params
+
+
+def answered(operation, body):
+    """A response, held to the model's output shape too, so the harness cannot answer
+    what AWS never would."""
+    shape = config_model().operation_model(operation).output_shape
+    errors = shape_errors(shape, body, operation) if shape is not None else []
+    if errors:
+        raise RuntimeError(f"the harness answered {operation} off AWS's model: {errors}")
+    return json.dumps(body)
+
+
+RATE_CALLS = {}
+
+
+def rate_limited(scope, api):
+    """Config's throttling: more calls than the seeded rate within one second, for one
+    account (or aggregator) and API, get ThrottlingException."""
+    rate = SEED.get("rates", {}).get(api)
+    if not rate:
+        return
+    now = time.monotonic()
+    with LOCK:
+        recent = [t for t in RATE_CALLS.get((scope, api), []) if now - t < 1.0]
+        throttled = len(recent) >= rate
+        if throttled:
+            CALLS["throttled"] += 1
+        else:
+            recent.append(now)
+        RATE_CALLS[(scope, api)] = recent
+    if throttled:
+        raise JsonRESTError("ThrottlingException", "Rate exceeded")
 
 
 def token_page(items, params, limit_key, token_key):
@@ -82,13 +198,15 @@ def token_page(items, params, limit_key, token_key):
     return items[start:start + limit], (str(start + limit) if start + limit < len(items) else None)
 
 
-def page(items, params):
+def page(items, params, operation="SelectResourceConfig"):
     chunk, token = token_page(items, params, "Limit", "NextToken")
-    response = {"Results": [json.dumps(i) for i in chunk],
+    expression = params.get("Expression", "")
+    response = {"Results": [json.dumps(selected(i, expression) if "GROUP BY" not in expression else i)
+                            for i in chunk],
                 "QueryInfo": {"SelectFields": [{"Name": "*"}]}}
     if token:
         response["NextToken"] = token
-    return json.dumps(response)
+    return answered(operation, response)
 
 
 def wanted(items, expression):
@@ -96,7 +214,9 @@ def wanted(items, expression):
     return [i for i in items if f"'{i.get('resourceType')}'" in expression]
 
 
-def counted_call(account=None, counter="config"):
+def counted_call(account=None, counter="config", scope=None, api=None):
+    if api:
+        rate_limited(scope or account, api)
     with LOCK:
         CALLS[counter] += 1
         throttled = SEED.get("throttle", {}).get(account, 0) > 0
@@ -108,15 +228,42 @@ def counted_call(account=None, counter="config"):
         raise JsonRESTError("ThrottlingException", "Rate exceeded")
 
 
-def own_items(self, action, counter="config"):
-    """The request's parameters and the calling account's items in its region, once
-    the call is counted and a denied account refused."""
+def own_items(self, action, counter="config", api="select"):
+    """The request's parameters (checked against AWS's model) and the calling account's
+    items in its region, once the call is counted and a denied account refused."""
     account, region = self.current_account, self.region
-    counted_call(account, counter)
+    params = checked(action, json.loads(self.body or "{}"))
+    counted_call(account, counter, api=api)
     if account in SEED.get("deny", []):
         raise JsonRESTError("AccessDeniedException",
                             f"User is not authorized to perform config:{action} in {account}")
-    return json.loads(self.body or "{}"), SEED["items"].get(account, {}).get(region, [])
+    return params, SEED["items"].get(account, {}).get(region, [])
+
+
+def selected(item, expression):
+    """Only the properties the SELECT names (`configuration.x.y` keeps that path), as
+    advanced query answers; `*` is not a property Config accepts."""
+    match = re.match(r"\s*SELECT\s+(.*?)\s+WHERE\s", expression, re.IGNORECASE | re.DOTALL)
+    if not match:
+        return item
+    out = {}
+    for prop in (p.strip() for p in match[1].split(",")):
+        head, *rest = prop.split(".")
+        if head not in item:
+            continue
+        if not rest:
+            out[head] = item[head]
+            continue
+        value, target = item[head], out.setdefault(head, {})
+        for i, part in enumerate(rest):
+            if not isinstance(value, dict) or part not in value:
+                break
+            value = value[part]
+            if i == len(rest) - 1:
+                target[part] = value
+            else:
+                target = target.setdefault(part, {})
+    return out
 
 
 def aggregate_items():
@@ -138,10 +285,8 @@ def select_aggregate_resource_config(self):
     """The aggregator's items of the query's types, narrowed by `accountId = '...'` and
     `awsRegion = '...'` when the query says so; with `GROUP BY accountId, awsRegion`,
     one {"accountId", "awsRegion", "COUNT(*)"} result per group, as Config answers."""
-    counted_call()
-    params = json.loads(self.body or "{}")
-    if not params.get("ConfigurationAggregatorName"):
-        raise JsonRESTError("ValidationException", "ConfigurationAggregatorName is required")
+    params = checked("SelectAggregateResourceConfig", json.loads(self.body or "{}"))
+    counted_call(scope=f"aggregator {params['ConfigurationAggregatorName']}", api="select")
     expression = params.get("Expression", "")
     if "GROUP BY" in expression and "GROUP BY accountId, awsRegion" not in expression:
         raise JsonRESTError("InvalidExpressionException", f"unsupported GROUP BY: {expression}")
@@ -160,8 +305,8 @@ def select_aggregate_resource_config(self):
             if wanted([item], expression):
                 counts[(account, region)] = counts.get((account, region), 0) + 1
         groups = [{"accountId": a, "awsRegion": r, "COUNT(*)": n} for (a, r), n in counts.items()]
-        return page(groups, params)
-    return page(wanted([i for _, _, i in narrowed], expression), params)
+        return page(groups, params, "SelectAggregateResourceConfig")
+    return page(wanted([i for _, _, i in narrowed], expression), params, "SelectAggregateResourceConfig")
 
 
 def base_item(item):
@@ -181,50 +326,99 @@ def of_type(items, resource_type):
 
 
 def list_discovered_resources(self):
-    params, items = own_items(self, "ListDiscoveredResources", "batch")
+    params, items = own_items(self, "ListDiscoveredResources", "batch", "batch-get")
     items = of_type(items, params.get("resourceType"))
     chunk, token = token_page(items, params, "limit", "nextToken")
     out = {"resourceIdentifiers": [{"resourceType": i["resourceType"], "resourceId": i["resourceId"]}
                                    for i in chunk]}
     if token:
         out["nextToken"] = token
-    return json.dumps(out)
+    return answered("ListDiscoveredResources", out)
 
 
 def batch_get_resource_config(self):
-    params, items = own_items(self, "BatchGetResourceConfig", "batch")
+    params, items = own_items(self, "BatchGetResourceConfig", "batch", "batch-get")
     keys = params.get("resourceKeys", [])
-    if len(keys) > 100:
-        raise JsonRESTError("ValidationException", "at most 100 resource keys")
     found = [i for k in keys for i in items
              if i.get("resourceType") == k["resourceType"] and i.get("resourceId") == k["resourceId"]]
-    return json.dumps({"baseConfigurationItems": [base_item(i) for i in found],
-                       "unprocessedResourceKeys": []})
+    return answered("BatchGetResourceConfig", {"baseConfigurationItems": [base_item(i) for i in found],
+                                               "unprocessedResourceKeys": []})
 
 
 def list_aggregate_discovered_resources(self):
-    counted_call(counter="batch")
-    params = json.loads(self.body or "{}")
+    params = checked("ListAggregateDiscoveredResources", json.loads(self.body or "{}"))
+    counted_call(counter="batch", scope=f"aggregator {params['ConfigurationAggregatorName']}",
+                 api="batch-get")
     found = [(a, r, i) for a, r, i in aggregate_items() if i.get("resourceType") == params.get("ResourceType")]
     chunk, token = token_page(found, params, "Limit", "NextToken")
     out = {"ResourceIdentifiers": [{"SourceAccountId": a, "SourceRegion": r, "ResourceId": i["resourceId"],
                                     "ResourceType": i["resourceType"]} for a, r, i in chunk]}
     if token:
         out["NextToken"] = token
-    return json.dumps(out)
+    return answered("ListAggregateDiscoveredResources", out)
 
 
 def batch_get_aggregate_resource_config(self):
-    counted_call(counter="batch")
-    params = json.loads(self.body or "{}")
+    params = checked("BatchGetAggregateResourceConfig", json.loads(self.body or "{}"))
+    counted_call(counter="batch", scope=f"aggregator {params['ConfigurationAggregatorName']}",
+                 api="batch-get")
     wanted_ids = {(x["SourceAccountId"], x["SourceRegion"], x["ResourceType"], x["ResourceId"])
                   for x in params.get("ResourceIdentifiers", [])}
-    if len(wanted_ids) > 100:
-        raise JsonRESTError("ValidationException", "at most 100 resource identifiers")
     found = [i for a, r, i in aggregate_items()
              if (a, r, i.get("resourceType"), i.get("resourceId")) in wanted_ids]
-    return json.dumps({"BaseConfigurationItems": [base_item(i) for i in found],
-                       "UnprocessedResourceIdentifiers": []})
+    return answered("BatchGetAggregateResourceConfig",
+                    {"BaseConfigurationItems": [base_item(i) for i in found],
+                     "UnprocessedResourceIdentifiers": []})
+
+
+def recorder_of(account, region):
+    """The seeded recorder of an account and region: recording every supported type
+    unless the seed says otherwise (null: no recorder at all)."""
+    seeded = SEED.get("recorders", {}).get(account, {})
+    if region in seeded:
+        return seeded[region]
+    return {}
+
+
+def describe_configuration_recorders(self):
+    checked("DescribeConfigurationRecorders", json.loads(self.body or "{}"))
+    counted_call(self.current_account, "describe", api="describe")
+    r = recorder_of(self.current_account, self.region)
+    recorders = [] if r is None else [{
+        "name": "default",
+        "roleARN": f"arn:aws:iam::{self.current_account}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+        "recordingGroup": {"allSupported": r.get("allSupported", True),
+                           "includeGlobalResourceTypes": False,
+                           "resourceTypes": r.get("resourceTypes", [])}}]
+    return answered("DescribeConfigurationRecorders", {"ConfigurationRecorders": recorders})
+
+
+def describe_configuration_recorder_status(self):
+    checked("DescribeConfigurationRecorderStatus", json.loads(self.body or "{}"))
+    counted_call(self.current_account, "describe", api="describe")
+    r = recorder_of(self.current_account, self.region)
+    statuses = [] if r is None else [{
+        "name": "default", "recording": r.get("recording", True),
+        "lastStatus": r.get("lastStatus", "Success"),
+        **({"lastErrorCode": r["lastErrorCode"], "lastErrorMessage": r.get("lastErrorMessage", "")}
+           if r.get("lastErrorCode") else {})}]
+    return answered("DescribeConfigurationRecorderStatus", {"ConfigurationRecordersStatus": statuses})
+
+
+def describe_configuration_aggregator_sources_status(self):
+    params = checked("DescribeConfigurationAggregatorSourcesStatus", json.loads(self.body or "{}"))
+    counted_call(counter="describe", scope=f"aggregator {params['ConfigurationAggregatorName']}",
+                 api="describe")
+    sources = SEED.get("aggregator_sources")
+    if sources is None:
+        sources = [{"SourceId": a, "SourceType": "ACCOUNT", "AwsRegion": r, "LastUpdateStatus": "SUCCEEDED"}
+                   for a in sorted(SEED["items"]) if a not in SEED.get("deny", [])
+                   for r in sorted(SEED["items"][a])]
+    chunk, token = token_page(sources, params, "Limit", "NextToken")
+    out = {"AggregatedSourceStatusList": chunk}
+    if token:
+        out["NextToken"] = token
+    return answered("DescribeConfigurationAggregatorSourcesStatus", out)
 
 
 def bucket_permission(self, action, resource):
@@ -250,6 +444,9 @@ ConfigResponse.list_discovered_resources = list_discovered_resources
 ConfigResponse.batch_get_resource_config = batch_get_resource_config
 ConfigResponse.list_aggregate_discovered_resources = list_aggregate_discovered_resources
 ConfigResponse.batch_get_aggregate_resource_config = batch_get_aggregate_resource_config
+ConfigResponse.describe_configuration_recorders = describe_configuration_recorders
+ConfigResponse.describe_configuration_recorder_status = describe_configuration_recorder_status
+ConfigResponse.describe_configuration_aggregator_sources_status = describe_configuration_aggregator_sources_status
 
 
 PROXIED = []
@@ -436,15 +633,32 @@ def prepare(url):
     sns = client("sns", url)
     for topic in SEED.get("topics", []):
         sns.create_topic(Name=topic)
+    # Resources AWS Config does not record, made through their own APIs (moto emulates
+    # ElastiCache and EKS), in the account and region the seed names.
+    for account, regions in SEED.get("services", {}).items():
+        for region, made in regions.items():
+            cache = session(account, url, "elasticache", region)
+            for cluster in made.get("cache_clusters", []):
+                cache.create_cache_cluster(**cluster)
+            for group in made.get("replication_groups", []):
+                cache.create_replication_group(**group)
+            eks = session(account, url, "eks", region)
+            for cluster in made.get("eks_clusters", []):
+                eks.create_cluster(name=cluster["name"], roleArn=f"arn:aws:iam::{account}:role/eks",
+                                   resourcesVpcConfig={"subnetIds": ["subnet-1"]})
+                for group in cluster.get("nodegroups", []):
+                    eks.create_nodegroup(clusterName=cluster["name"],
+                                         nodeRole=f"arn:aws:iam::{account}:role/nodes", **group)
 
 
-def session(account, url, service):
+def session(account, url, service, region="us-east-1"):
     """A client acting in `account`: moto maps assumed-role credentials to it."""
     if account == DEFAULT_ACCOUNT:
-        return client(service, url)
+        return boto3.client(service, endpoint_url=url, region_name=region,
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
     creds = client("sts", url).assume_role(RoleArn=f"arn:aws:iam::{account}:role/harness",
                                            RoleSessionName="harness")["Credentials"]
-    return boto3.client(service, endpoint_url=url, region_name="us-east-1",
+    return boto3.client(service, endpoint_url=url, region_name=region,
                         aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
                         aws_session_token=creds["SessionToken"])
 
@@ -561,6 +775,8 @@ def answer(line, url):
         return CALLS["config"]
     if words[0] == "batch-calls":
         return CALLS["batch"]
+    if words[0] == "throttled":
+        return CALLS["throttled"]
     if words[0] == "items":
         with open(words[1], encoding="utf-8") as f:
             SEED["items"] = json.load(f)

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Tests of the local AWS itself: what it answers beyond moto must be what AWS answers.
+
+Run by tests/aws_models.rs (`python -m unittest` in the harness venv). Each test starts
+the harness with a seed and talks to it through boto3, as a client would.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import boto3
+import botocore.exceptions
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Harness:
+    def __init__(self, seed):
+        self.seed = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+        json.dump(seed, self.seed)
+        self.seed.close()
+        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "local_aws.py"), "--seed", self.seed.name],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     text=True)
+        line = self.proc.stdout.readline()
+        assert line.startswith("READY "), line
+        self.url = line.split()[1]
+
+    def ask(self, command):
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def client(self, service="config", region="us-east-1"):
+        # No retries: each answer is the harness's own, not the SDK's second try.
+        return boto3.client(service, endpoint_url=self.url, region_name=region,
+                            aws_access_key_id="testing", aws_secret_access_key="testing",
+                            config=botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"},
+                                                          parameter_validation=False))
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+        self.proc.stdout.close()
+        os.unlink(self.seed.name)
+
+
+def instance(i, status="OK"):
+    return {"resourceType": "AWS::EC2::Instance", "resourceId": f"i-{i}", "accountId": "123456789012",
+            "awsRegion": "us-east-1", "configurationItemStatus": status,
+            "configuration": {"instanceId": f"i-{i}", "instanceType": "t3.micro", "placement": {"tenancy": "default"}},
+            "tags": [{"key": "owner", "value": "ops"}]}
+
+
+SEED = {"items": {"123456789012": {"us-east-1": [instance(1), instance(2), instance(3, "ResourceDeleted")]},
+                  "111111111111": {"us-east-1": [instance(4)], "us-west-2": [instance(5)]}},
+        "recorders": {"111111111111": {"us-west-2": None, "us-east-1": {"recording": False}}}}
+
+
+class ModelChecks(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.aws = Harness(SEED)
+        cls.config = cls.aws.client()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.aws.close()
+
+    def refused(self, call, **params):
+        with self.assertRaises(botocore.exceptions.ClientError) as caught:
+            call(**params)
+        self.assertEqual(caught.exception.response["Error"]["Code"], "ValidationException")
+        return caught.exception.response["Error"]["Message"]
+
+    def test_an_enum_miss_is_a_validation_exception(self):
+        # Config does not record ElastiCache clusters: the enum has no such value.
+        message = self.refused(self.config.list_discovered_resources, resourceType="AWS::ElastiCache::CacheCluster")
+        self.assertIn("enum", message)
+        self.refused(self.config.batch_get_resource_config,
+                     resourceKeys=[{"resourceType": "AWS::Lightsail::Instance", "resourceId": "x"}])
+        self.refused(self.config.list_aggregate_discovered_resources, ConfigurationAggregatorName="org",
+                     ResourceType="AWS::EKS::Nodegroup")
+        # A real value is answered.
+        self.config.list_discovered_resources(resourceType="AWS::EC2::Instance")
+
+    def test_lengths_and_ranges(self):
+        q = "SELECT resourceId WHERE resourceType = 'AWS::EC2::Instance'"
+        self.refused(self.config.select_resource_config, Expression=q, Limit=101)
+        self.refused(self.config.select_resource_config, Expression=q + " " * 4096)
+        self.refused(self.config.select_resource_config, Expression="")
+        keys = [{"resourceType": "AWS::EC2::Instance", "resourceId": f"i-{i}"} for i in range(101)]
+        self.refused(self.config.batch_get_resource_config, resourceKeys=keys)
+        self.refused(self.config.select_aggregate_resource_config, Expression=q, ConfigurationAggregatorName="")
+        self.assertEqual(len(self.config.select_resource_config(Expression=q, Limit=100)["Results"]), 3)
+
+    def test_select_returns_only_the_selected_properties_and_deleted_items(self):
+        q = ("SELECT resourceId, configurationItemStatus, configuration.instanceType "
+             "WHERE resourceType IN ('AWS::EC2::Instance')")
+        results = [json.loads(r) for r in self.config.select_resource_config(Expression=q)["Results"]]
+        self.assertEqual(results[0], {"resourceId": "i-1", "configurationItemStatus": "OK",
+                                      "configuration": {"instanceType": "t3.micro"}})
+        # The last item of a deleted resource is returned like any other.
+        self.assertIn({"resourceId": "i-3", "configurationItemStatus": "ResourceDeleted",
+                       "configuration": {"instanceType": "t3.micro"}}, results)
+
+    def test_group_by_counts_per_group(self):
+        q = ("SELECT accountId, awsRegion, COUNT(*) WHERE resourceType IN ('AWS::EC2::Instance') "
+             "GROUP BY accountId, awsRegion")
+        groups = [json.loads(r) for r in
+                  self.config.select_aggregate_resource_config(Expression=q, ConfigurationAggregatorName="org")["Results"]]
+        self.assertEqual(sorted((g["accountId"], g["awsRegion"], g["COUNT(*)"]) for g in groups),
+                         [("111111111111", "us-east-1", 1), ("111111111111", "us-west-2", 1),
+                          ("123456789012", "us-east-1", 3)])
+
+    def test_recorders_per_account_and_region(self):
+        mine = self.config.describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
+        self.assertEqual([(s["name"], s["recording"], s["lastStatus"]) for s in mine], [("default", True, "Success")])
+        group = self.config.describe_configuration_recorders()["ConfigurationRecorders"][0]["recordingGroup"]
+        self.assertTrue(group["allSupported"])
+        creds = self.aws.client("sts").assume_role(RoleArn="arn:aws:iam::111111111111:role/x",
+                                                   RoleSessionName="t")["Credentials"]
+        def member(region):
+            return boto3.client("config", endpoint_url=self.aws.url, region_name=region,
+                                aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                                aws_session_token=creds["SessionToken"])
+        self.assertEqual(member("us-west-2").describe_configuration_recorders()["ConfigurationRecorders"], [])
+        stopped = member("us-east-1").describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
+        self.assertEqual(stopped[0]["recording"], False)
+        sources = self.config.describe_configuration_aggregator_sources_status(
+            ConfigurationAggregatorName="org")["AggregatedSourceStatusList"]
+        self.assertEqual(len(sources), 3)
+        self.refused(self.config.describe_configuration_aggregator_sources_status,
+                     ConfigurationAggregatorName="org", UpdateStatus=["BROKEN"])
+
+
+class Throttling(unittest.TestCase):
+    def test_calls_past_the_rate_are_throttled_per_account_and_aggregator(self):
+        aws = Harness({**SEED, "rates": {"select": 4}})
+        try:
+            config = aws.client()
+            q = "SELECT resourceId WHERE resourceType IN ('AWS::EC2::Instance')"
+            codes = []
+            for _ in range(6):
+                try:
+                    config.select_resource_config(Expression=q)
+                    codes.append("ok")
+                except botocore.exceptions.ClientError as e:
+                    codes.append(e.response["Error"]["Code"])
+            self.assertEqual(codes[:4], ["ok"] * 4)
+            self.assertIn("ThrottlingException", codes[4:])
+            # The aggregator is a scope of its own.
+            config.select_aggregate_resource_config(Expression=q, ConfigurationAggregatorName="org")
+            time.sleep(1.1)
+            config.select_resource_config(Expression=q)
+            self.assertGreaterEqual(aws.ask("throttled"), 1)
+        finally:
+            aws.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
