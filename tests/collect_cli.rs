@@ -741,19 +741,32 @@ fn fixture_item(resource_type: &str, account: &str, region: &str) -> Value {
     item
 }
 
+/// ElastiCache clusters and replication groups and EKS node groups, which AWS Config
+/// does not record, made through their own APIs (moto emulates both).
+fn service_resources() -> Value {
+    json!({"us-east-1": {
+        "cache_clusters": [{"CacheClusterId": "sessions-001", "Engine": "redis",
+            "CacheNodeType": "cache.t3.micro", "NumCacheNodes": 1,
+            "Tags": [{"Key": "owner", "Value": "cache team"}]}],
+        "replication_groups": [{"ReplicationGroupId": "sessions",
+            "ReplicationGroupDescription": "sessions", "Engine": "redis",
+            "CacheNodeType": "cache.r6g.large", "NumCacheClusters": 2}],
+        "eks_clusters": [{"name": "prod", "nodegroups": [{"nodegroupName": "workers",
+            "instanceTypes": ["m6i.large"], "subnets": ["subnet-1", "subnet-2"],
+            "tags": {"owner": "platform"}}]}]
+    }})
+}
+
 #[test]
-fn new_types_and_batch_get_types_in_every_mode() {
+fn new_types_and_types_config_does_not_record_in_every_mode() {
     let accounts = ["111111111111", "333333333333"];
     let kinds = [
         "AWS::S3::Bucket",
         "AWS::Lambda::Function",
         "AWS::EC2::NetworkInterface",
-        "AWS::ElastiCache::CacheCluster",
-        "AWS::ElastiCache::ReplicationGroup",
-        "AWS::EKS::Nodegroup",
-        "AWS::Lightsail::Instance",
     ];
     let mut all = serde_json::Map::new();
+    let mut services = serde_json::Map::new();
     for a in accounts {
         let mut list: Vec<Value> = kinds
             .iter()
@@ -769,10 +782,11 @@ fn new_types_and_batch_get_types_in_every_mode() {
             "configuration": {"instanceId": format!("i-{a}"), "privateIpAddress": "10.0.0.1"}}),
         );
         all.insert(a.to_string(), json!({"us-east-1": list}));
+        services.insert(a.to_string(), service_resources());
     }
-    let mut aws_seed = json!({"items": all, "buckets": ["reports"], "topics": ["alerts"]});
+    let mut aws_seed = json!({"items": all, "services": services, "buckets": ["reports"], "topics": ["alerts"]});
     aws_seed["organization"] = json!(accounts);
-    let mut aws = LocalAws::start(&aws_seed);
+    let aws = LocalAws::start(&aws_seed);
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str], name: &str| {
         let out = dir.path().join(name);
@@ -784,18 +798,32 @@ fn new_types_and_batch_get_types_in_every_mode() {
     };
     let listed = run(&["--accounts", "111111111111,333333333333"], "list.xlsx");
     for a in accounts {
-        for id in [
-            format!("arn:aws:elasticache:us-east-1:{a}:cluster:sessions-001"),
-            format!("arn:aws:elasticache:us-east-1:{a}:replicationgroup:sessions"),
-            format!("arn:aws:eks:us-east-1:{a}:nodegroup/prod/workers/abcd"),
-            format!("arn:aws:lightsail:us-east-1:{a}:Instance/web-1"),
-            "arn:aws:s3:::mborch-test-bucket-config-item".to_string(),
-        ] {
-            assert!(
-                listed.iter().any(|r| r[0] == id),
-                "{id} missing from {listed:#?}"
-            );
-        }
+        let of = |id: &str| -> Vec<String> {
+            listed
+                .iter()
+                .find(|r| r[0] == id)
+                .unwrap_or_else(|| panic!("{id} missing from {listed:#?}"))
+                .clone()
+        };
+        let cluster = of(&format!(
+            "arn:aws:elasticache:us-east-1:{a}:cluster:sessions-001"
+        ));
+        assert_eq!(cluster[11], "ElastiCache", "{cluster:?}");
+        assert_eq!(cluster[12], "cache.t3.micro", "{cluster:?}");
+        assert!(cluster.contains(&"cache team".to_string()), "tags: {cluster:?}");
+        let group = of(&format!(
+            "arn:aws:elasticache:us-east-1:{a}:replicationgroup:sessions"
+        ));
+        assert_eq!(group[12], "cache.r6g.large", "{group:?}");
+        let nodes: Vec<&Vec<String>> = listed
+            .iter()
+            .filter(|r| r[11] == "EKS Node Group")
+            .filter(|r| r[0].starts_with(&format!("arn:aws:eks:us-east-1:{a}:nodegroup/prod/workers/")))
+            .collect();
+        assert_eq!(nodes.len(), 1, "{listed:#?}");
+        assert_eq!(nodes[0][12], "m6i.large", "{:?}", nodes[0]);
+        assert!(nodes[0].contains(&"platform".to_string()), "{:?}", nodes[0]);
+        of("arn:aws:s3:::mborch-test-bucket-config-item");
         let host: Vec<&Vec<String>> = listed.iter().filter(|r| r[0] == format!("i-{a}")).collect();
         assert_eq!(host.len(), 1, "{listed:#?}");
         assert_eq!(
@@ -804,16 +832,112 @@ fn new_types_and_batch_get_types_in_every_mode() {
             host[0]
         );
     }
-    // Batch-get types carry their tags in the configuration (batch get returns none).
-    let lightsail = listed
-        .iter()
-        .find(|r| r[0].contains(":Instance/web-1"))
-        .unwrap();
-    assert!(lightsail.contains(&"web team".to_string()), "{lightsail:?}");
     assert_eq!(run(&["--organization"], "org.xlsx"), listed);
+    // The aggregator's shards read the types Config does not record through the member
+    // role of the shard's account.
     assert_eq!(run(&["--aggregator", "org-aggregator"], "agg.xlsx"), listed);
-    let batch_calls = aws.ask("batch-calls");
-    assert!(batch_calls.as_u64().unwrap() >= 2 * 4, "{batch_calls}");
+}
+
+/// Config keeps the last item of a deleted resource, and a region can have Config off
+/// or stopped: deleted items give no row (counted by status in the Run Summary), and
+/// each region Config does not see is named and makes the run partial.
+#[test]
+fn deleted_items_give_no_rows_and_regions_config_does_not_see_are_named() {
+    let mut s = seed(&["111111111111", "222222222222"], 2);
+    let mut gone = s["items"]["111111111111"]["us-east-1"][0].clone();
+    gone["resourceId"] = json!("i-0gone");
+    gone["arn"] = json!("arn:aws:ec2:us-east-1:111111111111:instance/i-0gone");
+    gone["configuration"]["instanceId"] = json!("i-0gone");
+    gone["configurationItemStatus"] = json!("ResourceDeleted");
+    s["items"]["111111111111"]["us-east-1"]
+        .as_array_mut()
+        .unwrap()
+        .push(gone);
+    s["recorders"] = json!({"222222222222": {"us-east-1": {"recording": false},
+        "us-west-2": null}});
+    let aws = LocalAws::start(&s);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("inv.xlsx");
+    let (code, result) = collect(
+        &aws,
+        &[
+            "--accounts",
+            "111111111111,222222222222",
+            "--regions",
+            "us-east-1,us-west-2",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2, "{result:#}");
+    assert_eq!(result["status"], "partial");
+    let findings: Vec<(String, String, String)> = result["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["stage"], "coverage", "{e}");
+            (
+                e["account"].as_str().unwrap().into(),
+                e["region"].as_str().unwrap().into(),
+                e["message"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(findings.len(), 2, "{result:#}");
+    assert_eq!(findings[0].0, "222222222222");
+    assert_eq!(findings[0].1, "us-east-1");
+    assert!(findings[0].2.contains("is not recording"), "{findings:?}");
+    assert_eq!(findings[1].1, "us-west-2");
+    assert!(findings[1].2.contains("no configuration recorder"), "{findings:?}");
+    let incomplete: Vec<&Value> = result["per_account"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["status"] == "incomplete")
+        .collect();
+    assert_eq!(incomplete.len(), 2, "{result:#}");
+    let listed = rows(&out, false);
+    assert!(listed.iter().all(|r| r[0] != "i-0gone"), "{listed:#?}");
+    let summary = summary_text(&out);
+    assert!(
+        summary.contains("configurationItemStatus ResourceDeleted | 1"),
+        "{summary}"
+    );
+    assert!(summary.contains("coverage: AWS Config has no configuration recorder here"), "{summary}");
+}
+
+/// 40 account-regions through one aggregator that throttles past 8 calls a second:
+/// the collector holds itself to that rate and every row arrives, the run `ok`.
+#[test]
+fn an_aggregator_throttled_at_eight_calls_a_second_still_delivers_every_row() {
+    let accounts: Vec<String> = (0..20).map(|i| format!("4000000000{i:02}")).collect();
+    let ids: Vec<&str> = accounts.iter().map(String::as_str).collect();
+    let mut s = seed(&ids, 2);
+    s["rates"] = json!({"select": 8});
+    let aws = LocalAws::start(&s);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("agg.xlsx");
+    let (code, result) = collect(
+        &aws,
+        &["--aggregator", "org", "--output", out.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{result:#}");
+    let shards = result["per_account"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| !t["account"].as_str().unwrap().starts_with("aggregator"))
+        .count();
+    assert_eq!(shards, 40, "{result:#}");
+    // Per account: 2 + 3 tables and an instance of two addresses in each region.
+    let listed = rows(&out, false);
+    assert_eq!(listed.len(), 20 * (2 + 3 + 2 + 2), "{result:#}");
+    assert_eq!(result["rows"], json!(listed.len()));
+    let tables = listed.iter().filter(|r| r[11] == "DynamoDB").count();
+    assert_eq!(tables, 20 * (2 + 3));
+    let mut aws = aws;
+    assert_eq!(aws.ask("throttled"), json!(0), "held under the rate");
 }
 
 /// Progress in a log (stderr is not a terminal here): a plain line at the end, with

@@ -44,7 +44,8 @@ ValidationException, as AWS answers. Its answers follow AWS's documentation: SEL
 returns only the selected properties, GROUP BY with COUNT(*) one result per group,
 deleted resources' last items are returned like any other, each account and region has
 its own recorder (recording everything unless seeded otherwise), and calls past the
-seeded rates (per account, or per aggregator) are throttled.
+seeded rates (per account, or per aggregator: a token bucket of one second's calls) are
+throttled.
 
 Seed file:
   {"items": {"ACCOUNT": {"REGION": [item, ...]}},
@@ -169,24 +170,26 @@ def answered(operation, body):
     return json.dumps(body)
 
 
-RATE_CALLS = {}
+BUCKETS = {}
 
 
 def rate_limited(scope, api):
-    """Config's throttling: more calls than the seeded rate within one second, for one
-    account (or aggregator) and API, get ThrottlingException."""
+    """Config's throttling, a token bucket per account (or aggregator) and API as AWS
+    meters its APIs: it holds one second's calls at the seeded rate and refills at that
+    rate; a call that finds it empty gets ThrottlingException."""
     rate = SEED.get("rates", {}).get(api)
     if not rate:
         return
     now = time.monotonic()
     with LOCK:
-        recent = [t for t in RATE_CALLS.get((scope, api), []) if now - t < 1.0]
-        throttled = len(recent) >= rate
+        tokens, last = BUCKETS.get((scope, api), (float(rate), now))
+        tokens = min(float(rate), tokens + (now - last) * rate)
+        throttled = tokens < 1.0
         if throttled:
             CALLS["throttled"] += 1
         else:
-            recent.append(now)
-        RATE_CALLS[(scope, api)] = recent
+            tokens -= 1.0
+        BUCKETS[(scope, api)] = (tokens, now)
     if throttled:
         raise JsonRESTError("ThrottlingException", "Rate exceeded")
 
