@@ -56,6 +56,7 @@ Seed file:
    "services": {"ACCOUNT": {"REGION": {"cache_clusters": [CreateCacheCluster args],
                 "replication_groups": [CreateReplicationGroup args],
                 "eks_clusters": [{"name": ..., "nodegroups": [CreateNodegroup args]}]}}},
+   "unprocessed": N,                   # the first N batch gets leave their last key unprocessed
    "rates": {"select": 8, "batch-get": 15, "describe": 8},  # calls a second past which
                                        # Config throttles, per account or aggregator
    "deny": ["ACCOUNT", ...],
@@ -316,7 +317,7 @@ def base_item(item):
     """A seeded item as BatchGet*ResourceConfig returns it: configuration and each
     supplementary value as JSON text, and no tags (batch get returns none)."""
     out = {k: item[k] for k in ("accountId", "arn", "resourceType", "resourceId", "resourceName",
-                                "awsRegion", "availabilityZone") if k in item}
+                                "awsRegion", "availabilityZone", "configurationItemStatus") if k in item}
     out["version"] = "1.3"
     out["configuration"] = json.dumps(item.get("configuration"))
     out["supplementaryConfiguration"] = {
@@ -342,10 +343,14 @@ def list_discovered_resources(self):
 def batch_get_resource_config(self):
     params, items = own_items(self, "BatchGetResourceConfig", "batch", "batch-get")
     keys = params.get("resourceKeys", [])
+    keys, unprocessed = held_back(keys)
     found = [i for k in keys for i in items
              if i.get("resourceType") == k["resourceType"] and i.get("resourceId") == k["resourceId"]]
-    return answered("BatchGetResourceConfig", {"baseConfigurationItems": [base_item(i) for i in found],
-                                               "unprocessedResourceKeys": []})
+    # The model's lists hold at least one key: AWS leaves an empty one out.
+    out = {"baseConfigurationItems": [base_item(i) for i in found]}
+    if unprocessed:
+        out["unprocessedResourceKeys"] = unprocessed
+    return answered("BatchGetResourceConfig", out)
 
 
 def list_aggregate_discovered_resources(self):
@@ -365,13 +370,26 @@ def batch_get_aggregate_resource_config(self):
     params = checked("BatchGetAggregateResourceConfig", json.loads(self.body or "{}"))
     counted_call(counter="batch", scope=f"aggregator {params['ConfigurationAggregatorName']}",
                  api="batch-get")
+    asked, unprocessed = held_back(params.get("ResourceIdentifiers", []))
     wanted_ids = {(x["SourceAccountId"], x["SourceRegion"], x["ResourceType"], x["ResourceId"])
-                  for x in params.get("ResourceIdentifiers", [])}
+                  for x in asked}
     found = [i for a, r, i in aggregate_items()
              if (a, r, i.get("resourceType"), i.get("resourceId")) in wanted_ids]
-    return answered("BatchGetAggregateResourceConfig",
-                    {"BaseConfigurationItems": [base_item(i) for i in found],
-                     "UnprocessedResourceIdentifiers": []})
+    out = {"BaseConfigurationItems": [base_item(i) for i in found]}
+    if unprocessed:
+        out["UnprocessedResourceIdentifiers"] = unprocessed
+    return answered("BatchGetAggregateResourceConfig", out)
+
+
+def held_back(keys):
+    """Batch get may leave keys unprocessed (AWS: "the keys that were not processed with
+    the current response", to be asked for again): the first `unprocessed` calls of the
+    seed hold back their last key."""
+    with LOCK:
+        hold = SEED.get("unprocessed", 0) > 0 and len(keys) > 0
+        if hold:
+            SEED["unprocessed"] -= 1
+    return (keys[:-1], keys[-1:]) if hold else (keys, [])
 
 
 def recorder_of(account, region):

@@ -138,6 +138,22 @@ class ModelChecks(unittest.TestCase):
                      ConfigurationAggregatorName="org", UpdateStatus=["BROKEN"])
 
 
+class Unprocessed(unittest.TestCase):
+    def test_batch_get_sometimes_leaves_keys_to_ask_for_again(self):
+        aws = Harness({**SEED, "unprocessed": 1})
+        try:
+            config = aws.client()
+            keys = [{"resourceType": "AWS::EC2::Instance", "resourceId": f"i-{i}"} for i in (1, 2)]
+            first = config.batch_get_resource_config(resourceKeys=keys)
+            self.assertEqual([i["resourceId"] for i in first["baseConfigurationItems"]], ["i-1"])
+            self.assertEqual(first["unprocessedResourceKeys"], keys[1:])
+            again = config.batch_get_resource_config(resourceKeys=first["unprocessedResourceKeys"])
+            self.assertEqual([i["resourceId"] for i in again["baseConfigurationItems"]], ["i-2"])
+            self.assertNotIn("unprocessedResourceKeys", again)
+        finally:
+            aws.close()
+
+
 class Throttling(unittest.TestCase):
     def test_calls_past_the_rate_are_throttled_per_account_and_aggregator(self):
         # One call a second: a bucket of one, refilled once a second.

@@ -350,6 +350,19 @@ pub const REGISTRY: &[Mapper] = &[
         ..BASE
     },
     Mapper {
+        resource_type: "AWS::Route53Resolver::ResolverEndpoint",
+        asset_type: "Route 53 Resolver Endpoint",
+        // In the Config API's enum, not in the advanced-query schema.
+        read: Read::BatchGet,
+        id: &["Arn"],
+        vlan: &["HostVPCId"],
+        software: "Route 53 Resolver",
+        rows: Rows::PerAddress,
+        fills: &[Comments],
+        fill: Some(network::resolver_endpoint),
+        ..BASE
+    },
+    Mapper {
         resource_type: "AWS::EC2::VPCEndpoint",
         asset_type: "VPC Endpoint",
         id: &["vpcEndpointId"],
