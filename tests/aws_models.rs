@@ -41,7 +41,11 @@ fn config_enum() -> Vec<String> {
 #[test]
 fn every_type_read_from_config_is_one_config_has() {
     let known = config_enum();
-    assert!(known.len() > 400, "{} types: not the Config enum", known.len());
+    assert!(
+        known.len() > 400,
+        "{} types: not the Config enum",
+        known.len()
+    );
     let has = |t: &str| known.iter().any(|k| k == t);
     let mut wrong = Vec::new();
     for m in REGISTRY {
@@ -64,7 +68,10 @@ fn every_type_read_from_config_is_one_config_has() {
         wrong.join(", ")
     );
     for t in QUERYABLE_NOT_IN_ENUM {
-        assert!(!has(t), "{t} is in the enum now: drop it from the exceptions");
+        assert!(
+            !has(t),
+            "{t} is in the enum now: drop it from the exceptions"
+        );
     }
 }
 

@@ -813,7 +813,10 @@ fn new_types_and_types_config_does_not_record_in_every_mode() {
         ));
         assert_eq!(cluster[11], "ElastiCache", "{cluster:?}");
         assert_eq!(cluster[12], "cache.t3.micro", "{cluster:?}");
-        assert!(cluster.contains(&"cache team".to_string()), "tags: {cluster:?}");
+        assert!(
+            cluster.contains(&"cache team".to_string()),
+            "tags: {cluster:?}"
+        );
         let group = of(&format!(
             "arn:aws:elasticache:us-east-1:{a}:replicationgroup:sessions"
         ));
@@ -821,7 +824,11 @@ fn new_types_and_types_config_does_not_record_in_every_mode() {
         let nodes: Vec<&Vec<String>> = listed
             .iter()
             .filter(|r| r[11] == "EKS Node Group")
-            .filter(|r| r[0].starts_with(&format!("arn:aws:eks:us-east-1:{a}:nodegroup/prod/workers/")))
+            .filter(|r| {
+                r[0].starts_with(&format!(
+                    "arn:aws:eks:us-east-1:{a}:nodegroup/prod/workers/"
+                ))
+            })
             .collect();
         assert_eq!(nodes.len(), 1, "{listed:#?}");
         assert_eq!(nodes[0][12], "m6i.large", "{:?}", nodes[0]);
@@ -833,7 +840,10 @@ fn new_types_and_types_config_does_not_record_in_every_mode() {
             .filter(|r| r[11] == "Route 53 Resolver Endpoint" && r[0].contains(&format!(":{a}:")))
             .collect();
         assert_eq!(resolver.len(), 2, "one row per address: {listed:#?}");
-        assert!(resolver[0].contains(&"network team".to_string()), "{resolver:?}");
+        assert!(
+            resolver[0].contains(&"network team".to_string()),
+            "{resolver:?}"
+        );
         let host: Vec<&Vec<String>> = listed.iter().filter(|r| r[0] == format!("i-{a}")).collect();
         assert_eq!(host.len(), 1, "{listed:#?}");
         assert_eq!(
@@ -899,7 +909,10 @@ fn deleted_items_give_no_rows_and_regions_config_does_not_see_are_named() {
     assert_eq!(findings[0].1, "us-east-1");
     assert!(findings[0].2.contains("is not recording"), "{findings:?}");
     assert_eq!(findings[1].1, "us-west-2");
-    assert!(findings[1].2.contains("no configuration recorder"), "{findings:?}");
+    assert!(
+        findings[1].2.contains("no configuration recorder"),
+        "{findings:?}"
+    );
     let incomplete: Vec<&Value> = result["per_account"]
         .as_array()
         .unwrap()
@@ -914,7 +927,10 @@ fn deleted_items_give_no_rows_and_regions_config_does_not_see_are_named() {
         summary.contains("configurationItemStatus ResourceDeleted | 1"),
         "{summary}"
     );
-    assert!(summary.contains("coverage: AWS Config has no configuration recorder here"), "{summary}");
+    assert!(
+        summary.contains("coverage: AWS Config has no configuration recorder here"),
+        "{summary}"
+    );
 }
 
 /// 40 account-regions through one aggregator that throttles past 8 calls a second:

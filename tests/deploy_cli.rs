@@ -145,7 +145,15 @@ fn deploy_redeploy_update_and_teardown() {
             json!([
                 "config:SelectResourceConfig",
                 "config:ListDiscoveredResources",
-                "config:BatchGetResourceConfig"
+                "config:BatchGetResourceConfig",
+                "config:DescribeConfigurationRecorders",
+                "config:DescribeConfigurationRecorderStatus",
+                "elasticache:DescribeCacheClusters",
+                "elasticache:DescribeReplicationGroups",
+                "elasticache:ListTagsForResource",
+                "eks:ListClusters",
+                "eks:ListNodegroups",
+                "eks:DescribeNodegroup"
             ])
         );
     }

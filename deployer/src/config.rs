@@ -66,6 +66,10 @@ pub struct DeployConfig {
     /// Account x region reads at once.
     #[serde(default = "default_concurrency")]
     pub concurrency: usize,
+    /// AWS Config calls per second per account (or aggregator) and API, parsed by the
+    /// library's own type as the CLI's `--rates` and the function's `CONFIG_RATES`.
+    #[serde(default)]
+    pub rates: fedramp_inventory::settings::Rates,
     /// The role the collector assumes in member accounts.
     #[serde(default = "default_collector_role")]
     pub collector_role_name: String,

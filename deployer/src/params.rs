@@ -47,6 +47,7 @@ pub fn collector(
         ("Architecture", config.architecture.clone()),
         ("MemorySize", config.memory.to_string()),
         ("Concurrency", config.concurrency.to_string()),
+        ("ConfigRates", config.rates.to_string()),
         ("Schedule", config.schedule.clone()),
         ("ReportBucketName", config.report_bucket.clone()),
         ("ReportBucketExists", bucket_exists.to_string()),

@@ -285,7 +285,9 @@ impl std::fmt::Debug for RoleSessions {
 }
 
 impl aws_credential_types::provider::ProvideCredentials for RoleProvider {
-    fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
     where
         Self: 'a,
     {

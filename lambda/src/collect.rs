@@ -22,11 +22,11 @@ use crate::kernel::{gather, Gathered, InputStatus};
 use crate::mapper::{MapContext, SoftwareFilter, TagNames};
 use crate::outputs::{self, Artifact, Format, Formats, OutputSettings, Report};
 use crate::progress::{Progress, Stage};
-use crate::reader::quota::{Limits, Rates};
 use crate::reader::config::{
     aggregator_targets, organization_accounts, read_targets, Account, AggregatorPart, ReadPlan,
     Target, TargetError,
 };
+use crate::reader::quota::{Limits, Rates};
 use crate::summary::Summary;
 
 /// Which accounts to read.
@@ -347,7 +347,15 @@ pub fn assemble(
             .iter()
             .filter(|(i, _)| *i == index)
             .map(|(_, f)| match (f.account.as_str(), f.region.as_str()) {
-                (a, r) if (a, r) == (targets[index].account_region().0.as_str(), targets[index].account_region().1.as_str()) => f.message.clone(),
+                (a, r)
+                    if (a, r)
+                        == (
+                            targets[index].account_region().0.as_str(),
+                            targets[index].account_region().1.as_str(),
+                        ) =>
+                {
+                    f.message.clone()
+                }
                 (a, r) => format!("account {a} / {r}: {}", f.message),
             })
             .collect()
@@ -403,11 +411,7 @@ pub fn assemble(
         rows: summary.rows,
         warnings: summary.diagnostics.entries().len() - read_errors,
         per_account,
-        errors: errors
-            .into_iter()
-            .chain(findings)
-            .map(|(_, e)| e)
-            .collect(),
+        errors: errors.into_iter().chain(findings).map(|(_, e)| e).collect(),
         ..RunOutcome::failed()
     };
     if !any_read {
@@ -748,8 +752,13 @@ mod tests {
     #[test]
     fn one_failed_target_makes_a_partial_outcome() {
         let targets = [target("1"), target("2")];
-        let (inventory, summary, outcome) =
-            assemble(&targets, gathered(&targets), vec![denied(1)], vec![], Utc::now());
+        let (inventory, summary, outcome) = assemble(
+            &targets,
+            gathered(&targets),
+            vec![denied(1)],
+            vec![],
+            Utc::now(),
+        );
         assert_eq!(outcome.status, RunStatus::Partial);
         assert_eq!(inventory.row_count(), 1);
         assert_eq!(outcome.rows, 1);
@@ -777,8 +786,13 @@ mod tests {
             stage: "coverage".into(),
             message: "AWS Config has no configuration recorder here".into(),
         };
-        let (_, summary, outcome) =
-            assemble(&targets, gathered(&targets), vec![], vec![(1, off)], Utc::now());
+        let (_, summary, outcome) = assemble(
+            &targets,
+            gathered(&targets),
+            vec![],
+            vec![(1, off)],
+            Utc::now(),
+        );
         assert_eq!(outcome.status, RunStatus::Partial);
         assert_eq!(outcome.per_account[1].status, "incomplete");
         assert_eq!(outcome.errors.len(), 1);
@@ -787,18 +801,21 @@ mod tests {
             summary.inputs[1].status,
             "read, but incomplete: AWS Config has no configuration recorder here"
         );
-        assert!(summary
-            .diagnostics
-            .entries()
-            .iter()
-            .any(|d| d.to_string().contains("coverage: AWS Config has no configuration recorder")));
+        assert!(summary.diagnostics.entries().iter().any(|d| d
+            .to_string()
+            .contains("coverage: AWS Config has no configuration recorder")));
     }
 
     #[test]
     fn no_target_read_fails_the_run() {
         let targets = [target("2")];
-        let (_, _, outcome) =
-            assemble(&targets, gathered(&targets), vec![denied(0)], vec![], Utc::now());
+        let (_, _, outcome) = assemble(
+            &targets,
+            gathered(&targets),
+            vec![denied(0)],
+            vec![],
+            Utc::now(),
+        );
         assert_eq!(outcome.status, RunStatus::Failed);
         assert_eq!(outcome.errors.last().unwrap().stage, "collect");
     }

@@ -122,7 +122,9 @@ impl std::str::FromStr for Rates {
                 .ok()
                 .filter(|n: &f64| n.is_finite() && *n >= 0.1 && *n <= 10_000.0)
                 .ok_or_else(|| {
-                    format!("rates: {name} expects calls per second from 0.1 to 10000, found {value:?}")
+                    format!(
+                        "rates: {name} expects calls per second from 0.1 to 10000, found {value:?}"
+                    )
                 })?;
             match api {
                 Api::Select => rates.select = n,
@@ -149,8 +151,14 @@ mod tests {
     fn rates_parse_name_the_default_and_refuse_nonsense() {
         let r: Rates = "select=2, describe=1.5".parse().unwrap();
         assert_eq!((r.select, r.batch_get, r.describe), (2.0, 15.0, 1.5));
-        assert_eq!(Rates::default().to_string(), "select=8,batch-get=15,describe=8");
-        assert_eq!(Rates::default().to_string().parse::<Rates>(), Ok(Rates::default()));
+        assert_eq!(
+            Rates::default().to_string(),
+            "select=8,batch-get=15,describe=8"
+        );
+        assert_eq!(
+            Rates::default().to_string().parse::<Rates>(),
+            Ok(Rates::default())
+        );
         for bad in ["select", "select=0", "select=x", "list=3", "select=inf"] {
             assert!(bad.parse::<Rates>().is_err(), "{bad}");
         }

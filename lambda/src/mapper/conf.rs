@@ -199,8 +199,9 @@ fn wrapped<'a>(v: &'a Json<'a>) -> Option<&'a Json<'a>> {
     match v {
         Json::Object(map) if map.0.len() == 1 => {
             let (key, inner) = &map.0[0];
-            (key.eq_ignore_ascii_case("value") && !matches!(inner, Json::Object(_) | Json::Array(_)))
-                .then_some(inner)
+            (key.eq_ignore_ascii_case("value")
+                && !matches!(inner, Json::Object(_) | Json::Array(_)))
+            .then_some(inner)
         }
         _ => None,
     }

@@ -320,7 +320,10 @@ fn the_query_asks_for_every_registered_type() {
         .iter()
         .filter(|m| matches!(m.read, Read::Service(_)))
         .count();
-    assert_eq!(services, 3, "ElastiCache clusters, replication groups, EKS node groups");
+    assert_eq!(
+        services, 3,
+        "ElastiCache clusters, replication groups, EKS node groups"
+    );
     assert!(REGISTRY.len() >= 40);
 }
 
@@ -598,7 +601,11 @@ fn deleted_and_unrecorded_items_give_no_rows() {
         [
             ("OK", n.max(1), None),
             ("ResourceDiscovered", n.max(1), None),
-            ("ResourceDeleted", 0, Some("configurationItemStatus ResourceDeleted")),
+            (
+                "ResourceDeleted",
+                0,
+                Some("configurationItemStatus ResourceDeleted")
+            ),
             (
                 "ResourceDeletedNotRecorded",
                 0,

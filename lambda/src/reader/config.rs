@@ -21,9 +21,7 @@ use super::services;
 use crate::aws::{describe, in_region, RoleSessions};
 use crate::json::Json;
 use crate::kernel::{map_value, Batch, Origin, Outcome};
-use crate::mapper::{
-    batch_get_types, select_query, shard_query, shards_query, MapContext, Read,
-};
+use crate::mapper::{batch_get_types, select_query, shard_query, shards_query, MapContext, Read};
 use crate::progress::Progress;
 use crate::reader::files::element;
 
@@ -289,7 +287,12 @@ async fn read_target(
                 .await
                 .map_err(|m| fail("assume-role", m))?;
             let client = config_client(&config, &label);
-            (client, None, account.id.clone(), Some((account.id.clone(), region.clone(), Ok(config))))
+            (
+                client,
+                None,
+                account.id.clone(),
+                Some((account.id.clone(), region.clone(), Ok(config))),
+            )
         }
         Target::Aggregator { name, part } => {
             let client = config_client(&plan.base, &label);
@@ -300,7 +303,12 @@ async fn read_target(
                 }
                 _ => None,
             };
-            (client, Some(name.as_str()), format!("aggregator {name}"), place)
+            (
+                client,
+                Some(name.as_str()),
+                format!("aggregator {name}"),
+                place,
+            )
         }
     };
     let calls = Calls {
@@ -549,16 +557,18 @@ impl Calls<'_> {
                         describe(&e)
                     )
                 })?;
-            all.extend(out.aggregated_source_status_list().iter().map(|s| AggregatorSource {
-                source_id: s.source_id().unwrap_or_default().to_string(),
-                region: s.aws_region().unwrap_or_default().to_string(),
-                status: s
-                    .last_update_status()
-                    .map(|x| x.as_str().to_string())
-                    .unwrap_or_default(),
-                last_error: s.last_error_code().map(|code| {
-                    format!("{code}: {}", s.last_error_message().unwrap_or_default())
-                }),
+            all.extend(out.aggregated_source_status_list().iter().map(|s| {
+                AggregatorSource {
+                    source_id: s.source_id().unwrap_or_default().to_string(),
+                    region: s.aws_region().unwrap_or_default().to_string(),
+                    status: s
+                        .last_update_status()
+                        .map(|x| x.as_str().to_string())
+                        .unwrap_or_default(),
+                    last_error: s.last_error_code().map(|code| {
+                        format!("{code}: {}", s.last_error_message().unwrap_or_default())
+                    }),
+                }
             }));
             match out.next_token() {
                 Some(t) if !t.is_empty() => token = Some(t.to_string()),
@@ -658,7 +668,8 @@ impl Calls<'_> {
                             describe(&e)
                         )
                     })?;
-                let mut ids: Vec<AggregateResourceIdentifier> = page.resource_identifiers().to_vec();
+                let mut ids: Vec<AggregateResourceIdentifier> =
+                    page.resource_identifiers().to_vec();
                 for _ in 0..UNPROCESSED_TRIES {
                     if ids.is_empty() {
                         break;

@@ -78,14 +78,28 @@ mod tests {
             select.wait().await;
         }
         // Nine calls at 100 a second: the ninth no sooner than 80 ms after the first.
-        assert!(start.elapsed() >= Duration::from_millis(80), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() >= Duration::from_millis(80),
+            "{:?}",
+            start.elapsed()
+        );
         // Another account's limiter, or another API's, has slots of its own: its first
         // call does not wait, though at 0.5 a second the next would wait 2 s.
         let other = Instant::now();
         limits.of("222222222222", Api::BatchGet).wait().await;
         limits.of("111111111111", Api::BatchGet).wait().await;
-        assert!(other.elapsed() < Duration::from_secs(1), "{:?}", other.elapsed());
-        assert!(Arc::ptr_eq(&select, &limits.of("111111111111", Api::Select)));
-        assert!(!Arc::ptr_eq(&select, &limits.of("222222222222", Api::Select)));
+        assert!(
+            other.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            other.elapsed()
+        );
+        assert!(Arc::ptr_eq(
+            &select,
+            &limits.of("111111111111", Api::Select)
+        ));
+        assert!(!Arc::ptr_eq(
+            &select,
+            &limits.of("222222222222", Api::Select)
+        ));
     }
 }

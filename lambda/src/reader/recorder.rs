@@ -134,7 +134,11 @@ mod tests {
         }
     }
 
-    const TYPES: [&str; 3] = ["AWS::EC2::Instance", "AWS::S3::Bucket", "AWS::RDS::DBInstance"];
+    const TYPES: [&str; 3] = [
+        "AWS::EC2::Instance",
+        "AWS::S3::Bucket",
+        "AWS::RDS::DBInstance",
+    ];
 
     #[test]
     fn a_recorder_recording_everything_has_no_finding() {

@@ -36,9 +36,7 @@ pub(crate) async fn read(
 ) -> Result<(), String> {
     match read {
         ServiceRead::ElastiCacheClusters => cache_clusters(config, place, page).await,
-        ServiceRead::ElastiCacheReplicationGroups => {
-            replication_groups(config, place, page).await
-        }
+        ServiceRead::ElastiCacheReplicationGroups => replication_groups(config, place, page).await,
         ServiceRead::EksNodegroups => nodegroups(config, place, page).await,
     }
 }
@@ -72,7 +70,10 @@ fn present(map: Map<String, Value>) -> Value {
 }
 
 fn endpoint(e: Option<&aws_sdk_elasticache::types::Endpoint>) -> Value {
-    e.map_or(Value::Null, |e| json!({"Address": e.address(), "Port": e.port()}))
+    e.map_or(
+        Value::Null,
+        |e| json!({"Address": e.address(), "Port": e.port()}),
+    )
 }
 
 /// ElastiCache returns no tags with a resource: one `ListTagsForResource` per ARN.
@@ -88,7 +89,12 @@ async fn elasticache_tags(
         .resource_name(arn)
         .send()
         .await
-        .map_err(|e| format!("elasticache:ListTagsForResource {arn} failed: {}", describe(&e)))?;
+        .map_err(|e| {
+            format!(
+                "elasticache:ListTagsForResource {arn} failed: {}",
+                describe(&e)
+            )
+        })?;
     Ok(out
         .tag_list()
         .iter()
@@ -109,8 +115,8 @@ async fn cache_clusters(
         .into_paginator()
         .send();
     while let Some(out) = pages.next().await {
-        let out = out
-            .map_err(|e| format!("elasticache:DescribeCacheClusters failed: {}", describe(&e)))?;
+        let out =
+            out.map_err(|e| format!("elasticache:DescribeCacheClusters failed: {}", describe(&e)))?;
         let mut items = Vec::new();
         for c in out.cache_clusters() {
             let nodes: Vec<Value> = c
