@@ -3,7 +3,8 @@
 function reads inside Lambda's 15 minutes (14 minutes of reading, one to write).
 
 The local AWS answers with realistic latency: sts:AssumeRole 150 ms, every Config call
-400 ms, 100 items per page. For list mode (each account x region assumed and queried)
+400 ms, 100 items per page, and throttles past AWS's rates (8 selects, 15 batch gets and
+8 recorder descriptions a second per account or aggregator). For list mode (each account x region assumed and queried)
 and sharded aggregator mode, at concurrency 8, 32 and 64, the organization grows
 (accounts x 2 regions x 100 items) until one run takes longer than BENCH_STEP_LIMIT
 seconds (default 40). Each run's wall time, the collector's CPU time and peak RSS are
@@ -35,9 +36,14 @@ STEP_LIMIT = float(os.environ.get("BENCH_STEP_LIMIT", "40"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "8 32 64").split()]
 
 
+# Config's rates, enforced by the local AWS per account (or aggregator) and API as AWS
+# does (a token bucket): the collector's own limits default to the same figures.
+RATES = {"select": 8, "batch-get": 15, "describe": 8}
+
+
 def seed(accounts):
     return {"items": seeded_items(accounts, REGIONS, PER_TARGET), "delay_ms": PAGE_MS,
-            "assume_delay_ms": ASSUME_MS}
+            "assume_delay_ms": ASSUME_MS, "rates": RATES}
 
 
 class LocalAws:

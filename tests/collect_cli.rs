@@ -875,7 +875,8 @@ fn deleted_items_give_no_rows_and_regions_config_does_not_see_are_named() {
         .push(gone);
     s["recorders"] = json!({"222222222222": {"us-east-1": {"recording": false},
         "us-west-2": null}});
-    let aws = LocalAws::start(&s);
+    let mut aws = LocalAws::start(&s);
+    let assumed_before = aws.ask("assume-calls").as_u64().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("inv.xlsx");
     let (code, result) = collect(
@@ -931,6 +932,9 @@ fn deleted_items_give_no_rows_and_regions_config_does_not_see_are_named() {
         summary.contains("coverage: AWS Config has no configuration recorder here"),
         "{summary}"
     );
+    // One session per member account, shared by its two regions.
+    let assumed = aws.ask("assume-calls").as_u64().unwrap() - assumed_before;
+    assert_eq!(assumed, 2, "AssumeRole once per account");
 }
 
 /// 40 account-regions through one aggregator that throttles past 8 calls a second:

@@ -342,21 +342,19 @@ pub fn assemble(
     generated_at: DateTime<Utc>,
 ) -> (Inventory, Summary, RunOutcome) {
     let failure_of = |index: usize| errors.iter().find(|(i, _)| *i == index).map(|(_, e)| e);
+    // A finding names its account and region when they are not the target's own (an
+    // aggregator source, read by the aggregator's target).
     let findings_of = |index: usize| -> Vec<String> {
+        let own = targets[index].account_region();
         findings
             .iter()
             .filter(|(i, _)| *i == index)
-            .map(|(_, f)| match (f.account.as_str(), f.region.as_str()) {
-                (a, r)
-                    if (a, r)
-                        == (
-                            targets[index].account_region().0.as_str(),
-                            targets[index].account_region().1.as_str(),
-                        ) =>
-                {
+            .map(|(_, f)| {
+                if (&f.account, &f.region) == (&own.0, &own.1) {
                     f.message.clone()
+                } else {
+                    format!("account {} / {}: {}", f.account, f.region, f.message)
                 }
-                (a, r) => format!("account {a} / {r}: {}", f.message),
             })
             .collect()
     };

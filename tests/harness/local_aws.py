@@ -19,6 +19,7 @@ stdin are commands, each answered with one JSON line on stdout:
   config-calls             -> number of Config select calls answered
   batch-calls              -> number of Config list-discovered and batch-get calls answered
   throttled                -> number of Config calls refused as past the seeded rates
+  assume-calls             -> number of sts:AssumeRole calls answered
   items FILE               -> replaces the seeded items with FILE's {"ACCOUNT": {"REGION": [item]}}
   s3-put BUCKET KEY FILE   -> uploads FILE
   s3-encryption BUCKET     -> the bucket's default encryption rules and access logging
@@ -600,6 +601,8 @@ def recorded(name, handler):
 
 
 def assume_role(self):
+    with LOCK:
+        CALLS["assume"] = CALLS.get("assume", 0) + 1
     if SEED.get("assume_delay_ms"):
         time.sleep(SEED["assume_delay_ms"] / 1000)
     return ORIGINAL["assume_role"](self)
@@ -798,6 +801,8 @@ def answer(line, url):
         return CALLS["batch"]
     if words[0] == "throttled":
         return CALLS["throttled"]
+    if words[0] == "assume-calls":
+        return CALLS.get("assume", 0)
     if words[0] == "items":
         with open(words[1], encoding="utf-8") as f:
             SEED["items"] = json.load(f)
