@@ -148,24 +148,7 @@ pub async fn assume_role(
     region: &str,
     session: &str,
 ) -> Result<SdkConfig, String> {
-    let out = aws_sdk_sts::Client::new(base)
-        .assume_role()
-        .role_arn(role_arn)
-        .role_session_name(session_name(session))
-        .set_external_id(external_id.map(String::from))
-        .send()
-        .await
-        .map_err(|e| format!("sts:AssumeRole {role_arn} failed: {}", describe(&e)))?;
-    let c = out
-        .credentials()
-        .ok_or_else(|| format!("sts:AssumeRole {role_arn} returned no credentials"))?;
-    let credentials = Credentials::new(
-        c.access_key_id(),
-        c.secret_access_key(),
-        Some(c.session_token().to_string()),
-        None,
-        "assumed-role",
-    );
+    let credentials = assumed(base, role_arn, external_id, &session_name(session)).await?;
     Ok(base
         .to_builder()
         .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
@@ -173,6 +156,34 @@ pub async fn assume_role(
         ))
         .region(Region::new(region.to_string()))
         .build())
+}
+
+/// One `sts:AssumeRole`: the role's credentials, with their expiry.
+async fn assumed(
+    base: &SdkConfig,
+    role_arn: &str,
+    external_id: Option<&str>,
+    session: &str,
+) -> Result<Credentials, String> {
+    let out = aws_sdk_sts::Client::new(base)
+        .assume_role()
+        .role_arn(role_arn)
+        .role_session_name(session)
+        .set_external_id(external_id.map(String::from))
+        .send()
+        .await
+        .map_err(|e| format!("sts:AssumeRole {role_arn} failed: {}", describe(&e)))?;
+    let c = out
+        .credentials()
+        .ok_or_else(|| format!("sts:AssumeRole {role_arn} returned no credentials"))?;
+    let expiry = std::time::SystemTime::try_from(c.expiration().to_owned()).ok();
+    Ok(Credentials::new(
+        c.access_key_id(),
+        c.secret_access_key(),
+        Some(c.session_token().to_string()),
+        expiry,
+        "assumed-role",
+    ))
 }
 
 /// Assumed-role credentials, one session per role (so per member account), shared by
@@ -183,7 +194,6 @@ pub struct RoleSessions {
     external_id: Option<String>,
     session: String,
     cells: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Credentials>>>>>,
-    assumed: std::sync::atomic::AtomicU64,
 }
 
 /// How long before expiry credentials are assumed again: past any one call's retries.
@@ -196,13 +206,7 @@ impl RoleSessions {
             external_id,
             session: session_name(session),
             cells: std::sync::Mutex::new(HashMap::new()),
-            assumed: std::sync::atomic::AtomicU64::new(0),
         }
-    }
-
-    /// How many times AssumeRole was called.
-    pub fn assumed(&self) -> u64 {
-        self.assumed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The role's credentials: the cached ones while they are good for more than
@@ -221,27 +225,13 @@ impl RoleSessions {
                 return Ok(c.clone());
             }
         }
-        self.assumed
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let out = aws_sdk_sts::Client::new(&self.base)
-            .assume_role()
-            .role_arn(role_arn)
-            .role_session_name(&self.session)
-            .set_external_id(self.external_id.clone())
-            .send()
-            .await
-            .map_err(|e| format!("sts:AssumeRole {role_arn} failed: {}", describe(&e)))?;
-        let c = out
-            .credentials()
-            .ok_or_else(|| format!("sts:AssumeRole {role_arn} returned no credentials"))?;
-        let expiry = std::time::SystemTime::try_from(c.expiration().to_owned()).ok();
-        let credentials = Credentials::new(
-            c.access_key_id(),
-            c.secret_access_key(),
-            Some(c.session_token().to_string()),
-            expiry,
-            "assumed-role",
-        );
+        let credentials = assumed(
+            &self.base,
+            role_arn,
+            self.external_id.as_deref(),
+            &self.session,
+        )
+        .await?;
         *cached = Some(credentials.clone());
         Ok(credentials)
     }

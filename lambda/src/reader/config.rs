@@ -592,6 +592,40 @@ fn recorded_types() -> Vec<&'static str> {
 }
 
 impl Calls<'_> {
+    /// One batch get, and again for the keys it leaves unprocessed (Config may, under
+    /// load: "the keys that were not processed with the current response"), until none
+    /// are left or [`UNPROCESSED_TRIES`] calls were made; each call waits for its slot.
+    async fn until_processed<K, F, Fut>(
+        &self,
+        mut keys: Vec<K>,
+        (api, resource_type): (&str, &str),
+        items: &mut Vec<serde_json::Value>,
+        mut call: F,
+    ) -> Result<(), String>
+    where
+        F: FnMut(Vec<K>) -> Fut,
+        Fut: std::future::Future<
+            Output = Result<(Vec<aws_sdk_config::types::BaseConfigurationItem>, Vec<K>), String>,
+        >,
+    {
+        for _ in 0..UNPROCESSED_TRIES {
+            if keys.is_empty() {
+                return Ok(());
+            }
+            self.batch.wait().await;
+            let (got, left) = call(keys).await.map_err(|e| format!("{api} failed: {e}"))?;
+            items.extend(got.iter().map(base_item_json));
+            keys = left;
+        }
+        if keys.is_empty() {
+            return Ok(());
+        }
+        Err(format!(
+            "{api} left {} {resource_type} items unprocessed after {UNPROCESSED_TRIES} tries",
+            keys.len()
+        ))
+    }
+
     /// One page of a type the advanced query does not return: its resource ids listed
     /// (at most 100), then their items fetched in one batch, in select shape. Keys
     /// Config leaves unprocessed (it may, under load) are asked for again.
@@ -617,7 +651,7 @@ impl Calls<'_> {
                     .map_err(|e| {
                         format!("config:ListDiscoveredResources failed: {}", describe(&e))
                     })?;
-                let mut keys: Vec<ResourceKey> = page
+                let keys: Vec<ResourceKey> = page
                     .resource_identifiers()
                     .iter()
                     .filter_map(|r| {
@@ -628,28 +662,20 @@ impl Calls<'_> {
                             .ok()
                     })
                     .collect();
-                for _ in 0..UNPROCESSED_TRIES {
-                    if keys.is_empty() {
-                        break;
-                    }
-                    self.batch.wait().await;
+                let what = ("config:BatchGetResourceConfig", resource_type);
+                self.until_processed(keys, what, &mut items, |keys| async move {
                     let out = client
                         .batch_get_resource_config()
                         .set_resource_keys(Some(keys))
                         .send()
                         .await
-                        .map_err(|e| {
-                            format!("config:BatchGetResourceConfig failed: {}", describe(&e))
-                        })?;
-                    items.extend(out.base_configuration_items().iter().map(base_item_json));
-                    keys = out.unprocessed_resource_keys().to_vec();
-                }
-                if !keys.is_empty() {
-                    return Err(format!(
-                        "config:BatchGetResourceConfig left {} {resource_type} items unprocessed after {UNPROCESSED_TRIES} tries",
-                        keys.len()
-                    ));
-                }
+                        .map_err(|e| describe(&e))?;
+                    Ok((
+                        out.base_configuration_items().to_vec(),
+                        out.unprocessed_resource_keys().to_vec(),
+                    ))
+                })
+                .await?;
                 page.next_token().map(String::from)
             }
             Some(name) => {
@@ -668,34 +694,22 @@ impl Calls<'_> {
                             describe(&e)
                         )
                     })?;
-                let mut ids: Vec<AggregateResourceIdentifier> =
-                    page.resource_identifiers().to_vec();
-                for _ in 0..UNPROCESSED_TRIES {
-                    if ids.is_empty() {
-                        break;
-                    }
-                    self.batch.wait().await;
+                let ids: Vec<AggregateResourceIdentifier> = page.resource_identifiers().to_vec();
+                let what = ("config:BatchGetAggregateResourceConfig", resource_type);
+                self.until_processed(ids, what, &mut items, |ids| async move {
                     let out = client
                         .batch_get_aggregate_resource_config()
                         .configuration_aggregator_name(name)
                         .set_resource_identifiers(Some(ids))
                         .send()
                         .await
-                        .map_err(|e| {
-                            format!(
-                                "config:BatchGetAggregateResourceConfig failed: {}",
-                                describe(&e)
-                            )
-                        })?;
-                    items.extend(out.base_configuration_items().iter().map(base_item_json));
-                    ids = out.unprocessed_resource_identifiers().to_vec();
-                }
-                if !ids.is_empty() {
-                    return Err(format!(
-                        "config:BatchGetAggregateResourceConfig left {} {resource_type} items unprocessed after {UNPROCESSED_TRIES} tries",
-                        ids.len()
-                    ));
-                }
+                        .map_err(|e| describe(&e))?;
+                    Ok((
+                        out.base_configuration_items().to_vec(),
+                        out.unprocessed_resource_identifiers().to_vec(),
+                    ))
+                })
+                .await?;
                 page.next_token().map(String::from)
             }
         };
