@@ -6,6 +6,18 @@ use super::conf::pair;
 use super::Draft;
 use crate::fields::Field;
 
+/// The ARN partition of a region: GovCloud's and China's are not `aws`. Without a
+/// region, `aws`.
+fn partition_of(region: Option<&str>) -> &'static str {
+    match region {
+        Some(r) if r.starts_with("us-gov-") => "aws-us-gov",
+        Some(r) if r.starts_with("cn-") => "aws-cn",
+        Some(r) if r.starts_with("us-iso-") => "aws-iso",
+        Some(r) if r.starts_with("us-isob-") => "aws-iso-b",
+        _ => "aws",
+    }
+}
+
 /// Whether a bucket is public lives in `supplementaryConfiguration`: blocked when all
 /// four public-access-block settings are on; else public when its policy allows
 /// anyone without a condition or its ACL grants everyone. Without that section the
@@ -20,7 +32,8 @@ pub fn s3_bucket(d: &mut Draft<'_>) {
     });
     if d.item.arn.is_none() {
         if let Some(name) = &name {
-            d.set(Field::AssetId, &format!("arn:aws:s3:::{name}"));
+            let partition = partition_of(d.item.region.as_deref());
+            d.set(Field::AssetId, &format!("arn:{partition}:s3:::{name}"));
         }
     }
     if let (Some(name), Some(region)) = (&name, d.item.region.as_deref()) {

@@ -619,3 +619,18 @@ fn deleted_and_unrecorded_items_give_no_rows() {
         ]
     );
 }
+
+/// A bucket item without an ARN (a query that did not select it) gets one in its
+/// region's partition: GovCloud's buckets are `arn:aws-us-gov:s3:::`.
+#[test]
+fn a_bucket_without_an_arn_gets_one_in_its_partition() {
+    let bucket = |region: &str| {
+        map(json!({"resourceType": "AWS::S3::Bucket", "resourceId": "b", "awsRegion": region,
+            "configuration": {"name": "b"}}))
+        .get(Field::AssetId)
+        .to_string()
+    };
+    assert_eq!(bucket("us-gov-west-1"), "arn:aws-us-gov:s3:::b");
+    assert_eq!(bucket("us-east-1"), "arn:aws:s3:::b");
+    assert_eq!(bucket("cn-north-1"), "arn:aws-cn:s3:::b");
+}
