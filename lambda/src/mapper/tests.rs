@@ -625,8 +625,10 @@ fn deleted_and_unrecorded_items_give_no_rows() {
 #[test]
 fn a_bucket_without_an_arn_gets_one_in_its_partition() {
     let bucket = |region: &str| {
-        map(json!({"resourceType": "AWS::S3::Bucket", "resourceId": "b", "awsRegion": region,
-            "configuration": {"name": "b"}}))
+        map(
+            json!({"resourceType": "AWS::S3::Bucket", "resourceId": "b", "awsRegion": region,
+            "configuration": {"name": "b"}}),
+        )
         .get(Field::AssetId)
         .to_string()
     };

@@ -5,6 +5,8 @@
 
 #[cfg(feature = "aws")]
 pub mod config;
+#[cfg(feature = "aws")]
+mod config_calls;
 pub mod files;
 #[cfg(feature = "aws")]
 pub(crate) mod quota;

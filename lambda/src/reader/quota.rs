@@ -2,9 +2,9 @@
 //! aggregator), so a large organization read at high concurrency stays under the rates
 //! AWS throttles at instead of spending its retries on "Rate exceeded".
 //!
-//! A limiter spaces calls evenly (no burst): each call takes the next free slot, one
-//! interval after the one before. Concurrency still decides how many targets wait on
-//! AWS at once; the limiter only decides how often one account or aggregator is asked.
+//! A limiter spaces calls evenly (no burst): each call goes one interval after the one
+//! before it. Concurrency still decides how many targets wait on AWS at once; the
+//! limiter only decides how often one account or aggregator is asked.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,16 +28,25 @@ impl Limiter {
         }
     }
 
-    /// Waits for this call's slot.
+    /// Waits until a call may be made: one interval after the last call let through,
+    /// measured when that call went, not when it was queued. A caller that wakes late
+    /// (a busy machine) does not let those queued behind it through at once: a burst
+    /// after a stall is what AWS throttles.
     pub async fn wait(&self) {
-        let slot = {
+        loop {
             let now = Instant::now();
-            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-            let slot = next.map_or(now, |n| n.max(now));
-            *next = Some(slot + self.interval);
-            slot
-        };
-        tokio::time::sleep_until(slot).await;
+            let at = {
+                let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+                match *next {
+                    Some(at) if at > now => at,
+                    _ => {
+                        *next = Some(now + self.interval);
+                        return;
+                    }
+                }
+            };
+            tokio::time::sleep_until(at).await;
+        }
     }
 }
 

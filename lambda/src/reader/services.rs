@@ -28,16 +28,33 @@ pub(crate) fn service_reads() -> impl Iterator<Item = (ServiceRead, &'static str
 }
 
 /// Reads one kind of resource, handing each page of items to `page` as it arrives.
+/// `label` names the target's retry partition: its throttling spends its own retries.
 pub(crate) async fn read(
     config: &SdkConfig,
     read: ServiceRead,
     place: &Place<'_>,
+    label: &str,
     page: &mut (dyn FnMut(Vec<Value>) + Send),
 ) -> Result<(), String> {
+    let partition = || aws_sdk_config::config::retry::RetryPartition::new(label.to_string());
     match read {
-        ServiceRead::ElastiCacheClusters => cache_clusters(config, place, page).await,
-        ServiceRead::ElastiCacheReplicationGroups => replication_groups(config, place, page).await,
-        ServiceRead::EksNodegroups => nodegroups(config, place, page).await,
+        ServiceRead::ElastiCacheClusters | ServiceRead::ElastiCacheReplicationGroups => {
+            let conf = aws_sdk_elasticache::config::Builder::from(config)
+                .retry_partition(partition())
+                .build();
+            let client = aws_sdk_elasticache::Client::from_conf(conf);
+            if read == ServiceRead::ElastiCacheClusters {
+                cache_clusters(&client, place, page).await
+            } else {
+                replication_groups(&client, place, page).await
+            }
+        }
+        ServiceRead::EksNodegroups => {
+            let conf = aws_sdk_eks::config::Builder::from(config)
+                .retry_partition(partition())
+                .build();
+            nodegroups(&aws_sdk_eks::Client::from_conf(conf), place, page).await
+        }
     }
 }
 
@@ -103,11 +120,10 @@ async fn elasticache_tags(
 }
 
 async fn cache_clusters(
-    config: &SdkConfig,
+    client: &aws_sdk_elasticache::Client,
     place: &Place<'_>,
     page: &mut (dyn FnMut(Vec<Value>) + Send),
 ) -> Result<(), String> {
-    let client = aws_sdk_elasticache::Client::new(config);
     let mut pages = client
         .describe_cache_clusters()
         .show_cache_node_info(true)
@@ -146,7 +162,7 @@ async fn cache_clusters(
                 json!(c.cache_subnet_group_name()),
             );
             conf.insert("ReplicationGroupId".into(), json!(c.replication_group_id()));
-            let tags = elasticache_tags(&client, c.arn()).await?;
+            let tags = elasticache_tags(client, c.arn()).await?;
             items.push(item(
                 "AWS::ElastiCache::CacheCluster",
                 c.cache_cluster_id(),
@@ -162,11 +178,10 @@ async fn cache_clusters(
 }
 
 async fn replication_groups(
-    config: &SdkConfig,
+    client: &aws_sdk_elasticache::Client,
     place: &Place<'_>,
     page: &mut (dyn FnMut(Vec<Value>) + Send),
 ) -> Result<(), String> {
-    let client = aws_sdk_elasticache::Client::new(config);
     let mut pages = client
         .describe_replication_groups()
         .max_records(100)
@@ -203,7 +218,7 @@ async fn replication_groups(
             );
             conf.insert("NodeGroups".into(), Value::Array(groups));
             conf.insert("MemberClusters".into(), json!(g.member_clusters()));
-            let tags = elasticache_tags(&client, g.arn()).await?;
+            let tags = elasticache_tags(client, g.arn()).await?;
             items.push(item(
                 "AWS::ElastiCache::ReplicationGroup",
                 g.replication_group_id(),
@@ -221,11 +236,10 @@ async fn replication_groups(
 /// Node groups of every cluster: `ListClusters`, then per cluster `ListNodegroups` and a
 /// `DescribeNodegroup` each (one page of items per page of node group names).
 async fn nodegroups(
-    config: &SdkConfig,
+    client: &aws_sdk_eks::Client,
     place: &Place<'_>,
     page: &mut (dyn FnMut(Vec<Value>) + Send),
 ) -> Result<(), String> {
-    let client = aws_sdk_eks::Client::new(config);
     let mut clusters = client.list_clusters().into_paginator().send();
     while let Some(out) = clusters.next().await {
         let out = out.map_err(|e| format!("eks:ListClusters failed: {}", describe(&e)))?;
