@@ -208,7 +208,9 @@ async fn run(
     let me = caller(base)
         .await
         .map_err(|e| run_error("identity", e.to_string()))?;
-    let targets = targets(settings, base).await?;
+    // AWS's rates hold from the first call: the aggregator's GROUP BY counts too.
+    let limits = Limits::new(settings.rates);
+    let targets = targets(settings, base, &limits).await?;
     let plan = ReadPlan {
         base: base.clone(),
         caller_account: me.account.clone(),
@@ -219,7 +221,7 @@ async fn run(
             settings.external_id.clone(),
             "fedramp-inventory",
         )),
-        limits: Limits::new(settings.rates),
+        limits,
         concurrency: settings.concurrency,
         context: map_context(settings, &targets),
         deadline,
@@ -253,7 +255,11 @@ async fn run(
 }
 
 /// Stage: the account x region pairs (or the aggregator) to read.
-async fn targets(settings: &CollectSettings, base: &SdkConfig) -> Result<Vec<Target>, TargetError> {
+async fn targets(
+    settings: &CollectSettings,
+    base: &SdkConfig,
+    limits: &Limits,
+) -> Result<Vec<Target>, TargetError> {
     let regions = if settings.regions.is_empty() {
         vec![base.region().map(|r| r.to_string()).unwrap_or_default()]
     } else {
@@ -263,7 +269,7 @@ async fn targets(settings: &CollectSettings, base: &SdkConfig) -> Result<Vec<Tar
         Accounts::Aggregator {
             name,
             sharded: true,
-        } => aggregator_targets(base, name).await,
+        } => aggregator_targets(base, name, limits).await,
         Accounts::Aggregator {
             name,
             sharded: false,

@@ -450,12 +450,16 @@ fn finding(account: &str, region: &str, message: String) -> TargetError {
 /// The aggregator's targets: one shard per account and region that holds items of the
 /// advanced query's types, and one for the batch-get types. When the shards cannot be
 /// found, the whole aggregator as one target (its read then reports what failed).
-pub async fn aggregator_targets(base: &SdkConfig, name: &str) -> Vec<Target> {
+pub(crate) async fn aggregator_targets(
+    base: &SdkConfig,
+    name: &str,
+    limits: &Limits,
+) -> Vec<Target> {
     let target = |part| Target::Aggregator {
         name: name.to_string(),
         part,
     };
-    match aggregator_shards(base, name).await {
+    match aggregator_shards(base, name, limits).await {
         Ok(shards) => shards
             .into_iter()
             .map(|(account, region)| target(AggregatorPart::Shard { account, region }))
@@ -471,11 +475,17 @@ pub async fn aggregator_targets(base: &SdkConfig, name: &str) -> Vec<Target> {
 /// Every (account, region) the aggregator holds items of the advanced query's types in,
 /// from Config's own `GROUP BY`; ids that could not be quoted safely into a query are
 /// an error, so the caller falls back to the unsharded read.
-async fn aggregator_shards(base: &SdkConfig, name: &str) -> Result<Vec<(String, String)>, String> {
+async fn aggregator_shards(
+    base: &SdkConfig,
+    name: &str,
+    limits: &Limits,
+) -> Result<Vec<(String, String)>, String> {
+    let rate = limits.of(&format!("aggregator {name}"), Api::Select);
     let client = aws_sdk_config::Client::new(base);
     let query = shards_query();
     let (mut shards, mut token) = (Vec::new(), None);
     loop {
+        rate.wait().await;
         let (results, next) = fetch_page(&client, Some(name), &query, token.take()).await?;
         for text in results {
             let group: serde_json::Value = serde_json::from_str(&text)

@@ -36,30 +36,35 @@ impl Calls<'_> {
     /// The recorders of the account and region, and what they leave unrecorded.
     pub(crate) async fn recorder_findings(&self) -> Result<Vec<String>, String> {
         use super::recorder::{findings, Recorder};
-        self.describe.wait().await;
-        let recorders = self
-            .client
-            .describe_configuration_recorders()
-            .send()
-            .await
-            .map_err(|e| {
-                format!(
-                    "config:DescribeConfigurationRecorders failed: {}",
-                    describe(&e)
-                )
-            })?;
-        self.describe.wait().await;
-        let statuses = self
-            .client
-            .describe_configuration_recorder_status()
-            .send()
-            .await
-            .map_err(|e| {
-                format!(
-                    "config:DescribeConfigurationRecorderStatus failed: {}",
-                    describe(&e)
-                )
-            })?;
+        // The two descriptions at once: a target waits for one round trip, not two.
+        let recorders = async {
+            self.describe.wait().await;
+            self.client
+                .describe_configuration_recorders()
+                .send()
+                .await
+                .map_err(|e| {
+                    format!(
+                        "config:DescribeConfigurationRecorders failed: {}",
+                        describe(&e)
+                    )
+                })
+        };
+        let statuses = async {
+            self.describe.wait().await;
+            self.client
+                .describe_configuration_recorder_status()
+                .send()
+                .await
+                .map_err(|e| {
+                    format!(
+                        "config:DescribeConfigurationRecorderStatus failed: {}",
+                        describe(&e)
+                    )
+                })
+        };
+        let (recorders, statuses) = tokio::join!(recorders, statuses);
+        let (recorders, statuses) = (recorders?, statuses?);
         let types = |list: &[aws_sdk_config::types::ResourceType]| -> Vec<String> {
             list.iter().map(|t| t.as_str().to_string()).collect()
         };
