@@ -229,7 +229,7 @@ fn default_architecture() -> String {
 }
 fn default_memory() -> u32 {
     // Lambda's CPU grows with memory (one vCPU at 1,769 MB); a 2 million item
-    // inventory needs about 1 GB (the README's capacity table).
+    // inventory needs about 1.3 GiB (the README's capacity table).
     2048
 }
 fn default_concurrency() -> usize {

@@ -81,9 +81,10 @@ pub struct CollectSettings {
 }
 
 /// Account x region reads at once. Each waits on AWS most of its time (AssumeRole, then
-/// page after page): by `make bench-collect`, 8 at a time would read 5,000 accounts x 4
-/// regions in about 25 minutes, past Lambda's 15, and 64 in about 12 (the README's
-/// capacity table).
+/// page after page): by `make bench-collect` with AWS's rates held, 8 at a time read
+/// about 10 account-regions a second and 32 or 64 about 22-23, so 5,000 accounts x 4
+/// regions take 14-15 minutes at 64, just past one Lambda run (the README's capacity
+/// table). More waiting targets do not pass an account's rates: each has its own.
 pub const DEFAULT_CONCURRENCY: usize = 64;
 
 /// How a run went: `ok` (exit 0), `partial` (exit 2), `failed` (exit 1).
