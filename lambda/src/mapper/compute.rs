@@ -1,5 +1,5 @@
 //! Servers and desktops: EC2 instances and dedicated hosts, WorkSpaces, SageMaker
-//! notebooks, Lightsail instances.
+//! notebooks.
 
 use super::Draft;
 use crate::fields::Field;
