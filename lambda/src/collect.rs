@@ -348,25 +348,31 @@ pub fn assemble(
     findings: Vec<(usize, TargetError)>,
     generated_at: DateTime<Utc>,
 ) -> (Inventory, Summary, RunOutcome) {
-    let failure_of = |index: usize| errors.iter().find(|(i, _)| *i == index).map(|(_, e)| e);
-    // A finding names its account and region when they are not the target's own (an
-    // aggregator source, read by the aggregator's target).
-    let findings_of = |index: usize| -> Vec<String> {
-        let own = targets[index].account_region();
-        findings
-            .iter()
-            .filter(|(i, _)| *i == index)
-            .map(|(_, f)| {
-                if (&f.account, &f.region) == (&own.0, &own.1) {
-                    f.message.clone()
-                } else {
-                    format!("account {} / {}: {}", f.account, f.region, f.message)
-                }
-            })
-            .collect()
-    };
+    // Each target's first failure and its findings, found in one pass over each list
+    // (a large organization has tens of thousands of targets). A finding names its
+    // account and region when they are not the target's own (an aggregator source,
+    // read by the aggregator's target).
+    let mut failures: Vec<Option<&TargetError>> = vec![None; targets.len()];
+    for (i, e) in &errors {
+        if let Some(slot) = failures.get_mut(*i).filter(|s| s.is_none()) {
+            *slot = Some(e);
+        }
+    }
+    let failure_of = |index: usize| failures.get(index).copied().flatten();
+    let mut found_in: Vec<Vec<String>> = vec![Vec::new(); targets.len()];
+    for (i, f) in &findings {
+        let Some(list) = found_in.get_mut(*i) else {
+            continue;
+        };
+        let own = targets[*i].account_region();
+        list.push(if (&f.account, &f.region) == (&own.0, &own.1) {
+            f.message.clone()
+        } else {
+            format!("account {} / {}: {}", f.account, f.region, f.message)
+        });
+    }
     let statuses: Vec<InputStatus> = (0..targets.len())
-        .map(|i| match (failure_of(i), findings_of(i)) {
+        .map(|i| match (failure_of(i), &found_in[i]) {
             (Some(e), _) => InputStatus::failed(
                 format!("failed at {}: {}", e.stage, e.message),
                 format!("{}: {}", e.stage, e.message),
@@ -395,7 +401,7 @@ pub fn assemble(
                 region,
                 items: summary.inputs[index].items,
                 status: match failure_of(index) {
-                    None if findings.iter().any(|(i, _)| *i == index) => "incomplete".into(),
+                    None if !found_in[index].is_empty() => "incomplete".into(),
                     None => "ok".into(),
                     Some(e) if e.stage == "timeout" => "timeout".into(),
                     Some(_) => "failed".into(),

@@ -83,11 +83,8 @@ impl Calls<'_> {
                     last_status: status
                         .and_then(|s| s.last_status())
                         .map(|s| s.as_str().to_string()),
-                    last_error: status.and_then(|s| {
-                        s.last_error_code().map(|code| {
-                            format!("{code}: {}", s.last_error_message().unwrap_or_default())
-                        })
-                    }),
+                    last_error: status
+                        .and_then(|s| error_text(s.last_error_code(), s.last_error_message())),
                     // A recorder without a recording group records every supported type.
                     all_supported: group.is_none_or(|g| g.all_supported()),
                     included: group.map(|g| types(g.resource_types())).unwrap_or_default(),
@@ -99,7 +96,7 @@ impl Calls<'_> {
                 }
             })
             .collect();
-        Ok(findings(&seen, &recorded_types()))
+        Ok(findings(&seen, recorded_types()))
     }
 
     /// The aggregator's sources that failed or are out of date.
@@ -133,9 +130,7 @@ impl Calls<'_> {
                         .last_update_status()
                         .map(|x| x.as_str().to_string())
                         .unwrap_or_default(),
-                    last_error: s.last_error_code().map(|code| {
-                        format!("{code}: {}", s.last_error_message().unwrap_or_default())
-                    }),
+                    last_error: error_text(s.last_error_code(), s.last_error_message()),
                 }
             }));
             match out.next_token() {
@@ -149,14 +144,23 @@ impl Calls<'_> {
 
 /// The Config types the inventory reads that a recording group can name: those of the
 /// Config API's `ResourceType` enum (a few advanced-query types are not in it).
-fn recorded_types() -> Vec<&'static str> {
+fn recorded_types() -> &'static [&'static str] {
     use aws_sdk_config::types::ResourceType;
-    crate::mapper::REGISTRY
-        .iter()
-        .filter(|m| matches!(m.read, Read::Select | Read::BatchGet))
-        .map(|m| m.resource_type)
-        .filter(|t| ResourceType::values().contains(t))
-        .collect()
+    // The same for every target of every run: made once.
+    static TYPES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        crate::mapper::REGISTRY
+            .iter()
+            .filter(|m| matches!(m.read, Read::Select | Read::BatchGet))
+            .map(|m| m.resource_type)
+            .filter(|t| ResourceType::values().contains(t))
+            .collect()
+    });
+    &TYPES
+}
+
+/// `code: message` of an error Config reports in a status, when it names a code.
+fn error_text(code: Option<&str>, message: Option<&str>) -> Option<String> {
+    code.map(|code| format!("{code}: {}", message.unwrap_or_default()))
 }
 
 impl Calls<'_> {
