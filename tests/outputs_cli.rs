@@ -148,7 +148,9 @@ fn workbook_csv_oscal_and_snapshot_of_one_run_agree() {
         }
     }
 
-    // OSCAL: valid, one item per asset, with the same addresses.
+    // OSCAL: valid; an asset is one item per IPv4 address (each with one, its asset-id
+    // made unique by the address when there are several), or, without IPv4, one
+    // internal service component; every address is written once.
     let oscal = check("oscal", &dir.path().join("inventory.oscal.json"));
     assert_eq!(
         oscal["errors"],
@@ -157,27 +159,72 @@ fn workbook_csv_oscal_and_snapshot_of_one_run_agree() {
         oscal["errors"]
     );
     let items = oscal["items"].as_array().unwrap();
-    assert_eq!(items.len(), assets.len(), "one inventory item per asset");
     let strings = |v: &Value| -> BTreeSet<String> {
         v.as_array()
             .map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect())
             .unwrap_or_default()
     };
+    let mut written: BTreeMap<String, (BTreeSet<String>, Vec<&str>)> = BTreeMap::new();
     for item in items {
         let id = item["asset-id"][0].as_str().unwrap();
-        let mut ips = strings(&item["ipv4-address"]);
-        ips.extend(strings(&item["ipv6-address"]));
-        assert_eq!(Some(&ips), assets.get(id), "{id}");
+        let v4 = strings(&item["ipv4-address"]);
+        let asset = match v4.iter().next() {
+            Some(ip) if !assets.contains_key(id) => id
+                .strip_suffix(&format!("/{ip}"))
+                .unwrap_or_else(|| panic!("{id}: not an asset, nor one with its address")),
+            _ => id,
+        };
+        let entry = written.entry(asset.to_string()).or_default();
+        entry.0.extend(v4);
+        entry.0.extend(strings(&item["ipv6-address"]));
+        entry.1.push(item["entry"][0].as_str().unwrap());
     }
-    let known = items
+    assert_eq!(written.len(), assets.len(), "every asset, none invented");
+    let mut several = 0;
+    for (id, (ips, kinds)) in &written {
+        assert_eq!(Some(ips), assets.get(id), "{id}");
+        let v4 = ips.iter().filter(|ip| !ip.contains(':')).count();
+        if v4 == 0 {
+            assert_eq!(kinds, &["component"], "{id}");
+        } else {
+            assert_eq!(kinds.len(), v4.max(ips.len() - v4), "{id}");
+            assert!(kinds.iter().all(|k| *k == "item"), "{id}");
+            several += usize::from(v4 > 1);
+        }
+    }
+    assert!(several > 0, "the sample has assets with several addresses");
+    // i-0known has three IPv4 addresses: three items, each with the instance's props.
+    let known: Vec<&Value> = items
         .iter()
-        .find(|i| i["asset-id"][0] == "i-0known")
-        .unwrap();
-    assert_eq!(known["virtual"][0], "yes");
-    assert_eq!(known["public"][0], "yes");
-    assert_eq!(known["asset-type"][0], "operating-system");
-    assert_eq!(known["scan-type"][0], "infrastructure");
-    assert_eq!(known["hardware-model"][0], "t3.large");
+        .filter(|i| {
+            i["asset-id"][0]
+                .as_str()
+                .is_some_and(|id| id.starts_with("i-0known/"))
+        })
+        .collect();
+    let ids: BTreeSet<&str> = known
+        .iter()
+        .map(|i| i["asset-id"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        BTreeSet::from([
+            "i-0known/3.30.0.1",
+            "i-0known/10.0.0.5",
+            "i-0known/10.0.1.5"
+        ])
+    );
+    for known in known {
+        assert_eq!(known["virtual"][0], "yes");
+        assert_eq!(known["public"][0], "yes");
+        assert_eq!(known["asset-type"][0], "operating-system");
+        assert_eq!(known["scan-type"][0], "infrastructure");
+        assert_eq!(known["hardware-model"][0], "t3.large");
+        assert_eq!(
+            known["vendor-name"][0], "AWS",
+            "the maker of its virtual hardware"
+        );
+    }
     let rds = items
         .iter()
         .find(|i| i["asset-type"][0] == "database" && i["software-name"][0] == "postgres")
@@ -273,13 +320,23 @@ fn a_base_ssp_keeps_everything_but_its_inventory() {
     // Every other part is the base's, value for value.
     for doc in [&mut base, &mut got] {
         let ssp = &mut doc["system-security-plan"];
-        ssp["system-implementation"]
-            .as_object_mut()
-            .unwrap()
-            .remove("inventory-items");
+        let implementation = ssp["system-implementation"].as_object_mut().unwrap();
+        implementation.remove("inventory-items");
+        // The inventory's service components (assets without an IPv4 address) are added.
+        let components = implementation["components"].as_array_mut().unwrap();
+        components.retain(|c| {
+            !c["props"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p["name"] == "asset-id"))
+        });
         let meta = ssp["metadata"].as_object_mut().unwrap();
         meta.remove("parties");
         meta.remove("roles");
+        // FedRAMP's fedramp-version is added; the base's own marking stays.
+        meta["props"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|p| p["name"] != "fedramp-version");
     }
     assert_eq!(got, base);
     let base_parties = ["Example Cloud, Inc.", "data-team"];

@@ -6,6 +6,7 @@ rules are checked on it.
 Usage: check_outputs.py csv FILE      -> JSON: the rows, as Python's csv module reads them
        check_outputs.py xlsx FILE SHEET -> JSON: the sheet's rows as openpyxl reads them
        check_outputs.py oscal FILE    -> JSON: {"errors": [...], "items": [{prop: [values]}]}
+         (items: the inventory items and the inventory components, "entry" says which)
 Exit status 0 when it could read the file (errors are in the answer, for the test to show).
 """
 import csv
@@ -62,18 +63,40 @@ def trestle_errors(path):
         return [f"trestle: {str(e)[:2000]}"]
 
 
+def entries(doc):
+    """The inventory: inventory items, and the components that carry an asset-id (an
+    asset without an IPv4 address is an internal service component)."""
+    impl = doc["system-security-plan"].get("system-implementation", {})
+    items = [("item", i) for i in impl.get("inventory-items", [])]
+    components = [
+        ("component", c) for c in impl.get("components", [])
+        if any(p["name"] == "asset-id" for p in c.get("props", []))
+    ]
+    return items + components
+
+
 def fedramp_errors(doc):
-    """FedRAMP's inventory constraints (fedramp-external-constraints.xml and allowed values)."""
+    """FedRAMP's inventory constraints (fedramp-external-constraints and allowed values)."""
     errors = []
     ssp = doc["system-security-plan"]
     meta = ssp["metadata"]
-    items = ssp.get("system-implementation", {}).get("inventory-items", [])
+    found = entries(doc)
+    items = [e for kind, e in found if kind == "item"]
     if len(items) < 2:
         errors.append(f"has-inventory-items: {len(items)} inventory items, at least 2 required")
     party_ids = {p["uuid"] for p in meta.get("parties", [])}
     role_ids = {r["id"] for r in meta.get("roles", [])}
+    resources = {r["uuid"] for r in ssp.get("back-matter", {}).get("resources", [])}
+    meta_props = {p["name"]: p for p in meta.get("props", [])}
+    if meta_props.get("fedramp-version", {}).get("ns") != FEDRAMP_NS:
+        errors.append("fedramp-version: no fedramp-version prop in the FedRAMP namespace")
+    if "marking" not in meta_props:
+        errors.append("marking: no marking prop")
+    ids_types = [i["identifier-type"] for i in ssp["system-characteristics"]["system-ids"]]
+    if FEDRAMP_NS not in ids_types:
+        errors.append(f"has-system-id: no system-id of type {FEDRAMP_NS} ({ids_types})")
     seen = set()
-    for item in items:
+    for kind, item in found:
         props = item.get("props", [])
         ids = [p["value"] for p in props if p["name"] == "asset-id" and "ns" not in p]
         if len(ids) != 1:
@@ -82,18 +105,45 @@ def fedramp_errors(doc):
             if i in seen:
                 errors.append(f"unique-inventory-item-asset-id: {i} twice")
             seen.add(i)
+        for name in ("ipv4-address", "ipv6-address"):
+            count = sum(1 for p in props if p["name"] == name)
+            if kind == "item" and count > 1:
+                errors.append(f"{ids}: {count} {name} props (GSA's validator reads one)")
+        if kind == "component":
+            if any(p["name"] == "ipv4-address" for p in props):
+                errors.append(f"{ids}: a component with an IPv4 address (should be an item)")
+            if item["type"] != "service" or not any(
+                p["name"] == "implementation-point" and p["value"] == "internal" for p in props
+            ):
+                errors.append(f"{ids}: an inventory component must be an internal service")
         for p in props:
             if p["name"] in ("allows-authenticated-scan", "public", "virtual", "is-scanned") and "ns" not in p:
                 if p["value"] not in ("yes", "no"):
                     errors.append(f"{ids}: {p['name']} is {p['value']!r}, expected yes or no")
+            if p["name"] == "allows-authenticated-scan" and p["value"] == "no" and not p.get("remarks"):
+                errors.append(f"{ids}: authenticated-scan-no-has-remarks")
             if p["name"] == "scan-type":
                 if p.get("ns") != FEDRAMP_NS:
                     errors.append(f"{ids}: scan-type outside the FedRAMP namespace")
                 if p["value"] not in ("infrastructure", "database", "web", "other"):
                     errors.append(f"{ids}: scan-type {p['value']!r} not allowed")
-            if p["name"] == "vendor-name" and p.get("ns") != FEDRAMP_NS:
-                errors.append(f"{ids}: vendor-name outside the FedRAMP namespace")
-        for rp in item.get("responsible-parties", []):
+                if p["value"] == "other" and not p.get("remarks"):
+                    errors.append(f"{ids}: scan-type-has-remarks")
+            if p["name"] in ("vendor-name", "diagram-label", "end-of-life-date") and p.get("ns") != FEDRAMP_NS:
+                errors.append(f"{ids}: {p['name']} outside the FedRAMP namespace")
+            if p["name"] == "end-of-life-date":
+                import datetime
+                try:
+                    datetime.date.fromisoformat(p["value"])
+                except ValueError:
+                    errors.append(f"{ids}: end-of-life-date-type: {p['value']!r} is not a date")
+            if p["name"] == "label":
+                errors.append(f"{ids}: label where FedRAMP names diagram-label")
+        for link in item.get("links", []):
+            if link.get("rel") == "baseline" and link["href"].lstrip("#") not in resources:
+                errors.append(f"{ids}: baseline link {link['href']} to no back-matter resource")
+        owners = item.get("responsible-parties" if kind == "item" else "responsible-roles", [])
+        for rp in owners:
             if rp["role-id"] not in role_ids:
                 errors.append(f"{ids}: role {rp['role-id']} not in metadata.roles")
             for uuid in rp["party-uuids"]:
@@ -106,12 +156,14 @@ def oscal(path):
     doc = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
     errors = schema_errors(doc) + trestle_errors(path) + fedramp_errors(doc)
     items = []
-    for item in doc["system-security-plan"].get("system-implementation", {}).get("inventory-items", []):
+    for kind, item in entries(doc):
         props = {}
         for p in item.get("props", []):
             props.setdefault(p["name"], []).append(p["value"])
+        props["entry"] = [kind]
         props["remarks"] = [item.get("remarks", "")]
-        props["parties"] = sorted(rp["role-id"] for rp in item.get("responsible-parties", []))
+        owners = item.get("responsible-parties", []) + item.get("responsible-roles", [])
+        props["parties"] = sorted(rp["role-id"] for rp in owners)
         items.append(props)
     return {"errors": errors, "items": items}
 

@@ -9,6 +9,7 @@
 //! final name is complete or absent.
 
 pub mod changes_file;
+mod changes_table;
 pub mod csv;
 pub mod layout;
 pub mod oscal;

@@ -5,7 +5,7 @@ use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::{write_text, CellFormats};
 use crate::changes::ChangeReport;
-use crate::outputs::changes_file::{lines, HEADERS};
+use crate::outputs::changes_table::{lines, HEADERS};
 
 pub(super) fn write(
     workbook: &mut Workbook,
