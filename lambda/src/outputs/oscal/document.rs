@@ -67,13 +67,30 @@ pub(super) struct Baselines {
 }
 
 impl Baselines {
-    pub(super) fn collect(inventory: &Inventory) -> Baselines {
+    /// Every baseline URL in the inventory; one a base SSP's resource already links to
+    /// (its own copy of the benchmark, say, embedded) is that resource.
+    pub(super) fn collect(inventory: &Inventory, base: Option<&Value>) -> Baselines {
+        let mut known: BTreeMap<&str, &str> = BTreeMap::new();
+        let base_resources = base
+            .and_then(|b| b.pointer("/system-security-plan/back-matter/resources"))
+            .and_then(Value::as_array);
+        for r in base_resources.into_iter().flatten() {
+            for link in r["rlinks"].as_array().into_iter().flatten() {
+                if let (Some(href), Some(uuid)) = (link["href"].as_str(), r["uuid"].as_str()) {
+                    known.entry(href).or_insert(uuid);
+                }
+            }
+        }
         let mut resources = BTreeMap::new();
         for asset in inventory.assets() {
             if let (name, Some(url)) = baseline_and_url(asset.get(Field::Baseline)) {
-                resources
-                    .entry(url.to_string())
-                    .or_insert_with(|| (stable_uuid(&format!("baseline:{url}")), name));
+                resources.entry(url.to_string()).or_insert_with(|| {
+                    let uuid = known.get(url).map_or_else(
+                        || stable_uuid(&format!("baseline:{url}")),
+                        |u| u.to_string(),
+                    );
+                    (uuid, name)
+                });
             }
         }
         Baselines { resources }
@@ -153,7 +170,8 @@ pub(super) fn merge_references(
                 resources.push(json!({
                     "uuid": uuid,
                     "title": name,
-                    "props": [{"name": "type", "value": "external-guidance"}],
+                    // FedRAMP's attachment type, in its namespace.
+                    "props": [{"name": "type", "ns": FEDRAMP_NS, "value": "guidance"}],
                     "rlinks": [{"href": url}]
                 }));
             }

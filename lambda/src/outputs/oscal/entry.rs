@@ -245,7 +245,7 @@ fn add_common(props: &mut Props, asset: &AssetView) {
         }
     }
     if let Some(date) = end_of_life_date(asset.get(Field::EndOfLife)) {
-        props.add("end-of-life-date", date, Some(FEDRAMP_NS));
+        props.add("end-of-life-date", &date, Some(FEDRAMP_NS));
     }
 }
 
@@ -410,12 +410,15 @@ pub(super) fn baseline_and_url(text: &str) -> (String, Option<&str>) {
     )
 }
 
-/// FedRAMP's end-of-life-date is a date (`2027-06-30`); other texts are not one.
-fn end_of_life_date(text: &str) -> Option<&str> {
+/// FedRAMP's end-of-life-date is an ISO date (`2027-06-30`); the workbook's cell holds
+/// the template's m/d/yyyy (the tag mapper writes dates so). Other texts are no date.
+fn end_of_life_date(text: &str) -> Option<String> {
+    use chrono::NaiveDate;
     let text = text.trim();
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+    NaiveDate::parse_from_str(text, "%m/%d/%Y")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%Y-%m-%d"))
         .ok()
-        .map(|_| text)
+        .map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 #[cfg(test)]
@@ -476,7 +479,11 @@ mod tests {
 
     #[test]
     fn end_of_life_is_a_date_or_nothing() {
-        assert_eq!(end_of_life_date(" 2027-06-30 "), Some("2027-06-30"));
+        assert_eq!(
+            end_of_life_date(" 2027-06-30 ").as_deref(),
+            Some("2027-06-30")
+        );
+        assert_eq!(end_of_life_date("6/30/2027").as_deref(), Some("2027-06-30"));
         assert_eq!(end_of_life_date("2027-02-30"), None);
         assert_eq!(end_of_life_date("June 2027"), None);
     }

@@ -177,7 +177,7 @@ pub fn write(path: &Path, report: &Report, settings: &OscalSettings) -> Result<(
     let inventory = report.inventory;
     let base = settings.base.as_ref().map(|b| &b.document);
     let owners = Owners::collect(inventory, base);
-    let baselines = Baselines::collect(inventory);
+    let baselines = Baselines::collect(inventory, base);
     let (mut has_items, mut has_components) = (false, false);
     for asset in inventory.assets() {
         if Addresses::of(&asset).has_ipv4() {
@@ -232,7 +232,7 @@ pub fn write(path: &Path, report: &Report, settings: &OscalSettings) -> Result<(
         .filter_map(|m| rest.find(&quoted(m)).map(|at| (at, m)))
         .min()
     {
-        out.write_all(rest[..at].as_bytes()).map_err(|e| fail(&e))?;
+        out.write_all(&rest.as_bytes()[..at]).map_err(|e| fail(&e))?;
         rest = &rest[at + quoted(marker).len()..];
         let mut first = true;
         for asset in inventory.assets() {
