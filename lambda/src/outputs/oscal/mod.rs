@@ -176,10 +176,14 @@ pub fn write(path: &Path, report: &Report, settings: &OscalSettings) -> Result<(
     let fail = |e: &dyn std::fmt::Display| OutputError::write(path, e);
     let inventory = report.inventory;
     let base = settings.base.as_ref().map(|b| &b.document);
-    let owners = Owners::collect(inventory, base);
-    let baselines = Baselines::collect(inventory, base);
+    // One pass for what the document needs before the entries: who and what they
+    // refer to, and whether there are items, components or both.
+    let mut owners = Owners::new(base);
+    let mut baselines = Baselines::new(base);
     let (mut has_items, mut has_components) = (false, false);
     for asset in inventory.assets() {
+        owners.add(&asset);
+        baselines.add(&asset);
         if Addresses::of(&asset).has_ipv4() {
             has_items = true;
         } else {
@@ -232,7 +236,8 @@ pub fn write(path: &Path, report: &Report, settings: &OscalSettings) -> Result<(
         .filter_map(|m| rest.find(&quoted(m)).map(|at| (at, m)))
         .min()
     {
-        out.write_all(&rest.as_bytes()[..at]).map_err(|e| fail(&e))?;
+        out.write_all(&rest.as_bytes()[..at])
+            .map_err(|e| fail(&e))?;
         rest = &rest[at + quoted(marker).len()..];
         let mut first = true;
         for asset in inventory.assets() {
