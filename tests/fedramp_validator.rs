@@ -22,20 +22,16 @@ const FEDRAMP_NS: &str = "http://fedramp.gov/ns/oscal";
 
 /// The validator's Python: FEDRAMP_VALIDATOR_PYTHON, else the repository's own venv.
 fn validator_python() -> PathBuf {
-    if let Ok(p) = std::env::var("FEDRAMP_VALIDATOR_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = repo(".venv-fedramp/bin/python");
-    assert!(
-        venv.exists(),
-        "no {}: run `make test`, which creates it",
-        venv.display()
-    );
-    venv
+    common::venv_python("FEDRAMP_VALIDATOR_PYTHON", ".venv-fedramp")
 }
 
 /// `report --format oscal` of `input` into `dir`; the SSP's path.
 fn oscal_of(input: &Path, dir: &Path, extra: &[&str]) -> PathBuf {
+    oscal_with(input, dir, extra, 0)
+}
+
+/// The same, for an input whose problems the run reports (exit 2, the files written).
+fn oscal_with(input: &Path, dir: &Path, extra: &[&str], code: i32) -> PathBuf {
     let out = dir.join("inventory.xlsx");
     let run = Command::new(BIN)
         .args(["report", "--input"])
@@ -46,8 +42,9 @@ fn oscal_of(input: &Path, dir: &Path, extra: &[&str]) -> PathBuf {
         .args(extra)
         .output()
         .expect("binary runs");
-    assert!(
-        run.status.success(),
+    assert_eq!(
+        run.status.code(),
+        Some(code),
         "{}{}",
         String::from_utf8_lossy(&run.stdout),
         String::from_utf8_lossy(&run.stderr)
@@ -409,6 +406,27 @@ fn each_provider_data_assertion_is_satisfied_by_what_the_readme_names() {
                     .map(|f| f.location.as_str())
                     .collect();
                 assert!(on_v6.is_empty(), "{id} on items with IPv6: {on_v6:?}");
+            }
+            // A host Systems Manager knows but Config does not record as an EC2 instance
+            // has no Public value; its EC2 item gives one. The sample's SSM host is
+            // joined to its EC2 item (no failure above); alone, it fails.
+            "inventory-item-has-public" => {
+                assert!(failing.is_empty(), "{id}: {}", failing[0].location);
+                let ssm: String = sample
+                    .lines()
+                    .filter(|l| l.contains("AWS::SSM::ManagedInstanceInventory"))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                let alone = tempfile::tempdir().unwrap();
+                let input = alone.path().join("ssm.jsonl");
+                std::fs::write(&input, ssm).unwrap();
+                // Exit 2 (problems with the input): the host's EC2 instance was not read.
+                let ssp = oscal_with(&input, alone.path(), &[], 2);
+                let alone_failures = validate(&ssp);
+                assert!(
+                    alone_failures.iter().any(|f| f.id == id),
+                    "the SSM host alone has no Public, so {id} fails"
+                );
             }
             "inventory-item-has-function"
             | "party-has-one-responsibility"

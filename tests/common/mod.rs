@@ -28,10 +28,16 @@ pub fn target_dir() -> PathBuf {
 /// The Python with the pinned harness packages: FEDRAMP_TEST_PYTHON, else the
 /// repository's `.venv` (made by `make test`).
 pub fn python() -> PathBuf {
-    if let Ok(p) = std::env::var("FEDRAMP_TEST_PYTHON") {
+    venv_python("FEDRAMP_TEST_PYTHON", ".venv")
+}
+
+/// A venv's Python: the variable `var` when set, else the repository's `venv` (which
+/// `make test` creates).
+pub fn venv_python(var: &str, venv: &str) -> PathBuf {
+    if let Ok(p) = std::env::var(var) {
         return PathBuf::from(p);
     }
-    let venv = repo(".venv/bin/python");
+    let venv = repo(&format!("{venv}/bin/python"));
     assert!(
         venv.exists(),
         "no {}: run `make test`, which creates it",

@@ -26,6 +26,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{OutputError, Report};
+use crate::inventory::Inventory;
 use document::{Baselines, Owners};
 use entry::Addresses;
 
@@ -230,36 +231,46 @@ pub fn write(path: &Path, report: &Report, settings: &OscalSettings) -> Result<(
     let text = serde_json::to_string_pretty(&document).map_err(|e| fail(&e))?;
     let file = File::create(path).map_err(|e| fail(&e))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
-    let mut rest = text.as_str();
+    stream(&mut out, &text, inventory, &owners, &baselines).map_err(|e| fail(&e))?;
+    let file = out.into_inner().map_err(|e| fail(&e.into_error()))?;
+    file.sync_all().map_err(|e| fail(&e))
+}
+
+/// Writes the document's text with each marker replaced by its entries, asset by asset.
+fn stream(
+    out: &mut impl Write,
+    text: &str,
+    inventory: &Inventory,
+    owners: &Owners,
+    baselines: &Baselines,
+) -> std::io::Result<()> {
+    let mut rest = text;
     while let Some((at, marker)) = [ITEMS_MARKER, COMPONENTS_MARKER]
         .into_iter()
         .filter_map(|m| rest.find(&quoted(m)).map(|at| (at, m)))
         .min()
     {
-        out.write_all(&rest.as_bytes()[..at])
-            .map_err(|e| fail(&e))?;
+        out.write_all(&rest.as_bytes()[..at])?;
         rest = &rest[at + quoted(marker).len()..];
         let mut first = true;
         for asset in inventory.assets() {
             let addresses = Addresses::of(&asset);
             let entries = match (marker == ITEMS_MARKER, addresses.has_ipv4()) {
-                (true, true) => entry::items(&asset, &addresses, &owners, &baselines),
-                (false, false) => vec![entry::component(&asset, &addresses, &owners, &baselines)],
+                (true, true) => entry::items(&asset, &addresses, owners, baselines),
+                (false, false) => vec![entry::component(&asset, &addresses, owners, baselines)],
                 _ => continue,
             };
             for e in entries {
                 if !first {
-                    out.write_all(b",\n").map_err(|e| fail(&e))?;
+                    out.write_all(b",\n")?;
                 }
                 first = false;
-                serde_json::to_writer(&mut out, &e).map_err(|e| fail(&e))?;
+                serde_json::to_writer(&mut *out, &e)?;
             }
         }
     }
-    out.write_all(rest.as_bytes()).map_err(|e| fail(&e))?;
-    out.write_all(b"\n").map_err(|e| fail(&e))?;
-    let file = out.into_inner().map_err(|e| fail(&e.into_error()))?;
-    file.sync_all().map_err(|e| fail(&e))
+    out.write_all(rest.as_bytes())?;
+    out.write_all(b"\n")
 }
 
 /// A marker as serde_json writes it inside the document.
