@@ -58,6 +58,12 @@ pub(super) fn items(
 ) -> Vec<Value> {
     let id = asset.get(Field::AssetId);
     let count = addresses.v4.len().max(addresses.v6.len());
+    // What every item of the asset shares, made once.
+    let mut common = Props::default();
+    add_common(&mut common, asset);
+    let mut shared = json!({});
+    finish(&mut shared, asset, baselines);
+    let parties = owner_list(asset, owners);
     let mut items = Vec::with_capacity(count);
     for i in 0..count {
         let v4 = addresses.v4.get(i).copied();
@@ -88,14 +94,15 @@ pub(super) fn items(
             macs.push(mac);
         }
         add_macs(&mut props, macs);
-        add_common(&mut props, asset);
+        props.0.extend(common.0.iter().cloned());
         let mut item = json!({
             "uuid": stable_uuid(&uuid_name),
             "description": described,
             "props": props.0,
         });
-        finish(&mut item, asset, baselines);
-        let parties = owner_list(asset, owners);
+        for (key, value) in shared.as_object().into_iter().flatten() {
+            item[key] = value.clone();
+        }
         if !parties.is_empty() {
             item["responsible-parties"] = json!(parties);
         }
