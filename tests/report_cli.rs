@@ -626,6 +626,8 @@ fn rows_beyond_a_sheet_continue_on_the_next() {
         context: MapContext::default(),
         previous: None,
         progress: Default::default(),
+        coverage: None,
+        scan_period: Default::default(),
     };
     let result = run::run_report(&request);
     assert_eq!(result.status, run::Status::Clean);

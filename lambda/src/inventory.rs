@@ -405,6 +405,32 @@ impl Inventory {
         warnings
     }
 
+    /// Every stored asset as (index, Config type, account, region, identifier): what a
+    /// join that runs before [`Self::finish`] (scan coverage) looks assets up by.
+    pub fn stored(&self) -> impl Iterator<Item = (u32, u16, &str, &str, &str)> + '_ {
+        self.assets.iter().enumerate().map(|(i, a)| {
+            (
+                i as u32,
+                a.kind,
+                self.pool.get(a.account),
+                self.pool.get(a.region),
+                self.pool.get(cell(&self.values, a, Field::AssetId)),
+            )
+        })
+    }
+
+    /// One cell of a stored asset (an index of [`Self::stored`]).
+    pub fn stored_cell(&self, index: u32, field: Field) -> &str {
+        self.pool
+            .get(cell(&self.values, &self.assets[index as usize], field))
+    }
+
+    /// Sets one cell of a stored asset (an index of [`Self::stored`]).
+    pub fn set_stored_cell(&mut self, index: u32, field: Field, value: &str) {
+        let sym = self.pool.intern(value);
+        self.set_cell(index, field, sym);
+    }
+
     /// A stored asset's cells back as an [`Asset`] (to copy a host onto its packages).
     fn asset_copy(&self, index: u32) -> Asset {
         let stored = &self.assets[index as usize];

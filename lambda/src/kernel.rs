@@ -16,6 +16,8 @@ use crate::item::ConfigItem;
 use crate::json::Json;
 use crate::mapper::{map_item, mapper_for, HostFacts, MapContext, Mapped, MappedItem, REGISTRY};
 use crate::progress::Progress;
+use crate::scan::join::{join, Kinds, IMAGE_KIND, IMAGE_SOURCE};
+use crate::scan::{CoverageSet, CoveredResource, ScanKind, ScanWindow, Scope};
 use crate::summary::{InputReport, Summary, TypeCount, UnsupportedType};
 
 /// Where a value was found: line of the input, and its place inside that line's or
@@ -40,6 +42,18 @@ pub enum Outcome {
     Mapped(Origin, Box<MappedItem>),
     Unsupported(Origin, Option<String>),
     Bad(Origin, String),
+    /// Amazon Inspector's coverage in one account and region, read by a live target.
+    Scanned(Box<ScanRead>),
+}
+
+/// What one account and region said of its scans: the kinds whose scanning is
+/// enabled there (only those are judged), and the covered resources.
+pub struct ScanRead {
+    pub account: String,
+    pub region: String,
+    pub enabled: Vec<ScanKind>,
+    pub records: Vec<CoveredResource>,
+    pub warnings: Vec<(String, String)>,
 }
 
 /// Outcomes of consecutive items of one input. `seq` orders batches across inputs and
@@ -113,6 +127,8 @@ pub struct Gathered {
     unsupported: BTreeMap<String, UnsupportedType>,
     /// Items read per registry index.
     items_per_kind: Vec<u64>,
+    /// Inspector's coverage, read live (or handed in from files).
+    coverage: Option<CoverageSet>,
 }
 
 /// Takes batches in sequence order (whatever order they arrive in) and builds the
@@ -126,6 +142,7 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
     let mut items_per_kind = vec![0u64; REGISTRY.len()];
     // SSM facts per host, joined onto the instances once every item is in.
     let mut hosts: HashMap<(String, String, String), HostFacts> = HashMap::new();
+    let mut coverage: Option<CoverageSet> = None;
     let mut next = 0u64;
     for batch in rx {
         waiting.insert(batch.seq, batch);
@@ -173,6 +190,19 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
                     Outcome::Bad(origin, message) => {
                         diagnostics.error(origin.describe(name), message)
                     }
+                    Outcome::Scanned(read) => {
+                        let set = coverage.get_or_insert_with(|| CoverageSet {
+                            scope: Scope::Places(Default::default()),
+                            ..CoverageSet::default()
+                        });
+                        if let Scope::Places(places) = &mut set.scope {
+                            for kind in &read.enabled {
+                                places.insert((read.account.clone(), read.region.clone(), *kind));
+                            }
+                        }
+                        set.records.extend(read.records);
+                        set.warnings.extend(read.warnings);
+                    }
                 }
             }
             progress.add(items, (inventory.row_count() - rows) as u64);
@@ -187,28 +217,50 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
     for (source, message) in inventory.join_hosts(hosts, instance_kind, host_kind) {
         diagnostics.warn(source, message);
     }
-    let sorting = std::time::Instant::now();
-    inventory.finish();
     Gathered {
-        sort_time: sorting.elapsed(),
+        sort_time: std::time::Duration::ZERO,
         inventory,
         names,
         per_input,
         diagnostics,
         unsupported,
         items_per_kind,
+        coverage,
     }
 }
 
 impl Gathered {
+    /// Inspector's coverage read from files: it stands for every account and region.
+    pub fn with_coverage(mut self, set: CoverageSet) -> Self {
+        self.coverage = Some(set);
+        self
+    }
+
     /// The finished inventory and summary, once every input's status is known
     /// (`statuses[i]` is input `i`'s). Read errors come first in the problem list,
-    /// then item problems in input order.
+    /// then item problems in input order. With a scan window, the coverage is joined
+    /// on first (none read: nothing was in scope), then the rows are put in order.
     pub fn finish(
-        self,
+        mut self,
         statuses: Vec<InputStatus>,
         generated_at: DateTime<Utc>,
+        window: Option<ScanWindow>,
     ) -> (Inventory, Summary) {
+        let scan = window.map(|window| {
+            let set = self.coverage.take().unwrap_or_else(|| CoverageSet {
+                scope: Scope::Places(Default::default()),
+                ..CoverageSet::default()
+            });
+            let (report, warnings) =
+                join(&mut self.inventory, &set, &window, &Kinds::of_registry());
+            for (source, message) in warnings {
+                self.diagnostics.warn(source, message);
+            }
+            report
+        });
+        let sorting = std::time::Instant::now();
+        self.inventory.finish();
+        self.sort_time = sorting.elapsed();
         let mut diagnostics = Diagnostics::default();
         let mut inputs = Vec::with_capacity(self.names.len());
         for (i, name) in self.names.into_iter().enumerate() {
@@ -252,12 +304,16 @@ impl Gathered {
             unsupported: self.unsupported,
             diagnostics,
             sort_time: self.sort_time,
+            scan,
         };
         (inventory, summary)
     }
 }
 
 fn type_name(kind: u16) -> String {
+    if kind == IMAGE_KIND {
+        return IMAGE_SOURCE.to_string();
+    }
     REGISTRY
         .get(kind as usize)
         .map_or("(unknown)", |m| m.resource_type)
@@ -302,6 +358,7 @@ mod tests {
                 InputStatus::failed("partly read", "syntax error"),
             ],
             Utc::now(),
+            None,
         );
         assert_eq!(inventory.row_count(), 2);
         assert_eq!(summary.items_read, 3);
@@ -361,8 +418,11 @@ mod join_and_fold_tests {
         })
         .unwrap();
         drop(tx);
-        gather(rx, vec!["items".into()], &Progress::default())
-            .finish(vec![InputStatus::read()], Utc::now())
+        gather(rx, vec!["items".into()], &Progress::default()).finish(
+            vec![InputStatus::read()],
+            Utc::now(),
+            None,
+        )
     }
 
     fn item(kind: &str, id: &str, arn: Option<&str>, configuration: Value) -> Value {

@@ -29,6 +29,7 @@ pub mod outputs;
 pub mod progress;
 pub mod reader;
 pub mod run;
+pub mod scan;
 pub mod settings;
 pub mod snapshot;
 pub mod summary;

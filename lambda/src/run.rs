@@ -17,6 +17,8 @@ use crate::mapper::MapContext;
 use crate::outputs::{self, Artifact, Formats, OutputSettings, Report};
 use crate::progress::{Progress, Stage};
 use crate::reader::files::{decode, read_input, Input, RawPiece, ReadError, BLOCK_LINES};
+use crate::scan::{CoverageSet, ScanWindow};
+use crate::settings::ScanPeriod;
 use crate::summary::Summary;
 
 /// What the user asked for.
@@ -32,6 +34,11 @@ pub struct ReportRequest {
     pub previous: Option<PathBuf>,
     /// Counters for whoever shows how far the run has got.
     pub progress: Arc<Progress>,
+    /// Amazon Inspector's coverage (`--scan-coverage` files): when given, the scan
+    /// columns come from it.
+    pub coverage: Option<CoverageSet>,
+    /// Which scans count as the latest.
+    pub scan_period: ScanPeriod,
 }
 
 /// How a run ended, which decides the exit status.
@@ -215,7 +222,15 @@ fn collect(request: &ReportRequest, generated_at: DateTime<Utc>) -> (Inventory, 
             .join()
             .expect("the collector thread does not panic")
     });
-    gathered.finish(statuses, generated_at)
+    let window = request.coverage.as_ref().map(|_| ScanWindow {
+        as_of: generated_at,
+        days: request.scan_period.days(),
+    });
+    let gathered = match &request.coverage {
+        Some(set) => gathered.with_coverage(set.clone()),
+        None => gathered,
+    };
+    gathered.finish(statuses, generated_at, window)
 }
 
 /// A worker: raw pieces in, mapped outcomes out.

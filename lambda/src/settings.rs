@@ -143,6 +143,112 @@ impl serde::Serialize for Rates {
     }
 }
 
+/// Where the scan columns come from: the `scan-coverage` setting (`none`: the
+/// `in-latest-scan` tag alone; `inspector`: Amazon Inspector's `ListCoverage` in every
+/// target account and region).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ScanSource {
+    #[default]
+    None,
+    Inspector,
+}
+
+impl ScanSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            ScanSource::None => "none",
+            ScanSource::Inspector => "inspector",
+        }
+    }
+}
+
+impl std::fmt::Display for ScanSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for ScanSource {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        [ScanSource::None, ScanSource::Inspector]
+            .into_iter()
+            .find(|s| s.name() == text.trim().to_ascii_lowercase())
+            .ok_or_else(|| format!("scan-coverage: expected none or inspector, found {text:?}"))
+    }
+}
+deserialize_from_str!(ScanSource);
+
+/// How many days back a scan counts as the latest: the `scan-period` setting. 30 is
+/// the monthly continuous-monitoring cycle; FedRAMP's 2026 rules ask class B and C
+/// providers to verify machine resources every 7 or 3 days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScanPeriod(u32);
+
+impl ScanPeriod {
+    pub const MAX_DAYS: u32 = 366;
+
+    pub fn days(self) -> u32 {
+        self.0
+    }
+}
+
+impl Default for ScanPeriod {
+    fn default() -> Self {
+        ScanPeriod(30)
+    }
+}
+
+impl std::fmt::Display for ScanPeriod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl std::str::FromStr for ScanPeriod {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        text.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|d| (1..=Self::MAX_DAYS).contains(d))
+            .map(ScanPeriod)
+            .ok_or_else(|| {
+                format!(
+                    "scan-period: expected whole days from 1 to {}, found {text:?}",
+                    Self::MAX_DAYS
+                )
+            })
+    }
+}
+
+/// A number in YAML (`scan-period: 7`) or text; either way through [`FromStr`].
+impl<'de> serde::Deserialize<'de> for ScanPeriod {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_yaml::Value::deserialize(d)?;
+        let text = match &value {
+            serde_yaml::Value::Number(n) => n.to_string(),
+            serde_yaml::Value::String(s) => s.clone(),
+            _ => String::new(),
+        };
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl serde::Serialize for ScanPeriod {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32(self.0)
+    }
+}
+
+impl serde::Serialize for ScanSource {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +268,22 @@ mod tests {
         for bad in ["select", "select=0", "select=x", "list=3", "select=inf"] {
             assert!(bad.parse::<Rates>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn scan_settings_parse_through_one_type() {
+        assert_eq!("Inspector".parse(), Ok(ScanSource::Inspector));
+        assert_eq!(ScanSource::default().to_string(), "none");
+        assert!("qualys".parse::<ScanSource>().is_err());
+        assert_eq!(ScanPeriod::default().days(), 30);
+        assert_eq!("7".parse::<ScanPeriod>().map(ScanPeriod::days), Ok(7));
+        for bad in ["0", "367", "-3", "7.5", "week"] {
+            assert!(bad.parse::<ScanPeriod>().is_err(), "{bad}");
+        }
+        let p: ScanPeriod = serde_yaml::from_str("3").unwrap();
+        assert_eq!(p.days(), 3);
+        let q: ScanPeriod = serde_yaml::from_str("\"14\"").unwrap();
+        assert_eq!(q.days(), 14);
+        assert!(serde_yaml::from_str::<ScanPeriod>("400").is_err());
     }
 }

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::diagnostics::Diagnostics;
 use crate::inventory::RowCounts;
+use crate::scan::ScanReport;
 
 /// One input (a file, or an account x region) and how much of it was used.
 #[derive(Clone, Debug)]
@@ -55,6 +56,8 @@ pub struct Summary {
     /// How long putting the rows in order took (the one step between reading and
     /// writing), for the printed timings.
     pub sort_time: std::time::Duration,
+    /// What Amazon Inspector's coverage showed, when scan coverage was read.
+    pub scan: Option<ScanReport>,
 }
 
 impl Summary {

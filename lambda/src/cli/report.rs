@@ -11,10 +11,12 @@ use crate::cli::progress::{self, Pace};
 use crate::mapper::{MapContext, SoftwareFilter, TagNames};
 use crate::outputs::oscal::BaseSsp;
 use crate::outputs::{
-    Compression, Formats, IpCell, Layout, OscalSettings, OutputSettings, EXCEL_MAX_ROWS,
+    Compression, Format, Formats, IpCell, Layout, OscalSettings, OutputSettings, EXCEL_MAX_ROWS,
 };
 use crate::reader::files::Input;
 use crate::run::{run_report, ReportRequest, RunResult, Status};
+use crate::scan::coverage::read_files;
+use crate::settings::ScanPeriod;
 
 /// How many problems are printed; all of them are in the Run Summary sheet.
 const PRINTED_PROBLEMS: usize = 20;
@@ -32,6 +34,13 @@ pub struct ReportArgs {
     /// A snapshot of an earlier run: the workbook gets a Changes sheet.
     #[arg(long, value_name = "SNAPSHOT")]
     pub previous: Option<PathBuf>,
+    /// What `aws inspector2 list-coverage` printed (repeatable): In Latest Scan and
+    /// Authenticated Scan from it, ECR images in use as assets, a Scan Coverage sheet.
+    #[arg(long = "scan-coverage", value_name = "FILE")]
+    pub scan_coverage: Vec<PathBuf>,
+    /// Days back a scan counts as the latest (30: monthly; 7 or 3 for classes B and C).
+    #[arg(long, value_name = "DAYS", default_value_t = ScanPeriod::default())]
+    pub scan_period: ScanPeriod,
     #[command(flatten)]
     pub outputs: OutputArgs,
 }
@@ -39,7 +48,7 @@ pub struct ReportArgs {
 /// What is written and how it looks; shared by `report` and `collect`.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Formats to write, comma-separated: xlsx, csv, oscal, snapshot.
+    /// Formats to write, comma-separated: xlsx, csv, oscal, snapshot, scan-coverage.
     #[arg(long = "format", value_name = "FORMATS", default_value = "xlsx")]
     pub formats: Formats,
     /// Which template the workbook follows.
@@ -107,6 +116,9 @@ impl OutputArgs {
 }
 
 pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
+    if args.outputs.formats.contains(Format::ScanCoverage) && args.scan_coverage.is_empty() {
+        anyhow::bail!("--format scan-coverage lists the gaps between the inventory and Amazon Inspector's coverage: give the coverage with --scan-coverage FILE");
+    }
     let request = ReportRequest {
         inputs: args.inputs.iter().map(|a| Input::from_arg(a)).collect(),
         output: args.output.clone(),
@@ -122,6 +134,11 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
         },
         previous: args.previous.clone(),
         progress: Default::default(),
+        coverage: match args.scan_coverage.is_empty() {
+            true => None,
+            false => Some(read_files(&args.scan_coverage)?),
+        },
+        scan_period: args.scan_period,
     };
     // Only a run that takes a while shows progress: a small report prints nothing more.
     let shown = progress::show(
@@ -188,6 +205,19 @@ fn print_result(
     )?;
     if let Some(changes) = &result.changes {
         writeln!(out, "changes: {}", changes.headline())?;
+    }
+    if let Some(scan) = &s.scan {
+        writeln!(
+            out,
+            "scan coverage: {}",
+            crate::outputs::scan_table::headline(scan)
+        )?;
+        for (kind, n) in &scan.other_types {
+            writeln!(
+                out,
+                "  coverage records of {kind}, not an inventory type: {n}"
+            )?;
+        }
     }
     match result.status {
         Status::Failed => writeln!(

@@ -1,8 +1,6 @@
 //! The changes between two snapshots as a file of their own (`diff --output`): a
 //! workbook with the Changes sheet, or CSV with the same columns, by the extension.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use super::changes_table::{lines, HEADERS};
@@ -23,13 +21,5 @@ pub fn write(path: &Path, report: &ChangeReport) -> Result<(), OutputError> {
 }
 
 fn write_csv(path: &Path, report: &ChangeReport) -> Result<(), OutputError> {
-    let fail = |e: std::io::Error| OutputError::write(path, e);
-    let file = File::create(path).map_err(fail)?;
-    let mut out = BufWriter::new(file);
-    out.write_all(b"\xEF\xBB\xBF").map_err(fail)?;
-    csv::write_record(&mut out, HEADERS.iter().copied(), false).map_err(fail)?;
-    for line in lines(report) {
-        csv::write_record(&mut out, line.iter().copied(), true).map_err(fail)?;
-    }
-    out.flush().map_err(fail)
+    csv::write_lines(path, &HEADERS, &lines(report))
 }

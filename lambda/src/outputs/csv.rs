@@ -28,6 +28,25 @@ pub fn write(path: &Path, report: &Report, settings: &OutputSettings) -> Result<
     file.sync_all().map_err(fail)
 }
 
+/// A table of its own (the changes, the scan coverage gaps): a header and lines, with
+/// the byte-order mark and formula guard of the inventory's CSV.
+pub(crate) fn write_lines<const N: usize>(
+    path: &Path,
+    headers: &[&str; N],
+    lines: &[[&str; N]],
+) -> Result<(), OutputError> {
+    let fail = |e: std::io::Error| OutputError::write(path, e);
+    let file = File::create(path).map_err(fail)?;
+    let mut out = BufWriter::new(file);
+    out.write_all(b"\xEF\xBB\xBF").map_err(fail)?;
+    write_record(&mut out, headers.iter().copied(), false).map_err(fail)?;
+    for line in lines {
+        write_record(&mut out, line.iter().copied(), true).map_err(fail)?;
+    }
+    let file = out.into_inner().map_err(|e| fail(e.into_error()))?;
+    file.sync_all().map_err(fail)
+}
+
 /// One record, CRLF-terminated as RFC 4180 says; `guard` applies the formula guard.
 pub(crate) fn write_record<'a>(
     out: &mut impl Write,

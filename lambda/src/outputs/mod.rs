@@ -13,6 +13,7 @@ mod changes_table;
 pub mod csv;
 pub mod layout;
 pub mod oscal;
+pub mod scan_table;
 pub mod snapshot;
 mod table;
 pub mod xlsx;
@@ -58,10 +59,18 @@ pub enum Format {
     Oscal,
     /// Every asset as JSON Lines (gzip): the input of `diff` and of your own tools.
     Snapshot,
+    /// Both gaps between the inventory and Amazon Inspector's scans, as CSV.
+    ScanCoverage,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Xlsx, Format::Csv, Format::Oscal, Format::Snapshot];
+    pub const ALL: [Format; 5] = [
+        Format::Xlsx,
+        Format::Csv,
+        Format::Oscal,
+        Format::Snapshot,
+        Format::ScanCoverage,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -69,6 +78,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Oscal => "oscal",
             Format::Snapshot => "snapshot",
+            Format::ScanCoverage => "scan-coverage",
         }
     }
 
@@ -79,13 +89,14 @@ impl Format {
             Format::Csv => "csv",
             Format::Oscal => "oscal.json",
             Format::Snapshot => "snapshot.jsonl.gz",
+            Format::ScanCoverage => "scan-coverage.csv",
         }
     }
 
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            Format::Csv => "text/csv; charset=utf-8",
+            Format::Csv | Format::ScanCoverage => "text/csv; charset=utf-8",
             Format::Oscal => "application/json",
             Format::Snapshot => "application/gzip",
         }
@@ -105,7 +116,11 @@ impl FromStr for Format {
         Format::ALL
             .into_iter()
             .find(|f| f.name() == s.trim().to_ascii_lowercase())
-            .ok_or_else(|| format!("unknown format {s:?}: expected xlsx, csv, oscal or snapshot"))
+            .ok_or_else(|| {
+                format!(
+                    "unknown format {s:?}: expected xlsx, csv, oscal, snapshot or scan-coverage"
+                )
+            })
     }
 }
 
@@ -155,7 +170,9 @@ impl FromStr for Formats {
             .map(Format::from_str)
             .collect::<Result<Vec<_>, _>>()?;
         if list.is_empty() {
-            return Err("name at least one format: xlsx, csv, oscal or snapshot".into());
+            return Err(
+                "name at least one format: xlsx, csv, oscal, snapshot or scan-coverage".into(),
+            );
         }
         Ok(Formats::new(list))
     }
@@ -186,7 +203,7 @@ impl<'de> Deserialize<'de> for Formats {
                 }
                 if list.is_empty() {
                     return Err(serde::de::Error::custom(
-                        "name at least one format: xlsx, csv, oscal or snapshot",
+                        "name at least one format: xlsx, csv, oscal, snapshot or scan-coverage",
                     ));
                 }
                 Ok(Formats::new(list))
@@ -368,11 +385,24 @@ fn write_one(
     report: &Report,
     settings: &OutputSettings,
 ) -> Result<(), OutputError> {
-    atomic_write(path, |tmp| match format {
+    atomic_write(path, |tmp| {
+        match format {
         Format::Xlsx => xlsx::write(tmp, report, settings),
         Format::Csv => csv::write(tmp, report, settings),
         Format::Oscal => oscal::write(tmp, report, &settings.oscal),
         Format::Snapshot => snapshot::write(tmp, report, settings),
+        Format::ScanCoverage => match &report.summary.scan {
+            Some(scan) => csv::write_lines(
+                tmp,
+                &scan_table::HEADERS,
+                &scan_table::lines(scan),
+            ),
+            None => Err(OutputError::write(
+                path,
+                "no scan coverage was read: give --scan-coverage FILE (report) or set scan-coverage: inspector (collect, the Lambda)",
+            )),
+        },
+    }
     })
 }
 

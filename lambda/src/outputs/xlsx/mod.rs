@@ -16,6 +16,8 @@
 mod a13_guidance;
 mod changes_sheet;
 mod deflate;
+mod list_sheet;
+mod scan_sheet;
 mod sheet_rows;
 mod summary_sheet;
 mod zip_file;
@@ -121,6 +123,9 @@ fn skeleton(
         sheet.write_number_with_format(probe, 1, 2, &formats.wrapped)?;
         sheet.write_number_with_format(probe, 2, 3, &formats.quoted_wrapped)?;
         workbook.push_worksheet(sheet);
+    }
+    if let Some(scan) = &summary.scan {
+        scan_sheet::write(&mut workbook, scan, options.max_sheet_rows, formats)?;
     }
     if let Some(changes) = report.changes {
         changes_sheet::write(&mut workbook, changes, options.max_sheet_rows, formats)?;

@@ -8,6 +8,7 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use super::{write_text, CellFormats, SheetSpan, MAX_CELL_CHARS};
 use crate::changes::ChangeReport;
 use crate::outputs::{IpCell, OutputSettings};
+use crate::scan::ScanReport;
 use crate::summary::Summary;
 
 /// Appends the summary, continuing on `Run Summary (2)`, ... should the problem list
@@ -88,6 +89,10 @@ pub(super) fn write(
     }
     if let Some(c) = changes {
         lines.push(pair("Changes since the last run", c.headline()));
+    }
+
+    if let Some(scan) = &summary.scan {
+        scan_lines(&mut lines, scan);
     }
 
     heading(&mut lines, "Inputs");
@@ -206,6 +211,53 @@ pub(super) fn write(
         workbook.push_worksheet(sheet);
     }
     Ok(())
+}
+
+/// The scan coverage's counts (its lists are on the Scan Coverage sheet).
+fn scan_lines(lines: &mut Vec<Line>, scan: &ScanReport) {
+    let pair = |k: &str, v: String| Line::Cells(vec![k.to_string(), v]);
+    lines.push(Line::Cells(Vec::new()));
+    lines.push(Line::Heading("Scan coverage (Amazon Inspector)".into()));
+    lines.push(pair(
+        "Window",
+        format!("{} days, since {}", scan.period_days, scan.window_start),
+    ));
+    lines.push(pair("Coverage records read", scan.records.to_string()));
+    lines.push(pair(
+        "Scannable assets (EC2, Lambda, images in use)",
+        scan.assets.to_string(),
+    ));
+    lines.push(pair("Scanned inside the window", scan.scanned.to_string()));
+    lines.push(pair(
+        "Not scanned (Scan Coverage sheet)",
+        scan.not_scanned.len().to_string(),
+    ));
+    lines.push(pair(
+        "Scanned, not in the inventory (Scan Coverage sheet)",
+        scan.not_in_inventory.len().to_string(),
+    ));
+    lines.push(pair(
+        "Not checked: Inspector not read or not enabled there (columns as tagged)",
+        scan.unchecked.to_string(),
+    ));
+    lines.push(pair(
+        "in-latest-scan tag overruled by the coverage",
+        scan.tag_disagreements.to_string(),
+    ));
+    lines.push(pair(
+        "Container images listed",
+        scan.images_listed.to_string(),
+    ));
+    lines.push(pair(
+        "Container images not in use (not listed)",
+        scan.images_not_in_use.to_string(),
+    ));
+    for (kind, n) in &scan.other_types {
+        lines.push(pair(
+            "Records of a type the inventory does not list",
+            format!("{kind}: {n}"),
+        ));
+    }
 }
 
 enum Line {

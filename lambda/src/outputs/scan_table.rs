@@ -1,0 +1,55 @@
+//! The Scan Coverage lists as lines of a table: what the workbook's Scan Coverage sheet
+//! and `STEM.scan-coverage.csv` both write. Pure: no file, no format.
+
+use crate::scan::{Gap, ScanReport};
+
+/// The lists' columns.
+pub const HEADERS: [&str; 7] = [
+    "Gap",
+    "Account",
+    "Region",
+    "Type",
+    "Identifier",
+    "Amazon Inspector says",
+    "Last scanned (UTC)",
+];
+
+/// (a) An inventory asset of a scanned kind not scanned inside the window.
+pub const NOT_SCANNED: &str = "in the inventory, not scanned";
+/// (b) A resource Inspector covers that the inventory does not hold.
+pub const NOT_IN_INVENTORY: &str = "scanned, not in the inventory";
+
+/// The headline above the lists: the counts and the window.
+pub fn headline(report: &ScanReport) -> String {
+    format!(
+        "{} of {} scannable assets scanned in the {} days since {}; {} not scanned; {} scanned resources not in the inventory",
+        report.scanned,
+        report.assets,
+        report.period_days,
+        report.window_start,
+        report.not_scanned.len(),
+        report.not_in_inventory.len()
+    )
+}
+
+/// List (a), then list (b), each in account, region, type and identifier order.
+pub fn lines(report: &ScanReport) -> Vec<[&str; 7]> {
+    let mut out = Vec::with_capacity(report.not_scanned.len() + report.not_in_inventory.len());
+    for (name, list) in [
+        (NOT_SCANNED, &report.not_scanned),
+        (NOT_IN_INVENTORY, &report.not_in_inventory),
+    ] {
+        out.extend(list.iter().map(|g: &Gap| {
+            [
+                name,
+                g.account.as_str(),
+                g.region.as_str(),
+                g.kind.as_str(),
+                g.id.as_str(),
+                g.reason.as_str(),
+                g.last_scanned.as_str(),
+            ]
+        }));
+    }
+    out
+}

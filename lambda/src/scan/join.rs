@@ -1,0 +1,284 @@
+//! The coverage joined onto the inventory, before it is sorted: the scan columns of
+//! EC2 instances and Lambda functions, the images in use as assets, the ECS containers
+//! that run them, and both gap lists.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::coverage::{CoveredResource, ImageUse, ScanKind};
+use super::images::{image_asset, in_use, split_reference, ImageRef, IMAGE_ASSET_TYPE};
+use super::{verdict, CoverageSet, Gap, ScanReport, ScanWindow, Verdict};
+use crate::fields::Field;
+use crate::inventory::Inventory;
+use crate::mapper::mapper_for;
+
+/// The inventory's kinds (registry indexes) the join reads or writes.
+#[derive(Clone, Copy, Debug)]
+pub struct Kinds {
+    pub instance: u16,
+    pub function: u16,
+    pub task_definition: u16,
+    pub repository: u16,
+    /// What image assets are counted under (not a Config type).
+    pub image: u16,
+}
+
+/// Images are no Config type: their kind is past the registry's end.
+pub const IMAGE_KIND: u16 = u16::MAX;
+
+/// What the Run Summary names the image assets' source.
+pub const IMAGE_SOURCE: &str = "Amazon Inspector: ECR container image (not recorded by Config)";
+
+impl Kinds {
+    pub fn of_registry() -> Kinds {
+        let kind = |t| mapper_for(t).map_or(u16::MAX - 1, |(k, _)| k);
+        Kinds {
+            instance: kind("AWS::EC2::Instance"),
+            function: kind("AWS::Lambda::Function"),
+            task_definition: kind("AWS::ECS::TaskDefinition"),
+            repository: kind("AWS::ECR::Repository"),
+            image: IMAGE_KIND,
+        }
+    }
+}
+
+/// A resource as both sides name it: kind, account and identifier (a Lambda ARN
+/// without its version or alias). EC2 records carry no region, and ids and ARNs are
+/// unique without one.
+type Key = (ScanKind, String, String);
+
+fn key_of(kind: ScanKind, account: &str, id: &str) -> Key {
+    let id = match kind {
+        ScanKind::LambdaFunction if id.starts_with("arn:") => {
+            id.splitn(8, ':').take(7).collect::<Vec<_>>().join(":")
+        }
+        _ => id.to_string(),
+    };
+    (kind, account.to_string(), id)
+}
+
+/// The cells an image takes from its repository's asset.
+const FROM_REPOSITORY: [Field; 5] = [
+    Field::Public,
+    Field::SystemOwner,
+    Field::ApplicationOwner,
+    Field::DiagramLabel,
+    Field::Function,
+];
+
+/// One image, from however many records name its digest.
+struct Image<'a> {
+    image: ImageRef,
+    tags: Vec<String>,
+    usage: ImageUse,
+    records: Vec<&'a CoveredResource>,
+}
+
+/// Joins the coverage onto the inventory. Returns the report and warnings (where, what).
+pub fn join(
+    inventory: &mut Inventory,
+    set: &CoverageSet,
+    window: &ScanWindow,
+    kinds: &Kinds,
+) -> (ScanReport, Vec<(String, String)>) {
+    let mut report = ScanReport {
+        period_days: window.days,
+        window_start: window.start().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        records: set.records.len() as u64,
+        ..ScanReport::default()
+    };
+    let mut warnings = set.warnings.clone();
+    let mut by_key: BTreeMap<Key, Vec<&CoveredResource>> = BTreeMap::new();
+    let mut images: BTreeMap<String, Image> = BTreeMap::new();
+    for r in &set.records {
+        match r.kind {
+            None => *report.other_types.entry(r.raw_type.clone()).or_default() += 1,
+            Some(ScanKind::EcrImage) => match ImageRef::from_arn(&r.resource_id) {
+                Some(image) => {
+                    let usage = r.image.clone().unwrap_or_default();
+                    let entry = images.entry(image.asset_id()).or_insert_with(|| Image {
+                        image,
+                        tags: Vec::new(),
+                        usage: ImageUse::default(),
+                        records: Vec::new(),
+                    });
+                    for t in &usage.tags {
+                        if !entry.tags.contains(t) {
+                            entry.tags.push(t.clone());
+                        }
+                    }
+                    entry.usage.in_use_count = entry.usage.in_use_count.max(usage.in_use_count);
+                    entry.usage.last_in_use_at =
+                        entry.usage.last_in_use_at.max(usage.last_in_use_at);
+                    entry.records.push(r);
+                }
+                None => warnings.push((
+                    format!("scan coverage, account {}", r.account),
+                    format!(
+                        "{} is not an ECR image ARN (arn:...:repository/NAME/sha256:DIGEST); not listed",
+                        r.resource_id
+                    ),
+                )),
+            },
+            Some(kind) => by_key
+                .entry(key_of(kind, &r.account, &r.resource_id))
+                .or_default()
+                .push(r),
+        }
+    }
+
+    // The inventory's side: what the join sets, and what it looks up.
+    let mut targets: Vec<(u32, Key, String, String)> = Vec::new();
+    let mut repositories: HashMap<String, Vec<(Field, String)>> = HashMap::new();
+    let mut containers: Vec<u32> = Vec::new();
+    let mut held: HashSet<Key> = HashSet::new();
+    for (index, kind, account, region, id) in inventory.stored() {
+        let scan_kind = match kind {
+            k if k == kinds.instance => ScanKind::Ec2Instance,
+            k if k == kinds.function => ScanKind::LambdaFunction,
+            k if k == kinds.repository => {
+                let cells = FROM_REPOSITORY
+                    .iter()
+                    .map(|f| (*f, inventory.stored_cell(index, *f).to_string()))
+                    .filter(|(_, v)| !v.is_empty())
+                    .collect();
+                repositories.insert(id.to_string(), cells);
+                held.insert(key_of(ScanKind::EcrRepository, account, id));
+                continue;
+            }
+            k if k == kinds.task_definition => {
+                containers.push(index);
+                continue;
+            }
+            _ => continue,
+        };
+        let key = key_of(scan_kind, account, id);
+        held.insert(key.clone());
+        targets.push((index, key, account.to_string(), region.to_string()));
+    }
+
+    // Every asset counted once, however often it was read (duplicates are dropped later).
+    let mut judged: BTreeMap<(String, String, String, String), Option<Gap>> = BTreeMap::new();
+    let mut judge = |account: &str, region: &str, kind: &str, id: &str, v: &Verdict| {
+        let gap = (!v.scanned).then(|| Gap {
+            account: account.into(),
+            region: region.into(),
+            kind: kind.into(),
+            id: id.into(),
+            reason: v.remark.clone(),
+            last_scanned: v
+                .last_scanned
+                .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .unwrap_or_default(),
+        });
+        judged.insert((account.into(), region.into(), kind.into(), id.into()), gap);
+    };
+
+    let mut image_names: HashMap<(String, String), String> = HashMap::new();
+    for (id, img) in &images {
+        if !in_use(&img.usage, window) {
+            report.images_not_in_use += 1;
+            continue;
+        }
+        let from_repository = repositories
+            .get(&img.image.repository_arn())
+            .map_or(&[][..], Vec::as_slice);
+        let mut asset = image_asset(&img.image, &img.tags, &img.usage, from_repository);
+        let v = verdict(&img.records, window);
+        asset.set(Field::InLatestScan, yes_no(v.scanned));
+        let comment = format!("{}; {}", asset.get(Field::Comments), v.remark);
+        asset.set(Field::Comments, &comment);
+        judge(
+            &img.image.account,
+            &img.image.region,
+            IMAGE_ASSET_TYPE,
+            id,
+            &v,
+        );
+        inventory.add(&asset, kinds.image);
+        report.images_listed += 1;
+        let name = format!("{}/{}", img.image.registry(), img.image.repository);
+        for tag in &img.tags {
+            image_names.insert((name.clone(), tag.clone()), id.clone());
+        }
+    }
+
+    for (index, key, account, region) in &targets {
+        if !set.scope.holds(account, region, key.0) {
+            report.unchecked += 1;
+            continue;
+        }
+        let records = by_key.get(key).map_or(&[][..], Vec::as_slice);
+        let v = verdict(records, window);
+        let told = inventory.stored_cell(*index, Field::InLatestScan);
+        let found = yes_no(v.scanned);
+        if !told.is_empty() && told != found {
+            report.tag_disagreements += 1;
+        }
+        inventory.set_stored_cell(*index, Field::InLatestScan, found);
+        if key.0 == ScanKind::Ec2Instance {
+            inventory.set_stored_cell(*index, Field::AuthenticatedScan, yes_no(v.authenticated));
+        }
+        append_comment(inventory, *index, &v.remark);
+        let kind = inventory.stored_cell(*index, Field::AssetType).to_string();
+        let id = inventory.stored_cell(*index, Field::AssetId).to_string();
+        judge(account, region, &kind, &id, &v);
+    }
+
+    // The containers that run a listed image name it.
+    for index in containers {
+        let reference = inventory.stored_cell(index, Field::SoftwareNameVersion);
+        let (name, tag, digest) = split_reference(reference);
+        let found = match (digest, tag) {
+            (Some(d), _) => Some(format!("{name}@{d}")).filter(|id| images.contains_key(id)),
+            (None, Some(t)) => image_names.get(&(name.to_string(), t.to_string())).cloned(),
+            (None, None) => image_names
+                .get(&(name.to_string(), "latest".into()))
+                .cloned(),
+        };
+        if let Some(id) = found {
+            append_comment(inventory, index, &format!("runs image {id}"));
+        }
+    }
+
+    for (key, records) in &by_key {
+        if held.contains(key) {
+            continue;
+        }
+        let first = records[0];
+        let v = verdict(records, window);
+        report.not_in_inventory.push(Gap {
+            account: key.1.clone(),
+            region: first.region.clone().unwrap_or_default(),
+            kind: first.raw_type.clone(),
+            id: first.resource_id.clone(),
+            reason: v.remark,
+            last_scanned: v
+                .last_scanned
+                .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .unwrap_or_default(),
+        });
+    }
+    report.not_in_inventory.sort();
+    report.assets = judged.len() as u64;
+    report.scanned = judged.values().filter(|g| g.is_none()).count() as u64;
+    report.not_scanned = judged.into_values().flatten().collect();
+    (report, warnings)
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "Yes"
+    } else {
+        "No"
+    }
+}
+
+fn append_comment(inventory: &mut Inventory, index: u32, text: &str) {
+    let old = inventory.stored_cell(index, Field::Comments);
+    let new = if old.is_empty() {
+        text.to_string()
+    } else {
+        format!("{old}; {text}")
+    };
+    inventory.set_stored_cell(index, Field::Comments, &new);
+}
