@@ -70,6 +70,13 @@ pub struct DeployConfig {
     /// library's own type as the CLI's `--rates` and the function's `CONFIG_RATES`.
     #[serde(default)]
     pub rates: fedramp_inventory::settings::Rates,
+    /// Where In Latest Scan and Authenticated Scan come from (none, inspector), parsed by
+    /// the library's own type as the CLI's `--scan-coverage` and `SCAN_COVERAGE`.
+    #[serde(default)]
+    pub scan_coverage: fedramp_inventory::settings::ScanSource,
+    /// Days back a scan counts as the latest (`--scan-period`, `SCAN_PERIOD_DAYS`).
+    #[serde(default)]
+    pub scan_period: fedramp_inventory::settings::ScanPeriod,
     /// The role the collector assumes in member accounts.
     #[serde(default = "default_collector_role")]
     pub collector_role_name: String,

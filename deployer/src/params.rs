@@ -48,6 +48,8 @@ pub fn collector(
         ("MemorySize", config.memory.to_string()),
         ("Concurrency", config.concurrency.to_string()),
         ("ConfigRates", config.rates.to_string()),
+        ("ScanCoverage", config.scan_coverage.to_string()),
+        ("ScanPeriodDays", config.scan_period.to_string()),
         ("Schedule", config.schedule.clone()),
         ("ReportBucketName", config.report_bucket.clone()),
         ("ReportBucketExists", bucket_exists.to_string()),
@@ -92,6 +94,7 @@ pub fn member(
         ("RoleName", config.collector_role_name.clone()),
         ("ExternalId", config.external_id.clone()),
         ("OrganizationId", scope.organization_id.clone()),
+        ("ScanCoverage", config.scan_coverage.to_string()),
     ]
 }
 

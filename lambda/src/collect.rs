@@ -27,6 +27,8 @@ use crate::reader::config::{
     Target, TargetError,
 };
 use crate::reader::quota::{Limits, Rates};
+use crate::scan::{ScanCounts, ScanWindow};
+use crate::settings::{ScanPeriod, ScanSource};
 use crate::summary::Summary;
 
 /// Which accounts to read.
@@ -78,6 +80,10 @@ pub struct CollectSettings {
     pub read_for: Option<std::time::Duration>,
     /// Counters for whoever shows how far the run has got.
     pub progress: Arc<Progress>,
+    /// Whether Amazon Inspector's coverage decides the scan columns.
+    pub scan_coverage: ScanSource,
+    /// Which scans count as the latest.
+    pub scan_period: ScanPeriod,
 }
 
 /// Account x region reads at once. Each waits on AWS most of its time (AssumeRole, then
@@ -135,6 +141,9 @@ pub struct RunOutcome {
     /// What changed since the last run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<ChangeCounts>,
+    /// Amazon Inspector's coverage of the inventory, when it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_coverage: Option<ScanCounts>,
 }
 
 impl RunOutcome {
@@ -148,6 +157,7 @@ impl RunOutcome {
             errors: Vec::new(),
             warnings: 0,
             changes: None,
+            scan_coverage: None,
         }
     }
 
@@ -227,11 +237,17 @@ async fn run(
         context: map_context(settings, &targets),
         deadline,
         progress: Arc::clone(&settings.progress),
+        scan: settings.scan_coverage,
     };
     let (gathered, errors, findings) = read(plan, &targets).await?;
     settings.progress.set_stage(Stage::Writing);
+    let now = Utc::now();
+    let window = (settings.scan_coverage == ScanSource::Inspector).then(|| ScanWindow {
+        as_of: now,
+        days: settings.scan_period.days(),
+    });
     let (inventory, summary, mut outcome) =
-        assemble(&targets, gathered, errors, findings, Utc::now());
+        assemble(&targets, gathered, errors, findings, now, window);
     if outcome.status == RunStatus::Failed {
         return Ok((outcome, None));
     }
@@ -347,6 +363,7 @@ pub fn assemble(
     errors: Vec<(usize, TargetError)>,
     findings: Vec<(usize, TargetError)>,
     generated_at: DateTime<Utc>,
+    window: Option<ScanWindow>,
 ) -> (Inventory, Summary, RunOutcome) {
     // Each target's first failure and its findings, found in one pass over each list
     // (a large organization has tens of thousands of targets). A finding names its
@@ -385,7 +402,7 @@ pub fn assemble(
         })
         .collect();
     let read_errors = statuses.iter().filter(|s| s.error.is_some()).count();
-    let (inventory, summary) = gathered.finish(statuses, generated_at);
+    let (inventory, summary) = gathered.finish(statuses, generated_at, window);
     let per_account: Vec<TargetResult> = targets
         .iter()
         .enumerate()
@@ -423,6 +440,7 @@ pub fn assemble(
         warnings: summary.diagnostics.entries().len() - read_errors,
         per_account,
         errors: errors.into_iter().chain(findings).map(|(_, e)| e).collect(),
+        scan_coverage: summary.scan.as_ref().map(|s| s.counts()),
         ..RunOutcome::failed()
     };
     if !any_read {
@@ -629,7 +647,7 @@ async fn notify(
     mut outcome: RunOutcome,
     changes: Option<&ChangeReport>,
 ) -> RunOutcome {
-    let changed = changes.is_some_and(|c| !c.changes.is_empty());
+    let changed = changes.is_some_and(|c| !c.changes.is_empty()) || has_scan_gaps(&outcome);
     let Some(topic) = &settings.topic_arn else {
         return outcome;
     };
@@ -652,9 +670,21 @@ async fn notify(
     outcome
 }
 
+/// Assets not scanned, or scanned resources not in the inventory: a reviewer is told.
+fn has_scan_gaps(outcome: &RunOutcome) -> bool {
+    outcome
+        .scan_coverage
+        .as_ref()
+        .is_some_and(|s| s.not_scanned + s.not_in_inventory > 0)
+}
+
 /// The notification's subject and text (pure).
 pub fn message(outcome: &RunOutcome, changes: Option<&ChangeReport>) -> (&'static str, String) {
+    let changed = changes.is_some_and(|c| !c.changes.is_empty());
     let subject = match outcome.status {
+        RunStatus::Ok if !changed && has_scan_gaps(outcome) => {
+            "FedRAMP inventory: scan coverage gaps"
+        }
         RunStatus::Ok => "FedRAMP inventory: changes since the last run",
         RunStatus::Partial => "FedRAMP inventory: partial run",
         RunStatus::Failed => "FedRAMP inventory: run failed",
@@ -665,6 +695,12 @@ pub fn message(outcome: &RunOutcome, changes: Option<&ChangeReport>) -> (&'stati
         RunStatus::Failed => "failed",
     };
     let mut text = format!("FedRAMP inventory run {status}: {} rows.\n", outcome.rows);
+    if let Some(s) = &outcome.scan_coverage {
+        text.push_str(&format!(
+            "Scan coverage: {} of {} scannable assets scanned in the window; {} not scanned; {} scanned resources not in the inventory.\n",
+            s.scanned, s.assets, s.not_scanned, s.not_in_inventory
+        ));
+    }
     if !outcome.errors.is_empty() {
         text.push_str("\nFailures:\n");
         for e in outcome.errors.iter().take(NOTIFY_LINES) {
@@ -769,6 +805,7 @@ mod tests {
             vec![denied(1)],
             vec![],
             Utc::now(),
+            None,
         );
         assert_eq!(outcome.status, RunStatus::Partial);
         assert_eq!(inventory.row_count(), 1);
@@ -803,6 +840,7 @@ mod tests {
             vec![],
             vec![(1, off)],
             Utc::now(),
+            None,
         );
         assert_eq!(outcome.status, RunStatus::Partial);
         assert_eq!(outcome.per_account[1].status, "incomplete");
@@ -826,6 +864,7 @@ mod tests {
             vec![denied(0)],
             vec![],
             Utc::now(),
+            None,
         );
         assert_eq!(outcome.status, RunStatus::Failed);
         assert_eq!(outcome.errors.last().unwrap().stage, "collect");

@@ -11,7 +11,7 @@ use crate::collect::{
 use crate::mapper::{SoftwareFilter, TagNames};
 use crate::outputs::{Compression, Formats, IpCell, Layout, OscalSettings, OutputSettings};
 use crate::reader::config::Account;
-use crate::settings::{split_list, Rates, DEFAULT_MEMBER_ROLE_NAME};
+use crate::settings::{split_list, Rates, ScanPeriod, ScanSource, DEFAULT_MEMBER_ROLE_NAME};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("{variable}: {problem}")]
@@ -90,6 +90,16 @@ pub fn settings_from_env(
     let compression: Compression = parsed(&var, "COMPRESSION")?.unwrap_or_default();
     let software: SoftwareFilter = parsed(&var, "SOFTWARE")?.unwrap_or_default();
     let rates: Rates = parsed(&var, "CONFIG_RATES")?.unwrap_or_default();
+    let scan_coverage: ScanSource = parsed(&var, "SCAN_COVERAGE")?.unwrap_or_default();
+    let scan_period: ScanPeriod = parsed(&var, "SCAN_PERIOD_DAYS")?.unwrap_or_default();
+    if formats.contains(crate::outputs::Format::ScanCoverage)
+        && scan_coverage != ScanSource::Inspector
+    {
+        return Err(bad(
+            "FORMATS",
+            "scan-coverage lists the gaps against Amazon Inspector: set SCAN_COVERAGE=inspector",
+        ));
+    }
     let oscal = match var("OSCAL_SETTINGS") {
         None => OscalSettings::default(),
         Some(text) => {
@@ -143,6 +153,8 @@ pub fn settings_from_env(
         progress: Default::default(),
         // Set per invocation from the function's own deadline (see `handle`).
         read_for: None,
+        scan_coverage,
+        scan_period,
     })
 }
 

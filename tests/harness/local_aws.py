@@ -20,6 +20,7 @@ stdin are commands, each answered with one JSON line on stdout:
   batch-calls              -> number of Config list-discovered and batch-get calls answered
   throttled                -> number of Config calls refused as past the seeded rates
   assume-calls             -> number of sts:AssumeRole calls answered
+  inspector-calls          -> number of Inspector BatchGetAccountStatus and ListCoverage calls
   items FILE               -> replaces the seeded items with FILE's {"ACCOUNT": {"REGION": [item]}}
   s3-put BUCKET KEY FILE   -> uploads FILE
   s3-encryption BUCKET     -> the bucket's default encryption rules and access logging
@@ -57,6 +58,9 @@ Seed file:
    "services": {"ACCOUNT": {"REGION": {"cache_clusters": [CreateCacheCluster args],
                 "replication_groups": [CreateReplicationGroup args],
                 "eks_clusters": [{"name": ..., "nodegroups": [CreateNodegroup args]}]}}},
+   "inspector": {"ACCOUNT": {"REGION": {"enabled": ["ec2", "ecr", "lambda"],
+                 "coverage": [CoveredResource, with "lastScannedDaysAgo"/"lastInUseDaysAgo"]}}},
+                                       # Amazon Inspector: BatchGetAccountStatus, ListCoverage
    "unprocessed": N,                   # the first N batch gets leave their last key unprocessed
    "rates": {"select": 8, "batch-get": 15, "describe": 8},  # calls a second past which
                                        # Config throttles, per account or aggregator
@@ -83,6 +87,8 @@ import boto3
 from moto.core.exceptions import JsonRESTError
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.config.responses import ConfigResponse
+from moto.inspector2 import urls as inspector2_urls
+from moto.inspector2.responses import Inspector2Response
 from moto.sts.responses import TokenResponse
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult
@@ -94,15 +100,15 @@ DEFAULT_ACCOUNT = "123456789012"
 SEED = {"items": {}, "deny": [], "delay_ms": 0}
 CALLS = {"config": 0, "batch": 0, "throttled": 0, "describe": 0}
 LOCK = threading.Lock()
-CONFIG_MODEL = None
+MODELS = {}
 
 
-def config_model():
-    global CONFIG_MODEL
-    if CONFIG_MODEL is None:
+def service_model(service="config"):
+    """botocore's model of a service, loaded once."""
+    if service not in MODELS:
         import botocore.session
-        CONFIG_MODEL = botocore.session.get_session().get_service_model("config")
-    return CONFIG_MODEL
+        MODELS[service] = botocore.session.get_session().get_service_model(service)
+    return MODELS[service]
 
 
 def shape_errors(shape, value, path):
@@ -153,19 +159,19 @@ def shape_errors(shape, value, path):
     return []
 
 
-def checked(operation, params):
+def checked(operation, params, service="config"):
     """The request's parameters once AWS's model accepts them."""
-    shape = config_model().operation_model(operation).input_shape
+    shape = service_model(service).operation_model(operation).input_shape
     errors = shape_errors(shape, params, operation) if shape is not None else []
     if errors:
         raise JsonRESTError("ValidationException", "; ".join(errors))
     return params
 
 
-def answered(operation, body):
+def answered(operation, body, service="config"):
     """A response, held to the model's output shape too, so the harness cannot answer
     what AWS never would."""
-    shape = config_model().operation_model(operation).output_shape
+    shape = service_model(service).operation_model(operation).output_shape
     errors = shape_errors(shape, body, operation) if shape is not None else []
     if errors:
         raise RuntimeError(f"the harness answered {operation} off AWS's model: {errors}")
@@ -196,9 +202,9 @@ def rate_limited(scope, api):
         raise JsonRESTError("ThrottlingException", "Rate exceeded")
 
 
-def token_page(items, params, limit_key, token_key):
-    """One page (at most 100, Config's limit) and the token of the next, if any."""
-    limit = min(int(params.get(limit_key) or 100), 100)
+def token_page(items, params, limit_key, token_key, most=100):
+    """One page (at most `most`: 100 is Config's limit) and the token of the next, if any."""
+    limit = min(int(params.get(limit_key) or 100), most)
     start = int(params.get(token_key) or 0)
     return items[start:start + limit], (str(start + limit) if start + limit < len(items) else None)
 
@@ -443,6 +449,69 @@ def describe_configuration_aggregator_sources_status(self):
     return answered("DescribeConfigurationAggregatorSourcesStatus", out)
 
 
+INSPECTOR_SCANS = ("ec2", "ecr", "lambda")
+
+
+def inspector_of(account, region):
+    """The seeded Inspector of an account and region: which scans are enabled and the
+    resources it covers. None: never enabled there."""
+    return SEED.get("inspector", {}).get(account, {}).get(region)
+
+
+def batch_get_account_status(self):
+    """Inspector's status of each account asked for, in the caller's region: ENABLED for
+    the seeded scan types, DISABLED for the others and for accounts never enabled (AWS
+    answers for every account asked, enabled or not). botocore's model requires
+    `errorCode` and `errorMessage` in every State, so they are given."""
+    params = checked("BatchGetAccountStatus", json.loads(self.body or "{}"), "inspector2")
+    with LOCK:
+        CALLS["inspector"] = CALLS.get("inspector", 0) + 1
+    accounts = params.get("accountIds") or [self.current_account]
+
+    def state(on):
+        return ({"status": "ENABLED", "errorCode": "ALREADY_ENABLED", "errorMessage": "enabled"} if on else
+                {"status": "DISABLED", "errorCode": "RESOURCE_NOT_FOUND", "errorMessage": "not enabled"})
+    out = []
+    for account in accounts:
+        seeded = inspector_of(account, self.region) or {}
+        enabled = seeded.get("enabled", [])
+        out.append({"accountId": account, "state": state(bool(enabled)),
+                    "resourceState": {scan: state(scan in enabled) for scan in INSPECTOR_SCANS}})
+    return answered("BatchGetAccountStatus", {"accounts": out}, "inspector2")
+
+
+def covered(record):
+    """A seeded covered resource as ListCoverage answers it: `lastScannedDaysAgo` and
+    `lastInUseDaysAgo` (seed conveniences) become epoch-second timestamps."""
+    out = {k: v for k, v in record.items() if not k.endswith("DaysAgo")}
+    now = time.time()
+    if "lastScannedDaysAgo" in record:
+        out["lastScannedAt"] = now - record["lastScannedDaysAgo"] * 86400
+    image = out.get("resourceMetadata", {}).get("ecrImage")
+    if image is not None and "lastInUseDaysAgo" in record:
+        image["lastInUseAt"] = now - record["lastInUseDaysAgo"] * 86400
+    return out
+
+
+def list_coverage(self):
+    """The caller's covered resources in its region, narrowed by the `accountId` filter
+    (EQUALS or NOT_EQUALS, as the model allows), `maxResults` at a time (at most 200,
+    the model's limit; 100 when not given) with a nextToken."""
+    params = checked("ListCoverage", json.loads(self.body or "{}"), "inspector2")
+    with LOCK:
+        CALLS["inspector"] = CALLS.get("inspector", 0) + 1
+    seeded = inspector_of(self.current_account, self.region) or {}
+    records = [covered(r) for r in seeded.get("coverage", [])]
+    for f in params.get("filterCriteria", {}).get("accountId", []):
+        keep = (lambda a, v=f["value"]: a == v) if f["comparison"] == "EQUALS" else (lambda a, v=f["value"]: a != v)
+        records = [r for r in records if keep(r["accountId"])]
+    chunk, token = token_page(records, params, "maxResults", "nextToken", 200)
+    out = {"coveredResources": chunk}
+    if token:
+        out["nextToken"] = token
+    return answered("ListCoverage", out, "inspector2")
+
+
 def bucket_permission(self, action, resource):
     """moto evaluates bucket policies without their conditions, so a TLS-only Deny
     (aws:SecureTransport false) would deny every request over this plain-HTTP local AWS.
@@ -460,6 +529,9 @@ def bucket_permission(self, action, resource):
 
 
 FakeBucket.get_permission = bucket_permission
+Inspector2Response.batch_get_account_status = batch_get_account_status
+Inspector2Response.list_coverage = list_coverage
+inspector2_urls.url_paths["{0}/coverage/list$"] = Inspector2Response.dispatch
 ConfigResponse.select_resource_config = select_resource_config
 ConfigResponse.select_aggregate_resource_config = select_aggregate_resource_config
 ConfigResponse.list_discovered_resources = list_discovered_resources
@@ -801,6 +873,8 @@ def answer(line, url):
         return CALLS["batch"]
     if words[0] == "throttled":
         return CALLS["throttled"]
+    if words[0] == "inspector-calls":
+        return CALLS.get("inspector", 0)
     if words[0] == "assume-calls":
         return CALLS.get("assume", 0)
     if words[0] == "items":

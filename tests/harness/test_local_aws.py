@@ -179,5 +179,55 @@ class Throttling(unittest.TestCase):
             aws.close()
 
 
+def covered(i, account="123456789012", kind="AWS_EC2_INSTANCE", days=1):
+    return {"accountId": account, "resourceType": kind, "resourceId": f"i-{i:017x}", "scanType": "PACKAGE",
+            "scanMode": "EC2_SSM_AGENT_BASED", "scanStatus": {"statusCode": "ACTIVE", "reason": "SUCCESSFUL"},
+            "lastScannedDaysAgo": days}
+
+
+class Inspector(unittest.TestCase):
+    """Amazon Inspector, which moto does not emulate: account status and coverage."""
+
+    @classmethod
+    def setUpClass(cls):
+        coverage = [covered(i) for i in range(250)] + [covered(999, account="222222222222")]
+        cls.aws = Harness({**SEED, "inspector": {"123456789012": {"us-east-1": {
+            "enabled": ["ec2", "lambda"], "coverage": coverage}}}})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.aws.close()
+
+    def test_status_names_each_scan_type_and_accounts_never_enabled(self):
+        inspector = self.aws.client("inspector2")
+        out = inspector.batch_get_account_status(accountIds=["123456789012", "111111111111"])
+        states = {a["accountId"]: {k: v["status"] for k, v in a["resourceState"].items()} for a in out["accounts"]}
+        self.assertEqual(states["123456789012"], {"ec2": "ENABLED", "ecr": "DISABLED", "lambda": "ENABLED"})
+        self.assertEqual(set(states["111111111111"].values()), {"DISABLED"})
+        other_region = self.aws.client("inspector2", "us-west-2").batch_get_account_status(accountIds=["123456789012"])
+        self.assertEqual(other_region["accounts"][0]["state"]["status"], "DISABLED")
+
+    def test_coverage_pages_at_most_200_filtered_by_account(self):
+        inspector = self.aws.client("inspector2")
+        only = {"accountId": [{"comparison": "EQUALS", "value": "123456789012"}]}
+        first = inspector.list_coverage(maxResults=200, filterCriteria=only)
+        self.assertEqual(len(first["coveredResources"]), 200)
+        second = inspector.list_coverage(maxResults=200, filterCriteria=only, nextToken=first["nextToken"])
+        self.assertEqual(len(second["coveredResources"]), 50)
+        self.assertNotIn("nextToken", second)
+        scanned = first["coveredResources"][0]["lastScannedAt"]
+        self.assertLess(abs(time.time() - 86400 - scanned.timestamp()), 120)
+        everything = inspector.list_coverage()
+        self.assertEqual(len(everything["coveredResources"]), 100, "100 a page when not asked")
+
+    def test_requests_off_the_model_are_refused(self):
+        inspector = self.aws.client("inspector2")
+        for params in [{"maxResults": 201}, {"maxResults": 0},
+                       {"filterCriteria": {"accountId": [{"comparison": "LIKE", "value": "1"}]}}]:
+            with self.assertRaises(botocore.exceptions.ClientError) as caught:
+                inspector.list_coverage(**params)
+            self.assertEqual(caught.exception.response["Error"]["Code"], "ValidationException", params)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -11,8 +11,9 @@ use crate::aws::AwsSettings;
 use crate::cli::progress::{self, Pace};
 use crate::cli::report::OutputArgs;
 use crate::collect::{collect, Accounts, CollectSettings, Destination, DEFAULT_CONCURRENCY};
+use crate::outputs::Format;
 use crate::reader::config::Account;
-use crate::settings::{split_list, Rates, DEFAULT_MEMBER_ROLE_NAME};
+use crate::settings::{split_list, Rates, ScanPeriod, ScanSource, DEFAULT_MEMBER_ROLE_NAME};
 use std::time::Duration;
 
 #[derive(Debug, Args)]
@@ -50,6 +51,13 @@ pub struct CollectArgs {
     /// `select=8,batch-get=15,describe=8` (the default; APIs not named keep theirs).
     #[arg(long, value_name = "API=N,...", default_value_t = Rates::default())]
     pub rates: Rates,
+    /// Where In Latest Scan and Authenticated Scan come from: none (the in-latest-scan
+    /// tag) or inspector (Amazon Inspector's coverage in every account and region).
+    #[arg(long, value_name = "none|inspector", default_value_t = ScanSource::default())]
+    pub scan_coverage: ScanSource,
+    /// Days back a scan counts as the latest (30: monthly; 7 or 3 for classes B and C).
+    #[arg(long, value_name = "DAYS", default_value_t = ScanPeriod::default())]
+    pub scan_period: ScanPeriod,
     /// Stop reading after this many seconds; unfinished targets are reported as
     /// `timeout` and what was read is written and delivered.
     #[arg(long, value_name = "SECONDS")]
@@ -145,6 +153,11 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         },
         _ => bail!("say where the files go: --output FILE or --bucket NAME"),
     };
+    if args.outputs.formats.contains(Format::ScanCoverage)
+        && args.scan_coverage != ScanSource::Inspector
+    {
+        bail!("--format scan-coverage lists the gaps between the inventory and Amazon Inspector's coverage: add --scan-coverage inspector");
+    }
     let (tag_names, software) = args.outputs.mapping()?;
     let outputs = args.outputs.output_settings()?;
     Ok(CollectSettings {
@@ -168,5 +181,7 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         topic_arn: args.topic_arn,
         read_for: args.deadline.map(std::time::Duration::from_secs),
         progress: Default::default(),
+        scan_coverage: args.scan_coverage,
+        scan_period: args.scan_period,
     })
 }

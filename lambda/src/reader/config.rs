@@ -18,13 +18,14 @@ use tokio::sync::Semaphore;
 
 use super::config_calls::{fetch_page, Calls};
 use super::quota::{Api, Limits};
-use super::services;
+use super::{inspector, services};
 use crate::aws::{describe, in_region, RoleSessions};
 use crate::json::Json;
 use crate::kernel::{map_value, Batch, Origin, Outcome};
 use crate::mapper::{batch_get_types, select_query, shard_query, shards_query, MapContext};
 use crate::progress::Progress;
 use crate::reader::files::element;
+use crate::settings::ScanSource;
 
 /// A member account: id and, when known, its name.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -108,6 +109,8 @@ pub(crate) struct ReadPlan {
     /// and what they gave so far is kept.
     pub deadline: Option<tokio::time::Instant>,
     pub progress: Arc<Progress>,
+    /// Whether Amazon Inspector's coverage is read in each account and region.
+    pub scan: ScanSource,
 }
 
 impl ReadPlan {
@@ -277,6 +280,7 @@ async fn read_target(
     tx: &std::sync::mpsc::SyncSender<Batch>,
 ) -> Result<Findings, TargetError> {
     let fail = |stage: &str, message: String| target_error(target, stage, message);
+    let account_region = target.account_region();
     let reads = reads_of(target);
     let label = target.label();
     // The account (or aggregator) whose rates the calls count against, and where the
@@ -406,6 +410,51 @@ async fn read_target(
             _ => Ok(Vec::new()),
         }
     };
+    // Inspector's coverage, through the same member role; a place it cannot be read in
+    // is a coverage finding (its instances are then not judged), never a failure.
+    let scans = async {
+        if plan.scan != ScanSource::Inspector {
+            return Vec::new();
+        }
+        let Some((account, region, config)) = &place else {
+            return match target {
+                Target::Aggregator {
+                    part: AggregatorPart::Whole,
+                    ..
+                } => vec![finding(&account_region.0, "", "Amazon Inspector coverage not read: the aggregator was read as one page chain, not per account and region".into())],
+                _ => Vec::new(),
+            };
+        };
+        let config = match config {
+            Ok(c) => c,
+            Err(m) => {
+                return vec![finding(
+                    account,
+                    region,
+                    format!("Amazon Inspector coverage not read (it needs the member role): {m}"),
+                )]
+            }
+        };
+        match inspector::read(config, account, region, &label).await {
+            Ok((read, found)) => {
+                let seq = seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = tx.send(Batch {
+                    seq,
+                    input: index,
+                    items: vec![Outcome::Scanned(Box::new(read))],
+                });
+                found
+                    .into_iter()
+                    .map(|f| finding(account, region, f))
+                    .collect()
+            }
+            Err(m) => vec![finding(
+                account,
+                region,
+                format!("Amazon Inspector coverage not read: {m}"),
+            )],
+        }
+    };
     let sources = async {
         if !reads.sources {
             return Ok(Vec::new());
@@ -421,12 +470,13 @@ async fn read_target(
             })
             .map_err(|m| fail("aggregator-sources", m))
     };
-    let (selected, batched, serviced, recorded, sourced) = tokio::join!(
+    let (selected, batched, serviced, recorded, sourced, scanned) = tokio::join!(
         select,
         futures_util::future::join_all(batches),
         services,
         recorder,
-        sources
+        sources,
+        scans
     );
     selected?;
     batched
@@ -435,6 +485,7 @@ async fn read_target(
     let mut findings: Findings = serviced?;
     findings.extend(recorded?);
     findings.extend(sourced?);
+    findings.extend(scanned);
     Ok(findings)
 }
 

@@ -106,6 +106,27 @@ pub struct ScanReport {
     pub other_types: BTreeMap<String, u64>,
 }
 
+/// The counts a run result carries (`scan_coverage`): its lists are in the workbook
+/// and `STEM.scan-coverage.csv`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ScanCounts {
+    pub assets: u64,
+    pub scanned: u64,
+    pub not_scanned: u64,
+    pub not_in_inventory: u64,
+}
+
+impl ScanReport {
+    pub fn counts(&self) -> ScanCounts {
+        ScanCounts {
+            assets: self.assets,
+            scanned: self.scanned,
+            not_scanned: self.not_scanned.len() as u64,
+            not_in_inventory: self.not_in_inventory.len() as u64,
+        }
+    }
+}
+
 /// What the coverage says of one resource.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verdict {
