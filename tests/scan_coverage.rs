@@ -300,7 +300,7 @@ fn coverage_decides_the_scan_columns_lists_images_and_names_both_gaps() {
         .iter()
         .map(|r| (r[0].clone(), r[4].clone(), r[5].clone()))
         .collect();
-    let not_scanned = "in the inventory, not scanned";
+    let not_scanned = "inventory asset not scanned";
     assert_eq!(
         gaps.iter()
             .filter(|g| g.0 == not_scanned)
@@ -313,7 +313,7 @@ fn coverage_decides_the_scan_columns_lists_images_and_names_both_gaps() {
             .filter(|g| g.0 != not_scanned)
             .map(|g| (g.0.as_str(), g.1.as_str()))
             .collect::<Vec<_>>(),
-        [("scanned, not in the inventory", "i-0ghost")]
+        [("scanned resource not in the inventory", "i-0ghost")]
     );
     let csv = csv_lines(&case.path("inventory.scan-coverage.csv"));
     assert_eq!(csv.len(), 1 + gaps.len(), "{csv:?}");

@@ -401,13 +401,41 @@ pub fn assemble(
             ),
         })
         .collect();
-    let read_errors = statuses.iter().filter(|s| s.error.is_some()).count();
-    let (inventory, summary) = gathered.finish(statuses, generated_at, window);
+    let mut read_errors = statuses.iter().filter(|s| s.error.is_some()).count();
+    let (inventory, mut summary) = gathered.finish(statuses, generated_at, window);
+    // Scannable assets where Inspector's coverage was not read: named, never "not
+    // scanned" for want of a record nobody could ask for.
+    let mut findings = findings;
+    let unchecked = summary
+        .scan
+        .as_ref()
+        .map(|s| s.unchecked_places())
+        .unwrap_or_default();
+    for ((account, region), n) in unchecked.clone() {
+        let message = format!(
+            "Amazon Inspector's coverage not read for {n} scannable assets here (scanning not enabled, or not readable): their In Latest Scan is as tagged"
+        );
+        summary.diagnostics.error(
+            format!("account {account} / {region}"),
+            format!("coverage: {message}"),
+        );
+        read_errors += 1;
+        findings.push((
+            usize::MAX,
+            TargetError {
+                account,
+                region,
+                stage: "coverage".into(),
+                message,
+            },
+        ));
+    }
     let per_account: Vec<TargetResult> = targets
         .iter()
         .enumerate()
         .map(|(index, target)| {
             let (account, region) = target.account_region();
+            let unscanned = unchecked.contains_key(&(account.clone(), region.clone()));
             let name = match target {
                 Target::Account { account, .. } => account.name.clone(),
                 Target::Aggregator { .. } => String::new(),
@@ -418,7 +446,7 @@ pub fn assemble(
                 region,
                 items: summary.inputs[index].items,
                 status: match failure_of(index) {
-                    None if !found_in[index].is_empty() => "incomplete".into(),
+                    None if !found_in[index].is_empty() || unscanned => "incomplete".into(),
                     None => "ok".into(),
                     Some(e) if e.stage == "timeout" => "timeout".into(),
                     Some(_) => "failed".into(),

@@ -15,29 +15,34 @@ pub const HEADERS: [&str; 7] = [
 ];
 
 /// (a) An inventory asset of a scanned kind not scanned inside the window.
-pub const NOT_SCANNED: &str = "in the inventory, not scanned";
+pub const NOT_SCANNED: &str = "inventory asset not scanned";
 /// (b) A resource Inspector covers that the inventory does not hold.
-pub const NOT_IN_INVENTORY: &str = "scanned, not in the inventory";
+pub const NOT_IN_INVENTORY: &str = "scanned resource not in the inventory";
+
+/// (c) An asset of a scanned kind where Inspector's coverage was not read.
+pub const NOT_CHECKED: &str = "not checked (no coverage read there)";
 
 /// The headline above the lists: the counts and the window.
 pub fn headline(report: &ScanReport) -> String {
     format!(
-        "{} of {} scannable assets scanned in the {} days since {}; {} not scanned; {} scanned resources not in the inventory",
+        "{} of {} scannable assets scanned in the {} days since {}; {} not scanned; {} scanned resources not in the inventory; {} not checked",
         report.scanned,
         report.assets,
         report.period_days,
         report.window_start,
         report.not_scanned.len(),
-        report.not_in_inventory.len()
+        report.not_in_inventory.len(),
+        report.unchecked.len()
     )
 }
 
-/// List (a), then list (b), each in account, region, type and identifier order.
+/// List (a), then (b), then (c), each in account, region, type and identifier order.
 pub fn lines(report: &ScanReport) -> Vec<[&str; 7]> {
-    let mut out = Vec::with_capacity(report.not_scanned.len() + report.not_in_inventory.len());
+    let mut out = Vec::new();
     for (name, list) in [
         (NOT_SCANNED, &report.not_scanned),
         (NOT_IN_INVENTORY, &report.not_in_inventory),
+        (NOT_CHECKED, &report.unchecked),
     ] {
         out.extend(list.iter().map(|g: &Gap| {
             [

@@ -436,17 +436,14 @@ async fn read_target(
             }
         };
         match inspector::read(config, account, region, &label).await {
-            Ok((read, found)) => {
+            Ok(read) => {
                 let seq = seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let _ = tx.send(Batch {
                     seq,
                     input: index,
                     items: vec![Outcome::Scanned(Box::new(read))],
                 });
-                found
-                    .into_iter()
-                    .map(|f| finding(account, region, f))
-                    .collect()
+                Vec::new()
             }
             Err(m) => vec![finding(
                 account,

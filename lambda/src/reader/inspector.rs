@@ -22,14 +22,14 @@ const KINDS: [ScanKind; 4] = [
 const PAGE: i32 = 200;
 
 /// Reads one account's coverage in the client's region. `Err` when Inspector could not
-/// be asked at all; scanning not enabled is no error, but named in the second value
-/// (the run's coverage findings).
+/// be asked. Scanning not enabled is no error: the kinds enabled are in the result, and
+/// the join names each asset it could then not check.
 pub(crate) async fn read(
     config: &SdkConfig,
     account: &str,
     region: &str,
     label: &str,
-) -> Result<(ScanRead, Vec<String>), String> {
+) -> Result<ScanRead, String> {
     let conf = aws_sdk_inspector2::config::Builder::from(config)
         .retry_partition(aws_sdk_config::config::retry::RetryPartition::new(format!(
             "{label} inspector2"
@@ -52,22 +52,12 @@ pub(crate) async fn read(
         };
         st.map(|s| s.status().as_str().to_string())
     };
-    let mut enabled = Vec::new();
-    let mut off = Vec::new();
-    for scan in ["ec2", "ecr", "lambda"] {
-        match enabled_scan(scan).as_deref() {
-            Some("ENABLED") => enabled.extend(KINDS.iter().filter(|k| k.enabled_by() == scan)),
-            Some(other) => off.push(format!("{} {other}", scan.to_uppercase())),
-            None => off.push(format!("{} not enabled", scan.to_uppercase())),
-        }
-    }
-    let mut findings = Vec::new();
-    if !off.is_empty() {
-        findings.push(format!(
-            "Amazon Inspector scanning here: {}; In Latest Scan of those kinds is not checked (kept as tagged)",
-            off.join(", ")
-        ));
-    }
+    // ENABLED only: ENABLING has not scanned yet, and an account missing from the
+    // answer has never enabled Inspector.
+    let enabled: Vec<ScanKind> = KINDS
+        .into_iter()
+        .filter(|k| enabled_scan(k.enabled_by()).as_deref() == Some("ENABLED"))
+        .collect();
     let mut read = ScanRead {
         account: account.to_string(),
         region: region.to_string(),
@@ -76,7 +66,7 @@ pub(crate) async fn read(
         warnings: Vec::new(),
     };
     if read.enabled.is_empty() {
-        return Ok((read, findings));
+        return Ok(read);
     }
     let only_this_account = aws_sdk_inspector2::types::CoverageStringFilter::builder()
         .comparison(aws_sdk_inspector2::types::CoverageStringComparison::Equals)
@@ -110,7 +100,7 @@ pub(crate) async fn read(
                 .extend(warnings.into_iter().map(|w| (source.clone(), w)));
         }
     }
-    Ok((read, findings))
+    Ok(read)
 }
 
 fn seconds(t: Option<&aws_sdk_inspector2::primitives::DateTime>) -> Value {

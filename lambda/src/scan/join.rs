@@ -204,7 +204,17 @@ pub fn join(
 
     for (index, key, account, region) in &targets {
         if !set.scope.holds(account, region, key.0) {
-            report.unchecked += 1;
+            report.unchecked.push(Gap {
+                account: account.clone(),
+                region: region.clone(),
+                kind: inventory.stored_cell(*index, Field::AssetType).to_string(),
+                id: inventory.stored_cell(*index, Field::AssetId).to_string(),
+                reason: format!(
+                    "no coverage read: Amazon Inspector's {} scanning is not enabled here, or its coverage could not be read",
+                    key.0.enabled_by().to_uppercase()
+                ),
+                last_scanned: String::new(),
+            });
             continue;
         }
         let records = by_key.get(key).map_or(&[][..], Vec::as_slice);
@@ -259,6 +269,8 @@ pub fn join(
         });
     }
     report.not_in_inventory.sort();
+    report.unchecked.sort();
+    report.unchecked.dedup();
     report.assets = judged.len() as u64;
     report.scanned = judged.values().filter(|g| g.is_none()).count() as u64;
     report.not_scanned = judged.into_values().flatten().collect();

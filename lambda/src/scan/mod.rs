@@ -94,9 +94,9 @@ pub struct ScanReport {
     pub not_scanned: Vec<Gap>,
     /// (b) Resources Inspector covers that the inventory does not hold.
     pub not_in_inventory: Vec<Gap>,
-    /// Assets of scanned kinds where no coverage was read (Inspector not enabled
-    /// there): their columns stay as the tags say.
-    pub unchecked: u64,
+    /// (c) Assets of scanned kinds where no coverage was read (Inspector's scanning of
+    /// their kind not enabled there, or not readable): their columns stay as tagged.
+    pub unchecked: Vec<Gap>,
     /// Assets whose `in-latest-scan` tag said otherwise than the coverage (which wins).
     pub tag_disagreements: u64,
     pub images_listed: u64,
@@ -114,6 +114,7 @@ pub struct ScanCounts {
     pub scanned: u64,
     pub not_scanned: u64,
     pub not_in_inventory: u64,
+    pub not_checked: u64,
 }
 
 impl ScanReport {
@@ -123,7 +124,20 @@ impl ScanReport {
             scanned: self.scanned,
             not_scanned: self.not_scanned.len() as u64,
             not_in_inventory: self.not_in_inventory.len() as u64,
+            not_checked: self.unchecked.len() as u64,
         }
+    }
+
+    /// Where assets could not be checked, with how many: each a coverage finding of a
+    /// live run.
+    pub fn unchecked_places(&self) -> BTreeMap<(String, String), u64> {
+        let mut places = BTreeMap::new();
+        for g in &self.unchecked {
+            *places
+                .entry((g.account.clone(), g.region.clone()))
+                .or_default() += 1;
+        }
+        places
     }
 }
 

@@ -237,8 +237,8 @@ fn scan_lines(lines: &mut Vec<Line>, scan: &ScanReport) {
         scan.not_in_inventory.len().to_string(),
     ));
     lines.push(pair(
-        "Not checked: Inspector not read or not enabled there (columns as tagged)",
-        scan.unchecked.to_string(),
+        "Not checked: no coverage read there (Scan Coverage sheet; columns as tagged)",
+        scan.unchecked.len().to_string(),
     ));
     lines.push(pair(
         "in-latest-scan tag overruled by the coverage",
