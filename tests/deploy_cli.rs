@@ -233,6 +233,55 @@ fn deploy_redeploy_update_and_teardown() {
         "{after:#}"
     );
 
+    // Scan coverage from Amazon Inspector: the function is told, and the collector and
+    // member roles are granted Inspector's two read actions, only now.
+    let with_scans = dir.path().join("scans.yaml");
+    std::fs::write(
+        &with_scans,
+        std::fs::read_to_string(&config).unwrap() + "scan-coverage: inspector\nscan-period: 7\n",
+    )
+    .unwrap();
+    let (code, text) = deploy(
+        &aws,
+        &[
+            "deploy",
+            "--config",
+            with_scans.to_str().unwrap(),
+            "--package",
+            pkg,
+        ],
+    );
+    assert_eq!(code, 0, "{text}");
+    let function = aws.ask(&format!("lambda {MANAGEMENT} {name}"));
+    assert_eq!(function["Environment"]["SCAN_COVERAGE"], "inspector");
+    assert_eq!(
+        function["Environment"]["SCAN_PERIOD_DAYS"]
+            .to_string()
+            .trim_matches('"'),
+        "7"
+    );
+    let inspector = json!([
+        "inspector2:BatchGetAccountStatus",
+        "inspector2:ListCoverage"
+    ]);
+    let execution = role_arn.rsplit('/').next().unwrap();
+    let collector_role = aws.ask(&format!("role {MANAGEMENT} {execution}"));
+    assert!(
+        collector_role["Statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["Sid"] == "OwnAccountInspector" && s["Action"] == inspector),
+        "{collector_role:#}"
+    );
+    for member in ["111111111111", "222222222222"] {
+        let role = aws.ask(&format!("role {member} InventoryCollector-for-Lambda"));
+        let policies = role["Policies"].as_array().unwrap();
+        for action in inspector.as_array().unwrap() {
+            assert!(policies.contains(action), "{role:#}");
+        }
+    }
+
     // A report in the bucket survives a plain teardown.
     let report = dir.path().join("r.xlsx");
     std::fs::write(&report, b"report").unwrap();

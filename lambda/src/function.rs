@@ -346,6 +346,17 @@ mod tests {
             }
         );
         assert_eq!(s.concurrency, DEFAULT_CONCURRENCY);
+        assert_eq!(s.scan_coverage, ScanSource::None);
+        let scans = settings(&[
+            ("ORGANIZATION_MODE", "true"),
+            ("REPORT_TARGET_BUCKET_NAME", "reports"),
+            ("SCAN_COVERAGE", "inspector"),
+            ("SCAN_PERIOD_DAYS", "3"),
+            ("FORMATS", "xlsx,scan-coverage"),
+        ])
+        .unwrap();
+        assert_eq!(scans.scan_coverage, ScanSource::Inspector);
+        assert_eq!(scans.scan_period.days(), 3);
     }
 
     #[test]
@@ -428,6 +439,22 @@ mod tests {
         assert_eq!(
             err(&[("ORGANIZATION_MODE", "true"), ("COMPRESSION", "max")]),
             "COMPRESSION"
+        );
+        assert_eq!(
+            err(&[("ORGANIZATION_MODE", "true"), ("SCAN_COVERAGE", "qualys")]),
+            "SCAN_COVERAGE"
+        );
+        assert_eq!(
+            err(&[("ORGANIZATION_MODE", "true"), ("SCAN_PERIOD_DAYS", "0")]),
+            "SCAN_PERIOD_DAYS"
+        );
+        assert_eq!(
+            err(&[
+                ("ORGANIZATION_MODE", "true"),
+                ("FORMATS", "xlsx,scan-coverage")
+            ]),
+            "FORMATS",
+            "the gaps need the coverage"
         );
         assert_eq!(
             err(&[("ORGANIZATION_MODE", "true"), ("SOFTWARE", "all,nginx*")]),

@@ -294,3 +294,106 @@ fn append_comment(inventory: &mut Inventory, index: u32, text: &str) {
     };
     inventory.set_stored_cell(index, Field::Comments, &new);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapper::Asset;
+    use chrono::{TimeZone, Utc};
+
+    const KINDS: Kinds = Kinds {
+        instance: 1,
+        function: 2,
+        task_definition: 3,
+        repository: 4,
+        image: IMAGE_KIND,
+    };
+
+    fn instance(id: &str, region: &str) -> Asset {
+        let mut a = Asset::default();
+        a.set(Field::AssetId, id);
+        a.set(Field::AssetType, "EC2");
+        a.set(Field::Comments, "Account 1");
+        a.set_account("1");
+        a.set_region(region);
+        a
+    }
+
+    fn record(id: &str) -> CoveredResource {
+        CoveredResource {
+            account: "1".into(),
+            region: None,
+            kind: Some(ScanKind::Ec2Instance),
+            raw_type: "AWS_EC2_INSTANCE".into(),
+            resource_id: id.into(),
+            scan_type: Some("PACKAGE".into()),
+            scan_mode: Some("EC2_INSPECTOR_AGENT_BASED".into()),
+            status_code: Some("ACTIVE".into()),
+            status_reason: Some("SUCCESSFUL".into()),
+            last_scanned_at: Some(Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap()),
+            image: None,
+        }
+    }
+
+    fn window() -> ScanWindow {
+        ScanWindow {
+            as_of: Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap(),
+            days: 30,
+        }
+    }
+
+    #[test]
+    fn an_asset_read_twice_is_judged_once_and_places_not_read_are_not_checked() {
+        let mut inventory = Inventory::new();
+        inventory.add(&instance("i-a", "r1"), KINDS.instance);
+        inventory.add(&instance("i-a", "r1"), KINDS.instance);
+        inventory.add(&instance("i-b", "r1"), KINDS.instance);
+        inventory.add(&instance("i-c", "r2"), KINDS.instance);
+        let set = CoverageSet {
+            records: vec![record("i-a"), record("i-ghost")],
+            scope: super::super::Scope::Places(
+                [("1".to_string(), "r1".to_string(), ScanKind::Ec2Instance)].into(),
+            ),
+            warnings: Vec::new(),
+        };
+        let (report, warnings) = join(&mut inventory, &set, &window(), &KINDS);
+        assert!(warnings.is_empty());
+        assert_eq!((report.assets, report.scanned), (2, 1));
+        assert_eq!(report.not_scanned.len(), 1);
+        assert_eq!(report.not_scanned[0].id, "i-b");
+        assert_eq!(report.not_in_inventory[0].id, "i-ghost");
+        assert_eq!(report.unchecked.len(), 1);
+        assert_eq!(report.unchecked[0].id, "i-c");
+        let cells: Vec<(String, String, String)> = inventory
+            .stored()
+            .map(|(i, ..)| {
+                (
+                    inventory.stored_cell(i, Field::AssetId).to_string(),
+                    inventory.stored_cell(i, Field::InLatestScan).to_string(),
+                    inventory
+                        .stored_cell(i, Field::AuthenticatedScan)
+                        .to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(cells[0], ("i-a".into(), "Yes".into(), "Yes".into()));
+        assert_eq!(cells[2], ("i-b".into(), "No".into(), "No".into()));
+        assert_eq!(cells[3], ("i-c".into(), "".into(), "".into()), "not judged");
+    }
+
+    #[test]
+    fn lambda_arns_match_without_their_version() {
+        assert_eq!(
+            key_of(
+                ScanKind::LambdaFunction,
+                "1",
+                "arn:aws:lambda:r:1:function:f:$LATEST"
+            ),
+            key_of(
+                ScanKind::LambdaFunction,
+                "1",
+                "arn:aws:lambda:r:1:function:f"
+            )
+        );
+    }
+}
