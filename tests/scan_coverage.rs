@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
+
+mod common;
 use chrono::{Duration, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
@@ -182,6 +184,18 @@ impl Case {
     }
 }
 
+/// What a real client reads of an output (tests/harness/check_outputs.py).
+fn check(what: &str, path: &Path) -> Value {
+    let out = Command::new(common::python())
+        .arg(common::repo("tests/harness/check_outputs.py"))
+        .arg(what)
+        .arg(path)
+        .output()
+        .expect("the checker runs");
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
 /// The snapshot's assets: identifier -> cells.
 fn snapshot(path: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
     let file = std::fs::File::open(path).expect("snapshot written");
@@ -344,7 +358,8 @@ fn coverage_decides_the_scan_columns_lists_images_and_names_both_gaps() {
         "CODE_REPOSITORY: 1"
     );
 
-    // OSCAL carries the image as software.
+    // OSCAL carries the image as every asset without an address: an internal service
+    // component, its digest in its asset-id.
     let oscal: Value =
         serde_json::from_str(&std::fs::read_to_string(case.path("inventory.oscal.json")).unwrap())
             .unwrap();
@@ -358,7 +373,49 @@ fn coverage_decides_the_scan_columns_lists_images_and_names_both_gaps() {
         })
     });
     let found = found.expect("the image is a component");
-    assert_eq!(found["type"], "software", "{found}");
+    assert_eq!(found["type"], "service", "{found}");
+    assert!(
+        found["props"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "asset-type" && p["value"] == "container-image"),
+        "{found}"
+    );
+    // NIST's schema and trestle's models accept the SSP with it.
+    let judged = check("oscal", &case.path("inventory.oscal.json"));
+    assert_eq!(judged["errors"], json!([]), "{judged:#}");
+
+    // The inventory's CSV, as Python's csv module reads it, has the same scan columns.
+    let csv: Vec<Vec<String>> =
+        serde_json::from_value(check("csv", &case.path("inventory.csv"))).unwrap();
+    let col = |name: &str| csv[0].iter().position(|h| h == name).unwrap();
+    let (id, in_scan, auth) = (
+        col("UNIQUE ASSET IDENTIFIER"),
+        col("In Latest Scan"),
+        col("Authenticated Scan"),
+    );
+    let of = |asset: &str| {
+        csv.iter()
+            .find(|r| r[id] == asset)
+            .unwrap_or_else(|| panic!("{asset}: {csv:?}"))
+    };
+    assert_eq!(
+        (
+            of("i-0scanned")[in_scan].as_str(),
+            of("i-0scanned")[auth].as_str()
+        ),
+        ("Yes", "Yes")
+    );
+    assert_eq!(
+        (
+            of("i-0agentless")[in_scan].as_str(),
+            of("i-0agentless")[auth].as_str()
+        ),
+        ("Yes", "No")
+    );
+    assert_eq!(of("i-0stale")[in_scan], "No");
+    assert_eq!(of(&image)[in_scan], "Yes");
 }
 
 #[test]

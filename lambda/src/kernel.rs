@@ -149,7 +149,13 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
         while let Some(batch) = waiting.remove(&next) {
             next += 1;
             let name = &names[batch.input];
-            let (items, rows) = (batch.items.len() as u64, inventory.row_count());
+            // Coverage is no item: it is not counted as one.
+            let items = batch
+                .items
+                .iter()
+                .filter(|o| !matches!(o, Outcome::Scanned(_)))
+                .count() as u64;
+            let rows = inventory.row_count();
             for outcome in batch.items {
                 match outcome {
                     Outcome::Mapped(origin, mapped) => {

@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 
 use crate::aws::describe;
 use crate::kernel::ScanRead;
-use crate::scan::{CoveredResource, ScanKind};
+use crate::scan::coverage::take_record;
+use crate::scan::ScanKind;
 
 /// The kinds the inventory judges, by the scan type each needs enabled.
 const KINDS: [ScanKind; 4] = [
@@ -87,17 +88,14 @@ pub(crate) async fn read(
         let page = page.map_err(|e| format!("inspector2:ListCoverage failed: {}", describe(&e)))?;
         page_no += 1;
         for (i, r) in page.covered_resources().iter().enumerate() {
-            let value = as_cli_json(r);
-            let mut warnings = Vec::new();
             let source = format!("account {account} / {region}: ListCoverage page {page_no} [{i}]");
-            match CoveredResource::from_json(&value, Some(region), &mut warnings) {
-                Ok(record) => read.records.push(record),
-                Err(e) => read
-                    .warnings
-                    .push((source.clone(), format!("{e}; not used"))),
-            }
-            read.warnings
-                .extend(warnings.into_iter().map(|w| (source.clone(), w)));
+            take_record(
+                &as_cli_json(r),
+                Some(region),
+                &source,
+                &mut read.records,
+                &mut read.warnings,
+            );
         }
     }
     Ok(read)

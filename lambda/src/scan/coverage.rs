@@ -195,6 +195,23 @@ impl CoveredResource {
     }
 }
 
+/// Adds one record to `records`, or says in `warnings` why it could not (the record's
+/// `source` names it either way): how files and the live reader take each record.
+pub fn take_record(
+    value: &Value,
+    region: Option<&str>,
+    source: &str,
+    records: &mut Vec<CoveredResource>,
+    warnings: &mut Vec<(String, String)>,
+) {
+    let mut odd = Vec::new();
+    match CoveredResource::from_json(value, region, &mut odd) {
+        Ok(r) => records.push(r),
+        Err(e) => warnings.push((source.to_string(), format!("{e}; not used"))),
+    }
+    warnings.extend(odd.into_iter().map(|w| (source.to_string(), w)));
+}
+
 /// Why a coverage file could not be used at all: the run writes nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum CoverageFileError {
@@ -267,15 +284,7 @@ pub fn parse_file(path: &str, text: &str) -> Result<CoverageFile, CoverageFileEr
         };
         for (i, record) in records.into_iter().enumerate() {
             let source = format!("{path}:{line} coveredResources[{i}]");
-            let mut warnings = Vec::new();
-            match CoveredResource::from_json(record, None, &mut warnings) {
-                Ok(r) => file.records.push(r),
-                Err(e) => file
-                    .warnings
-                    .push((source.clone(), format!("{e}; not used"))),
-            }
-            file.warnings
-                .extend(warnings.into_iter().map(|w| (source.clone(), w)));
+            take_record(record, None, &source, &mut file.records, &mut file.warnings);
         }
     }
     Ok(file)

@@ -15,7 +15,6 @@
 //!
 //! No address is ever invented.
 
-use crate::scan::images::IMAGE_ASSET_TYPE;
 use std::net::IpAddr;
 
 use serde_json::{json, Value};
@@ -133,7 +132,7 @@ pub(super) fn component(
     let described = describe(asset);
     let mut component = json!({
         "uuid": stable_uuid(&format!("component:{}", uuid_name(asset))),
-        "type": component_type(asset),
+        "type": "service",
         "title": described,
         "description": described,
         "props": props.0,
@@ -146,16 +145,6 @@ pub(super) fn component(
         component["responsible-roles"] = json!(roles);
     }
     component
-}
-
-/// A container image is software a service runs, as FedRAMP describes images (its
-/// digest is in its `asset-id`); everything else without an IPv4 is an internal service.
-fn component_type(asset: &AssetView) -> &'static str {
-    if asset.get(Field::AssetType) == IMAGE_ASSET_TYPE {
-        "software"
-    } else {
-        "service"
-    }
 }
 
 /// The UUID's name: the same asset keeps its UUID across runs.
