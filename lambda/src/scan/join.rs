@@ -73,34 +73,37 @@ struct Image<'a> {
     records: Vec<&'a CoveredResource>,
 }
 
-/// Joins the coverage onto the inventory. Returns the report and warnings (where, what).
-pub fn join(
-    inventory: &mut Inventory,
-    set: &CoverageSet,
-    window: &ScanWindow,
-    kinds: &Kinds,
-) -> (ScanReport, Vec<(String, String)>) {
-    let mut report = ScanReport {
-        period_days: window.days,
-        window_start: window.start().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        records: set.records.len() as u64,
-        ..ScanReport::default()
+/// The records by resource (several per resource: one per scan type), images by
+/// identifier; types the inventory does not list are counted in the report.
+struct Records<'a> {
+    by_key: BTreeMap<Key, Vec<&'a CoveredResource>>,
+    images: BTreeMap<String, Image<'a>>,
+}
+
+fn group<'a>(
+    set: &'a CoverageSet,
+    report: &mut ScanReport,
+    warnings: &mut Vec<(String, String)>,
+) -> Records<'a> {
+    let mut records = Records {
+        by_key: BTreeMap::new(),
+        images: BTreeMap::new(),
     };
-    let mut warnings = set.warnings.clone();
-    let mut by_key: BTreeMap<Key, Vec<&CoveredResource>> = BTreeMap::new();
-    let mut images: BTreeMap<String, Image> = BTreeMap::new();
     for r in &set.records {
         match r.kind {
             None => *report.other_types.entry(r.raw_type.clone()).or_default() += 1,
             Some(ScanKind::EcrImage) => match ImageRef::from_arn(&r.resource_id) {
                 Some(image) => {
                     let usage = r.image.clone().unwrap_or_default();
-                    let entry = images.entry(image.asset_id()).or_insert_with(|| Image {
-                        image,
-                        tags: Vec::new(),
-                        usage: ImageUse::default(),
-                        records: Vec::new(),
-                    });
+                    let entry = records
+                        .images
+                        .entry(image.asset_id())
+                        .or_insert_with(|| Image {
+                            image,
+                            tags: Vec::new(),
+                            usage: ImageUse::default(),
+                            records: Vec::new(),
+                        });
                     for t in &usage.tags {
                         if !entry.tags.contains(t) {
                             entry.tags.push(t.clone());
@@ -119,18 +122,30 @@ pub fn join(
                     ),
                 )),
             },
-            Some(kind) => by_key
+            Some(kind) => records
+                .by_key
                 .entry(key_of(kind, &r.account, &r.resource_id))
                 .or_default()
                 .push(r),
         }
     }
+    records
+}
 
-    // The inventory's side: what the join sets, and what it looks up.
-    let mut targets: Vec<(u32, Key, String, String)> = Vec::new();
-    let mut repositories: HashMap<String, Vec<(Field, String)>> = HashMap::new();
-    let mut containers: Vec<u32> = Vec::new();
-    let mut held: HashSet<Key> = HashSet::new();
+/// What the join needs of the inventory before it changes it.
+#[derive(Default)]
+struct Held {
+    /// EC2 instances and Lambda functions: index, key, account, region.
+    scannable: Vec<(u32, Key, String, String)>,
+    /// Repository ARN -> the cells its images take.
+    repositories: HashMap<String, Vec<(Field, String)>>,
+    /// ECS task definition container rows.
+    containers: Vec<u32>,
+    keys: HashSet<Key>,
+}
+
+fn held(inventory: &Inventory, kinds: &Kinds) -> Held {
+    let mut held = Held::default();
     for (index, kind, account, region, id) in inventory.stored() {
         let scan_kind = match kind {
             k if k == kinds.instance => ScanKind::Ec2Instance,
@@ -141,45 +156,56 @@ pub fn join(
                     .map(|f| (*f, inventory.stored_cell(index, *f).to_string()))
                     .filter(|(_, v)| !v.is_empty())
                     .collect();
-                repositories.insert(id.to_string(), cells);
-                held.insert(key_of(ScanKind::EcrRepository, account, id));
+                held.repositories.insert(id.to_string(), cells);
+                held.keys
+                    .insert(key_of(ScanKind::EcrRepository, account, id));
                 continue;
             }
             k if k == kinds.task_definition => {
-                containers.push(index);
+                held.containers.push(index);
                 continue;
             }
             _ => continue,
         };
         let key = key_of(scan_kind, account, id);
-        held.insert(key.clone());
-        targets.push((index, key, account.to_string(), region.to_string()));
+        held.keys.insert(key.clone());
+        held.scannable
+            .push((index, key, account.to_string(), region.to_string()));
     }
+    held
+}
 
+/// Joins the coverage onto the inventory. Returns the report and warnings (where, what).
+pub fn join(
+    inventory: &mut Inventory,
+    set: &CoverageSet,
+    window: &ScanWindow,
+    kinds: &Kinds,
+) -> (ScanReport, Vec<(String, String)>) {
+    let mut report = ScanReport {
+        period_days: window.days,
+        window_start: window.start().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        records: set.records.len() as u64,
+        ..ScanReport::default()
+    };
+    let mut warnings = set.warnings.clone();
+    let records = group(set, &mut report, &mut warnings);
+    let held = held(inventory, kinds);
     // Every asset counted once, however often it was read (duplicates are dropped later).
     let mut judged: BTreeMap<(String, String, String, String), Option<Gap>> = BTreeMap::new();
     let mut judge = |account: &str, region: &str, kind: &str, id: &str, v: &Verdict| {
-        let gap = (!v.scanned).then(|| Gap {
-            account: account.into(),
-            region: region.into(),
-            kind: kind.into(),
-            id: id.into(),
-            reason: v.remark.clone(),
-            last_scanned: v
-                .last_scanned
-                .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-                .unwrap_or_default(),
-        });
+        let gap = (!v.scanned).then(|| Gap::of(account, region, kind, id, v));
         judged.insert((account.into(), region.into(), kind.into(), id.into()), gap);
     };
 
     let mut image_names: HashMap<(String, String), String> = HashMap::new();
-    for (id, img) in &images {
+    for (id, img) in &records.images {
         if !in_use(&img.usage, window) {
             report.images_not_in_use += 1;
             continue;
         }
-        let from_repository = repositories
+        let from_repository = held
+            .repositories
             .get(&img.image.repository_arn())
             .map_or(&[][..], Vec::as_slice);
         let mut asset = image_asset(&img.image, &img.tags, &img.usage, from_repository);
@@ -187,13 +213,8 @@ pub fn join(
         asset.set(Field::InLatestScan, yes_no(v.scanned));
         let comment = format!("{}; {}", asset.get(Field::Comments), v.remark);
         asset.set(Field::Comments, &comment);
-        judge(
-            &img.image.account,
-            &img.image.region,
-            IMAGE_ASSET_TYPE,
-            id,
-            &v,
-        );
+        let (account, region) = (&img.image.account, &img.image.region);
+        judge(account, region, IMAGE_ASSET_TYPE, id, &v);
         inventory.add(&asset, kinds.image);
         report.images_listed += 1;
         let name = format!("{}/{}", img.image.registry(), img.image.repository);
@@ -202,23 +223,24 @@ pub fn join(
         }
     }
 
-    for (index, key, account, region) in &targets {
+    for (index, key, account, region) in &held.scannable {
+        let kind = inventory.stored_cell(*index, Field::AssetType).to_string();
+        let id = inventory.stored_cell(*index, Field::AssetId).to_string();
         if !set.scope.holds(account, region, key.0) {
+            let why = format!(
+                "no coverage read: Amazon Inspector's {} scanning is not enabled here, or its coverage could not be read",
+                key.0.enabled_by().to_uppercase()
+            );
             report.unchecked.push(Gap {
-                account: account.clone(),
-                region: region.clone(),
-                kind: inventory.stored_cell(*index, Field::AssetType).to_string(),
-                id: inventory.stored_cell(*index, Field::AssetId).to_string(),
-                reason: format!(
-                    "no coverage read: Amazon Inspector's {} scanning is not enabled here, or its coverage could not be read",
-                    key.0.enabled_by().to_uppercase()
-                ),
-                last_scanned: String::new(),
+                reason: why,
+                ..Gap::of(account, region, &kind, &id, &verdict(&[], window))
             });
             continue;
         }
-        let records = by_key.get(key).map_or(&[][..], Vec::as_slice);
-        let v = verdict(records, window);
+        let v = verdict(
+            records.by_key.get(key).map_or(&[][..], Vec::as_slice),
+            window,
+        );
         let told = inventory.stored_cell(*index, Field::InLatestScan);
         let found = yes_no(v.scanned);
         if !told.is_empty() && told != found {
@@ -229,44 +251,24 @@ pub fn join(
             inventory.set_stored_cell(*index, Field::AuthenticatedScan, yes_no(v.authenticated));
         }
         append_comment(inventory, *index, &v.remark);
-        let kind = inventory.stored_cell(*index, Field::AssetType).to_string();
-        let id = inventory.stored_cell(*index, Field::AssetId).to_string();
         judge(account, region, &kind, &id, &v);
     }
 
-    // The containers that run a listed image name it.
-    for index in containers {
-        let reference = inventory.stored_cell(index, Field::SoftwareNameVersion);
-        let (name, tag, digest) = split_reference(reference);
-        let found = match (digest, tag) {
-            (Some(d), _) => Some(format!("{name}@{d}")).filter(|id| images.contains_key(id)),
-            (None, Some(t)) => image_names.get(&(name.to_string(), t.to_string())).cloned(),
-            (None, None) => image_names
-                .get(&(name.to_string(), "latest".into()))
-                .cloned(),
-        };
-        if let Some(id) = found {
-            append_comment(inventory, index, &format!("runs image {id}"));
-        }
-    }
+    link_containers(inventory, &held.containers, &records.images, &image_names);
 
-    for (key, records) in &by_key {
-        if held.contains(key) {
-            continue;
+    for (key, found) in &records.by_key {
+        if !held.keys.contains(key) {
+            let first = found[0];
+            let region = first.region.as_deref().unwrap_or_default();
+            let v = verdict(found, window);
+            report.not_in_inventory.push(Gap::of(
+                &key.1,
+                region,
+                &first.raw_type,
+                &first.resource_id,
+                &v,
+            ));
         }
-        let first = records[0];
-        let v = verdict(records, window);
-        report.not_in_inventory.push(Gap {
-            account: key.1.clone(),
-            region: first.region.clone().unwrap_or_default(),
-            kind: first.raw_type.clone(),
-            id: first.resource_id.clone(),
-            reason: v.remark,
-            last_scanned: v
-                .last_scanned
-                .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-                .unwrap_or_default(),
-        });
     }
     report.not_in_inventory.sort();
     report.unchecked.sort();
@@ -275,6 +277,28 @@ pub fn join(
     report.scanned = judged.values().filter(|g| g.is_none()).count() as u64;
     report.not_scanned = judged.into_values().flatten().collect();
     (report, warnings)
+}
+
+/// The containers that run a listed image name it: by digest, or by a tag it carries.
+fn link_containers(
+    inventory: &mut Inventory,
+    containers: &[u32],
+    images: &BTreeMap<String, Image>,
+    names: &HashMap<(String, String), String>,
+) {
+    for &index in containers {
+        let reference = inventory.stored_cell(index, Field::SoftwareNameVersion);
+        let (name, tag, digest) = split_reference(reference);
+        let found = match digest {
+            Some(d) => Some(format!("{name}@{d}")).filter(|id| images.contains_key(id)),
+            None => names
+                .get(&(name.to_string(), tag.unwrap_or("latest").to_string()))
+                .cloned(),
+        };
+        if let Some(id) = found {
+            append_comment(inventory, index, &format!("runs image {id}"));
+        }
+    }
 }
 
 fn yes_no(b: bool) -> &'static str {

@@ -80,6 +80,23 @@ pub struct Gap {
     pub last_scanned: String,
 }
 
+impl Gap {
+    /// A line for `account`, `region`, `kind` and `id`, with what the coverage says.
+    pub fn of(account: &str, region: &str, kind: &str, id: &str, v: &Verdict) -> Gap {
+        Gap {
+            account: account.into(),
+            region: region.into(),
+            kind: kind.into(),
+            id: id.into(),
+            reason: v.remark.clone(),
+            last_scanned: v
+                .last_scanned
+                .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// What the join found: the Run Summary's counts, the run result's `scan_coverage`
 /// and the Scan Coverage sheet's two lists.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
