@@ -233,55 +233,6 @@ fn deploy_redeploy_update_and_teardown() {
         "{after:#}"
     );
 
-    // Scan coverage from Amazon Inspector: the function is told, and the collector and
-    // member roles are granted Inspector's two read actions, only now.
-    let with_scans = dir.path().join("scans.yaml");
-    std::fs::write(
-        &with_scans,
-        std::fs::read_to_string(&config).unwrap() + "scan-coverage: inspector\nscan-period: 7\n",
-    )
-    .unwrap();
-    let (code, text) = deploy(
-        &aws,
-        &[
-            "deploy",
-            "--config",
-            with_scans.to_str().unwrap(),
-            "--package",
-            pkg,
-        ],
-    );
-    assert_eq!(code, 0, "{text}");
-    let function = aws.ask(&format!("lambda {MANAGEMENT} {name}"));
-    assert_eq!(function["Environment"]["SCAN_COVERAGE"], "inspector");
-    assert_eq!(
-        function["Environment"]["SCAN_PERIOD_DAYS"]
-            .to_string()
-            .trim_matches('"'),
-        "7"
-    );
-    let inspector = json!([
-        "inspector2:BatchGetAccountStatus",
-        "inspector2:ListCoverage"
-    ]);
-    let execution = role_arn.rsplit('/').next().unwrap();
-    let collector_role = aws.ask(&format!("role {MANAGEMENT} {execution}"));
-    assert!(
-        collector_role["Statements"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s["Sid"] == "OwnAccountInspector" && s["Action"] == inspector),
-        "{collector_role:#}"
-    );
-    for member in ["111111111111", "222222222222"] {
-        let role = aws.ask(&format!("role {member} InventoryCollector-for-Lambda"));
-        let policies = role["Policies"].as_array().unwrap();
-        for action in inspector.as_array().unwrap() {
-            assert!(policies.contains(action), "{role:#}");
-        }
-    }
-
     // A report in the bucket survives a plain teardown.
     let report = dir.path().join("r.xlsx");
     std::fs::write(&report, b"report").unwrap();
@@ -411,6 +362,52 @@ fn a_customer_managed_key_encrypts_what_the_stack_keeps() {
     );
     // moto's CloudFormation keeps neither BucketKeyEnabled nor the bucket's logging:
     // the template test (deployer/src/params.rs) checks both.
+}
+
+/// Scan coverage from Amazon Inspector: the function is told, and the collector and
+/// member roles are granted Inspector's two read actions (only then: the first deploy
+/// of `deploy_redeploy_update_and_teardown` checks their policies have none). A fresh
+/// deploy: moto's CloudFormation does not add a resource whose condition turns true on
+/// a stack update, as CloudFormation does.
+#[test]
+fn scan_coverage_grants_inspector_reads_to_both_roles() {
+    let mut aws =
+        LocalAws::start(&json!({"items": {}, "organization": ["111111111111", "222222222222"]}));
+    let (code, text) = deploy_once(&aws, "scan-coverage: inspector\nscan-period: 7\n");
+    assert_eq!(code, 0, "{text}");
+    let management = stacks(&mut aws, MANAGEMENT);
+    let collector = &management["fedramp-inventory-collector"];
+    let name = collector["outputs"]["FunctionName"].as_str().unwrap();
+    let role_arn = collector["outputs"]["ExecutionRoleArn"].as_str().unwrap();
+    let function = aws.ask(&format!("lambda {MANAGEMENT} {name}"));
+    assert_eq!(function["Environment"]["SCAN_COVERAGE"], "inspector");
+    assert_eq!(
+        function["Environment"]["SCAN_PERIOD_DAYS"]
+            .to_string()
+            .trim_matches('"'),
+        "7"
+    );
+    let inspector = json!([
+        "inspector2:BatchGetAccountStatus",
+        "inspector2:ListCoverage"
+    ]);
+    let execution = role_arn.rsplit('/').next().unwrap();
+    let collector_role = aws.ask(&format!("role {MANAGEMENT} {execution}"));
+    assert!(
+        collector_role["Statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["Sid"] == "OwnAccountInspector" && s["Action"] == inspector),
+        "{collector_role:#}"
+    );
+    for member in ["111111111111", "222222222222"] {
+        let role = aws.ask(&format!("role {member} InventoryCollector-for-Lambda"));
+        let policies = role["Policies"].as_array().unwrap();
+        for action in inspector.as_array().unwrap() {
+            assert!(policies.contains(action), "{role:#}");
+        }
+    }
 }
 
 /// A report bucket that outlived a stack is adopted only when it is as safe as the
