@@ -348,7 +348,7 @@ fn inspector_coverage_is_read_in_every_account_and_region_in_every_mode() {
     assert!(findings[0]["message"]
         .as_str()
         .unwrap()
-        .contains("Amazon Inspector's coverage not read for 1 scannable assets"));
+        .contains("Amazon Inspector's coverage not read here for 1 assets"));
     assert_eq!(
         listed["scan_coverage"],
         json!({"assets": 4, "scanned": 2, "not_scanned": 2, "not_in_inventory": 1, "not_checked": 1}),

@@ -416,7 +416,7 @@ pub fn assemble(
         .unwrap_or_default();
     for ((account, region), n) in unchecked.clone() {
         let message = format!(
-            "Amazon Inspector's coverage not read for {n} scannable assets here (scanning not enabled, or not readable): their In Latest Scan is as tagged"
+            "Amazon Inspector's coverage not read here for {n} assets (scanning not enabled, or not readable): their scan columns are as tagged, and images in use here are not listed (Scan Coverage sheet)"
         );
         summary.diagnostics.error(
             format!("account {account} / {region}"),

@@ -139,6 +139,9 @@ struct Held {
     scannable: Vec<(u32, Key, String, String)>,
     /// Repository ARN -> the cells its images take.
     repositories: HashMap<String, Vec<(Field, String)>>,
+    /// ECR repositories: index, account, region (their images are known only from
+    /// Inspector's ECR scanning).
+    registries: Vec<(u32, String, String)>,
     /// ECS task definition container rows.
     containers: Vec<u32>,
     keys: HashSet<Key>,
@@ -157,6 +160,8 @@ fn held(inventory: &Inventory, kinds: &Kinds) -> Held {
                     .filter(|(_, v)| !v.is_empty())
                     .collect();
                 held.repositories.insert(id.to_string(), cells);
+                held.registries
+                    .push((index, account.to_string(), region.to_string()));
                 held.keys
                     .insert(key_of(ScanKind::EcrRepository, account, id));
                 continue;
@@ -252,6 +257,18 @@ pub fn join(
         }
         append_comment(inventory, *index, &v.remark);
         judge(account, region, &kind, &id, &v);
+    }
+
+    // A repository where ECR scanning was not read: the images it serves cannot be listed.
+    for (index, account, region) in &held.registries {
+        if !set.scope.holds(account, region, ScanKind::EcrImage) {
+            let kind = inventory.stored_cell(*index, Field::AssetType);
+            let id = inventory.stored_cell(*index, Field::AssetId);
+            report.unchecked.push(Gap {
+                reason: "no coverage read: Amazon Inspector's ECR scanning is not enabled here, or its coverage could not be read; the images in use from this repository are not listed".into(),
+                ..Gap::of(account, region, kind, id, &verdict(&[], window))
+            });
+        }
     }
 
     link_containers(inventory, &held.containers, &records.images, &image_names);
@@ -373,6 +390,9 @@ mod tests {
         inventory.add(&instance("i-a", "r1"), KINDS.instance);
         inventory.add(&instance("i-b", "r1"), KINDS.instance);
         inventory.add(&instance("i-c", "r2"), KINDS.instance);
+        let mut repository = instance("arn:aws:ecr:r1:1:repository/app", "r1");
+        repository.set(Field::AssetType, "ECR Repository");
+        inventory.add(&repository, KINDS.repository);
         let set = CoverageSet {
             records: vec![record("i-a"), record("i-ghost")],
             scope: super::super::Scope::Places(
@@ -386,8 +406,12 @@ mod tests {
         assert_eq!(report.not_scanned.len(), 1);
         assert_eq!(report.not_scanned[0].id, "i-b");
         assert_eq!(report.not_in_inventory[0].id, "i-ghost");
-        assert_eq!(report.unchecked.len(), 1);
-        assert_eq!(report.unchecked[0].id, "i-c");
+        assert_eq!(report.unchecked.len(), 2);
+        assert_eq!(report.unchecked[0].id, "arn:aws:ecr:r1:1:repository/app");
+        assert!(report.unchecked[0]
+            .reason
+            .contains("images in use from this repository are not listed"));
+        assert_eq!(report.unchecked[1].id, "i-c");
         let cells: Vec<(String, String, String)> = inventory
             .stored()
             .map(|(i, ..)| {
