@@ -8,6 +8,7 @@
 //! `resourceMetadata.ecrImage` (`tags`, `inUseCount`, `lastInUseAt`).
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// The kinds of resource Inspector covers that the inventory lists.
@@ -239,17 +240,23 @@ pub fn parse_file(path: &str, text: &str) -> Result<CoverageFile, CoverageFileEr
     if text.trim().is_empty() {
         return Err(not("the file is empty".into()));
     }
-    // (line, value): a whole document is line 1.
-    let values: Vec<(usize, Value)> = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(list)) => list.into_iter().map(|v| (1, v)).collect(),
-        Ok(v) => vec![(1, v)],
+    // (line, value) pieces, kept as their text: a record becomes a small tree of its
+    // own only when it is read, so a file of 40,000 records is not held twice over.
+    // A whole document is line 1.
+    let pieces: Vec<(usize, &RawValue)> = match serde_json::from_str::<&RawValue>(text) {
+        Ok(whole) if whole.get().starts_with('[') => {
+            let list: Vec<&RawValue> =
+                serde_json::from_str(whole.get()).map_err(|e| not(e.to_string()))?;
+            list.into_iter().map(|v| (1, v)).collect()
+        }
+        Ok(whole) => vec![(1, whole)],
         Err(whole) => {
             let mut lines = Vec::new();
             for (i, line) in text.lines().enumerate() {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let v = serde_json::from_str::<Value>(line).map_err(|e| {
+                let v = serde_json::from_str::<&RawValue>(line).map_err(|e| {
                     not(format!(
                         "neither one JSON document ({whole}) nor JSON Lines (line {}: {e})",
                         i + 1
@@ -261,33 +268,36 @@ pub fn parse_file(path: &str, text: &str) -> Result<CoverageFile, CoverageFileEr
         }
     };
     let mut file = CoverageFile::default();
-    for (line, value) in values {
-        let records: Vec<&Value> = match value.get("coveredResources") {
-            Some(Value::Array(list)) => list.iter().collect(),
-            Some(_) => return Err(not(format!("line {line}: coveredResources is not a list"))),
+    for (line, piece) in pieces {
+        let page: Page = serde_json::from_str(piece.get())
+            .map_err(|e| not(format!("line {line}: {e}")))?;
+        let records = match page.covered_resources {
+            Some(list) => list,
             // `scanType` is required of every covered resource, and no Config item has it.
-            None if value.get("scanType").is_some() => vec![&value],
+            None if page.scan_type.is_some() => vec![piece],
             None => {
-                let keys: Vec<&str> = value
-                    .as_object()
-                    .map(|o| o.keys().map(String::as_str).take(5).collect())
-                    .unwrap_or_default();
                 return Err(not(format!(
-                    "line {line} has neither coveredResources nor a covered resource (found {})",
-                    if keys.is_empty() {
-                        "no object".to_string()
-                    } else {
-                        keys.join(", ")
-                    }
-                )));
+                    "line {line} has neither coveredResources nor a covered resource (no scanType)"
+                )))
             }
         };
         for (i, record) in records.into_iter().enumerate() {
             let source = format!("{path}:{line} coveredResources[{i}]");
-            take_record(record, None, &source, &mut file.records, &mut file.warnings);
+            let value: Value = serde_json::from_str(record.get()).unwrap_or(Value::Null);
+            take_record(&value, None, &source, &mut file.records, &mut file.warnings);
         }
     }
     Ok(file)
+}
+
+/// What tells a page from a record: a page holds `coveredResources`, a record has a
+/// `scanType`. Anything else in it is read record by record.
+#[derive(serde::Deserialize)]
+struct Page<'a> {
+    #[serde(rename = "coveredResources", borrow, default)]
+    covered_resources: Option<Vec<&'a RawValue>>,
+    #[serde(rename = "scanType", default)]
+    scan_type: Option<serde::de::IgnoredAny>,
 }
 
 /// Every file's records, in the order given: what `report --scan-coverage` reads
