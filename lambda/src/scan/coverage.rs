@@ -269,8 +269,8 @@ pub fn parse_file(path: &str, text: &str) -> Result<CoverageFile, CoverageFileEr
     };
     let mut file = CoverageFile::default();
     for (line, piece) in pieces {
-        let page: Page = serde_json::from_str(piece.get())
-            .map_err(|e| not(format!("line {line}: {e}")))?;
+        let page: Page =
+            serde_json::from_str(piece.get()).map_err(|e| not(format!("line {line}: {e}")))?;
         let records = match page.covered_resources {
             Some(list) => list,
             // `scanType` is required of every covered resource, and no Config item has it.
