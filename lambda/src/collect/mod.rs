@@ -364,7 +364,7 @@ pub fn assemble(
     targets: &[Target],
     gathered: Gathered,
     errors: Vec<(usize, TargetError)>,
-    findings: Vec<(usize, TargetError)>,
+    mut findings: Vec<(usize, TargetError)>,
     generated_at: DateTime<Utc>,
     window: Option<ScanWindow>,
 ) -> (Inventory, Summary, RunOutcome) {
@@ -408,7 +408,6 @@ pub fn assemble(
     let (inventory, mut summary) = gathered.finish(statuses, generated_at, window);
     // Scannable assets where Inspector's coverage was not read: named, never "not
     // scanned" for want of a record nobody could ask for.
-    let mut findings = findings;
     let unchecked = summary
         .scan
         .as_ref()
@@ -707,7 +706,8 @@ mod tests {
         )
     }
 
-    fn denied(index: usize) -> (usize, TargetError) {
+    /// A target refused by Config (also the notification tests' failure).
+    pub(super) fn denied(index: usize) -> (usize, TargetError) {
         (
             index,
             TargetError {

@@ -118,23 +118,14 @@ const MAX_MESSAGE_BYTES: usize = 200_000;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reader::config::TargetError;
-
-    fn denied(_: usize) -> TargetError {
-        TargetError {
-            account: "2".into(),
-            region: "us-east-1".into(),
-            stage: "select".into(),
-            message: "AccessDenied".into(),
-        }
-    }
+    use crate::collect::tests::denied;
 
     #[test]
     fn the_notification_lists_failures_and_changes_and_stays_bounded() {
         let mut outcome = RunOutcome::failed();
         outcome.status = RunStatus::Partial;
         for i in 0..(NOTIFY_LINES + 5) {
-            outcome.errors.push(denied(i));
+            outcome.errors.push(denied(i).1);
         }
         let changes = ChangeReport::first_run();
         let (subject, text) = message(&outcome, Some(&changes));
