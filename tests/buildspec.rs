@@ -79,19 +79,53 @@ fn the_runner_keeps_codebuild_semantics() {
     );
 }
 
-/// The real buildspec: `make test`, `make lambda` (the real arm64 package), `make
-/// deployer` and the artifacts the deploy stage receives, on a fresh copy.
+/// The pipeline tests with the whole suite: the real buildspec's pre_build is `make
+/// test`, and `make test` runs every test of the workspace unless told otherwise.
+#[test]
+fn the_pipeline_runs_every_test() {
+    let spec: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(repo("buildspec.yml")).unwrap()).unwrap();
+    assert_eq!(
+        spec["phases"]["pre_build"]["commands"],
+        serde_yaml::from_str::<serde_yaml::Value>("[make test]").unwrap()
+    );
+    let dry = Command::new("make")
+        .args(["-n", "test"])
+        .current_dir(repo("."))
+        .env_remove("CARGO_TEST_ARGS")
+        .output()
+        .unwrap();
+    let shown = text(&dry);
+    assert!(dry.status.success(), "{shown}");
+    let cargo = shown
+        .lines()
+        .find(|l| l.contains(" test "))
+        .unwrap_or_else(|| panic!("no cargo test in {shown}"));
+    assert!(
+        cargo.trim_end().ends_with("test --workspace --all-targets"),
+        "{cargo}"
+    );
+}
+
+/// The real buildspec on a fresh copy: `make test` (its venvs made from nothing, cargo
+/// testing the copy; narrowed to the unit tests by CARGO_TEST_ARGS, since this suite is
+/// what it would run and is running now, see the test above), `make lambda` (the real
+/// arm64 package), `make deployer`, the artifacts the deploy stage receives, and the
+/// deploy stage itself.
 #[test]
 fn the_buildspec_tests_builds_and_packages_a_fresh_copy() {
     if std::env::var_os("CODEBUILD_BUILD_ID").is_some() {
-        // Inside a CodeBuild build, or inside this very runner's `make test`.
+        // Inside a CodeBuild build: the buildspec is not run again.
         eprintln!("running inside a CodeBuild build: the buildspec is not run again");
         return;
     }
     let (out, work) = run_buildspec(
         &repo("buildspec.yml"),
         &repo("."),
-        &["DEPLOY_CONFIG=deploy.example.yaml"],
+        &[
+            "DEPLOY_CONFIG=deploy.example.yaml",
+            "CARGO_TEST_ARGS=--workspace --lib",
+        ],
     );
     let shown = text(&out);
     assert!(
@@ -109,6 +143,11 @@ fn the_buildspec_tests_builds_and_packages_a_fresh_copy() {
             "{phase} did not run: {shown}"
         );
     }
+    // `make test` tested the copy: its unit tests ran and passed.
+    assert!(
+        shown.contains("$ make test") && shown.contains("test result: ok."),
+        "{shown}"
+    );
     let artifacts = work.path().join("src/target/pipeline");
     let deployer = Command::new(artifacts.join("fedramp-deploy"))
         .arg("--help")

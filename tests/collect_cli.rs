@@ -687,3 +687,63 @@ fn progress_is_a_plain_line_when_stderr_is_a_log() {
         "{last}"
     );
 }
+
+/// `collect` with no credentials or refused ones: its JSON result on stdout (stage
+/// `identity`), the same cause in one line on stderr, exit 1.
+#[test]
+fn collect_without_credentials_says_so_in_one_line_and_in_its_result() {
+    let aws = LocalAws::start(&json!({"items": {}, "refused_keys": ["AKIDREFUSED"]}));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.xlsx");
+    let args = [
+        "collect",
+        "--accounts",
+        "111111111111",
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    let region = ("AWS_REGION", "us-east-1".to_string());
+    let check = |r: common::Refusal, expected: &str| {
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        let result: Value =
+            serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stdout));
+        assert_eq!(result["status"], "failed");
+        assert_eq!(result["errors"][0]["stage"], "identity", "{result:#}");
+        let message = result["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{result:#}");
+        let lines: Vec<&str> = r
+            .stderr
+            .lines()
+            .filter(|l| !l.starts_with("progress:"))
+            .collect();
+        assert_eq!(lines, [format!("error: {message}")], "{}", r.stderr);
+        assert!(!out.exists(), "nothing written");
+    };
+    check(
+        common::run_bare(
+            Command::new(BIN).args(args),
+            &[],
+            std::slice::from_ref(&region),
+        ),
+        "no AWS credentials found: set AWS_PROFILE",
+    );
+    check(
+        common::run_bare(
+            Command::new(BIN).args(args).args(["--profile", "nope"]),
+            &[],
+            std::slice::from_ref(&region),
+        ),
+        "no AWS credentials for profile \"nope\"",
+    );
+    check(
+        common::run_bare(
+            Command::new(BIN).args(args).args(["--profile", "stale"]),
+            &[(
+                "credentials",
+                "[stale]\naws_access_key_id = AKIDREFUSED\naws_secret_access_key = x\n",
+            )],
+            &[region, ("AWS_ENDPOINT_URL", aws.url.clone())],
+        ),
+        "AWS refused the credentials of profile \"stale\" (InvalidClientTokenId",
+    );
+}

@@ -225,26 +225,60 @@ fn deleted_items_give_no_rows_and_regions_config_does_not_see_are_named() {
 }
 
 /// 40 account-regions through one aggregator that throttles past 8 calls a second:
-/// the collector holds itself to that rate, so it is seldom throttled (a stall of the
-/// machine can still bunch calls; those are retried) and every row arrives, the run
-/// `ok`. The same read with the limit lifted is throttled far more often.
+/// every row arrives and the run is `ok` (a stall of the machine can bunch calls; those
+/// are retried).
+///
+/// That the collector asks at its rate is shown by what the local AWS saw, with no
+/// stopwatch of ours and no throttling to blur it (a second local AWS, which throttles
+/// nothing): the aggregator's limiter lets its N select calls go at least 1/8 s apart,
+/// and each arrives after it was let go, so the last arrives at least (N-1)/8 s after
+/// the harness's clock was read before the run. A load on the machine only makes that
+/// later; a collector that did not hold the rate reads the same 40 targets in a
+/// fraction of it. The limiter's own schedule is unit-tested under a paused clock
+/// (`reader::quota`).
 #[test]
 fn an_aggregator_throttled_at_eight_calls_a_second_still_delivers_every_row() {
     let accounts: Vec<String> = (0..20).map(|i| format!("4000000000{i:02}")).collect();
     let ids: Vec<&str> = accounts.iter().map(String::as_str).collect();
     let mut s = seed(&ids, 2);
-    s["rates"] = json!({"select": 8});
     let dir = tempfile::tempdir().unwrap();
-    let run = |extra: &[&str], env: &[(&str, &str)], name: &str| {
-        let mut aws = LocalAws::start(&s);
+    let run = |seed: &Value, name: &str| {
+        let mut aws = LocalAws::start(seed);
         let out = dir.path().join(name);
-        let mut args = vec!["--aggregator", "org", "--output", out.to_str().unwrap()];
-        args.extend(extra);
-        let (code, result) = collect_with(&aws, &args, env);
-        let throttled = aws.ask("throttled").as_u64().unwrap();
-        (code, result, out, throttled)
+        let before = aws.ask("clock").as_f64().unwrap();
+        let (code, result) = collect_with(
+            &aws,
+            &["--aggregator", "org", "--output", out.to_str().unwrap()],
+            &[],
+        );
+        let arrivals = aws.ask("arrivals select");
+        (code, result, out, before, arrivals)
     };
-    let (code, result, out, held) = run(&[], &[], "held.xlsx");
+
+    let (code, result, out, before, arrivals) = run(&s, "paced.xlsx");
+    assert_eq!(code, 0, "{result:#}");
+    // Every select call went to the aggregator, none to an account.
+    let scopes: Vec<&String> = arrivals.as_object().unwrap().keys().collect();
+    assert_eq!(scopes, ["aggregator org"], "{arrivals}");
+    let times: Vec<f64> = arrivals["aggregator org"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_f64().unwrap())
+        .collect();
+    // At least one query per target (40), each let through once.
+    assert!(times.len() >= 40, "{} select calls", times.len());
+    let last = times.iter().cloned().fold(f64::MIN, f64::max);
+    let least = (times.len() - 1) as f64 / 8.0;
+    assert!(
+        last - before >= least,
+        "{} select calls in {:.2} s: at 8 a second they take at least {least:.2} s",
+        times.len(),
+        last - before
+    );
+
+    s["rates"] = json!({"select": 8});
+    let (code, result, out_throttled, _, _) = run(&s, "throttled.xlsx");
     assert_eq!(code, 0, "{result:#}");
     let shards = result["per_account"]
         .as_array()
@@ -254,18 +288,145 @@ fn an_aggregator_throttled_at_eight_calls_a_second_still_delivers_every_row() {
         .count();
     assert_eq!(shards, 40, "{result:#}");
     // Per account: 2 + 3 tables and an instance of two addresses in each region.
-    let listed = rows(&out, false);
+    let listed = rows(&out_throttled, false);
     assert_eq!(listed.len(), 20 * (2 + 3 + 2 + 2), "{result:#}");
     assert_eq!(result["rows"], json!(listed.len()));
     let tables = listed.iter().filter(|r| r[11] == "DynamoDB").count();
     assert_eq!(tables, 20 * (2 + 3));
-    // Without the limit, and without retries (so each throttled call is counted once).
-    let no_retries = [("AWS_MAX_ATTEMPTS", "1")];
-    let (_, _, _, unheld) = run(&["--rates", "select=1000"], &no_retries, "unheld.xlsx");
-    // On a loaded machine the local AWS itself stalls now and then, and a stall bunches
-    // calls (a few throttles, retried); without the limit most calls are throttled.
-    assert!(
-        unheld >= 10 && held * 2 < unheld,
-        "throttled {held} times at the rate, {unheld} without it"
+    assert_eq!(rows(&out, false), listed, "throttled or not, the same rows");
+}
+
+/// Each mode on a healthy organization ends `ok`, ElastiCache and EKS read through the
+/// member roles; with `--service-reads off` they are left out, named as not read, and
+/// the run is still `ok` (no role is assumed at all in aggregator mode). A member role
+/// that is missing makes the run `partial`, with the cause named once for the account
+/// (both its regions), after one AssumeRole.
+#[test]
+fn every_mode_ends_ok_when_healthy_and_names_a_missing_member_role_once() {
+    let accounts = ["111111111111", "333333333333"];
+    let mut s = seed(&accounts, 1);
+    s["organization"] = json!(accounts);
+    s["services"] =
+        json!({"111111111111": service_resources(), "333333333333": service_resources()});
+    let dir = tempfile::tempdir().unwrap();
+    let modes: [&[&str]; 3] = [
+        &["--accounts", "111111111111,333333333333"],
+        &["--organization"],
+        &["--aggregator", "org-aggregator"],
+    ];
+    let run = |aws: &mut LocalAws, mode: &[&str], extra: &[&str], name: &str| {
+        let out = dir.path().join(name);
+        let mut args = mode.to_vec();
+        args.extend(extra);
+        args.extend([
+            "--regions",
+            "us-east-1,us-west-2",
+            "--output",
+            out.to_str().unwrap(),
+        ]);
+        let before = aws.ask("assume-calls").as_u64().unwrap();
+        let (code, result) = collect(aws, &args);
+        let assumed = aws.ask("assume-calls").as_u64().unwrap() - before;
+        (code, result, out, assumed)
+    };
+    let caches = |out: &std::path::Path| {
+        rows(out, true)
+            .iter()
+            .filter(|r| r[11] == "ElastiCache" || r[11] == "EKS Node Group")
+            .count()
+    };
+
+    let mut healthy = LocalAws::start(&s);
+    for (i, mode) in modes.iter().enumerate() {
+        let (code, result, out, assumed) = run(&mut healthy, mode, &[], &format!("ok{i}.xlsx"));
+        assert_eq!(
+            (code, &result["status"]),
+            (0, &json!("ok")),
+            "{mode:?}: {result:#}"
+        );
+        // Two clusters... per account: a cluster, a replication group and a node group.
+        assert_eq!(caches(&out), 2 * 3, "{mode:?}");
+        assert_eq!(assumed, 2, "{mode:?}: one AssumeRole per member account");
+        assert!(result.get("not_read").is_none(), "{result:#}");
+
+        let (code, result, out, assumed) = run(
+            &mut healthy,
+            mode,
+            &["--service-reads", "off"],
+            &format!("off{i}.xlsx"),
+        );
+        assert_eq!(
+            (code, &result["status"]),
+            (0, &json!("ok")),
+            "{mode:?}: {result:#}"
+        );
+        assert_eq!(caches(&out), 0, "{mode:?}");
+        let not_read: Vec<&str> = result["not_read"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{result:#}"))
+            .iter()
+            .map(|n| n["resource_type"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            not_read,
+            [
+                "AWS::EKS::Nodegroup",
+                "AWS::ElastiCache::CacheCluster",
+                "AWS::ElastiCache::ReplicationGroup"
+            ],
+            "{result:#}"
+        );
+        assert!(result["not_read"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("not read: turned off (service-reads: off)"));
+        let summary = summary_text(&out);
+        assert!(
+            summary.contains("Resource types not read")
+                && summary.contains("AWS::ElastiCache::CacheCluster | not read: turned off"),
+            "{summary}"
+        );
+        if mode[0] == "--aggregator" {
+            assert_eq!(
+                assumed, 0,
+                "an aggregator without service reads needs no role"
+            );
+        }
+    }
+
+    s["no_role"] = json!(["333333333333"]);
+    let mut missing = LocalAws::start(&s);
+    for (i, mode) in modes.iter().enumerate() {
+        let (code, result, _, assumed) = run(&mut missing, mode, &[], &format!("missing{i}.xlsx"));
+        assert_eq!(
+            (code, &result["status"]),
+            (2, &json!("partial")),
+            "{mode:?}: {result:#}"
+        );
+        assert_eq!(
+            assumed, 2,
+            "{mode:?}: the missing role is tried once, not per region"
+        );
+        let errors = result["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{mode:?}: named once: {result:#}");
+        let e = &errors[0];
+        assert_eq!(e["account"], "333333333333", "{result:#}");
+        assert_eq!(e["region"], "us-east-1, us-west-2", "{result:#}");
+        let message = e["message"].as_str().unwrap();
+        assert!(
+            message.contains("sts:AssumeRole arn:aws:iam::333333333333:role/")
+                && message.contains("AccessDenied"),
+            "{result:#}"
+        );
+    }
+    // Without service reads an aggregator needs no member role: the same organization
+    // with the role missing is read whole.
+    let (code, result, _, assumed) = run(
+        &mut missing,
+        modes[2],
+        &["--service-reads", "off"],
+        "agg-off.xlsx",
     );
+    assert_eq!((code, &result["status"]), (0, &json!("ok")), "{result:#}");
+    assert_eq!(assumed, 0);
 }

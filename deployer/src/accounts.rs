@@ -9,12 +9,13 @@ use crate::config::DeployConfig;
 /// deploy into the wrong account is refused before anything is created.
 pub async fn management(config: &DeployConfig) -> anyhow::Result<(SdkConfig, Caller)> {
     let base = AwsSettings {
+        profile: config.profile.clone(),
         region: Some(config.management.region.clone()),
         ..AwsSettings::default()
     }
     .load()
     .await?;
-    let me = caller(&base).await?;
+    let me = caller(&base, config.profile.as_deref()).await?;
     if me.account != config.management.account_id {
         anyhow::bail!(
             "the AWS credentials are for account {}, but management.account-id is {}: nothing was changed",

@@ -15,6 +15,10 @@ use crate::config::DeployConfig;
     about = "Deploy fedramp-inventory to an AWS organization, and remove it"
 )]
 pub struct Cli {
+    /// AWS profile for the management account (else AWS_PROFILE, else the default
+    /// credentials), as `fedramp-inventory collect --profile`.
+    #[arg(long, global = true, value_name = "NAME")]
+    profile: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -70,7 +74,8 @@ impl Cli {
             | Command::Invoke { config }
             | Command::Teardown { config, .. } => config,
         };
-        let config = DeployConfig::load(path)?;
+        let mut config = DeployConfig::load(path)?;
+        config.profile = self.profile.clone();
         let runtime = tokio::runtime::Runtime::new()?;
         runtime.block_on(async {
             match self.command {

@@ -77,6 +77,11 @@ pub struct DeployConfig {
     /// Days back a scan counts as the latest (`--scan-period`, `SCAN_PERIOD_DAYS`).
     #[serde(default)]
     pub scan_period: fedramp_inventory::settings::ScanPeriod,
+    /// Whether the types Config does not record are read with the member roles
+    /// (member-roles, off), the library's own type as `--service-reads` and
+    /// `SERVICE_READS`.
+    #[serde(default)]
+    pub service_reads: fedramp_inventory::settings::ServiceReads,
     /// The role the collector assumes in member accounts.
     #[serde(default = "default_collector_role")]
     pub collector_role_name: String,
@@ -93,6 +98,9 @@ pub struct DeployConfig {
     /// The delivery pipeline (`fedramp-deploy pipeline`); absent: no pipeline.
     #[serde(default)]
     pub pipeline: Option<PipelineSettings>,
+    /// The AWS profile of this invocation (`--profile`): not a setting of the file.
+    #[serde(skip)]
+    pub profile: Option<String>,
 }
 
 /// Where the pipeline takes the repository from.
@@ -236,7 +244,7 @@ fn default_architecture() -> String {
 }
 fn default_memory() -> u32 {
     // Lambda's CPU grows with memory (one vCPU at 1,769 MB); a 2 million item
-    // inventory needs about 1.3 GiB (the README's capacity table).
+    // inventory needs about 1.3 GiB (docs/benchmarks.md's capacity table).
     2048
 }
 fn default_concurrency() -> usize {
@@ -322,6 +330,16 @@ impl DeployConfig {
                 "members: give `organization: true` or a list of `accounts` (or set `aggregator`)"
                     .into(),
             );
+        }
+        if !organization && !listed {
+            // An aggregator alone: no member role stack is made, so nothing may need one.
+            use fedramp_inventory::settings::{ScanSource, ServiceReads};
+            if self.service_reads == ServiceReads::MemberRoles {
+                return Err("service-reads: member-roles reads ElastiCache and EKS node groups (which AWS Config does not record) through member roles, and an aggregator alone makes none: list `members` (or `organization: true`) for their roles, or set `service-reads: off` to leave those types out".into());
+            }
+            if self.scan_coverage == ScanSource::Inspector {
+                return Err("scan-coverage: inspector reads Amazon Inspector through the member roles, and an aggregator alone makes none: list `members` (or `organization: true`)".into());
+            }
         }
         check_schedule(&self.schedule).map_err(|m| format!("schedule: {m}"))?;
         if let Some(oscal) = &self.oscal {
@@ -682,14 +700,36 @@ mod tests {
     }
 
     #[test]
-    fn aggregator_mode_needs_no_members() {
-        let text = GOOD.replace(
+    fn aggregator_mode_needs_no_members_with_service_reads_off() {
+        let alone = GOOD.replace(
             "members:\n  accounts:\n    - id: \"111111111111\"\n      name: prod\n",
             "aggregator: org\n",
         );
-        let c = DeployConfig::parse(&text).unwrap();
+        // Without member roles, the default (reading ElastiCache and EKS through them)
+        // would fail on every run: refused at plan, with the way out named.
+        let e = DeployConfig::parse(&alone).unwrap_err();
+        assert!(
+            e.starts_with("service-reads:") && e.contains("service-reads: off"),
+            "{e}"
+        );
+        let e = DeployConfig::parse(&format!(
+            "{alone}service-reads: off\nscan-coverage: inspector\n"
+        ))
+        .unwrap_err();
+        assert!(e.starts_with("scan-coverage:"), "{e}");
+        let c = DeployConfig::parse(&format!("{alone}service-reads: off\n")).unwrap();
         assert_eq!(c.aggregator, "org");
         assert!(c.members.accounts.is_empty());
+        assert_eq!(
+            c.service_reads,
+            fedramp_inventory::settings::ServiceReads::Off
+        );
+        // With members, their roles serve the aggregator's shards.
+        let listed = DeployConfig::parse(&format!("{GOOD}aggregator: org\n")).unwrap();
+        assert_eq!(
+            listed.service_reads,
+            fedramp_inventory::settings::ServiceReads::MemberRoles
+        );
         let e = DeployConfig::parse(&GOOD.replace(
             "members:\n  accounts:\n    - id: \"111111111111\"\n      name: prod\n",
             "",

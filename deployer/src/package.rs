@@ -184,16 +184,10 @@ pub async fn upload(
     Ok(key)
 }
 
-/// `aws-us-gov` or `aws-cn` from the region, else `aws`.
+/// The partition of the session's region (AWS's table, one copy for the whole tool).
 fn partition_of(config: &SdkConfig) -> &'static str {
     let region = config.region().map(|r| r.to_string()).unwrap_or_default();
-    if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else if region.starts_with("cn-") {
-        "aws-cn"
-    } else {
-        "aws"
-    }
+    fedramp_inventory::partition::partition_of(&region)
 }
 
 /// Deletes every object version in a bucket, then the bucket; only a bucket `owner`

@@ -11,8 +11,9 @@ pub fn collector(
     code_key: &str,
     bucket_exists: bool,
 ) -> Vec<(&'static str, String)> {
-    // In organization mode the organization bounds the roles the collector may assume;
-    // otherwise the listed accounts' roles, by ARN.
+    // With the organization's member roles (organization mode, with or without an
+    // aggregator) the organization bounds the roles the collector may assume; otherwise
+    // the listed accounts' roles, by ARN (list mode, or an aggregator with members).
     let member_roles: Vec<String> = if config.members.organization {
         Vec::new()
     } else {
@@ -50,6 +51,8 @@ pub fn collector(
         ("ConfigRates", config.rates.to_string()),
         ("ScanCoverage", config.scan_coverage.to_string()),
         ("ScanPeriodDays", config.scan_period.to_string()),
+        ("ServiceReads", config.service_reads.to_string()),
+        ("OrganizationRoles", config.members.organization.to_string()),
         ("Schedule", config.schedule.clone()),
         ("ReportBucketName", config.report_bucket.clone()),
         ("ReportBucketExists", bucket_exists.to_string()),

@@ -29,9 +29,25 @@ pub fn fips_by_default(region: &str) -> bool {
 pub enum AwsError {
     #[error("no AWS region configured: set AWS_REGION or pass --region")]
     NoRegion,
+    /// No credentials could be loaded, or AWS refused them: one line saying what to do.
+    #[error("{0}")]
+    Credentials(String),
     #[error("{0}")]
     Call(String),
 }
+
+/// The message for credentials that could not be loaded at all.
+pub const NO_CREDENTIALS: &str = "no AWS credentials found: set AWS_PROFILE, run 'aws sso login --profile NAME', or pass --profile";
+
+/// Error codes with which AWS refuses the credentials themselves (not a permission).
+const REFUSED: [&str; 6] = [
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "SignatureDoesNotMatch",
+    "UnrecognizedClientException",
+    "InvalidAccessKeyId",
+];
 
 impl AwsSettings {
     pub async fn load(&self) -> Result<SdkConfig, AwsError> {
@@ -96,16 +112,84 @@ where
                 err.message().unwrap_or("no message")
             )
         }
-        other => {
-            let mut text = other.to_string();
-            let mut cause = std::error::Error::source(other);
-            while let Some(c) = cause {
-                text = format!("{text}: {c}");
-                cause = c.source();
-            }
-            text
-        }
+        other => describe_chain(other),
     }
+}
+
+/// Where the credentials in use come from, for messages: the profile named (by
+/// `--profile` or `AWS_PROFILE`), else the environment's keys, else the default profile.
+fn credentials_source(profile: Option<&str>) -> String {
+    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    match profile.map(String::from).or_else(|| set("AWS_PROFILE")) {
+        Some(p) => format!("profile {p:?}"),
+        None if set("AWS_ACCESS_KEY_ID").is_some() => "AWS_ACCESS_KEY_ID".into(),
+        None => "the default profile".into(),
+    }
+}
+
+/// Sorts a failed first call into the credentials' own problems and the rest: no
+/// credentials at all, a profile that is not there, credentials AWS refused.
+fn credentials_error<E, R>(
+    e: &aws_sdk_sts::error::SdkError<E, R>,
+    profile: Option<&str>,
+) -> Option<AwsError>
+where
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    if let aws_sdk_sts::error::SdkError::ServiceError(s) = e {
+        let code = s.err().code().unwrap_or_default();
+        return REFUSED.contains(&code).then(|| {
+            let source = credentials_source(profile);
+            let how = match source.strip_prefix("profile ") {
+                Some(p) => format!(
+                    "run 'aws sso login --profile {}' or renew its keys",
+                    p.trim_matches('"')
+                ),
+                None => "renew them, or pass --profile".into(),
+            };
+            AwsError::Credentials(format!(
+                "AWS refused the credentials of {source} ({code}: {}): {how}",
+                s.err().message().unwrap_or("no message")
+            ))
+        });
+    }
+    // A credentials provider that found nothing fails the call before it is sent.
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if let Some(missing) =
+            c.downcast_ref::<aws_credential_types::provider::error::CredentialsError>()
+        {
+            let named = profile.map(String::from).or_else(|| {
+                std::env::var("AWS_PROFILE")
+                    .ok()
+                    .filter(|p| !p.trim().is_empty())
+            });
+            return Some(AwsError::Credentials(match named {
+                Some(p) => format!(
+                    "no AWS credentials for profile {p:?} ({}): check that ~/.aws/config defines it, or run 'aws sso login --profile {p}'",
+                    first_line(&describe_chain(missing))
+                ),
+                None => NO_CREDENTIALS.into(),
+            }));
+        }
+        cause = c.source();
+    }
+    None
+}
+
+fn describe_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text = format!("{text}: {c}");
+        cause = c.source();
+    }
+    text
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
 }
 
 /// Who the credentials are, from their ARN.
@@ -118,13 +202,19 @@ pub struct Caller {
     pub name: String,
 }
 
-/// The caller's account, partition and name.
-pub async fn caller(config: &SdkConfig) -> Result<Caller, AwsError> {
+/// The caller's account, partition and name: the first call of every command, so
+/// missing or refused credentials are said here, in one line, naming `profile` (the
+/// one passed with `--profile`; `AWS_PROFILE` is read as the SDK reads it).
+pub async fn caller(config: &SdkConfig, profile: Option<&str>) -> Result<Caller, AwsError> {
     let me = aws_sdk_sts::Client::new(config)
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| AwsError::Call(format!("sts:GetCallerIdentity failed: {}", describe(&e))))?;
+        .map_err(|e| {
+            credentials_error(&e, profile).unwrap_or_else(|| {
+                AwsError::Call(format!("sts:GetCallerIdentity failed: {}", describe(&e)))
+            })
+        })?;
     let arn = me.arn().unwrap_or_default();
     let partition = arn
         .split(':')
@@ -188,13 +278,17 @@ async fn assumed(
 
 /// Assumed-role credentials, one session per role (so per member account), shared by
 /// every region's clients of that account and assumed again shortly before they
-/// expire. AssumeRole is called once per account, not once per account and region.
+/// expire. AssumeRole is called once per account, not once per account and region; a
+/// role that could not be assumed is not tried again in the same run (its other
+/// regions fail with the same cause at once, instead of each waiting on STS).
 pub struct RoleSessions {
     base: SdkConfig,
     external_id: Option<String>,
     session: String,
-    cells: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Credentials>>>>>,
+    cells: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Assumed>>>>>,
 }
+
+type Assumed = Result<Credentials, String>;
 
 /// How long before expiry credentials are assumed again: past any one call's retries.
 const REFRESH_BEFORE: std::time::Duration = std::time::Duration::from_secs(5 * 60);
@@ -217,13 +311,15 @@ impl RoleSessions {
             Arc::clone(cells.entry(role_arn.to_string()).or_default())
         };
         let mut cached = cell.lock().await;
-        if let Some(c) = cached.as_ref() {
-            let fresh = c
-                .expiry()
-                .is_none_or(|at| at > std::time::SystemTime::now() + REFRESH_BEFORE);
-            if fresh {
-                return Ok(c.clone());
+        match cached.as_ref() {
+            Some(Err(m)) => return Err(m.clone()),
+            Some(Ok(c))
+                if c.expiry()
+                    .is_none_or(|at| at > std::time::SystemTime::now() + REFRESH_BEFORE) =>
+            {
+                return Ok(c.clone())
             }
+            _ => {}
         }
         let credentials = assumed(
             &self.base,
@@ -231,9 +327,9 @@ impl RoleSessions {
             self.external_id.as_deref(),
             &self.session,
         )
-        .await?;
+        .await;
         *cached = Some(credentials.clone());
-        Ok(credentials)
+        credentials
     }
 
     /// A config for `region` acting as the role: its credentials are asked of this

@@ -52,11 +52,7 @@ pub fn object_key(prefix: &str, name: &str) -> String {
 
 /// The object's https address; the host follows the partition (aws-cn is .com.cn).
 pub fn object_url(bucket: &str, region: &str, key: &str) -> String {
-    let domain = if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    };
+    let domain = crate::partition::region_dns_suffix(region);
     format!("https://{bucket}.s3.{region}.{domain}/{key}")
 }
 

@@ -11,7 +11,9 @@ use crate::collect::{
 use crate::mapper::{SoftwareFilter, TagNames};
 use crate::outputs::{Compression, Formats, IpCell, Layout, OscalSettings, OutputSettings};
 use crate::reader::config::Account;
-use crate::settings::{split_list, Rates, ScanPeriod, ScanSource, DEFAULT_MEMBER_ROLE_NAME};
+use crate::settings::{
+    split_list, Rates, ScanPeriod, ScanSource, ServiceReads, DEFAULT_MEMBER_ROLE_NAME,
+};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("{variable}: {problem}")]
@@ -92,6 +94,7 @@ pub fn settings_from_env(
     let rates: Rates = parsed(&var, "CONFIG_RATES")?.unwrap_or_default();
     let scan_coverage: ScanSource = parsed(&var, "SCAN_COVERAGE")?.unwrap_or_default();
     let scan_period: ScanPeriod = parsed(&var, "SCAN_PERIOD_DAYS")?.unwrap_or_default();
+    let service_reads: ServiceReads = parsed(&var, "SERVICE_READS")?.unwrap_or_default();
     if formats.contains(crate::outputs::Format::ScanCoverage)
         && scan_coverage != ScanSource::Inspector
     {
@@ -155,6 +158,7 @@ pub fn settings_from_env(
         read_for: None,
         scan_coverage,
         scan_period,
+        service_reads,
     })
 }
 

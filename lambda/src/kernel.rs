@@ -311,6 +311,7 @@ impl Gathered {
             diagnostics,
             sort_time: self.sort_time,
             scan,
+            not_read: BTreeMap::new(),
         };
         (inventory, summary)
     }

@@ -26,6 +26,7 @@ pub mod json;
 pub mod kernel;
 pub mod mapper;
 pub mod outputs;
+pub mod partition;
 pub mod progress;
 pub mod reader;
 pub mod run;

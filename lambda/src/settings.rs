@@ -180,6 +180,44 @@ impl std::str::FromStr for ScanSource {
 }
 deserialize_from_str!(ScanSource);
 
+/// Whether the types AWS Config does not record (ElastiCache clusters and replication
+/// groups, EKS node groups) are read from their own APIs, which needs the member role in
+/// each account: the `service-reads` setting. `off` leaves them out on purpose; the run
+/// says so instead of counting a missing role as a failure on every run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ServiceReads {
+    #[default]
+    MemberRoles,
+    Off,
+}
+
+impl ServiceReads {
+    pub fn name(self) -> &'static str {
+        match self {
+            ServiceReads::MemberRoles => "member-roles",
+            ServiceReads::Off => "off",
+        }
+    }
+}
+
+impl std::fmt::Display for ServiceReads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for ServiceReads {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        [ServiceReads::MemberRoles, ServiceReads::Off]
+            .into_iter()
+            .find(|s| s.name() == text.trim().to_ascii_lowercase())
+            .ok_or_else(|| format!("service-reads: expected member-roles or off, found {text:?}"))
+    }
+}
+deserialize_from_str!(ServiceReads);
+
 /// How many days back a scan counts as the latest: the `scan-period` setting. 30 is
 /// the monthly continuous-monitoring cycle; FedRAMP's 2026 rules ask class B and C
 /// providers to verify machine resources every 7 or 3 days.
@@ -285,5 +323,16 @@ mod tests {
         let q: ScanPeriod = serde_yaml::from_str("\"14\"").unwrap();
         assert_eq!(q.days(), 14);
         assert!(serde_yaml::from_str::<ScanPeriod>("400").is_err());
+    }
+
+    #[test]
+    fn service_reads_parse_through_one_type() {
+        assert_eq!(ServiceReads::default().to_string(), "member-roles");
+        assert_eq!("OFF".parse(), Ok(ServiceReads::Off));
+        assert_eq!(" member-roles".parse(), Ok(ServiceReads::MemberRoles));
+        let e = "yes".parse::<ServiceReads>().unwrap_err();
+        assert!(e.contains("member-roles or off"), "{e}");
+        let y: ServiceReads = serde_yaml::from_str("off").unwrap();
+        assert_eq!(y, ServiceReads::Off);
     }
 }

@@ -1,6 +1,6 @@
 //! The machine-readable snapshot of one inventory: gzip'd JSON Lines, a header line
 //! then one asset per line, in inventory order. It is what `diff` compares month over
-//! month and what a team's own tooling reads; the schema is documented in the README
+//! month and what a team's own tooling reads; the schema is documented in docs/outputs.md
 //! and versioned (`schema_version`): a reader refuses a newer one rather than guess.
 
 use std::collections::BTreeMap;

@@ -58,6 +58,9 @@ pub struct Summary {
     pub sort_time: std::time::Duration,
     /// What Amazon Inspector's coverage showed, when scan coverage was read.
     pub scan: Option<ScanReport>,
+    /// Resource types left unread on purpose, with why: what the inventory cannot see
+    /// is said, never a silent gap.
+    pub not_read: BTreeMap<String, String>,
 }
 
 impl Summary {

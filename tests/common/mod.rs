@@ -223,3 +223,39 @@ pub fn run_against(aws: &LocalAws, command: &mut Command) -> (i32, String) {
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (out.status.code().expect("an exit code, not a signal"), text)
 }
+
+/// How a command run with no credentials, or bad ones, ends.
+pub struct Refusal {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `command` with nothing of this environment but PATH, a HOME of its own (no
+/// ~/.aws unless `aws_files` gives its files), no instance metadata, and `env`.
+pub fn run_bare(
+    command: &mut Command,
+    aws_files: &[(&str, &str)],
+    env: &[(&str, String)],
+) -> Refusal {
+    let home = tempfile::tempdir().unwrap();
+    if !aws_files.is_empty() {
+        std::fs::create_dir(home.path().join(".aws")).unwrap();
+        for (name, text) in aws_files {
+            std::fs::write(home.path().join(".aws").join(name), text).unwrap();
+        }
+    }
+    let out = command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .expect("the command runs");
+    Refusal {
+        code: out.status.code().expect("an exit code, not a signal"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

@@ -19,6 +19,10 @@ stdin are commands, each answered with one JSON line on stdout:
   config-calls             -> number of Config select calls answered
   batch-calls              -> number of Config list-discovered and batch-get calls answered
   throttled                -> number of Config calls refused as past the seeded rates
+  clock                    -> this harness's monotonic clock, in seconds
+  arrivals API             -> {scope: [monotonic arrival time of each call of API (select,
+                              batch-get, describe) not refused as past the seeded rate]},
+                              per account or `aggregator NAME`
   assume-calls             -> number of sts:AssumeRole calls answered
   inspector-calls          -> number of Inspector BatchGetAccountStatus and ListCoverage calls
   items FILE               -> replaces the seeded items with FILE's {"ACCOUNT": {"REGION": [item]}}
@@ -67,6 +71,10 @@ Seed file:
    "deny": ["ACCOUNT", ...],
    "delay_ms": 0,                      # each Config call takes this long
    "assume_delay_ms": 0,               # each sts:AssumeRole takes this long
+   "no_role": ["ACCOUNT", ...],        # sts:AssumeRole of any role there: AccessDenied (no
+                                       # member role, or one that does not trust the caller)
+   "refused_keys": ["AKID", ...],      # sts:GetCallerIdentity signed with these access keys:
+                                       # InvalidClientTokenId, as for a key STS does not know
    "throttle": {"ACCOUNT": N},          # that account's next N Config calls are throttled
    "organization": ["ACCOUNT", ...],   # create an organization with these member ids
    "stacksets_access": true,           # trusted access for CloudFormation StackSets
@@ -179,6 +187,7 @@ def answered(operation, body, service="config"):
 
 
 BUCKETS = {}
+ARRIVALS = {}
 
 
 def rate_limited(scope, api):
@@ -229,6 +238,8 @@ def counted_call(account=None, counter="config", scope=None, api=None):
     if api:
         rate_limited(scope or account, api)
     with LOCK:
+        if api:
+            ARRIVALS.setdefault(api, {}).setdefault(scope or account, []).append(time.monotonic())
         CALLS[counter] += 1
         throttled = SEED.get("throttle", {}).get(account, 0) > 0
         if throttled:
@@ -677,11 +688,29 @@ def assume_role(self):
         CALLS["assume"] = CALLS.get("assume", 0) + 1
     if SEED.get("assume_delay_ms"):
         time.sleep(SEED["assume_delay_ms"] / 1000)
+    role = self._get_param("RoleArn") or ""
+    account = role.split(":")[4] if role.count(":") >= 5 else ""
+    if account in SEED.get("no_role", []):
+        # What STS answers when the role does not exist or does not trust the caller.
+        from moto.sts.exceptions import STSClientError
+        raise STSClientError("AccessDenied", f"User: {self.current_account} is not authorized "
+                             f"to perform: sts:AssumeRole on resource: {role}")
     return ORIGINAL["assume_role"](self)
 
 
-ORIGINAL = {"assume_role": TokenResponse.assume_role}
+def get_caller_identity(self):
+    key = re.search(r"Credential=([^/]+)/", self.headers.get("Authorization", ""))
+    if key and key.group(1) in SEED.get("refused_keys", []):
+        # What STS answers for an access key it does not know.
+        from moto.sts.exceptions import STSClientError
+        raise STSClientError("InvalidClientTokenId", "The security token included in the request is invalid.")
+    return ORIGINAL["get_caller_identity"](self)
+
+
+ORIGINAL = {"assume_role": TokenResponse.assume_role,
+            "get_caller_identity": TokenResponse.get_caller_identity}
 TokenResponse.assume_role = assume_role
+TokenResponse.get_caller_identity = get_caller_identity
 for name, patched in [("create_stack_set", create_stack_set),
                       ("update_stack_set", None),
                       ("create_stack_instances", create_stack_instances),
@@ -873,6 +902,11 @@ def answer(line, url):
         return CALLS["batch"]
     if words[0] == "throttled":
         return CALLS["throttled"]
+    if words[0] == "clock":
+        return time.monotonic()
+    if words[0] == "arrivals":
+        with LOCK:
+            return ARRIVALS.get(words[1], {})
     if words[0] == "inspector-calls":
         return CALLS.get("inspector", 0)
     if words[0] == "assume-calls":

@@ -175,6 +175,42 @@ class Throttling(unittest.TestCase):
             time.sleep(1.1)
             config.select_resource_config(Expression=q)
             self.assertGreaterEqual(aws.ask("throttled"), 1)
+            # Each call let through is recorded with its arrival, per scope: the calls
+            # refused are not.
+            arrivals = aws.ask("arrivals select")
+            self.assertEqual(len(arrivals["123456789012"]), codes.count("ok") + 1)
+            self.assertEqual(len(arrivals["aggregator org"]), 1)
+            self.assertEqual(arrivals["123456789012"], sorted(arrivals["123456789012"]))
+            self.assertLessEqual(arrivals["123456789012"][-1], aws.ask("clock"))
+            self.assertEqual(aws.ask("arrivals batch-get"), {})
+        finally:
+            aws.close()
+
+
+class MemberRoles(unittest.TestCase):
+    def test_an_account_without_the_role_refuses_assume_role_as_sts_does(self):
+        aws = Harness({**SEED, "no_role": ["111111111111"]})
+        try:
+            sts = aws.client("sts")
+            with self.assertRaises(botocore.exceptions.ClientError) as refused:
+                sts.assume_role(RoleArn="arn:aws:iam::111111111111:role/Collector", RoleSessionName="s")
+            self.assertEqual(refused.exception.response["Error"]["Code"], "AccessDenied")
+            self.assertIn("arn:aws:iam::111111111111:role/Collector", str(refused.exception))
+            ok = sts.assume_role(RoleArn="arn:aws:iam::222222222222:role/Collector", RoleSessionName="s")
+            self.assertTrue(ok["Credentials"]["AccessKeyId"])
+            self.assertEqual(aws.ask("assume-calls"), 2)
+        finally:
+            aws.close()
+
+    def test_a_key_sts_does_not_know_is_refused(self):
+        aws = Harness({**SEED, "refused_keys": ["AKIDREFUSED"]})
+        try:
+            refused = boto3.client("sts", endpoint_url=aws.url, region_name="us-east-1",
+                                   aws_access_key_id="AKIDREFUSED", aws_secret_access_key="x")
+            with self.assertRaises(botocore.exceptions.ClientError) as e:
+                refused.get_caller_identity()
+            self.assertEqual(e.exception.response["Error"]["Code"], "InvalidClientTokenId")
+            self.assertEqual(aws.client("sts").get_caller_identity()["Account"], "123456789012")
         finally:
             aws.close()
 

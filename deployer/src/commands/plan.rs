@@ -33,6 +33,7 @@ pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow:
             )
         }),
     };
+    writeln!(out, "{}", service_reads_line(config))?;
     for entry in &list {
         let params = entry.parameters(config, &context);
         match &entry.placement {
@@ -68,6 +69,18 @@ pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow:
         }
     }
     Ok(0)
+}
+
+/// Which of the two `service-reads` settings applies, and what it means for each run.
+fn service_reads_line(config: &DeployConfig) -> String {
+    use fedramp_inventory::settings::ServiceReads;
+    match config.service_reads {
+        ServiceReads::MemberRoles => format!(
+            "service reads: member-roles: ElastiCache clusters and replication groups and EKS node groups (which AWS Config does not record) are read from their own APIs with the member role {} in each account",
+            config.collector_role_name
+        ),
+        ServiceReads::Off => "service reads: off: ElastiCache clusters and replication groups and EKS node groups (which AWS Config does not record) are not read; each run names them as not read".into(),
+    }
 }
 
 async fn print_plan(

@@ -13,7 +13,9 @@ use crate::cli::report::OutputArgs;
 use crate::collect::{collect, Accounts, CollectSettings, Destination, DEFAULT_CONCURRENCY};
 use crate::outputs::Format;
 use crate::reader::config::Account;
-use crate::settings::{split_list, Rates, ScanPeriod, ScanSource, DEFAULT_MEMBER_ROLE_NAME};
+use crate::settings::{
+    split_list, Rates, ScanPeriod, ScanSource, ServiceReads, DEFAULT_MEMBER_ROLE_NAME,
+};
 use std::time::Duration;
 
 #[derive(Debug, Args)]
@@ -58,6 +60,11 @@ pub struct CollectArgs {
     /// Days back a scan counts as the latest (30: monthly; 7 or 3 for classes B and C).
     #[arg(long, value_name = "DAYS", default_value_t = ScanPeriod::default())]
     pub scan_period: ScanPeriod,
+    /// ElastiCache and EKS node groups, which AWS Config does not record, read from
+    /// their own APIs with the member role (member-roles), or left out and named as not
+    /// read (off).
+    #[arg(long, value_name = "member-roles|off", default_value_t = ServiceReads::default())]
+    pub service_reads: ServiceReads,
     /// Stop reading after this many seconds; unfinished targets are reported as
     /// `timeout` and what was read is written and delivered.
     #[arg(long, value_name = "SECONDS")]
@@ -108,6 +115,15 @@ pub fn run(args: CollectArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     );
     let outcome = runtime.block_on(collect(&settings));
     shown.finish();
+    // A run that could not start (no credentials, refused ones) says why in one line
+    // on stderr too; the JSON result on stdout is what scripts read.
+    for e in outcome
+        .errors
+        .iter()
+        .filter(|e| matches!(e.stage.as_str(), "identity" | "configuration"))
+    {
+        eprintln!("error: {}", e.message);
+    }
     writeln!(out, "{}", serde_json::to_string_pretty(&outcome)?)?;
     Ok(outcome.status.exit_code())
 }
@@ -183,5 +199,6 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         progress: Default::default(),
         scan_coverage: args.scan_coverage,
         scan_period: args.scan_period,
+        service_reads: args.service_reads,
     })
 }

@@ -57,7 +57,7 @@ pub struct OutputArgs {
     /// One row per IP address, or all of an asset's addresses joined in one cell.
     #[arg(long, value_enum, default_value_t = IpCell::PerRow)]
     pub ip_cell: IpCell,
-    /// YAML file naming the tags that feed tag-driven columns, and `software:` (see README).
+    /// YAML file naming the tags that feed tag-driven columns, and `software:` (see docs/report.md).
     #[arg(long, value_name = "FILE")]
     pub tags: Option<PathBuf>,
     /// Installed packages (SSM inventory) that get rows of their own: none, all, or

@@ -1,5 +1,5 @@
 //! `fedramp-inventory types`: every supported resource type, from the registry itself,
-//! as the Markdown table the README's coverage section holds (a test keeps them equal).
+//! as the Markdown table docs/coverage.md holds (a test keeps them equal).
 
 use std::io::Write;
 

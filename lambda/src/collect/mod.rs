@@ -29,8 +29,9 @@ use crate::reader::config::{
     Target, TargetError,
 };
 use crate::reader::quota::{Limits, Rates};
+use crate::reader::services;
 use crate::scan::{ScanCounts, ScanWindow};
-use crate::settings::{ScanPeriod, ScanSource};
+use crate::settings::{ScanPeriod, ScanSource, ServiceReads};
 use crate::summary::Summary;
 use notify::notify;
 
@@ -87,12 +88,14 @@ pub struct CollectSettings {
     pub scan_coverage: ScanSource,
     /// Which scans count as the latest.
     pub scan_period: ScanPeriod,
+    /// Whether the types AWS Config does not record are read (with the member roles).
+    pub service_reads: ServiceReads,
 }
 
 /// Account x region reads at once. Each waits on AWS most of its time (AssumeRole, then
 /// page after page): by `make bench-collect` with AWS's rates held, 8 at a time read
 /// about 10 account-regions a second and 32 or 64 about 22-23, so 5,000 accounts x 4
-/// regions take 14-15 minutes at 64, just past one Lambda run (the README's capacity
+/// regions take 14-15 minutes at 64, just past one Lambda run (docs/benchmarks.md's capacity
 /// table). More waiting targets do not pass an account's rates: each has its own.
 pub const DEFAULT_CONCURRENCY: usize = 64;
 
@@ -147,6 +150,16 @@ pub struct RunOutcome {
     /// Amazon Inspector's coverage of the inventory, when it was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scan_coverage: Option<ScanCounts>,
+    /// Resource types left unread on purpose (a setting), with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_read: Vec<NotRead>,
+}
+
+/// A resource type the run did not read, and why.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NotRead {
+    pub resource_type: String,
+    pub reason: String,
 }
 
 impl RunOutcome {
@@ -161,6 +174,7 @@ impl RunOutcome {
             warnings: 0,
             changes: None,
             scan_coverage: None,
+            not_read: Vec::new(),
         }
     }
 
@@ -219,7 +233,7 @@ async fn run(
     base: &SdkConfig,
     deadline: Option<tokio::time::Instant>,
 ) -> Result<(RunOutcome, Option<ChangeReport>), TargetError> {
-    let me = caller(base)
+    let me = caller(base, settings.aws.profile.as_deref())
         .await
         .map_err(|e| run_error("identity", e.to_string()))?;
     // AWS's rates hold from the first call: the aggregator's GROUP BY counts too.
@@ -241,6 +255,7 @@ async fn run(
         deadline,
         progress: Arc::clone(&settings.progress),
         scan: settings.scan_coverage,
+        service_reads: settings.service_reads,
     };
     let (gathered, errors, findings) = read(plan, &targets).await?;
     settings.progress.set_stage(Stage::Writing);
@@ -249,8 +264,20 @@ async fn run(
         as_of: now,
         days: settings.scan_period.days(),
     });
-    let (inventory, summary, mut outcome) =
+    let (inventory, mut summary, mut outcome) =
         assemble(&targets, gathered, errors, findings, now, window);
+    if settings.service_reads == ServiceReads::Off {
+        for (_, resource_type) in services::service_reads() {
+            let reason = "not read: turned off (service-reads: off). AWS Config does not record this type; its own API is read only with the member roles (service-reads: member-roles)";
+            summary
+                .not_read
+                .insert(resource_type.to_string(), reason.to_string());
+            outcome.not_read.push(NotRead {
+                resource_type: resource_type.to_string(),
+                reason: reason.to_string(),
+            });
+        }
+    }
     if outcome.status == RunStatus::Failed {
         return Ok((outcome, None));
     }
@@ -469,7 +496,7 @@ pub fn assemble(
         rows: summary.rows,
         warnings: summary.diagnostics.entries().len() - read_errors,
         per_account,
-        errors: errors.into_iter().chain(findings).map(|(_, e)| e).collect(),
+        errors: role_failures_once(errors.into_iter().chain(findings).map(|(_, e)| e)),
         scan_coverage: summary.scan.as_ref().map(|s| s.counts()),
         ..RunOutcome::failed()
     };
@@ -480,6 +507,33 @@ pub fn assemble(
         );
     }
     (inventory, summary, outcome)
+}
+
+/// A member role that could not be assumed is tried once per run and named once: the
+/// same failure in each of the account's regions becomes one error listing them.
+fn role_failures_once(errors: impl Iterator<Item = TargetError>) -> Vec<TargetError> {
+    let mut out: Vec<TargetError> = Vec::new();
+    let mut seen: std::collections::HashMap<(String, String, String), usize> =
+        std::collections::HashMap::new();
+    for e in errors {
+        if !e.message.contains("sts:AssumeRole ") {
+            out.push(e);
+            continue;
+        }
+        let key = (e.account.clone(), e.stage.clone(), e.message.clone());
+        match seen.get(&key) {
+            Some(&at) => {
+                let regions = &mut out[at].region;
+                regions.push_str(", ");
+                regions.push_str(&e.region);
+            }
+            None => {
+                seen.insert(key, out.len());
+                out.push(e);
+            }
+        }
+    }
+    out
 }
 
 /// Object keys of a run delivered to S3: its stem, and the prefix it is under.

@@ -33,9 +33,12 @@ pub fn hosted_zone(d: &mut Draft<'_>) {
     if d.asset().get(Field::AssetId).is_empty() || d.item.arn.is_none() {
         if let Some(id) = d.c.text("Id") {
             let id = id.trim_start_matches("/hostedzone/");
+            // Route 53 is global, recorded in a region of the zone's partition.
+            let partition =
+                crate::partition::partition_of(d.item.region.as_deref().unwrap_or_default());
             d.set(
                 Field::AssetId,
-                &format!("arn:aws:route53:::hostedzone/{id}"),
+                &format!("arn:{partition}:route53:::hostedzone/{id}"),
             );
         }
     }

@@ -39,7 +39,10 @@ pub fn rest_api(d: &mut Draft<'_>) {
     if let (Some(id), Some(region)) = (api_id(d), region(d)) {
         d.set(
             Field::Dns,
-            &format!("https://{id}.execute-api.{region}.amazonaws.com"),
+            &format!(
+                "https://{id}.execute-api.{region}.{}",
+                crate::partition::region_dns_suffix(&region)
+            ),
         );
     }
     if let Some(name) = d.c.text("name") {
@@ -52,7 +55,10 @@ pub fn rest_stage(d: &mut Draft<'_>) {
     if let (Some(id), Some(region), Some(stage)) = (api_id(d), region(d), stage) {
         d.set(
             Field::Dns,
-            &format!("https://{id}.execute-api.{region}.amazonaws.com/{stage}"),
+            &format!(
+                "https://{id}.execute-api.{region}.{}/{stage}",
+                crate::partition::region_dns_suffix(&region)
+            ),
         );
     }
     if d.c.flag("cacheClusterEnabled") == Some(true) {

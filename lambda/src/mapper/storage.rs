@@ -5,18 +5,7 @@ use crate::json::Json;
 use super::conf::pair;
 use super::Draft;
 use crate::fields::Field;
-
-/// The ARN partition of a region: GovCloud's and China's are not `aws`. Without a
-/// region, `aws`.
-fn partition_of(region: Option<&str>) -> &'static str {
-    match region {
-        Some(r) if r.starts_with("us-gov-") => "aws-us-gov",
-        Some(r) if r.starts_with("cn-") => "aws-cn",
-        Some(r) if r.starts_with("us-iso-") => "aws-iso",
-        Some(r) if r.starts_with("us-isob-") => "aws-iso-b",
-        _ => "aws",
-    }
-}
+use crate::partition::{partition_of, region_dns_suffix};
 
 /// Whether a bucket is public lives in `supplementaryConfiguration`: blocked when all
 /// four public-access-block settings are on; else public when its policy allows
@@ -32,12 +21,13 @@ pub fn s3_bucket(d: &mut Draft<'_>) {
     });
     if d.item.arn.is_none() {
         if let Some(name) = &name {
-            let partition = partition_of(d.item.region.as_deref());
+            let partition = partition_of(d.item.region.as_deref().unwrap_or_default());
             d.set(Field::AssetId, &format!("arn:{partition}:s3:::{name}"));
         }
     }
     if let (Some(name), Some(region)) = (&name, d.item.region.as_deref()) {
-        d.set(Field::Dns, &format!("{name}.s3.{region}.amazonaws.com"));
+        let suffix = region_dns_suffix(region);
+        d.set(Field::Dns, &format!("{name}.s3.{region}.{suffix}"));
     }
     let supp = &d.item.supplementary;
     if let Some(public) = bucket_public(supp) {
@@ -128,7 +118,8 @@ fn acl_grants_everyone(acl: Option<&Json<'_>>) -> bool {
 pub fn efs(d: &mut Draft<'_>) {
     let id = d.c.text("FileSystemId").map(|i| i.into_owned());
     if let (Some(id), Some(region)) = (id, d.item.region.as_deref()) {
-        d.set(Field::Dns, &format!("{id}.efs.{region}.amazonaws.com"));
+        let suffix = region_dns_suffix(region);
+        d.set(Field::Dns, &format!("{id}.efs.{region}.{suffix}"));
     }
     let model = pair(
         d.c.text("PerformanceMode"),

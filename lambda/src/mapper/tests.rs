@@ -636,3 +636,42 @@ fn a_bucket_without_an_arn_gets_one_in_its_partition() {
     assert_eq!(bucket("us-east-1"), "arn:aws:s3:::b");
     assert_eq!(bucket("cn-north-1"), "arn:aws-cn:s3:::b");
 }
+
+/// Every ARN and host the mappers make follows the item's partition: a hosted zone
+/// without an ARN, a bucket's and a file system's hosts, an API's address.
+#[test]
+fn arns_and_hosts_follow_the_partition() {
+    let zone = |region: &str| {
+        map(json!({"resourceType": "AWS::Route53::HostedZone", "resourceId": "Z1",
+            "awsRegion": region, "configuration": {"Id": "/hostedzone/Z1", "Name": "example.gov."}}))
+        .get(Field::AssetId)
+        .to_string()
+    };
+    assert_eq!(
+        zone("us-gov-west-1"),
+        "arn:aws-us-gov:route53:::hostedzone/Z1"
+    );
+    assert_eq!(zone("us-east-1"), "arn:aws:route53:::hostedzone/Z1");
+    let dns = |item: serde_json::Value| map(item).get(Field::Dns).to_string();
+    assert_eq!(
+        dns(
+            json!({"resourceType": "AWS::S3::Bucket", "resourceId": "b", "awsRegion": "cn-north-1",
+            "configuration": {"name": "b"}})
+        ),
+        "b.s3.cn-north-1.amazonaws.com.cn"
+    );
+    assert_eq!(
+        dns(
+            json!({"resourceType": "AWS::EFS::FileSystem", "resourceId": "fs-1",
+            "awsRegion": "us-isob-east-1", "configuration": {"FileSystemId": "fs-1"}})
+        ),
+        "fs-1.efs.us-isob-east-1.sc2s.sgov.gov"
+    );
+    assert_eq!(
+        dns(
+            json!({"resourceType": "AWS::ApiGateway::RestApi", "resourceId": "a1",
+            "awsRegion": "us-iso-east-1", "configuration": {"id": "a1"}})
+        ),
+        "https://a1.execute-api.us-iso-east-1.c2s.ic.gov"
+    );
+}

@@ -25,7 +25,7 @@ use crate::kernel::{map_value, Batch, Origin, Outcome};
 use crate::mapper::{batch_get_types, select_query, shard_query, shards_query, MapContext};
 use crate::progress::Progress;
 use crate::reader::files::element;
-use crate::settings::ScanSource;
+use crate::settings::{ScanSource, ServiceReads};
 
 /// A member account: id and, when known, its name.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -111,6 +111,8 @@ pub(crate) struct ReadPlan {
     pub progress: Arc<Progress>,
     /// Whether Amazon Inspector's coverage is read in each account and region.
     pub scan: ScanSource,
+    /// Whether the types Config does not record are read from their own APIs.
+    pub service_reads: ServiceReads,
 }
 
 impl ReadPlan {
@@ -282,6 +284,10 @@ async fn read_target(
     let fail = |stage: &str, message: String| target_error(target, stage, message);
     let account_region = target.account_region();
     let reads = reads_of(target);
+    // The types Config does not record are read where this target reads them, unless
+    // turned off; Inspector's coverage needs the member role there as well.
+    let services_read = reads.services && plan.service_reads == ServiceReads::MemberRoles;
+    let needs_role = services_read || (reads.services && plan.scan == ScanSource::Inspector);
     let label = target.label();
     // The account (or aggregator) whose rates the calls count against, and where the
     // types Config does not record are read.
@@ -302,7 +308,7 @@ async fn read_target(
         Target::Aggregator { name, part } => {
             let client = config_client(&plan.base, &label);
             let place = match part {
-                AggregatorPart::Shard { account, region } if reads.services => {
+                AggregatorPart::Shard { account, region } if needs_role => {
                     let config = plan.member_config(account, region).await;
                     Some((account.clone(), region.clone(), config))
                 }
@@ -369,7 +375,7 @@ async fn read_target(
         let Some((account, region, config)) = &place else {
             return Ok(Vec::new());
         };
-        if !reads.services {
+        if !services_read {
             return Ok(Vec::new());
         }
         let config = match config {

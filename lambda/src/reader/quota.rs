@@ -78,30 +78,32 @@ impl Limits {
 mod tests {
     use super::*;
 
-    #[tokio::test]
+    /// The offsets from `start` at which each of `calls` waits on `limiter` returned.
+    async fn schedule(limiter: &Limiter, start: Instant, calls: usize) -> Vec<Duration> {
+        let mut at = Vec::new();
+        for _ in 0..calls {
+            limiter.wait().await;
+            at.push(Instant::now() - start);
+        }
+        at
+    }
+
+    /// Under tokio's paused clock, time moves only when every task sleeps, so the
+    /// schedule is exact whatever the machine is doing.
+    #[tokio::test(start_paused = true)]
     async fn calls_are_spaced_at_the_rate_per_scope_and_api() {
         let limits = Limits::new("select=100,batch-get=0.5".parse().unwrap());
         let start = Instant::now();
         let select = limits.of("111111111111", Api::Select);
-        for _ in 0..9 {
-            select.wait().await;
-        }
-        // Nine calls at 100 a second: the ninth no sooner than 80 ms after the first.
-        assert!(
-            start.elapsed() >= Duration::from_millis(80),
-            "{:?}",
-            start.elapsed()
-        );
+        let ms = Duration::from_millis;
+        let expected: Vec<Duration> = (0..9).map(|i| ms(10 * i)).collect();
+        assert_eq!(schedule(&select, start, 9).await, expected);
         // Another account's limiter, or another API's, has slots of its own: its first
-        // call does not wait, though at 0.5 a second the next would wait 2 s.
+        // call does not wait, though at 0.5 a second the next one waits 2 s.
         let other = Instant::now();
+        let batch = limits.of("111111111111", Api::BatchGet);
         limits.of("222222222222", Api::BatchGet).wait().await;
-        limits.of("111111111111", Api::BatchGet).wait().await;
-        assert!(
-            other.elapsed() < Duration::from_secs(1),
-            "{:?}",
-            other.elapsed()
-        );
+        assert_eq!(schedule(&batch, other, 2).await, [ms(0), ms(2000)]);
         assert!(Arc::ptr_eq(
             &select,
             &limits.of("111111111111", Api::Select)
@@ -110,5 +112,48 @@ mod tests {
             &select,
             &limits.of("222222222222", Api::Select)
         ));
+    }
+
+    /// Callers waiting together are let through one interval apart, in turn: none
+    /// goes early because others queued beside it.
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_callers_share_the_spacing() {
+        let limiter = Arc::new(Limiter::new(4.0));
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let limiter = Arc::clone(&limiter);
+                tokio::spawn(async move {
+                    limiter.wait().await;
+                    Instant::now() - start
+                })
+            })
+            .collect();
+        let mut at = Vec::new();
+        for task in tasks {
+            at.push(task.await.unwrap());
+        }
+        at.sort();
+        let expected: Vec<Duration> = (0..8).map(|i| Duration::from_millis(250 * i)).collect();
+        assert_eq!(at, expected);
+    }
+
+    /// A caller that comes back after a long pause is not owed the calls it did not
+    /// make: the next one after it still waits a whole interval (no burst after a
+    /// stall).
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_earns_no_burst() {
+        let limiter = Limiter::new(2.0);
+        limiter.wait().await;
+        tokio::time::advance(Duration::from_secs(10)).await;
+        let back = Instant::now();
+        assert_eq!(
+            schedule(&limiter, back, 3).await,
+            [
+                Duration::ZERO,
+                Duration::from_millis(500),
+                Duration::from_millis(1000)
+            ]
+        );
     }
 }

@@ -53,12 +53,7 @@ impl ImageRef {
 
     /// The registry's host, as `docker pull` names it.
     pub fn registry(&self) -> String {
-        let domain = match self.partition.as_str() {
-            "aws-cn" => "amazonaws.com.cn",
-            "aws-iso" => "c2s.ic.gov",
-            "aws-iso-b" => "sc2s.sgov.gov",
-            _ => "amazonaws.com",
-        };
+        let domain = crate::partition::dns_suffix(&self.partition);
         format!("{}.dkr.ecr.{}.{domain}", self.account, self.region)
     }
 

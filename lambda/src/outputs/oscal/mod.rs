@@ -16,6 +16,7 @@
 
 mod document;
 mod entry;
+mod references;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -27,8 +28,8 @@ use uuid::Uuid;
 
 use super::{OutputError, Report};
 use crate::inventory::Inventory;
-use document::{Baselines, Owners};
 use entry::Addresses;
+use references::{Baselines, Owners};
 
 /// FedRAMP's OSCAL namespace, for its own props (`vendor-name`, `scan-type`).
 pub const FEDRAMP_NS: &str = "http://fedramp.gov/ns/oscal";

@@ -95,6 +95,14 @@ pub(super) fn write(
         scan_lines(&mut lines, scan);
     }
 
+    if !summary.not_read.is_empty() {
+        heading(&mut lines, "Resource types not read");
+        lines.push(Line::Cells(vec!["Resource type".into(), "Why".into()]));
+        for (kind, why) in &summary.not_read {
+            lines.push(pair(kind, why.clone()));
+        }
+    }
+
     heading(&mut lines, "Inputs");
     lines.push(Line::Cells(vec![
         "Input".into(),
