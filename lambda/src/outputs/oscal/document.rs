@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::references::{Baselines, Owners};
+use super::references::References;
 use super::{oscal_text, stable_uuid, OscalSettings, FEDRAMP_NS, OSCAL_VERSION};
 
 /// FedRAMP's current system-id namespace. GSA's Rev5 Schematron (the validator FedRAMP
@@ -18,10 +18,10 @@ const SYSTEM_ID_TYPES: [&str; 2] = [FEDRAMP_NS, "https://fedramp.gov"];
 /// doubled, and its own version and marking stay.
 pub(super) fn merge_references(
     ssp: &mut Map<String, Value>,
-    owners: &Owners,
-    baselines: &Baselines,
+    refs: &References,
     settings: &OscalSettings,
 ) -> Option<()> {
+    let (owners, baselines) = (&refs.owners, &refs.baselines);
     let metadata = ssp.get_mut("metadata")?.as_object_mut()?;
     let props = metadata
         .entry("props")
@@ -41,6 +41,24 @@ pub(super) fn merge_references(
                 p["ns"] = json!(ns);
             }
             props.push(p);
+        }
+    }
+    if !refs.locations.locations.is_empty() {
+        let locations = metadata
+            .entry("locations")
+            .or_insert_with(|| json!([]))
+            .as_array_mut()?;
+        for (title, uuid) in &refs.locations.locations {
+            if !locations.iter().any(|l| l["uuid"] == uuid.as_str()) {
+                let mut location = json!({"uuid": uuid, "title": title,
+                    "remarks": "An AWS availability zone or region, as AWS Config records it."});
+                // NIST asks each location for an address; of a region's, only the
+                // country is known, and only where the region's name says it.
+                if let Some(country) = country_of(title) {
+                    location["address"] = json!({"country": country});
+                }
+                locations.push(location);
+            }
         }
     }
     if !owners.parties.is_empty() {
@@ -91,10 +109,18 @@ pub(super) fn merge_references(
     Some(())
 }
 
+/// The country of an AWS region or zone, where its name says it: every `us-` region
+/// (commercial, GovCloud and the isolated ones) is in the United States. AWS publishes
+/// no street address for them.
+fn country_of(location: &str) -> Option<&'static str> {
+    location.starts_with("us-").then_some("US")
+}
+
 /// The smallest SSP NIST's schema accepts around an inventory.
 pub(super) fn skeleton(settings: &OscalSettings, generated: &str) -> Value {
     let name = oscal_text(&settings.system_name);
     let system_id = oscal_text(&settings.system_id);
+    let this_system = stable_uuid(&format!("component:this-system:{}", settings.system_id));
     let system_ids: Vec<Value> = SYSTEM_ID_TYPES
         .iter()
         .map(|t| json!({"identifier-type": t, "id": system_id}))
@@ -123,7 +149,7 @@ pub(super) fn skeleton(settings: &OscalSettings, generated: &str) -> Value {
         },
         "system-implementation": {
             "components": [{
-                "uuid": stable_uuid(&format!("component:this-system:{}", settings.system_id)),
+                "uuid": this_system,
                 "type": "this-system",
                 "title": name,
                 "description": "The system as a whole.",
@@ -135,7 +161,15 @@ pub(super) fn skeleton(settings: &OscalSettings, generated: &str) -> Value {
             "implemented-requirements": [{
                 "uuid": stable_uuid(&format!("requirement:cm-8:{}", settings.system_id)),
                 "control-id": "cm-8",
-                "remarks": "The inventory-items of system-implementation are generated monthly from AWS Config by fedramp-inventory."
+                "remarks": "The inventory-items of system-implementation are generated monthly from AWS Config by fedramp-inventory.",
+                // NIST's oscal-implemented-requirement-by-component-cardinality: at
+                // least one component says how it meets the requirement.
+                "by-components": [{
+                    "component-uuid": this_system,
+                    "uuid": stable_uuid(&format!("requirement:cm-8:by-component:{}", settings.system_id)),
+                    "description": "The system's component inventory is generated from AWS Config in every account and region of the boundary by fedramp-inventory, on a schedule; each run names what it could not read.",
+                    "implementation-status": {"state": "implemented"}
+                }]
             }]
         }
     }})

@@ -19,7 +19,7 @@ use std::net::IpAddr;
 
 use serde_json::{json, Value};
 
-use super::references::{baseline_and_url, Baselines, Owners};
+use super::references::{baseline_and_url, Baselines, Owners, References};
 use super::{oscal_text, stable_uuid, FEDRAMP_NS};
 use crate::fields::Field;
 use crate::inventory::AssetView;
@@ -53,17 +53,17 @@ impl<'a> Addresses<'a> {
 pub(super) fn items(
     asset: &AssetView,
     addresses: &Addresses,
-    owners: &Owners,
-    baselines: &Baselines,
+    refs: &References,
 ) -> Vec<Value> {
     let id = asset.get(Field::AssetId);
     let count = addresses.v4.len().max(addresses.v6.len());
     // What every item of the asset shares, made once.
     let mut common = Props::default();
     add_common(&mut common, asset);
+    common.add("physical-location", asset.get(Field::Location), None);
     let mut shared = json!({});
-    finish(&mut shared, asset, baselines);
-    let parties = owner_list(asset, owners);
+    finish(&mut shared, asset, &refs.baselines);
+    let parties = owner_list(asset, &refs.owners);
     let mut items = Vec::with_capacity(count);
     for i in 0..count {
         let v4 = addresses.v4.get(i).copied();
@@ -115,8 +115,7 @@ pub(super) fn items(
 pub(super) fn component(
     asset: &AssetView,
     addresses: &Addresses,
-    owners: &Owners,
-    baselines: &Baselines,
+    refs: &References,
 ) -> Value {
     let mut props = Props::default();
     props.add("asset-id", asset.get(Field::AssetId), None);
@@ -129,6 +128,19 @@ pub(super) fn component(
     );
     props.add("implementation-point", "internal", None);
     add_common(&mut props, asset);
+    // A component's location is a location of the metadata, by UUID (NIST's
+    // oscal-component-prop-physical-location); an item's is the zone's name.
+    let location = refs.locations.uuid(asset.get(Field::Location));
+    props.add("physical-location", location.unwrap_or_default(), None);
+    // NIST allows fewer names on a component than on an item (its addresses, DNS name,
+    // NetBIOS name, location and scan state are item props): the others keep their
+    // name in this tool's namespace, so no core constraint is broken and nothing is lost.
+    for p in props.0.iter_mut() {
+        let name = p["name"].as_str().unwrap_or_default();
+        if p.get("ns").is_none() && !COMPONENT_PROP_NAMES.contains(&name) {
+            p["ns"] = json!(INVENTORY_NS);
+        }
+    }
     let described = describe(asset);
     let mut component = json!({
         "uuid": stable_uuid(&format!("component:{}", uuid_name(asset))),
@@ -138,14 +150,42 @@ pub(super) fn component(
         "props": props.0,
         "status": {"state": "operational"},
     });
-    finish(&mut component, asset, baselines);
+    finish(&mut component, asset, &refs.baselines);
     // Components name their people by role (`responsible-roles`), items by party.
-    let roles = owner_list(asset, owners);
+    let roles = owner_list(asset, &refs.owners);
     if !roles.is_empty() {
         component["responsible-roles"] = json!(roles);
     }
     component
 }
+
+/// The prop names NIST allows on a `system-component` in its own namespace
+/// (`oscal-component-prop-name-values`, oscal_implementation-common, OSCAL 1.2.3; the
+/// ones this tool writes on components).
+const COMPONENT_PROP_NAMES: [&str; 19] = [
+    "implementation-point",
+    "asset-type",
+    "asset-id",
+    "asset-tag",
+    "public",
+    "virtual",
+    "vlan-id",
+    "network-id",
+    "baseline-configuration-name",
+    "allows-authenticated-scan",
+    "function",
+    "hardware-model",
+    "model",
+    "os-name",
+    "os-version",
+    "software-name",
+    "software-version",
+    "software-patch-level",
+    "version",
+];
+
+/// This tool's namespace, for what NIST's core names do not allow where it is written.
+pub const INVENTORY_NS: &str = "urn:fedramp-inventory:oscal";
 
 /// The UUID's name: the same asset keeps its UUID across runs.
 fn uuid_name(asset: &AssetView) -> String {
@@ -229,7 +269,6 @@ fn add_common(props: &mut Props, asset: &AssetView) {
     let (os, os_version) = os_name_and_version(asset.get(Field::OsNameVersion));
     props.add("os-name", os, None);
     props.add("os-version", os_version.unwrap_or(""), None);
-    props.add("physical-location", asset.get(Field::Location), None);
     props.add("asset-type", &kind, None);
     props.add("hardware-model", asset.get(Field::HardwareModel), None);
     props.add("vendor-name", vendor(asset, virtual_), Some(FEDRAMP_NS));

@@ -29,7 +29,7 @@ use uuid::Uuid;
 use super::{OutputError, Report};
 use crate::inventory::Inventory;
 use entry::Addresses;
-use references::{Baselines, Owners};
+use references::References;
 
 /// FedRAMP's OSCAL namespace, for its own props (`vendor-name`, `scan-type`).
 pub const FEDRAMP_NS: &str = "http://fedramp.gov/ns/oscal";
@@ -180,17 +180,13 @@ pub fn write(path: &Path, report: &Report, settings: &OscalSettings) -> Result<(
     let base = settings.base.as_ref().map(|b| &b.document);
     // One pass for what the document needs before the entries: who and what they
     // refer to, and whether there are items, components or both.
-    let mut owners = Owners::new(base);
-    let mut baselines = Baselines::new(base);
+    let mut refs = References::new(base);
     let (mut has_items, mut has_components) = (false, false);
     for asset in inventory.assets() {
-        owners.add(&asset);
-        baselines.add(&asset);
-        if Addresses::of(&asset).has_ipv4() {
-            has_items = true;
-        } else {
-            has_components = true;
-        }
+        let item = Addresses::of(&asset).has_ipv4();
+        refs.add(&asset, !item);
+        has_items |= item;
+        has_components |= !item;
     }
     let generated = report
         .summary
@@ -204,7 +200,7 @@ pub fn write(path: &Path, report: &Report, settings: &OscalSettings) -> Result<(
         .get_mut("system-security-plan")
         .and_then(Value::as_object_mut)
         .ok_or_else(|| fail(&"the base SSP has no system-security-plan"))?;
-    document::merge_references(ssp, &owners, &baselines, settings);
+    document::merge_references(ssp, &refs, settings);
     let implementation = ssp
         .entry("system-implementation")
         .or_insert_with(|| json!({}));
@@ -232,7 +228,7 @@ pub fn write(path: &Path, report: &Report, settings: &OscalSettings) -> Result<(
     let text = serde_json::to_string_pretty(&document).map_err(|e| fail(&e))?;
     let file = File::create(path).map_err(|e| fail(&e))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
-    stream(&mut out, &text, inventory, &owners, &baselines).map_err(|e| fail(&e))?;
+    stream(&mut out, &text, inventory, &refs).map_err(|e| fail(&e))?;
     let file = out.into_inner().map_err(|e| fail(&e.into_error()))?;
     file.sync_all().map_err(|e| fail(&e))
 }
@@ -242,8 +238,7 @@ fn stream(
     out: &mut impl Write,
     text: &str,
     inventory: &Inventory,
-    owners: &Owners,
-    baselines: &Baselines,
+    refs: &References,
 ) -> std::io::Result<()> {
     let mut rest = text;
     while let Some((at, marker)) = [ITEMS_MARKER, COMPONENTS_MARKER]
@@ -257,8 +252,8 @@ fn stream(
         for asset in inventory.assets() {
             let addresses = Addresses::of(&asset);
             let entries = match (marker == ITEMS_MARKER, addresses.has_ipv4()) {
-                (true, true) => entry::items(&asset, &addresses, owners, baselines),
-                (false, false) => vec![entry::component(&asset, &addresses, owners, baselines)],
+                (true, true) => entry::items(&asset, &addresses, refs),
+                (false, false) => vec![entry::component(&asset, &addresses, refs)],
                 _ => continue,
             };
             for e in entries {

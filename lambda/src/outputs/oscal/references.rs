@@ -135,3 +135,79 @@ pub(super) fn baseline_and_url(text: &str) -> (String, Option<&str>) {
         Some(url),
     )
 }
+
+/// Where the service components are: NIST's constraint
+/// `oscal-component-prop-physical-location` makes a component's `physical-location` the
+/// UUID of a location in the metadata, so each distinct Location (an availability zone
+/// or region) is a location, and the components refer to it.
+pub(super) struct Locations {
+    /// The base SSP's locations: title -> UUID.
+    known: BTreeMap<String, String>,
+    /// Title -> location UUID (the base SSP's own, when it has one of that title).
+    pub(super) locations: BTreeMap<String, String>,
+}
+
+impl Locations {
+    pub(super) fn new(base: Option<&Value>) -> Locations {
+        let known = base
+            .and_then(|b| b.pointer("/system-security-plan/metadata/locations"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|l| {
+                Some((
+                    l["title"].as_str()?.to_string(),
+                    l["uuid"].as_str()?.to_string(),
+                ))
+            })
+            .collect();
+        Locations {
+            known,
+            locations: BTreeMap::new(),
+        }
+    }
+
+    /// The location of an asset written as a component. AWS Config's `global` (IAM,
+    /// Route 53 and other global services) is no place, so it is no location.
+    pub(super) fn add(&mut self, asset: &AssetView) {
+        let title = oscal_text(asset.get(Field::Location));
+        if !title.is_empty() && title != "global" && !self.locations.contains_key(&title) {
+            let uuid = self
+                .known
+                .get(&title)
+                .cloned()
+                .unwrap_or_else(|| stable_uuid(&format!("location:{title}")));
+            self.locations.insert(title, uuid);
+        }
+    }
+
+    pub(super) fn uuid(&self, title: &str) -> Option<&str> {
+        self.locations.get(&oscal_text(title)).map(String::as_str)
+    }
+}
+
+/// Everything the entries refer to, found in one pass over the assets.
+pub(super) struct References {
+    pub(super) owners: Owners,
+    pub(super) baselines: Baselines,
+    pub(super) locations: Locations,
+}
+
+impl References {
+    pub(super) fn new(base: Option<&Value>) -> References {
+        References {
+            owners: Owners::new(base),
+            baselines: Baselines::new(base),
+            locations: Locations::new(base),
+        }
+    }
+
+    /// An asset's owners and baseline; its location when it is written as a component.
+    pub(super) fn add(&mut self, asset: &AssetView, as_component: bool) {
+        self.owners.add(asset);
+        self.baselines.add(asset);
+        if as_component {
+            self.locations.add(asset);
+        }
+    }
+}
