@@ -490,8 +490,8 @@ fn nist_constraints_hold_in_both_modes() {
     // CM-8 says how the inventory meets it, and every component's location is one of
     // the metadata's.
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&ssp).unwrap()).unwrap();
-    let requirement = &doc["system-security-plan"]["control-implementation"]
-        ["implemented-requirements"][0];
+    let requirement =
+        &doc["system-security-plan"]["control-implementation"]["implemented-requirements"][0];
     assert_eq!(requirement["control-id"], "cm-8");
     assert_eq!(requirement["by-components"].as_array().unwrap().len(), 1);
 

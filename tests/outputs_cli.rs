@@ -332,6 +332,8 @@ fn a_base_ssp_keeps_everything_but_its_inventory() {
         let meta = ssp["metadata"].as_object_mut().unwrap();
         meta.remove("parties");
         meta.remove("roles");
+        // The components' locations (NIST: a component's physical-location is one).
+        meta.remove("locations");
         // FedRAMP's fedramp-version is added; the base's own marking stays.
         meta["props"]
             .as_array_mut()

@@ -110,3 +110,33 @@ fn bar(progress: &Progress, unit: &str, stop: &(Mutex<bool>, Condvar), elapsed: 
     }
     bar.finish_and_clear();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run that ends before `after` shows nothing: the wait for `after` returns at
+    /// once when the run is stopped, and the thread then returns without a line. The
+    /// wait is an hour, so only the stop can end it.
+    #[test]
+    fn a_run_that_ends_before_the_pace_shows_nothing() {
+        let progress = Arc::new(Progress::default());
+        let shown = show(
+            progress,
+            "inputs",
+            Pace {
+                after: Duration::from_secs(3600),
+                every: Duration::from_secs(3600),
+                last_line: true,
+            },
+        );
+        let (lock, _) = &*shown.stop;
+        assert!(!*lock.lock().unwrap());
+        shown.finish();
+        // A stopped flag ends any wait at once, however long it was asked to be.
+        let stopped = (Mutex::new(true), Condvar::new());
+        assert!(wait(&stopped, Duration::from_secs(3600)));
+        let running = (Mutex::new(false), Condvar::new());
+        assert!(!wait(&running, Duration::from_millis(1)));
+    }
+}

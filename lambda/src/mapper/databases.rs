@@ -46,12 +46,7 @@ pub(super) fn times(
 
 pub fn redshift(d: &mut Draft<'_>) {
     d.public_from("publiclyAccessible");
-    for node in d.c.list("clusterNodes") {
-        let ip = d.c.text_in(node, "privateIPAddress");
-        d.address(ip, None);
-        let ip = d.c.text_in(node, "publicIPAddress");
-        d.address(ip, None);
-    }
+    d.addresses_in_list("clusterNodes", &["privateIPAddress", "publicIPAddress"]);
     let ip = d.c.text("elasticIpStatus.elasticIp");
     d.address(ip, None);
     let model = times(d.c.text("nodeType"), d.c.text("numberOfNodes"));
@@ -102,26 +97,36 @@ pub fn dms(d: &mut Draft<'_>) {
 pub fn elasticsearch(d: &mut Draft<'_>) {
     let in_vpc =
         d.c.text("vpcoptions.vpcid").is_some() || !d.c.list("vpcoptions.subnetIds").is_empty();
-    d.public(!in_vpc);
-    let dns = d.c.first(&["endpoint", "endpoints.vpc"]);
-    d.set_opt(Field::Dns, dns);
-    let model = times(
-        d.c.text("elasticsearchClusterConfig.instanceType"),
-        d.c.text("elasticsearchClusterConfig.instanceCount"),
+    search_domain(
+        d,
+        in_vpc,
+        &["endpoint", "endpoints.vpc"],
+        "elasticsearchClusterConfig",
     );
-    d.set_opt(Field::HardwareModel, model);
     d.versioned("Elasticsearch", &["elasticsearchVersion"]);
 }
 
 pub fn opensearch(d: &mut Draft<'_>) {
     let in_vpc = !d.c.list("VPCOptions.SubnetIds").is_empty();
+    search_domain(
+        d,
+        in_vpc,
+        &["DomainEndpoint", "DomainEndpoints.vpc"],
+        "ClusterConfig",
+    );
+    d.copy(Field::SoftwareNameVersion, "EngineVersion");
+}
+
+/// What the two generations of search domain share under their own key names: public
+/// unless in a VPC, the endpoint, and instance type times count (`cluster`'s
+/// InstanceType and InstanceCount, in any key spelling).
+fn search_domain(d: &mut Draft<'_>, in_vpc: bool, endpoints: &[&str], cluster: &str) {
     d.public(!in_vpc);
-    let dns = d.c.first(&["DomainEndpoint", "DomainEndpoints.vpc"]);
+    let dns = d.c.first(endpoints);
     d.set_opt(Field::Dns, dns);
     let model = times(
-        d.c.text("ClusterConfig.InstanceType"),
-        d.c.text("ClusterConfig.InstanceCount"),
+        d.c.text(&format!("{cluster}.InstanceType")),
+        d.c.text(&format!("{cluster}.InstanceCount")),
     );
     d.set_opt(Field::HardwareModel, model);
-    d.copy(Field::SoftwareNameVersion, "EngineVersion");
 }

@@ -74,6 +74,17 @@ impl<'a> Draft<'a> {
         }
     }
 
+    /// The addresses under `fields` of each entry of the list at `list` (a cluster's
+    /// nodes, a resolver's addresses), one row each, in the list's order.
+    pub fn addresses_in_list(&mut self, list: &str, fields: &[&str]) {
+        for entry in self.c.list(list) {
+            for field in fields {
+                let ip = self.c.text_in(entry, field);
+                self.address(ip, None);
+            }
+        }
+    }
+
     /// "engine-version" as managed databases are named in the workbook.
     pub fn engine(&mut self, engine: &str, version: &str) {
         let name = pair(self.c.text(engine), self.c.text(version), "-");

@@ -48,12 +48,7 @@ pub fn network_interface(d: &mut Draft<'_>) {
 /// A DNS resolver's addresses in the VPC, one row each; which way it resolves in
 /// Comments. Recorded through the CloudFormation registry (its schema's names).
 pub fn resolver_endpoint(d: &mut Draft<'_>) {
-    for ip in d.c.list("IpAddresses") {
-        let v4 = d.c.text_in(ip, "Ip");
-        d.address(v4, None);
-        let v6 = d.c.text_in(ip, "Ipv6");
-        d.address(v6, None);
-    }
+    d.addresses_in_list("IpAddresses", &["Ip", "Ipv6"]);
     let direction = d.c.text("Direction");
     let kind = d.c.text("ResolverEndpointType");
     if let Some(text) = pair(direction, kind, ", ") {

@@ -50,11 +50,7 @@ impl<'a> Addresses<'a> {
 
 /// The asset's inventory items: one per IPv4 address (none without one). IPv6 addresses
 /// beyond the IPv4 count are items of their own.
-pub(super) fn items(
-    asset: &AssetView,
-    addresses: &Addresses,
-    refs: &References,
-) -> Vec<Value> {
+pub(super) fn items(asset: &AssetView, addresses: &Addresses, refs: &References) -> Vec<Value> {
     let id = asset.get(Field::AssetId);
     let count = addresses.v4.len().max(addresses.v6.len());
     // What every item of the asset shares, made once.
@@ -112,11 +108,7 @@ pub(super) fn items(
 }
 
 /// An asset without an IPv4 address, as an internal service component.
-pub(super) fn component(
-    asset: &AssetView,
-    addresses: &Addresses,
-    refs: &References,
-) -> Value {
+pub(super) fn component(asset: &AssetView, addresses: &Addresses, refs: &References) -> Value {
     let mut props = Props::default();
     props.add("asset-id", asset.get(Field::AssetId), None);
     for (ip, _) in &addresses.v6 {
