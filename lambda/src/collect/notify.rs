@@ -118,7 +118,7 @@ const MAX_MESSAGE_BYTES: usize = 200_000;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::tests::denied;
+    use crate::collect::assemble::tests::denied;
 
     #[test]
     fn the_notification_lists_failures_and_changes_and_stays_bounded() {

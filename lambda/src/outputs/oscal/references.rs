@@ -11,6 +11,22 @@ use super::{oscal_text, stable_uuid};
 use crate::fields::Field;
 use crate::inventory::AssetView;
 
+/// The base SSP's metadata `list` (parties, locations) as `key` -> UUID: what it already
+/// lists keeps its UUID.
+fn uuids_by(base: Option<&Value>, list: &str, key: &str) -> BTreeMap<String, String> {
+    base.and_then(|b| b.pointer(&format!("/system-security-plan/metadata/{list}")))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            Some((
+                entry[key].as_str()?.to_string(),
+                entry["uuid"].as_str()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
 /// The people and teams named as owners, each a party.
 pub(super) struct Owners {
     /// The base SSP's parties: name -> UUID.
@@ -22,20 +38,8 @@ pub(super) struct Owners {
 impl Owners {
     /// Owners the base SSP already lists (by name) keep the base's party UUID.
     pub(super) fn new(base: Option<&Value>) -> Owners {
-        let known: BTreeMap<String, String> = base
-            .and_then(|b| b.pointer("/system-security-plan/metadata/parties"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|p| {
-                Some((
-                    p["name"].as_str()?.to_string(),
-                    p["uuid"].as_str()?.to_string(),
-                ))
-            })
-            .collect();
         Owners {
-            known,
+            known: uuids_by(base, "parties", "name"),
             parties: BTreeMap::new(),
         }
     }
@@ -149,20 +153,8 @@ pub(super) struct Locations {
 
 impl Locations {
     pub(super) fn new(base: Option<&Value>) -> Locations {
-        let known = base
-            .and_then(|b| b.pointer("/system-security-plan/metadata/locations"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|l| {
-                Some((
-                    l["title"].as_str()?.to_string(),
-                    l["uuid"].as_str()?.to_string(),
-                ))
-            })
-            .collect();
         Locations {
-            known,
+            known: uuids_by(base, "locations", "title"),
             locations: BTreeMap::new(),
         }
     }
