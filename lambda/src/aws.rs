@@ -116,13 +116,22 @@ where
     }
 }
 
-/// Where the credentials in use come from, for messages: the profile named (by
-/// `--profile` or `AWS_PROFILE`), else the environment's keys, else the default profile.
+/// An environment variable that is set and not blank.
+fn env_set(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The profile in use by name: `--profile`, else `AWS_PROFILE`, as the SDK reads them.
+fn named_profile(profile: Option<&str>) -> Option<String> {
+    profile.map(String::from).or_else(|| env_set("AWS_PROFILE"))
+}
+
+/// Where the credentials in use come from, for messages: the profile named, else the
+/// environment's keys, else the default profile.
 fn credentials_source(profile: Option<&str>) -> String {
-    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    match profile.map(String::from).or_else(|| set("AWS_PROFILE")) {
+    match named_profile(profile) {
         Some(p) => format!("profile {p:?}"),
-        None if set("AWS_ACCESS_KEY_ID").is_some() => "AWS_ACCESS_KEY_ID".into(),
+        None if env_set("AWS_ACCESS_KEY_ID").is_some() => "AWS_ACCESS_KEY_ID".into(),
         None => "the default profile".into(),
     }
 }
@@ -160,12 +169,7 @@ where
         if let Some(missing) =
             c.downcast_ref::<aws_credential_types::provider::error::CredentialsError>()
         {
-            let named = profile.map(String::from).or_else(|| {
-                std::env::var("AWS_PROFILE")
-                    .ok()
-                    .filter(|p| !p.trim().is_empty())
-            });
-            return Some(AwsError::Credentials(match named {
+            return Some(AwsError::Credentials(match named_profile(profile) {
                 Some(p) => format!(
                     "no AWS credentials for profile {p:?} ({}): check that ~/.aws/config defines it, or run 'aws sso login --profile {p}'",
                     first_line(&describe_chain(missing))

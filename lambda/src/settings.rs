@@ -15,6 +15,41 @@ macro_rules! deserialize_from_str {
 }
 pub(crate) use deserialize_from_str;
 
+/// A setting that is one of a few names (`key`: the setting's name in messages,
+/// `expected`: the names as the error lists them): `name()`, `Display`, `FromStr` (any
+/// case, trimmed) and `Deserialize` through it, from one list of variants and names.
+macro_rules! named_setting {
+    ($t:ident, $key:literal, $expected:literal, $($variant:ident => $name:literal),+) => {
+        impl $t {
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($t::$variant => $name),+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl std::str::FromStr for $t {
+            type Err = String;
+
+            fn from_str(text: &str) -> Result<Self, String> {
+                let wanted = text.trim().to_ascii_lowercase();
+                [$($t::$variant),+]
+                    .into_iter()
+                    .find(|s| s.name() == wanted)
+                    .ok_or_else(|| format!(concat!($key, ": expected ", $expected, ", found {:?}"), text))
+            }
+        }
+
+        deserialize_from_str!($t);
+    };
+}
+
 /// `a, b,c` -> [a, b, c].
 pub fn split_list(text: &str) -> Vec<String> {
     text.split(',')
@@ -153,32 +188,7 @@ pub enum ScanSource {
     Inspector,
 }
 
-impl ScanSource {
-    pub fn name(self) -> &'static str {
-        match self {
-            ScanSource::None => "none",
-            ScanSource::Inspector => "inspector",
-        }
-    }
-}
-
-impl std::fmt::Display for ScanSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for ScanSource {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        [ScanSource::None, ScanSource::Inspector]
-            .into_iter()
-            .find(|s| s.name() == text.trim().to_ascii_lowercase())
-            .ok_or_else(|| format!("scan-coverage: expected none or inspector, found {text:?}"))
-    }
-}
-deserialize_from_str!(ScanSource);
+named_setting!(ScanSource, "scan-coverage", "none or inspector", None => "none", Inspector => "inspector");
 
 /// Whether the types AWS Config does not record (ElastiCache clusters and replication
 /// groups, EKS node groups) are read from their own APIs, which needs the member role in
@@ -191,32 +201,13 @@ pub enum ServiceReads {
     Off,
 }
 
-impl ServiceReads {
-    pub fn name(self) -> &'static str {
-        match self {
-            ServiceReads::MemberRoles => "member-roles",
-            ServiceReads::Off => "off",
-        }
-    }
-}
-
-impl std::fmt::Display for ServiceReads {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for ServiceReads {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        [ServiceReads::MemberRoles, ServiceReads::Off]
-            .into_iter()
-            .find(|s| s.name() == text.trim().to_ascii_lowercase())
-            .ok_or_else(|| format!("service-reads: expected member-roles or off, found {text:?}"))
-    }
-}
-deserialize_from_str!(ServiceReads);
+named_setting!(
+    ServiceReads,
+    "service-reads",
+    "member-roles or off",
+    MemberRoles => "member-roles",
+    Off => "off"
+);
 
 /// How many days back a scan counts as the latest: the `scan-period` setting. 30 is
 /// the monthly continuous-monitoring cycle; FedRAMP's 2026 rules ask class B and C

@@ -27,6 +27,15 @@ fn uuids_by(base: Option<&Value>, list: &str, key: &str) -> BTreeMap<String, Str
         .collect()
 }
 
+/// What `key` already is in the base SSP (`known`), else a UUID of its own that the
+/// same `kind:key` gets on every run.
+fn kept_or_stable(known: &BTreeMap<String, String>, kind: &str, key: &str) -> String {
+    known
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| stable_uuid(&format!("{kind}:{key}")))
+}
+
 /// The people and teams named as owners, each a party.
 pub(super) struct Owners {
     /// The base SSP's parties: name -> UUID.
@@ -49,11 +58,7 @@ impl Owners {
         for field in [Field::SystemOwner, Field::ApplicationOwner] {
             let name = oscal_text(asset.get(field));
             if !name.is_empty() && !self.parties.contains_key(&name) {
-                let uuid = self
-                    .known
-                    .get(&name)
-                    .cloned()
-                    .unwrap_or_else(|| stable_uuid(&format!("party:{name}")));
+                let uuid = kept_or_stable(&self.known, "party", &name);
                 self.parties.insert(name, uuid);
             }
         }
@@ -100,11 +105,7 @@ impl Baselines {
     pub(super) fn add(&mut self, asset: &AssetView) {
         if let (name, Some(url)) = baseline_and_url(asset.get(Field::Baseline)) {
             if !self.resources.contains_key(url) {
-                let uuid = self
-                    .known
-                    .get(url)
-                    .cloned()
-                    .unwrap_or_else(|| stable_uuid(&format!("baseline:{url}")));
+                let uuid = kept_or_stable(&self.known, "baseline", url);
                 self.resources.insert(url.to_string(), (uuid, name));
             }
         }
@@ -164,11 +165,7 @@ impl Locations {
     pub(super) fn add(&mut self, asset: &AssetView) {
         let title = oscal_text(asset.get(Field::Location));
         if !title.is_empty() && title != "global" && !self.locations.contains_key(&title) {
-            let uuid = self
-                .known
-                .get(&title)
-                .cloned()
-                .unwrap_or_else(|| stable_uuid(&format!("location:{title}")));
+            let uuid = kept_or_stable(&self.known, "location", &title);
             self.locations.insert(title, uuid);
         }
     }
