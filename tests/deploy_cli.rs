@@ -446,9 +446,9 @@ fn an_unsafe_existing_report_bucket_is_not_adopted() {
 }
 
 /// `invoke` end to end: the collector stack in the local AWS, and Lambda's Invoke API
-/// answered by `cargo lambda watch` running the real function with the environment
-/// the stack gave it (through a proxy that names the deployed function by its binary,
-/// the only name the emulator knows).
+/// answered by cargo-lambda's emulator and the real function with the environment the
+/// stack gave it (through a proxy that names the deployed function by the only name the
+/// emulator knows).
 #[test]
 fn invoke_runs_the_deployed_function_and_prints_its_result() {
     let members = ["111111111111", "222222222222"];
@@ -465,21 +465,18 @@ fn invoke_runs_the_deployed_function_and_prints_its_result() {
     let (code, text) = deploy_once(&aws, "");
     assert_eq!(code, 0, "{text}");
     let function = aws.ask(&format!("lambda {MANAGEMENT} fedramp-inventory-collector"));
-    let env_file = dir.path().join("function.env");
-    let mut env = String::new();
-    for (k, v) in aws.env() {
-        env += &format!("{k}={v}\n");
-    }
+    let mut env: Vec<(String, String)> = aws
+        .env()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     for (k, v) in function["Environment"].as_object().unwrap() {
-        let v = v.as_str().unwrap_or_default();
-        assert!(!v.contains('\''), "{k}={v}");
-        // Single quotes: dotenv would read JSON's characters otherwise.
-        env += &format!("{k}='{v}'\n");
+        env.push((k.clone(), v.as_str().unwrap_or_default().to_string()));
     }
-    std::fs::write(&env_file, env).unwrap();
-    let (_watch, port) = common::lambda_watch(&env_file);
+    let (_watch, port) = common::lambda_watch(&env);
     let proxy = aws.ask(&format!(
-        "lambda-proxy http://127.0.0.1:{port} fedramp-inventory-lambda"
+        "lambda-proxy http://127.0.0.1:{port} {}",
+        common::EMULATED_FUNCTION
     ));
     // The settings `deploy_once` deployed with.
     let cfg = settings(dir.path(), "cron(0 6 * * ? *)");

@@ -1,9 +1,9 @@
-//! The Lambda function under cargo-lambda's runtime emulator (`cargo lambda watch`),
+//! The Lambda function under cargo-lambda's runtime emulator (`cargo lambda watch
+//! --only-lambda-apis`, polled by the function binary the tests built),
 //! invoked with a scheduled event (`cargo lambda invoke`), against the local AWS.
 
 mod common;
 
-use std::io::Write;
 use std::process::Command;
 
 use common::{items, repo, LocalAws};
@@ -17,25 +17,29 @@ fn scheduled_invocation_returns_the_run_result_and_delivers() {
         "buckets": ["reports"]
     });
     let mut aws = LocalAws::start(&seed);
-    let dir = tempfile::tempdir().unwrap();
-    let env_file = dir.path().join("function.env");
-    let mut env = std::fs::File::create(&env_file).unwrap();
-    for (k, v) in aws.env() {
-        writeln!(env, "{k}={v}").unwrap();
+    let mut env: Vec<(String, String)> = aws
+        .env()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    for (k, v) in [
+        (
+            "ACCOUNT_LIST",
+            r#"[{"name":"prod","id":"111111111111"},{"name":"dev","id":"222222222222"}]"#,
+        ),
+        ("REPORT_TARGET_BUCKET_NAME", "reports"),
+        ("REPORT_TARGET_BUCKET_PATH", "lambda"),
+    ] {
+        env.push((k.to_string(), v.to_string()));
     }
-    // Single quotes: the env file is dotenv, and JSON has characters it would parse.
-    writeln!(env, r#"ACCOUNT_LIST='[{{"name":"prod","id":"111111111111"}},{{"name":"dev","id":"222222222222"}}]'"#).unwrap();
-    writeln!(env, "REPORT_TARGET_BUCKET_NAME=reports").unwrap();
-    writeln!(env, "REPORT_TARGET_BUCKET_PATH=lambda").unwrap();
-    drop(env);
 
-    let (_watch, port) = common::lambda_watch(&env_file);
+    let (_watch, port) = common::lambda_watch(&env);
     let invoked = Command::new(common::cargo_lambda())
         .current_dir(repo(""))
         .args([
             "lambda",
             "invoke",
-            "fedramp-inventory-lambda",
+            common::EMULATED_FUNCTION,
             "-A",
             "127.0.0.1",
             "-P",

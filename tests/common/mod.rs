@@ -149,66 +149,121 @@ pub fn cargo_lambda() -> PathBuf {
     bin
 }
 
-/// `cargo lambda watch` serving the real function, stopped when dropped.
-pub struct Watch(Child);
+/// The name the emulator serves the function under: with `--only-lambda-apis` it knows
+/// no function of its own, and invocations of its default name reach the runtime API
+/// that the function polls.
+pub const EMULATED_FUNCTION: &str = "_";
+
+/// cargo-lambda's runtime emulator and the real function polling it, both stopped when
+/// dropped.
+pub struct Watch {
+    emulator: Child,
+    function: Child,
+}
 
 impl Drop for Watch {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        for child in [&mut self.function, &mut self.emulator] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
-/// Starts `cargo lambda watch` with the function binary and the environment in
-/// `env_file` (dotenv), and waits until it listens; returns it with its port. The
-/// function itself is compiled on its first invocation.
-pub fn lambda_watch(env_file: &std::path::Path) -> (Watch, u16) {
+/// The function binary that `cargo test --workspace` built for the fedramp-inventory
+/// package's own tests. The emulator runs it as it is: building it again under
+/// `cargo lambda watch` compiled the whole tree a second time, in a profile of its own.
+fn lambda_binary() -> PathBuf {
+    let bin = option_env!("CARGO_BIN_EXE_fedramp-inventory-lambda")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug/fedramp-inventory-lambda"));
+    let built = std::fs::metadata(&bin)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|_| {
+            panic!(
+                "no {}: run `cargo test --workspace`, which builds it",
+                bin.display()
+            )
+        });
+    let newest_source = newest_change(&repo("lambda/src"));
+    assert!(
+        built >= newest_source,
+        "{} is older than lambda/src: run `cargo test --workspace`, which rebuilds it",
+        bin.display()
+    );
+    bin
+}
+
+fn newest_change(dir: &std::path::Path) -> std::time::SystemTime {
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let time = if path.is_dir() {
+            newest_change(&path)
+        } else {
+            entry.metadata().and_then(|m| m.modified()).unwrap()
+        };
+        newest = newest.max(time);
+    }
+    newest
+}
+
+/// Starts `cargo lambda watch --only-lambda-apis` and the function binary with `env`
+/// and the runtime API's variables, and waits until the emulator listens; returns both
+/// with the emulator's port, where `cargo lambda invoke` and Lambda's Invoke API reach
+/// the function as [`EMULATED_FUNCTION`].
+pub fn lambda_watch(env: &[(String, String)]) -> (Watch, u16) {
     use std::time::{Duration, Instant};
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    let child = Command::new(cargo_lambda())
+    let mut emulator = Command::new(cargo_lambda())
         .current_dir(repo(""))
         .args([
             "lambda",
             "watch",
-            "--ignore-changes",
+            "--only-lambda-apis",
             "--quiet",
             "-A",
             "127.0.0.1",
             "-P",
         ])
         .arg(port.to_string())
-        .args([
-            "-p",
-            "fedramp-inventory",
-            "--bin",
-            "fedramp-inventory-lambda",
-            "--env-file",
-        ])
-        .arg(env_file)
-        // Its own target dir: cargo-lambda builds with other settings than `cargo test`,
-        // and sharing one would rebuild half the tree on every switch.
-        .env("CARGO_TARGET_DIR", target_dir().join("lambda-watch"))
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("cargo lambda watch starts");
-    let mut watch = Watch(child);
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            watch.0.try_wait().unwrap().is_none(),
-            "cargo lambda watch exited"
-        );
-        assert!(
-            start.elapsed() < Duration::from_secs(300),
-            "the emulator did not start"
-        );
-        std::thread::sleep(Duration::from_millis(200));
+        if emulator.try_wait().unwrap().is_some() || start.elapsed() > Duration::from_secs(60) {
+            let _ = emulator.kill();
+            panic!("the emulator did not start");
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
-    (watch, port)
+    // The variables the emulator names for a function started outside it.
+    let function = Command::new(lambda_binary())
+        .env_remove("AWS_PROFILE")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .env(
+            "AWS_LAMBDA_RUNTIME_API",
+            format!("http://127.0.0.1:{port}/.rt"),
+        )
+        .env("AWS_LAMBDA_FUNCTION_NAME", EMULATED_FUNCTION)
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "4096")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn();
+    let function = match function {
+        Ok(child) => child,
+        Err(e) => {
+            let _ = emulator.kill();
+            panic!("the function starts: {e}");
+        }
+    };
+    (Watch { emulator, function }, port)
 }
 
 /// Runs `command` against the local AWS (its endpoint and test credentials, no named

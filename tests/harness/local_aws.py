@@ -36,9 +36,9 @@ stdin are commands, each answered with one JSON line on stdout:
   role ACCOUNT NAME        -> the IAM role's trust policy, the actions and statements of its
                               inline policies
   rule ACCOUNT             -> the first EventBridge rule (its ScheduleExpression) and Targets
-  lambda-proxy URL BINARY  -> {"url": ...}: a Lambda Invoke endpoint that passes every
+  lambda-proxy URL NAME    -> {"url": ...}: a Lambda Invoke endpoint that passes every
                               invocation on to the emulator at URL (`cargo lambda watch`,
-                              which knows functions only by their binary's name) as BINARY
+                              which knows the function by its own name for it) as NAME
   lambda-calls             -> the function names the proxy was asked to invoke
   stackset-requests        -> every StackSet change request (action and parameters), in order
   stackset NAME            -> the StackSet's status, permission model, AutoDeployment, OUs and
