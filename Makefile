@@ -67,9 +67,14 @@ teardown:
 ## the OSCAL judged by FedRAMP's own validator (in $(FEDRAMP_VENV)).
 ## CARGO_TEST_ARGS narrows it (e.g. `--workspace --lib`): tests/buildspec.rs proves the
 ## pipeline's `make test` on a fresh copy that way, without running the suite twice.
+## cargo-nextest, where it is installed, runs the test binaries side by side (the
+## pipeline test's release builds take one core's turn while the rest run beside it;
+## .config/nextest.toml starts it first) and every test to the end; plain `cargo test`
+## otherwise. The same tests either way.
 CARGO_TEST_ARGS ?= --workspace --all-targets
+TEST_RUNNER ?= $(if $(shell command -v cargo-nextest 2>/dev/null),nextest run --no-fail-fast,test)
 test: $(VENV)/.installed $(FEDRAMP_VENV)/.installed
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) test $(CARGO_TEST_ARGS)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) $(TEST_RUNNER) $(CARGO_TEST_ARGS)
 
 $(VENV)/.installed: tests/harness/requirements.txt
 	$(PYTHON) -m venv $(VENV)

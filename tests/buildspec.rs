@@ -97,12 +97,13 @@ fn the_pipeline_runs_every_test() {
         .unwrap();
     let shown = text(&dry);
     assert!(dry.status.success(), "{shown}");
+    // cargo test, or cargo-nextest where it is installed: every target of the workspace.
     let cargo = shown
         .lines()
-        .find(|l| l.contains(" test "))
+        .find(|l| l.contains(" test ") || l.contains(" nextest run "))
         .unwrap_or_else(|| panic!("no cargo test in {shown}"));
     assert!(
-        cargo.trim_end().ends_with("test --workspace --all-targets"),
+        cargo.trim_end().ends_with(" --workspace --all-targets"),
         "{cargo}"
     );
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
-use collect_common::{collect, collect_with, rows, seed, summary_text, BIN, REGIONS};
+use collect_common::{collect, collect_into, collect_with, rows, seed, summary_text, BIN, REGIONS};
 use common::{items, LocalAws};
 use serde_json::{json, Value};
 
@@ -219,16 +219,10 @@ fn every_page_is_read() {
     let mut aws = LocalAws::start(&aws_seed);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("pages.xlsx");
-    let (code, result) = collect(
+    let (code, result) = collect_into(
         &aws,
-        &[
-            "--accounts",
-            "111111111111",
-            "--regions",
-            "us-east-1",
-            "--output",
-            out.to_str().unwrap(),
-        ],
+        &out,
+        &["--accounts", "111111111111", "--regions", "us-east-1"],
     );
     assert_eq!(code, 0, "{result:#}");
     let got = rows(&out, false);
@@ -254,15 +248,7 @@ fn nothing_readable_fails_without_a_workbook() {
     let aws = LocalAws::start(&s);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("none.xlsx");
-    let (code, result) = collect(
-        &aws,
-        &[
-            "--accounts",
-            "111111111111",
-            "--output",
-            out.to_str().unwrap(),
-        ],
-    );
+    let (code, result) = collect_into(&aws, &out, &["--accounts", "111111111111"]);
     assert_eq!(code, 1, "{result:#}");
     assert_eq!(result["status"], "failed");
     assert!(!out.exists());
@@ -573,8 +559,9 @@ fn the_deadline_stops_reading_and_what_was_read_is_delivered() {
     let aws = LocalAws::start(&s);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("deadline.xlsx");
-    let (code, result) = collect(
+    let (code, result) = collect_into(
         &aws,
+        &out,
         &[
             "--accounts",
             "111111111111,222222222222",
@@ -584,8 +571,6 @@ fn the_deadline_stops_reading_and_what_was_read_is_delivered() {
             "1",
             "--deadline",
             "3",
-            "--output",
-            out.to_str().unwrap(),
         ],
     );
     assert_eq!(code, 2, "{result:#}");

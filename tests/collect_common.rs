@@ -31,6 +31,13 @@ pub fn collect(aws: &LocalAws, args: &[&str]) -> (i32, Value) {
     collect_with(aws, args, &[])
 }
 
+/// `collect` with `args`, writing the workbook to `out`.
+pub fn collect_into(aws: &LocalAws, out: &std::path::Path, args: &[&str]) -> (i32, Value) {
+    let mut all = args.to_vec();
+    all.extend(["--output", out.to_str().unwrap()]);
+    collect(aws, &all)
+}
+
 /// `collect` with more environment variables.
 pub fn collect_with(aws: &LocalAws, args: &[&str], env: &[(&str, &str)]) -> (i32, Value) {
     let out = Command::new(BIN)

@@ -6,7 +6,7 @@
 mod collect_common;
 mod common;
 
-use collect_common::{collect, collect_with, rows, seed, summary_text};
+use collect_common::{collect, collect_into, collect_with, rows, seed, summary_text};
 use common::LocalAws;
 use serde_json::{json, Value};
 
@@ -166,15 +166,14 @@ fn deleted_items_give_no_rows_and_regions_config_does_not_see_are_named() {
     let assumed_before = aws.ask("assume-calls").as_u64().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("inv.xlsx");
-    let (code, result) = collect(
+    let (code, result) = collect_into(
         &aws,
+        &out,
         &[
             "--accounts",
             "111111111111,222222222222",
             "--regions",
             "us-east-1,us-west-2",
-            "--output",
-            out.to_str().unwrap(),
         ],
     );
     assert_eq!(code, 2, "{result:#}");

@@ -37,6 +37,14 @@ fn report(args: &[&str]) -> Run {
     }
 }
 
+/// `report` on tests/fixtures/known-items.jsonl, written to `out`, with `extra` options.
+fn report_known(out: &Path, extra: &[&str]) -> Run {
+    let known = repo("tests/fixtures/known-items.jsonl");
+    let mut args = vec!["-i", known.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    report(&args)
+}
+
 fn sheet(path: &Path, name: &str) -> Range<Data> {
     let mut wb: Xlsx<_> = open_workbook(path).expect("workbook opens");
     wb.worksheet_range(name).expect("sheet exists")
@@ -134,12 +142,7 @@ fn bundled_sample_gives_a_clean_workbook() {
 fn rev5_headers_match_the_official_template() {
     let dir = tmp();
     let out = dir.path().join("rev5.xlsx");
-    let run = report(&[
-        "-i",
-        repo("tests/fixtures/known-items.jsonl").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let run = report_known(&out, &[]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     let ours = sheet(&out, "Inventory");
     let official = sheet(&repo("tests/fixtures/appendix-m-v3.1.xlsx"), "Inventory");
@@ -165,14 +168,7 @@ fn rev5_headers_match_the_official_template() {
 fn a13_headers_and_guidance_match_the_official_template() {
     let dir = tmp();
     let out = dir.path().join("a13.xlsx");
-    let run = report(&[
-        "-i",
-        repo("tests/fixtures/known-items.jsonl").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--layout",
-        "a13",
-    ]);
+    let run = report_known(&out, &["--layout", "a13"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     let ours = sheet(&out, "Inventory");
     let official = sheet(&repo("tests/fixtures/a13-v2.2.xlsx"), "Inventory");
@@ -194,12 +190,7 @@ fn a13_headers_and_guidance_match_the_official_template() {
 fn known_items_give_exactly_these_rows() {
     let dir = tmp();
     let out = dir.path().join("known.xlsx");
-    let run = report(&[
-        "-i",
-        repo("tests/fixtures/known-items.jsonl").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let run = report_known(&out, &[]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(
         run.stdout.contains("unsupported AWS::IAM::Role: 1 items"),
@@ -371,12 +362,7 @@ fn known_items_give_exactly_these_rows() {
 fn formula_like_values_stay_text() {
     let dir = tmp();
     let out = dir.path().join("f.xlsx");
-    report(&[
-        "-i",
-        repo("tests/fixtures/known-items.jsonl").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    report_known(&out, &[]);
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
     let mut xml = String::new();
     zip.by_name("xl/worksheets/sheet1.xml")
@@ -476,12 +462,7 @@ fn empty_input_writes_an_empty_inventory_and_says_so() {
 
 #[test]
 fn unwritable_output_is_a_clear_failure() {
-    let run = report(&[
-        "-i",
-        repo("tests/fixtures/known-items.jsonl").to_str().unwrap(),
-        "-o",
-        "/no/such/dir/inv.xlsx",
-    ]);
+    let run = report_known(Path::new("/no/such/dir/inv.xlsx"), &[]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
         run.stdout.contains("cannot write /no/such/dir/inv.xlsx"),
@@ -547,16 +528,10 @@ fn joined_addresses_and_tag_settings() {
     let tags = dir.path().join("tags.yaml");
     std::fs::write(&tags, "diagram-label: Function\n").unwrap();
     let out = dir.path().join("joined.xlsx");
-    let run = report(&[
-        "-i",
-        repo("tests/fixtures/known-items.jsonl").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--ip-cell",
-        "joined",
-        "--tags",
-        tags.to_str().unwrap(),
-    ]);
+    let run = report_known(
+        &out,
+        &["--ip-cell", "joined", "--tags", tags.to_str().unwrap()],
+    );
     assert_eq!(run.code, 0, "{}", run.stdout);
     let rows = data_rows(&sheet(&out, "Inventory"), 2, 25);
     assert_eq!(rows.len(), 5);

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::time::Duration;
 
+use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudformation::types::{
     Capability, ChangeSetStatus, ChangeSetType, Parameter, StackStatus,
 };
@@ -41,15 +42,27 @@ fn call(stack: &str, message: String) -> StackError {
     }
 }
 
+/// The error of a CloudFormation call on `stack` that AWS refused, for `map_err`.
+fn failed<E, R>(stack: &str, api: &str) -> impl FnOnce(SdkError<E, R>) -> StackError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let (stack, api) = (stack.to_string(), api.to_string());
+    move |e| {
+        call(
+            &stack,
+            format!("cloudformation:{api} failed: {}", describe(&e)),
+        )
+    }
+}
+
 /// The stack's status, or None when there is no such stack.
 pub async fn status(cf: &Client, stack: &str) -> Result<Option<StackStatus>, StackError> {
     match cf.describe_stacks().stack_name(stack).send().await {
         Ok(out) => Ok(out.stacks().first().and_then(|s| s.stack_status().cloned())),
         Err(e) if describe(&e).contains("does not exist") => Ok(None),
-        Err(e) => Err(call(
-            stack,
-            format!("cloudformation:DescribeStacks failed: {}", describe(&e)),
-        )),
+        Err(e) => Err(failed(stack, "DescribeStacks")(e)),
     }
 }
 
@@ -60,12 +73,7 @@ pub async fn outputs(cf: &Client, stack: &str) -> Result<Vec<(String, String)>, 
         .stack_name(stack)
         .send()
         .await
-        .map_err(|e| {
-            call(
-                stack,
-                format!("cloudformation:DescribeStacks failed: {}", describe(&e)),
-            )
-        })?;
+        .map_err(failed(stack, "DescribeStacks"))?;
     Ok(out
         .stacks()
         .first()
@@ -193,12 +201,7 @@ pub async fn change_set(
             .change_set_name(&name)
             .send()
             .await
-            .map_err(|e| {
-                call(
-                    stack,
-                    format!("cloudformation:DescribeChangeSet failed: {}", describe(&e)),
-                )
-            })?;
+            .map_err(failed(stack, "DescribeChangeSet"))?;
         let changes: Vec<Change> = cs
             .changes()
             .iter()
@@ -264,7 +267,7 @@ pub async fn deploy(
         status(cf, stack).await?,
         None | Some(StackStatus::ReviewInProgress)
     ) {
-        return create(cf, stack, template, params, out).await;
+        return create(cf, stack, template, parameters(params), out).await;
     }
     if matches_current(cf, stack, template, params).await {
         let _ = writeln!(out, "{stack}: no changes");
@@ -300,12 +303,7 @@ pub async fn deploy(
         .change_set_name(&name)
         .send()
         .await
-        .map_err(|e| {
-            call(
-                stack,
-                format!("cloudformation:ExecuteChangeSet failed: {}", describe(&e)),
-            )
-        })?;
+        .map_err(failed(stack, "ExecuteChangeSet"))?;
     let status = follow(cf, stack, seen, out).await?;
     if status.ends_with("_COMPLETE") && !status.contains("ROLLBACK") {
         Ok(if exists {
@@ -326,7 +324,7 @@ async fn create(
     cf: &Client,
     stack: &str,
     template: &str,
-    params: &[(&str, String)],
+    parameters: Vec<Parameter>,
     out: &mut (dyn Write + Send),
 ) -> Result<Deployed, StackError> {
     if status(cf, stack).await? == Some(StackStatus::ReviewInProgress) {
@@ -336,16 +334,11 @@ async fn create(
     cf.create_stack()
         .stack_name(stack)
         .template_body(template)
-        .set_parameters(Some(parameters(params)))
+        .set_parameters(Some(parameters))
         .capabilities(Capability::CapabilityNamedIam)
         .send()
         .await
-        .map_err(|e| {
-            call(
-                stack,
-                format!("cloudformation:CreateStack failed: {}", describe(&e)),
-            )
-        })?;
+        .map_err(failed(stack, "CreateStack"))?;
     let status = follow(cf, stack, HashSet::new(), out).await?;
     if status == "CREATE_COMPLETE" {
         Ok(Deployed::Created)
@@ -385,12 +378,7 @@ pub async fn delete(
         .stack_name(stack)
         .send()
         .await
-        .map_err(|e| {
-            call(
-                stack,
-                format!("cloudformation:DeleteStack failed: {}", describe(&e)),
-            )
-        })?;
+        .map_err(failed(stack, "DeleteStack"))?;
     let status = follow(cf, stack, seen, out).await?;
     if status == "DELETE_COMPLETE" || status == "GONE" {
         let _ = writeln!(out, "{stack}: deleted");

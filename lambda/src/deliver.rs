@@ -76,6 +76,13 @@ pub struct Bucket<'a> {
     pub owner: &'a str,
 }
 
+impl Bucket<'_> {
+    /// `s3://NAME/KEY`, as errors name an object.
+    fn uri(&self, key: &str) -> String {
+        format!("s3://{}/{key}", self.name)
+    }
+}
+
 /// Uploads one file.
 pub async fn upload_file(
     config: &SdkConfig,
@@ -110,35 +117,29 @@ pub async fn upload_text(
 
 async fn put(
     config: &SdkConfig,
-    Bucket {
-        name: bucket,
-        owner,
-    }: Bucket<'_>,
+    bucket: Bucket<'_>,
     key: &str,
     body: ByteStream,
     content_type: &str,
 ) -> Result<(), String> {
     s3_client(config)
         .put_object()
-        .bucket(bucket)
-        .expected_bucket_owner(owner)
+        .bucket(bucket.name)
+        .expected_bucket_owner(bucket.owner)
         .key(key)
         .body(body)
         .content_type(content_type)
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| format!("s3:PutObject s3://{bucket}/{key} failed: {}", describe(&e)))
+        .map_err(|e| format!("s3:PutObject {} failed: {}", bucket.uri(key), describe(&e)))
 }
 
 /// The newest snapshot under `prefix` whose key sorts before `current` (keys carry the
 /// time, so key order is time order), if any.
 pub async fn previous_snapshot(
     config: &SdkConfig,
-    Bucket {
-        name: bucket,
-        owner,
-    }: Bucket<'_>,
+    bucket: Bucket<'_>,
     prefix: &str,
     current: &str,
 ) -> Result<Option<String>, String> {
@@ -151,8 +152,8 @@ pub async fn previous_snapshot(
     let suffix = format!(".{}", Format::Snapshot.extension());
     let mut pages = s3_client(config)
         .list_objects_v2()
-        .bucket(bucket)
-        .expected_bucket_owner(owner)
+        .bucket(bucket.name)
+        .expected_bucket_owner(bucket.owner)
         .prefix(&list_prefix)
         .into_paginator()
         .send();
@@ -160,7 +161,8 @@ pub async fn previous_snapshot(
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| {
             format!(
-                "s3:ListBucket s3://{bucket}/{list_prefix} failed: {}",
+                "s3:ListBucket {} failed: {}",
+                bucket.uri(&list_prefix),
                 describe(&e)
             )
         })?;
@@ -180,26 +182,23 @@ pub async fn previous_snapshot(
 /// Downloads `key` to `file`.
 pub async fn download(
     config: &SdkConfig,
-    Bucket {
-        name: bucket,
-        owner,
-    }: Bucket<'_>,
+    bucket: Bucket<'_>,
     key: &str,
     file: &Path,
 ) -> Result<(), String> {
     let object = s3_client(config)
         .get_object()
-        .bucket(bucket)
-        .expected_bucket_owner(owner)
+        .bucket(bucket.name)
+        .expected_bucket_owner(bucket.owner)
         .key(key)
         .send()
         .await
-        .map_err(|e| format!("s3:GetObject s3://{bucket}/{key} failed: {}", describe(&e)))?;
+        .map_err(|e| format!("s3:GetObject {} failed: {}", bucket.uri(key), describe(&e)))?;
     let bytes = object
         .body
         .collect()
         .await
-        .map_err(|e| format!("reading s3://{bucket}/{key} failed: {e}"))?;
+        .map_err(|e| format!("reading {} failed: {e}", bucket.uri(key)))?;
     std::fs::write(file, bytes.into_bytes())
         .map_err(|e| format!("cannot write {}: {e}", file.display()))
 }

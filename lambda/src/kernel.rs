@@ -437,6 +437,16 @@ mod join_and_fold_tests {
                "awsRegion": REGION, "configuration": configuration})
     }
 
+    /// An Elastic IP `eipalloc-N` at `ip`, with its association's fields in `attached`.
+    fn eip(n: u32, ip: &str, attached: Value) -> Value {
+        let id = format!("eipalloc-{n}");
+        let mut configuration = json!({"allocationId": id, "publicIp": ip});
+        for (k, v) in attached.as_object().into_iter().flatten() {
+            configuration[k] = v.clone();
+        }
+        item("AWS::EC2::EIP", &id, None, configuration)
+    }
+
     fn instance(id: &str, ip: &str) -> Value {
         item(
             "AWS::EC2::Instance",
@@ -676,26 +686,17 @@ mod join_and_fold_tests {
                 json!({"requesterManaged": true, "interfaceType": "lambda"}),
             ),
             eni("eni-free", "10.0.7.7", json!({})),
-            item(
-                "AWS::EC2::EIP",
-                "eipalloc-1",
-                None,
-                json!({"allocationId": "eipalloc-1", "publicIp": "5.5.5.5",
-                "associationId": "eipassoc-1", "instanceId": "i-1"}),
+            eip(
+                1,
+                "5.5.5.5",
+                json!({"associationId": "eipassoc-1", "instanceId": "i-1"}),
             ),
-            item(
-                "AWS::EC2::EIP",
-                "eipalloc-2",
-                None,
-                json!({"allocationId": "eipalloc-2", "publicIp": "3.3.3.3",
-                "associationId": "eipassoc-2", "networkInterfaceId": "eni-nat"}),
+            eip(
+                2,
+                "3.3.3.3",
+                json!({"associationId": "eipassoc-2", "networkInterfaceId": "eni-nat"}),
             ),
-            item(
-                "AWS::EC2::EIP",
-                "eipalloc-3",
-                None,
-                json!({"allocationId": "eipalloc-3", "publicIp": "6.6.6.6"}),
-            ),
+            eip(3, "6.6.6.6", json!({})),
             item(
                 "AWS::Elasticsearch::Domain",
                 "search",
