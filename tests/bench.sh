@@ -77,4 +77,38 @@ if sample and n == 100000 and mix == "five":
         print(f"          Python sample: {py_secs:.2f} s => fedramp-inventory is {py_secs / secs:.1f}x faster")
 PY
 done
+# What Inspector's scan coverage costs: the 100k five-type input with and without
+# `--scan-coverage` (tests/gen_coverage.py: a record for 95% of its EC2 instances, both
+# gap lists non-empty), each run's own peak RSS (wait4), medians of BENCH_REPEAT pairs.
+# Target: at most 20% more time and 15 MiB more memory than without it.
+cov_items=bench-data/items-100000.jsonl
+if [ ! -s "$cov_items" ]; then
+  python3 tests/gen_config_items.py --count 100000 --seed 1 --out "$cov_items"
+fi
+python3 tests/gen_coverage.py --items "$cov_items" --out bench-data/coverage-100000.jsonl
+python3 - "$cov_items" bench-data/coverage-100000.jsonl <<'PY'
+import os, subprocess, sys, time
+items, coverage = sys.argv[1], sys.argv[2]
+
+def once(extra):
+    start = time.monotonic()
+    child = subprocess.Popen(["target/release/fedramp-inventory", "report", "--input", items,
+                              "--output", "bench-data/inventory-coverage.xlsx", *extra],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    if os.waitstatus_to_exitcode(status) not in (0, 2):
+        sys.exit(f"report {' '.join(extra)} failed ({status})")
+    return time.monotonic() - start, usage.ru_maxrss / 1024
+
+runs = {"without": [], "with": []}
+for _ in range(int(os.environ.get("BENCH_REPEAT", "3"))):
+    runs["without"].append(once([]))
+    runs["with"].append(once(["--scan-coverage", coverage]))
+median = lambda xs: sorted(xs)[len(xs) // 2]
+(t0, m0), (t1, m1) = [(median([r[0] for r in runs[k]]), median([r[1] for r in runs[k]])) for k in ("without", "with")]
+records = sum(1 for _ in open(coverage))
+print(f"scan coverage ({records} records) on 100000 items: {t0:.2f} s -> {t1:.2f} s "
+      f"(+{100 * (t1 / t0 - 1):.0f}%, target 20%), peak RSS {m0:.0f} -> {m1:.0f} MiB "
+      f"(+{m1 - m0:.0f} MiB, target 15)")
+PY
 .venv/bin/python tests/bench_collect.py target/release/fedramp-inventory

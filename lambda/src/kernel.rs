@@ -236,29 +236,26 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
 }
 
 impl Gathered {
-    /// Inspector's coverage read from files: it stands for every account and region.
-    pub fn with_coverage(mut self, set: CoverageSet) -> Self {
-        self.coverage = Some(set);
-        self
-    }
-
     /// The finished inventory and summary, once every input's status is known
     /// (`statuses[i]` is input `i`'s). Read errors come first in the problem list,
     /// then item problems in input order. With a scan window, the coverage is joined
-    /// on first (none read: nothing was in scope), then the rows are put in order.
+    /// on first, then the rows are put in order: `files` (read from files, it stands
+    /// for every account and region; borrowed, not copied), else what live targets
+    /// read (none: nothing was in scope).
     pub fn finish(
         mut self,
         statuses: Vec<InputStatus>,
         generated_at: DateTime<Utc>,
         window: Option<ScanWindow>,
+        files: Option<&CoverageSet>,
     ) -> (Inventory, Summary) {
         let scan = window.map(|window| {
-            let set = self.coverage.take().unwrap_or_else(|| CoverageSet {
+            let read = self.coverage.take().unwrap_or_else(|| CoverageSet {
                 scope: Scope::Places(Default::default()),
                 ..CoverageSet::default()
             });
-            let (report, warnings) =
-                join(&mut self.inventory, &set, &window, &Kinds::of_registry());
+            let set = files.unwrap_or(&read);
+            let (report, warnings) = join(&mut self.inventory, set, &window, &Kinds::of_registry());
             for (source, message) in warnings {
                 self.diagnostics.warn(source, message);
             }
@@ -366,6 +363,7 @@ mod tests {
             ],
             Utc::now(),
             None,
+            None,
         );
         assert_eq!(inventory.row_count(), 2);
         assert_eq!(summary.items_read, 3);
@@ -428,6 +426,7 @@ mod join_and_fold_tests {
         gather(rx, vec!["items".into()], &Progress::default()).finish(
             vec![InputStatus::read()],
             Utc::now(),
+            None,
             None,
         )
     }

@@ -226,11 +226,7 @@ fn collect(request: &ReportRequest, generated_at: DateTime<Utc>) -> (Inventory, 
         as_of: generated_at,
         days: request.scan_period.days(),
     });
-    let gathered = match &request.coverage {
-        Some(set) => gathered.with_coverage(set.clone()),
-        None => gathered,
-    };
-    gathered.finish(statuses, generated_at, window)
+    gathered.finish(statuses, generated_at, window, request.coverage.as_ref())
 }
 
 /// A worker: raw pieces in, mapped outcomes out.

@@ -51,7 +51,7 @@ pub fn assemble(
         })
         .collect();
     let mut read_errors = statuses.iter().filter(|s| s.error.is_some()).count();
-    let (inventory, mut summary) = gathered.finish(statuses, generated_at, window);
+    let (inventory, mut summary) = gathered.finish(statuses, generated_at, window, None);
     // Scannable assets where Inspector's coverage was not read: named, never "not
     // scanned" for want of a record nobody could ask for.
     let unchecked = summary

@@ -317,6 +317,12 @@ impl Inventory {
         })
     }
 
+    /// A stored asset's account and region (an index of [`Self::stored`]).
+    pub fn stored_place(&self, index: u32) -> (&str, &str) {
+        let a = &self.assets[index as usize];
+        (self.pool.get(a.account), self.pool.get(a.region))
+    }
+
     /// One cell of a stored asset (an index of [`Self::stored`]).
     pub fn stored_cell(&self, index: u32, field: Field) -> &str {
         self.pool
@@ -327,6 +333,32 @@ impl Inventory {
     pub fn set_stored_cell(&mut self, index: u32, field: Field, value: &str) {
         let sym = self.pool.intern(value);
         self.set_cell(index, field, sym);
+    }
+
+    /// Sets several cells of a stored asset at once: cells that were empty move the
+    /// asset's cells once, not once each (the scan join sets two on 40,000 instances).
+    pub fn set_stored_cells(&mut self, index: u32, cells: &[(Field, &str)]) {
+        let syms: Vec<(Field, Sym)> = cells
+            .iter()
+            .map(|(field, value)| (*field, self.pool.intern(value)))
+            .collect();
+        let asset = &self.assets[index as usize];
+        let in_place = syms
+            .iter()
+            .all(|(field, sym)| *sym != Sym(0) && slot(asset, *field).is_some());
+        if in_place {
+            for (field, sym) in syms {
+                self.set_cell(index, field, sym);
+            }
+            return;
+        }
+        let mut all = self.cells(index);
+        for (field, sym) in syms {
+            all[field.index()] = sym;
+        }
+        let (present, first) = self.push_cells(&all);
+        let a = &mut self.assets[index as usize];
+        (a.present, a.first) = (present, first);
     }
 
     /// A stored asset's cells back as an [`Asset`] (to copy a host onto its packages).

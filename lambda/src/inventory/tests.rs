@@ -192,3 +192,37 @@ fn pool_interns_once() {
     assert_eq!(pool.get(u), "x");
     assert_eq!(pool.get(Sym(0)), "");
 }
+
+/// Cells set together move an asset's cells at most once: empty ones filled, present
+/// ones changed in place, an emptied one dropped.
+#[test]
+fn cells_set_together_move_the_asset_once() {
+    let mut inv = Inventory::new();
+    inv.add(&asset("1", "r", "EC2", "i-1", &[]), 1);
+    let before = inv.values.len();
+    inv.set_stored_cells(
+        0,
+        &[
+            (Field::InLatestScan, "Yes"),
+            (Field::AuthenticatedScan, "No"),
+            (Field::Virtual, "No"),
+        ],
+    );
+    assert_eq!(inv.values.len(), before * 2 + 2, "one move, two cells more");
+    assert_eq!(
+        [
+            Field::InLatestScan,
+            Field::AuthenticatedScan,
+            Field::Virtual,
+            Field::AssetId
+        ]
+        .map(|f| inv.stored_cell(0, f)),
+        ["Yes", "No", "No", "i-1"]
+    );
+    let moved = inv.values.len();
+    inv.set_stored_cells(0, &[(Field::InLatestScan, "No"), (Field::Virtual, "Yes")]);
+    assert_eq!(inv.values.len(), moved, "present cells change in place");
+    inv.set_stored_cells(0, &[(Field::AuthenticatedScan, "")]);
+    assert_eq!(inv.stored_cell(0, Field::AuthenticatedScan), "");
+    assert_eq!(inv.stored_cell(0, Field::InLatestScan), "No");
+}

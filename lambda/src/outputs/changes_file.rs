@@ -21,5 +21,5 @@ pub fn write(path: &Path, report: &ChangeReport) -> Result<(), OutputError> {
 }
 
 fn write_csv(path: &Path, report: &ChangeReport) -> Result<(), OutputError> {
-    csv::write_lines(path, &HEADERS, &lines(report))
+    csv::write_lines(path, &HEADERS, lines(report))
 }

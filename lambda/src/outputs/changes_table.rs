@@ -15,10 +15,10 @@ pub const HEADERS: [&str; 8] = [
     "Current value",
 ];
 
-/// One line per added or removed asset and per changed column.
-pub fn lines(report: &ChangeReport) -> Vec<[&str; 8]> {
-    let mut out = Vec::new();
-    for c in &report.changes {
+/// One line per added or removed asset and per changed column, as they are written:
+/// a list of 100,000 changes is not held twice.
+pub fn lines(report: &ChangeReport) -> impl Iterator<Item = [&str; 8]> + '_ {
+    report.changes.iter().flat_map(|c| {
         let k = [
             c.change.name(),
             c.key.account.as_str(),
@@ -26,17 +26,22 @@ pub fn lines(report: &ChangeReport) -> Vec<[&str; 8]> {
             c.key.asset_type.as_str(),
             c.key.asset_id.as_str(),
         ];
-        if c.columns.is_empty() {
-            out.push([k[0], k[1], k[2], k[3], k[4], "", "", ""]);
-        }
-        for col in &c.columns {
+        let whole = c
+            .columns
+            .is_empty()
+            .then_some([k[0], k[1], k[2], k[3], k[4], "", "", ""]);
+        whole.into_iter().chain(c.columns.iter().map(move |col| {
             let (column, previous, current) = (
                 col.column.as_str(),
                 col.previous.as_str(),
                 col.current.as_str(),
             );
-            out.push([k[0], k[1], k[2], k[3], k[4], column, previous, current]);
-        }
-    }
-    out
+            [k[0], k[1], k[2], k[3], k[4], column, previous, current]
+        }))
+    })
+}
+
+/// How many lines [`lines`] gives.
+pub fn line_count(report: &ChangeReport) -> usize {
+    report.changes.iter().map(|c| c.columns.len().max(1)).sum()
 }

@@ -30,10 +30,10 @@ pub fn write(path: &Path, report: &Report, settings: &OutputSettings) -> Result<
 
 /// A table of its own (the changes, the scan coverage gaps): a header and lines, with
 /// the byte-order mark and formula guard of the inventory's CSV.
-pub(crate) fn write_lines<const N: usize>(
+pub(crate) fn write_lines<'a, const N: usize>(
     path: &Path,
     headers: &[&str; N],
-    lines: &[[&str; N]],
+    lines: impl Iterator<Item = [&'a str; N]>,
 ) -> Result<(), OutputError> {
     let fail = |e: std::io::Error| OutputError::write(path, e);
     let file = File::create(path).map_err(fail)?;

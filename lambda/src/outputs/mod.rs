@@ -395,7 +395,7 @@ fn write_one(
             Some(scan) => csv::write_lines(
                 tmp,
                 &scan_table::HEADERS,
-                &scan_table::lines(scan),
+                scan_table::lines(scan),
             ),
             None => Err(OutputError::write(
                 path,

@@ -36,15 +36,17 @@ pub fn headline(report: &ScanReport) -> String {
     )
 }
 
-/// List (a), then (b), then (c), each in account, region, type and identifier order.
-pub fn lines(report: &ScanReport) -> Vec<[&str; 7]> {
-    let mut out = Vec::new();
-    for (name, list) in [
+/// List (a), then (b), then (c), each in account, region, type and identifier order,
+/// as they are written.
+pub fn lines(report: &ScanReport) -> impl Iterator<Item = [&str; 7]> + '_ {
+    [
         (NOT_SCANNED, &report.not_scanned),
         (NOT_IN_INVENTORY, &report.not_in_inventory),
         (NOT_CHECKED, &report.unchecked),
-    ] {
-        out.extend(list.iter().map(|g: &Gap| {
+    ]
+    .into_iter()
+    .flat_map(|(name, list)| {
+        list.iter().map(move |g: &Gap| {
             [
                 name,
                 g.account.as_str(),
@@ -54,7 +56,11 @@ pub fn lines(report: &ScanReport) -> Vec<[&str; 7]> {
                 g.reason.as_str(),
                 g.last_scanned.as_str(),
             ]
-        }));
-    }
-    out
+        })
+    })
+}
+
+/// How many lines [`lines`] gives.
+pub fn line_count(report: &ScanReport) -> usize {
+    report.not_scanned.len() + report.not_in_inventory.len() + report.unchecked.len()
 }

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::aws::describe;
 use crate::kernel::ScanRead;
-use crate::scan::coverage::take_record;
+use crate::scan::coverage::{take_record, Words};
 use crate::scan::ScanKind;
 
 /// The kinds the inventory judges, by the scan type each needs enabled.
@@ -84,6 +84,7 @@ pub(crate) async fn read(
         .into_paginator()
         .send();
     let mut page_no = 0;
+    let mut words = Words::default();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| format!("inspector2:ListCoverage failed: {}", describe(&e)))?;
         page_no += 1;
@@ -93,7 +94,7 @@ pub(crate) async fn read(
                 &as_cli_json(r),
                 Some(region),
                 &source,
-                &mut read.records,
+                (&mut read.records, &mut words),
                 &mut read.warnings,
             );
         }

@@ -7,8 +7,11 @@
 //! as ISO 8601 text and other tools as epoch seconds; container images carry
 //! `resourceMetadata.ecrImage` (`tags`, `inUseCount`, `lastInUseAt`).
 
+use std::collections::HashSet;
+use std::io::{BufRead, Read};
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// The kinds of resource Inspector covers that the inventory lists.
@@ -61,23 +64,43 @@ pub struct ImageUse {
     pub last_in_use_at: Option<DateTime<Utc>>,
 }
 
+/// A word many records repeat (account, region, type, status), held once per file
+/// or read ([`Words`]): 40,000 records carry a handful of distinct ones.
+pub type Word = Arc<str>;
+
+/// The words of the records read so far, each held once.
+#[derive(Clone, Debug, Default)]
+pub struct Words(HashSet<Word>);
+
+impl Words {
+    pub fn get(&mut self, text: &str) -> Word {
+        if let Some(word) = self.0.get(text) {
+            return word.clone();
+        }
+        let word: Word = text.into();
+        self.0.insert(word.clone());
+        word
+    }
+}
+
 /// One covered resource.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CoveredResource {
-    pub account: String,
+    pub account: Word,
     /// From the resource's ARN, or the region it was read in; EC2 records carry a bare
     /// instance id and no region.
-    pub region: Option<String>,
+    pub region: Option<Word>,
     /// `None` for a `resourceType` the inventory does not list (kept in `raw_type`).
     pub kind: Option<ScanKind>,
-    pub raw_type: String,
-    pub resource_id: String,
-    pub scan_type: Option<String>,
-    pub scan_mode: Option<String>,
-    pub status_code: Option<String>,
-    pub status_reason: Option<String>,
+    pub raw_type: Word,
+    pub resource_id: Box<str>,
+    pub scan_type: Option<Word>,
+    pub scan_mode: Option<Word>,
+    pub status_code: Option<Word>,
+    pub status_reason: Option<Word>,
     pub last_scanned_at: Option<DateTime<Utc>>,
-    pub image: Option<ImageUse>,
+    /// Images only: boxed, so the other records do not carry its room.
+    pub image: Option<Box<ImageUse>>,
 }
 
 /// Why a record was not usable: said, never dropped silently.
@@ -145,6 +168,7 @@ impl CoveredResource {
     pub fn from_json(
         v: &Value,
         region: Option<&str>,
+        words: &mut Words,
         warnings: &mut Vec<String>,
     ) -> Result<Self, RecordError> {
         if !v.is_object() {
@@ -166,30 +190,33 @@ impl CoveredResource {
                 read
             }
         };
-        let image = v.pointer("/resourceMetadata/ecrImage").map(|m| ImageUse {
-            tags: m
-                .get("tags")
-                .and_then(Value::as_array)
-                .map(|t| {
-                    t.iter()
-                        .filter_map(Value::as_str)
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            in_use_count: m.get("inUseCount").and_then(Value::as_i64),
-            last_in_use_at: m.get("lastInUseAt").and_then(timestamp),
+        let image = v.pointer("/resourceMetadata/ecrImage").map(|m| {
+            Box::new(ImageUse {
+                tags: m
+                    .get("tags")
+                    .and_then(Value::as_array)
+                    .map(|t| {
+                        t.iter()
+                            .filter_map(Value::as_str)
+                            .map(String::from)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                in_use_count: m.get("inUseCount").and_then(Value::as_i64),
+                last_in_use_at: m.get("lastInUseAt").and_then(timestamp),
+            })
         });
+        let mut word = |t: Option<&str>| t.map(|t| words.get(t));
         Ok(CoveredResource {
-            account: account.to_string(),
-            region: arn_region(resource_id).or(region).map(String::from),
+            account: word(Some(account)).unwrap_or_default(),
+            region: word(arn_region(resource_id).or(region)),
             kind: ScanKind::of(raw_type),
-            raw_type: raw_type.to_string(),
-            resource_id: resource_id.to_string(),
-            scan_type: text(v, "scanType").map(String::from),
-            scan_mode: text(v, "scanMode").map(String::from),
-            status_code: status.and_then(|s| text(s, "statusCode")).map(String::from),
-            status_reason: status.and_then(|s| text(s, "reason")).map(String::from),
+            raw_type: word(Some(raw_type)).unwrap_or_default(),
+            resource_id: resource_id.into(),
+            scan_type: word(text(v, "scanType")),
+            scan_mode: word(text(v, "scanMode")),
+            status_code: word(status.and_then(|s| text(s, "statusCode"))),
+            status_reason: word(status.and_then(|s| text(s, "reason"))),
             last_scanned_at,
             image,
         })
@@ -202,11 +229,11 @@ pub fn take_record(
     value: &Value,
     region: Option<&str>,
     source: &str,
-    records: &mut Vec<CoveredResource>,
+    (records, words): (&mut Vec<CoveredResource>, &mut Words),
     warnings: &mut Vec<(String, String)>,
 ) {
     let mut odd = Vec::new();
-    match CoveredResource::from_json(value, region, &mut odd) {
+    match CoveredResource::from_json(value, region, words, &mut odd) {
         Ok(r) => records.push(r),
         Err(e) => warnings.push((source.to_string(), format!("{e}; not used"))),
     }
@@ -232,72 +259,263 @@ pub struct CoverageFile {
 /// Reads what `aws inspector2 list-coverage` prints: one page (`coveredResources`), a
 /// JSON array of pages, or JSON Lines of covered resources (or of pages).
 pub fn parse_file(path: &str, text: &str) -> Result<CoverageFile, CoverageFileError> {
+    parse_reader(path, text.as_bytes())
+}
+
+/// [`parse_file`] on a stream: each record is read into a small tree of its own and
+/// kept compactly ([`CoveredResource`]), so no more than one record's text is held at
+/// a time, however large the page.
+pub fn parse_reader(
+    path: &str,
+    mut input: impl BufRead,
+) -> Result<CoverageFile, CoverageFileError> {
     let not = |why: String| CoverageFileError::NotCoverage {
         path: path.to_string(),
         why,
     };
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(not("the file is empty".into()));
-    }
-    // (line, value) pieces, kept as their text: a record becomes a small tree of its
-    // own only when it is read, so a file of 40,000 records is not held twice over.
-    // A whole document is line 1.
-    let pieces: Vec<(usize, &RawValue)> = match serde_json::from_str::<&RawValue>(text) {
-        Ok(whole) if whole.get().starts_with('[') => {
-            let list: Vec<&RawValue> =
-                serde_json::from_str(whole.get()).map_err(|e| not(e.to_string()))?;
-            list.into_iter().map(|v| (1, v)).collect()
-        }
-        Ok(whole) => vec![(1, whole)],
-        Err(whole) => {
-            let mut lines = Vec::new();
-            for (i, line) in text.lines().enumerate() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let v = serde_json::from_str::<&RawValue>(line).map_err(|e| {
-                    not(format!(
-                        "neither one JSON document ({whole}) nor JSON Lines (line {}: {e})",
-                        i + 1
-                    ))
-                })?;
-                lines.push((i + 1, v));
-            }
-            lines
-        }
-    };
     let mut file = CoverageFile::default();
-    for (line, piece) in pieces {
-        let page: Page =
-            serde_json::from_str(piece.get()).map_err(|e| not(format!("line {line}: {e}")))?;
-        let records = match page.covered_resources {
-            Some(list) => list,
-            // `scanType` is required of every covered resource, and no Config item has it.
-            None if page.scan_type.is_some() => vec![piece],
-            None => {
-                return Err(not(format!(
-                    "line {line} has neither coveredResources nor a covered resource (no scanType)"
-                )))
-            }
-        };
-        for (i, record) in records.into_iter().enumerate() {
-            let source = format!("{path}:{line} coveredResources[{i}]");
-            let value: Value = serde_json::from_str(record.get()).unwrap_or(Value::Null);
-            take_record(&value, None, &source, &mut file.records, &mut file.warnings);
+    let mut words = Words::default();
+    let mut line = 1;
+    let mut values = 0;
+    let mut text = Vec::new();
+    // Values one after another: one document, or one per line (JSON Lines).
+    while skip_space(&mut input, &mut line, values == 0).map_err(|e| read_error(path, e))? {
+        let top = |sink| TopLevel { path, line, sink };
+        // A value on a line of its own (JSON Lines): parsed from the line's text, which
+        // is quicker than a stream byte by byte.
+        text.clear();
+        let mut limited = (&mut input).take(LINE_LIMIT);
+        limited
+            .read_until(b'\n', &mut text)
+            .map_err(|e| read_error(path, e))?;
+        let whole = text.ends_with(b"\n") || input.fill_buf().map_or(true, |b| b.is_empty());
+        if whole && serde_json::from_slice::<serde::de::IgnoredAny>(&text).is_ok() {
+            let mut de = serde_json::Deserializer::from_slice(&text);
+            serde::de::DeserializeSeed::deserialize(top((&mut file, &mut words)), &mut de)
+                .map_err(|e| not(at_line(line, &e)))?;
+            line += usize::from(text.ends_with(b"\n"));
+            values += 1;
+            continue;
         }
+        // A document over several lines (as the CLI prints it): read as a stream from
+        // the line's start, one record at a time.
+        let mut counted = LineCount {
+            inner: std::io::Cursor::new(std::mem::take(&mut text)).chain(&mut input),
+            lines: 0,
+        };
+        let mut de = serde_json::Deserializer::from_reader(&mut counted);
+        if let Err(e) =
+            serde::de::DeserializeSeed::deserialize(top((&mut file, &mut words)), &mut de)
+        {
+            return Err(match e.classify() {
+                serde_json::error::Category::Io => read_error(path, e.into()),
+                _ => not(at_line(line, &e)),
+            });
+        }
+        line += counted.lines;
+        values += 1;
+    }
+    if values == 0 {
+        return Err(not("the file is empty".into()));
     }
     Ok(file)
 }
 
-/// What tells a page from a record: a page holds `coveredResources`, a record has a
-/// `scanType`. Anything else in it is read record by record.
-#[derive(serde::Deserialize)]
-struct Page<'a> {
-    #[serde(rename = "coveredResources", borrow, default)]
-    covered_resources: Option<Vec<&'a RawValue>>,
-    #[serde(rename = "scanType", default)]
-    scan_type: Option<serde::de::IgnoredAny>,
+/// The longest line read as one value; a longer one is read as a stream.
+const LINE_LIMIT: u64 = 1 << 20;
+
+fn read_error(path: &str, e: std::io::Error) -> CoverageFileError {
+    CoverageFileError::Read {
+        path: path.to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// A parse error at its line in the file (serde_json counts from the value's start).
+fn at_line(start: usize, e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let what = text.rfind(" at line ").map_or(&text[..], |at| &text[..at]);
+    format!("line {}: {what}", start + e.line().max(1) - 1)
+}
+
+/// Skips white space (and, at the start, a byte order mark), counting lines. False at
+/// the end of the input.
+fn skip_space(input: &mut impl BufRead, line: &mut usize, start: bool) -> std::io::Result<bool> {
+    let mut first = start;
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(false);
+        }
+        if first && buf.starts_with("\u{feff}".as_bytes()) {
+            input.consume(3);
+            continue;
+        }
+        first = false;
+        let blank = buf
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(buf.len());
+        *line += buf[..blank].iter().filter(|b| **b == b'\n').count();
+        let more = blank == buf.len();
+        input.consume(blank);
+        if !more {
+            return Ok(true);
+        }
+    }
+}
+
+/// The bytes serde_json takes, with the line ends among them counted.
+struct LineCount<R> {
+    inner: R,
+    lines: usize,
+}
+
+impl<R: BufRead> std::io::Read for LineCount<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        self.lines += out[..n].iter().filter(|b| **b == b'\n').count();
+        Ok(n)
+    }
+}
+
+type Sink<'s> = (&'s mut CoverageFile, &'s mut Words);
+
+/// One top-level value: a page, a covered resource, or an array of pages.
+struct TopLevel<'s> {
+    path: &'s str,
+    line: usize,
+    sink: Sink<'s>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for TopLevel<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for TopLevel<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a page of covered resources, a covered resource, or a list of pages")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let (file, words) = self.sink;
+        while seq
+            .next_element_seed(Object {
+                path: self.path,
+                line: self.line,
+                sink: (&mut *file, &mut *words),
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        Object {
+            path: self.path,
+            line: self.line,
+            sink: self.sink,
+        }
+        .visit_map(map)
+    }
+}
+
+/// A page (its `coveredResources` read one by one) or a covered resource (it has a
+/// `scanType`, which every covered resource has and no Config item does).
+struct Object<'s> {
+    path: &'s str,
+    line: usize,
+    sink: Sink<'s>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Object<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Object<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a page of covered resources or a covered resource")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let (file, words) = self.sink;
+        let mut page = false;
+        let mut fields = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "coveredResources" {
+                page = true;
+                map.next_value_seed(Records {
+                    source: format!("{}:{}", self.path, self.line),
+                    sink: (&mut *file, &mut *words),
+                })?;
+            } else {
+                fields.insert(key, map.next_value()?);
+            }
+        }
+        if page {
+            return Ok(());
+        }
+        if !fields.contains_key("scanType") {
+            return Err(serde::de::Error::custom(
+                "neither coveredResources nor a covered resource (no scanType)",
+            ));
+        }
+        let source = format!("{}:{} coveredResources[0]", self.path, self.line);
+        let value = Value::Object(fields);
+        take_record(
+            &value,
+            None,
+            &source,
+            (&mut file.records, words),
+            &mut file.warnings,
+        );
+        Ok(())
+    }
+}
+
+/// A page's `coveredResources`, each record read and kept as it comes.
+struct Records<'s> {
+    source: String,
+    sink: Sink<'s>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Records<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Records<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of covered resources")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let (file, words) = self.sink;
+        let mut i = 0;
+        while let Some(value) = seq.next_element::<Value>()? {
+            let source = format!("{} coveredResources[{i}]", self.source);
+            take_record(
+                &value,
+                None,
+                &source,
+                (&mut file.records, &mut *words),
+                &mut file.warnings,
+            );
+            i += 1;
+        }
+        Ok(())
+    }
 }
 
 /// Every file's records, in the order given: what `report --scan-coverage` reads
@@ -306,11 +524,8 @@ pub fn read_files(paths: &[std::path::PathBuf]) -> Result<super::CoverageSet, Co
     let mut set = super::CoverageSet::default();
     for path in paths {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| CoverageFileError::Read {
-            path: name.clone(),
-            message: e.to_string(),
-        })?;
-        let file = parse_file(&name, &text)?;
+        let opened = std::fs::File::open(path).map_err(|e| read_error(&name, e))?;
+        let file = parse_reader(&name, std::io::BufReader::new(opened))?;
         set.records.extend(file.records);
         set.warnings.extend(file.warnings);
     }
@@ -345,12 +560,14 @@ mod tests {
     #[test]
     fn a_record_keeps_what_it_has_and_says_what_it_could_not_read() {
         let mut w = Vec::new();
+        let mut words = Words::default();
         let r = CoveredResource::from_json(
             &json!({"accountId": "111111111111", "resourceId": "i-1",
                     "resourceType": "AWS_EC2_INSTANCE", "scanType": "PACKAGE",
                     "scanStatus": {"statusCode": "ACTIVE", "reason": "SUCCESSFUL"},
                     "lastScannedAt": "soon"}),
             Some("us-east-1"),
+            &mut words,
             &mut w,
         )
         .unwrap();
@@ -362,6 +579,7 @@ mod tests {
             &json!({"accountId": "1", "resourceType": "AWS_LAMBDA_FUNCTION",
                     "resourceId": "arn:aws:lambda:us-gov-west-1:1:function:f", "scanType": "PACKAGE"}),
             None,
+            &mut words,
             &mut w,
         )
         .unwrap();
@@ -369,12 +587,13 @@ mod tests {
         let odd = CoveredResource::from_json(
             &json!({"accountId": "1", "resourceType": "CODE_REPOSITORY", "resourceId": "x", "scanType": "CODE"}),
             None,
+            &mut words,
             &mut w,
         )
         .unwrap();
-        assert_eq!((odd.kind, odd.raw_type.as_str()), (None, "CODE_REPOSITORY"));
+        assert_eq!((odd.kind, &*odd.raw_type), (None, "CODE_REPOSITORY"));
         assert_eq!(
-            CoveredResource::from_json(&json!({"resourceId": "i"}), None, &mut w),
+            CoveredResource::from_json(&json!({"resourceId": "i"}), None, &mut words, &mut w),
             Err(RecordError::Missing("accountId"))
         );
     }
@@ -393,6 +612,37 @@ mod tests {
         let f = parse_file("b", &bad).unwrap();
         assert_eq!((f.records.len(), f.warnings.len()), (1, 1));
         assert!(f.warnings[0].0.starts_with("b:2"), "{:?}", f.warnings);
+    }
+
+    #[test]
+    fn a_printed_page_is_read_record_by_record_and_lines_are_named() {
+        let rec = json!({"accountId": "1", "resourceId": "i-1", "resourceType": "AWS_EC2_INSTANCE", "scanType": "PACKAGE"});
+        // As `aws inspector2 list-coverage` prints it: indented, after a byte order mark.
+        let page = serde_json::to_string_pretty(
+            &json!({"coveredResources": [rec, 7, rec], "nextToken": "t"}),
+        )
+        .unwrap();
+        let f = parse_file("p", &format!("\u{feff}\n{page}\n")).unwrap();
+        assert_eq!(f.records.len(), 2);
+        assert_eq!(f.warnings.len(), 1, "{:?}", f.warnings);
+        assert_eq!(f.warnings[0].0, "p:2 coveredResources[1]");
+        assert!(
+            Arc::ptr_eq(&f.records[0].account, &f.records[1].account),
+            "one account word"
+        );
+        // JSON Lines: each record named by its line, blank lines counted.
+        let lines = format!("{rec}\n\n{rec}\n{{\"accountId\": 1, \"scanType\": \"PACKAGE\"}}\n");
+        let f = parse_file("l", &lines).unwrap();
+        assert_eq!(f.records.len(), 2);
+        assert!(f.warnings[0].0.starts_with("l:4 "), "{:?}", f.warnings);
+        // A broken line is named, counted from the start of the file.
+        let broken = format!("{rec}\n{rec}\n{{\"accountId\": ]\n{rec}\n");
+        match parse_file("b", &broken) {
+            Err(CoverageFileError::NotCoverage { why, .. }) => {
+                assert!(why.starts_with("line 3"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -2,11 +2,11 @@
 //! EC2 instances and Lambda functions, the images in use as assets, the ECS containers
 //! that run them, and both gap lists.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use super::coverage::{CoveredResource, ImageUse, ScanKind};
 use super::images::{image_asset, in_use, split_reference, ImageRef, IMAGE_ASSET_TYPE};
-use super::{verdict, CoverageSet, Gap, ScanReport, ScanWindow, Verdict};
+use super::{verdict, CoverageSet, Gap, ScanReport, ScanWindow};
 use crate::fields::Field;
 use crate::inventory::Inventory;
 use crate::mapper::mapper_for;
@@ -42,18 +42,20 @@ impl Kinds {
 }
 
 /// A resource as both sides name it: kind, account and identifier (a Lambda ARN
-/// without its version or alias). EC2 records carry no region, and ids and ARNs are
-/// unique without one.
-type Key = (ScanKind, String, String);
+/// without its version or alias), borrowed from the record or the inventory. EC2
+/// records carry no region, and ids and ARNs are unique without one.
+type Key<'a> = (ScanKind, &'a str, &'a str);
 
-fn key_of(kind: ScanKind, account: &str, id: &str) -> Key {
+fn key_of<'a>(kind: ScanKind, account: &'a str, id: &'a str) -> Key<'a> {
     let id = match kind {
-        ScanKind::LambdaFunction if id.starts_with("arn:") => {
-            id.splitn(8, ':').take(7).collect::<Vec<_>>().join(":")
-        }
-        _ => id.to_string(),
+        // arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:VERSION]
+        ScanKind::LambdaFunction if id.starts_with("arn:") => match id.match_indices(':').nth(6) {
+            Some((at, _)) => &id[..at],
+            None => id,
+        },
+        _ => id,
     };
-    (kind, account.to_string(), id)
+    (kind, account, id)
 }
 
 /// The cells an image takes from its repository's asset.
@@ -73,11 +75,34 @@ struct Image<'a> {
     records: Vec<&'a CoveredResource>,
 }
 
-/// The records by resource (several per resource: one per scan type), images by
-/// identifier; types the inventory does not list are counted in the report.
+/// The records by resource, sorted by key (several per resource: one per scan type),
+/// and whether the inventory holds that resource; images by identifier. Types the
+/// inventory does not list are counted in the report.
 struct Records<'a> {
-    by_key: BTreeMap<Key, Vec<&'a CoveredResource>>,
+    by_key: Vec<(Key<'a>, &'a CoveredResource)>,
+    held: Vec<bool>,
     images: BTreeMap<String, Image<'a>>,
+}
+
+impl<'a> Records<'a> {
+    /// Where `key`'s records are (a run of one to a few).
+    fn run(&self, key: &Key) -> std::ops::Range<usize> {
+        let from = self.by_key.partition_point(|(k, _)| k < key);
+        let len = self.by_key[from..]
+            .iter()
+            .take_while(|(k, _)| k == key)
+            .count();
+        from..from + len
+    }
+
+    fn of(&self, key: &Key) -> Vec<&'a CoveredResource> {
+        self.by_key[self.run(key)].iter().map(|(_, r)| *r).collect()
+    }
+
+    fn mark_held(&mut self, key: &Key) {
+        let run = self.run(key);
+        self.held[run].fill(true);
+    }
 }
 
 fn group<'a>(
@@ -86,15 +111,16 @@ fn group<'a>(
     warnings: &mut Vec<(String, String)>,
 ) -> Records<'a> {
     let mut records = Records {
-        by_key: BTreeMap::new(),
+        by_key: Vec::with_capacity(set.records.len()),
+        held: Vec::new(),
         images: BTreeMap::new(),
     };
     for r in &set.records {
         match r.kind {
-            None => *report.other_types.entry(r.raw_type.clone()).or_default() += 1,
+            None => *report.other_types.entry(r.raw_type.to_string()).or_default() += 1,
             Some(ScanKind::EcrImage) => match ImageRef::from_arn(&r.resource_id) {
                 Some(image) => {
-                    let usage = r.image.clone().unwrap_or_default();
+                    let usage = r.image.as_deref().cloned().unwrap_or_default();
                     let entry = records
                         .images
                         .entry(image.asset_id())
@@ -124,32 +150,34 @@ fn group<'a>(
             },
             Some(kind) => records
                 .by_key
-                .entry(key_of(kind, &r.account, &r.resource_id))
-                .or_default()
-                .push(r),
+                .push((key_of(kind, &r.account, &r.resource_id), r)),
         }
     }
+    // Stable: a resource's records keep the order they were read in, which the
+    // verdict breaks its ties by.
+    records.by_key.sort_by(|a, b| a.0.cmp(&b.0));
+    records.held = vec![false; records.by_key.len()];
     records
 }
 
-/// What the join needs of the inventory before it changes it.
+/// What the join needs of the inventory before it changes it: indexes only, the
+/// cells are read from the inventory when they are needed.
 #[derive(Default)]
 struct Held {
-    /// EC2 instances and Lambda functions: index, key, account, region.
-    scannable: Vec<(u32, Key, String, String)>,
+    /// EC2 instances and Lambda functions.
+    scannable: Vec<(u32, ScanKind)>,
     /// Repository ARN -> the cells its images take.
     repositories: HashMap<String, Vec<(Field, String)>>,
-    /// ECR repositories: index, account, region (their images are known only from
-    /// Inspector's ECR scanning).
-    registries: Vec<(u32, String, String)>,
+    /// ECR repositories (their images are known only from Inspector's ECR scanning).
+    registries: Vec<u32>,
     /// ECS task definition container rows.
     containers: Vec<u32>,
-    keys: HashSet<Key>,
 }
 
-fn held(inventory: &Inventory, kinds: &Kinds) -> Held {
+/// The assets the join reads, and which records' resources the inventory holds.
+fn held(inventory: &Inventory, kinds: &Kinds, records: &mut Records) -> Held {
     let mut held = Held::default();
-    for (index, kind, account, region, id) in inventory.stored() {
+    for (index, kind, account, _, id) in inventory.stored() {
         let scan_kind = match kind {
             k if k == kinds.instance => ScanKind::Ec2Instance,
             k if k == kinds.function => ScanKind::LambdaFunction,
@@ -160,10 +188,8 @@ fn held(inventory: &Inventory, kinds: &Kinds) -> Held {
                     .filter(|(_, v)| !v.is_empty())
                     .collect();
                 held.repositories.insert(id.to_string(), cells);
-                held.registries
-                    .push((index, account.to_string(), region.to_string()));
-                held.keys
-                    .insert(key_of(ScanKind::EcrRepository, account, id));
+                held.registries.push(index);
+                records.mark_held(&key_of(ScanKind::EcrRepository, account, id));
                 continue;
             }
             k if k == kinds.task_definition => {
@@ -172,10 +198,8 @@ fn held(inventory: &Inventory, kinds: &Kinds) -> Held {
             }
             _ => continue,
         };
-        let key = key_of(scan_kind, account, id);
-        held.keys.insert(key.clone());
-        held.scannable
-            .push((index, key, account.to_string(), region.to_string()));
+        records.mark_held(&key_of(scan_kind, account, id));
+        held.scannable.push((index, scan_kind));
     }
     held
 }
@@ -194,14 +218,13 @@ pub fn join(
         ..ScanReport::default()
     };
     let mut warnings = set.warnings.clone();
-    let records = group(set, &mut report, &mut warnings);
-    let held = held(inventory, kinds);
-    // Every asset counted once, however often it was read (duplicates are dropped later).
-    let mut judged: BTreeMap<(String, String, String, String), Option<Gap>> = BTreeMap::new();
-    let mut judge = |account: &str, region: &str, kind: &str, id: &str, v: &Verdict| {
-        let gap = (!v.scanned).then(|| Gap::of(account, region, kind, id, v));
-        judged.insert((account.into(), region.into(), kind.into(), id.into()), gap);
-    };
+    let mut records = group(set, &mut report, &mut warnings);
+    let held = held(inventory, kinds, &mut records);
+    // Every asset counted once, however often it was read (duplicates are dropped
+    // later): images (one per identifier) with their line, the other assets by index
+    // and whether they were scanned, deduplicated by what the inventory holds at the end.
+    let mut images: Vec<(Gap, bool)> = Vec::new();
+    let mut judged: Vec<(u32, ScanKind, bool)> = Vec::with_capacity(held.scannable.len());
 
     let mut image_names: HashMap<(String, String), String> = HashMap::new();
     for (id, img) in &records.images {
@@ -219,7 +242,10 @@ pub fn join(
         let comment = format!("{}; {}", asset.get(Field::Comments), v.remark);
         asset.set(Field::Comments, &comment);
         let (account, region) = (&img.image.account, &img.image.region);
-        judge(account, region, IMAGE_ASSET_TYPE, id, &v);
+        images.push((
+            Gap::of(account, region, IMAGE_ASSET_TYPE, id, &v),
+            v.scanned,
+        ));
         inventory.add(&asset, kinds.image);
         report.images_listed += 1;
         let name = format!("{}/{}", img.image.registry(), img.image.repository);
@@ -228,42 +254,43 @@ pub fn join(
         }
     }
 
-    for (index, key, account, region) in &held.scannable {
-        let kind = inventory.stored_cell(*index, Field::AssetType).to_string();
-        let id = inventory.stored_cell(*index, Field::AssetId).to_string();
-        if !set.scope.holds(account, region, key.0) {
+    for &(index, kind) in &held.scannable {
+        let (account, region) = inventory.stored_place(index);
+        if !set.scope.holds(account, region, kind) {
             let why = format!(
                 "no coverage read: Amazon Inspector's {} scanning is not enabled here, or its coverage could not be read",
-                key.0.enabled_by().to_uppercase()
+                kind.enabled_by().to_uppercase()
             );
+            let asset_type = inventory.stored_cell(index, Field::AssetType);
+            let id = inventory.stored_cell(index, Field::AssetId);
             report.unchecked.push(Gap {
                 reason: why,
-                ..Gap::of(account, region, &kind, &id, &verdict(&[], window))
+                ..Gap::of(account, region, asset_type, id, &verdict(&[], window))
             });
             continue;
         }
-        let v = verdict(
-            records.by_key.get(key).map_or(&[][..], Vec::as_slice),
-            window,
-        );
-        let told = inventory.stored_cell(*index, Field::InLatestScan);
+        let id = inventory.stored_cell(index, Field::AssetId);
+        let v = verdict(&records.of(&key_of(kind, account, id)), window);
+        judged.push((index, kind, v.scanned));
+        let told = inventory.stored_cell(index, Field::InLatestScan);
         let found = yes_no(v.scanned);
         if !told.is_empty() && told != found {
             report.tag_disagreements += 1;
         }
-        inventory.set_stored_cell(*index, Field::InLatestScan, found);
-        if key.0 == ScanKind::Ec2Instance {
-            inventory.set_stored_cell(*index, Field::AuthenticatedScan, yes_no(v.authenticated));
+        let comment = with_comment(inventory.stored_cell(index, Field::Comments), &v.remark);
+        let mut cells = vec![(Field::InLatestScan, found), (Field::Comments, &comment)];
+        if kind == ScanKind::Ec2Instance {
+            cells.push((Field::AuthenticatedScan, yes_no(v.authenticated)));
         }
-        append_comment(inventory, *index, &v.remark);
-        judge(account, region, &kind, &id, &v);
+        inventory.set_stored_cells(index, &cells);
     }
 
     // A repository where ECR scanning was not read: the images it serves cannot be listed.
-    for (index, account, region) in &held.registries {
+    for &index in &held.registries {
+        let (account, region) = inventory.stored_place(index);
         if !set.scope.holds(account, region, ScanKind::EcrImage) {
-            let kind = inventory.stored_cell(*index, Field::AssetType);
-            let id = inventory.stored_cell(*index, Field::AssetId);
+            let kind = inventory.stored_cell(index, Field::AssetType);
+            let id = inventory.stored_cell(index, Field::AssetId);
             report.unchecked.push(Gap {
                 reason: "no coverage read: Amazon Inspector's ECR scanning is not enabled here, or its coverage could not be read; the images in use from this repository are not listed".into(),
                 ..Gap::of(account, region, kind, id, &verdict(&[], window))
@@ -273,26 +300,75 @@ pub fn join(
 
     link_containers(inventory, &held.containers, &records.images, &image_names);
 
-    for (key, found) in &records.by_key {
-        if !held.keys.contains(key) {
+    let mut at = 0;
+    while at < records.by_key.len() {
+        let key = records.by_key[at].0;
+        let run = records.run(&key);
+        if !records.held[at] {
+            let found: Vec<&CoveredResource> = records.by_key[run.clone()]
+                .iter()
+                .map(|(_, r)| *r)
+                .collect();
             let first = found[0];
             let region = first.region.as_deref().unwrap_or_default();
-            let v = verdict(found, window);
+            let v = verdict(&found, window);
             report.not_in_inventory.push(Gap::of(
-                &key.1,
+                key.1,
                 region,
                 &first.raw_type,
                 &first.resource_id,
                 &v,
             ));
         }
+        at = run.end;
     }
     report.not_in_inventory.sort();
     report.unchecked.sort();
     report.unchecked.dedup();
-    report.assets = judged.len() as u64;
-    report.scanned = judged.values().filter(|g| g.is_none()).count() as u64;
-    report.not_scanned = judged.into_values().flatten().collect();
+    // The same asset read twice has the same place, kind, id and verdict.
+    let identity = |index: u32| {
+        let (account, region) = inventory.stored_place(index);
+        (
+            account,
+            region,
+            inventory.stored_cell(index, Field::AssetType),
+            inventory.stored_cell(index, Field::AssetId),
+        )
+    };
+    // By a hash of each identity, the strings compared only when two hashes meet.
+    let mut first: HashMap<u64, u32> = HashMap::with_capacity(judged.len());
+    let mut collided: Vec<u32> = Vec::new();
+    let hasher = std::hash::RandomState::new();
+    judged.retain(|&(index, ..)| {
+        let id = identity(index);
+        let hash = std::hash::BuildHasher::hash_one(&hasher, id);
+        match first.get(&hash) {
+            None => {
+                first.insert(hash, index);
+                true
+            }
+            Some(&other) if identity(other) == id => false,
+            Some(_) if collided.iter().any(|&o| identity(o) == id) => false,
+            Some(_) => {
+                collided.push(index);
+                true
+            }
+        }
+    });
+    report.assets = (images.len() + judged.len()) as u64;
+    report.scanned = (images.iter().filter(|(_, scanned)| *scanned).count()
+        + judged.iter().filter(|(.., scanned)| *scanned).count()) as u64;
+    let mut not_scanned: Vec<Gap> = images
+        .into_iter()
+        .filter_map(|(gap, scanned)| (!scanned).then_some(gap))
+        .collect();
+    for (index, kind, _) in judged.into_iter().filter(|(.., scanned)| !scanned) {
+        let (account, region, asset_type, id) = identity(index);
+        let v = verdict(&records.of(&key_of(kind, account, id)), window);
+        not_scanned.push(Gap::of(account, region, asset_type, id, &v));
+    }
+    not_scanned.sort();
+    report.not_scanned = not_scanned;
     (report, warnings)
 }
 
@@ -326,13 +402,17 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
-fn append_comment(inventory: &mut Inventory, index: u32, text: &str) {
-    let old = inventory.stored_cell(index, Field::Comments);
-    let new = if old.is_empty() {
+/// Comments with `text` added after what they said.
+fn with_comment(old: &str, text: &str) -> String {
+    if old.is_empty() {
         text.to_string()
     } else {
         format!("{old}; {text}")
-    };
+    }
+}
+
+fn append_comment(inventory: &mut Inventory, index: u32, text: &str) {
+    let new = with_comment(inventory.stored_cell(index, Field::Comments), text);
     inventory.set_stored_cell(index, Field::Comments, &new);
 }
 

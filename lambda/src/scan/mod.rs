@@ -210,7 +210,11 @@ pub fn verdict(records: &[&CoveredResource], window: &ScanWindow) -> Verdict {
         Some(m) => format!(" ({m})"),
         None => String::new(),
     };
-    let remark = match (&best.status_code, &best.status_reason, best.last_scanned_at) {
+    let remark = match (
+        best.status_code.as_deref(),
+        best.status_reason.as_deref(),
+        best.last_scanned_at,
+    ) {
         _ if scanned => {
             let what = match best.scan_type.as_deref() {
                 Some(t) => format!("{} scan", t.to_lowercase()),
@@ -220,10 +224,10 @@ pub fn verdict(records: &[&CoveredResource], window: &ScanWindow) -> Verdict {
             // scanned asset as changed. The date is in the Scan Coverage sheet's gaps.
             format!("Inspector: {what}{mode}")
         }
-        (Some(code), reason, _) if code != "ACTIVE" || reason.as_deref() != Some("SUCCESSFUL") => {
+        (Some(code), reason, _) if code != "ACTIVE" || reason != Some("SUCCESSFUL") => {
             format!(
                 "Inspector: {code} {}",
-                reason.as_deref().unwrap_or("(no reason given)")
+                reason.unwrap_or("(no reason given)")
             )
         }
         (None, _, _) => "Inspector: no scan status".into(),

@@ -6,7 +6,7 @@ use rust_xlsxwriter::{Workbook, XlsxError};
 use super::list_sheet::{self, List};
 use super::CellFormats;
 use crate::changes::ChangeReport;
-use crate::outputs::changes_table::{lines, HEADERS};
+use crate::outputs::changes_table::{line_count, lines, HEADERS};
 
 const WIDTHS: [f64; 8] = [12.0, 16.0, 14.0, 24.0, 48.0, 28.0, 40.0, 40.0];
 
@@ -16,13 +16,12 @@ pub(super) fn write(
     max_rows: u32,
     formats: &mut CellFormats,
 ) -> Result<(), XlsxError> {
-    let lines = lines(report);
     let headline = report.headline();
     let list = List {
         name: "Changes",
         headline: &headline,
         columns: std::array::from_fn(|i| (HEADERS[i], WIDTHS[i])),
-        lines: &lines,
+        count: line_count(report),
     };
-    list_sheet::write(workbook, &list, max_rows, formats)
+    list_sheet::write(workbook, &list, lines(report), max_rows, formats)
 }

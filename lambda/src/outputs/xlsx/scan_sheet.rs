@@ -5,7 +5,7 @@ use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::list_sheet::{self, List};
 use super::CellFormats;
-use crate::outputs::scan_table::{headline, lines, HEADERS};
+use crate::outputs::scan_table::{headline, line_count, lines, HEADERS};
 use crate::scan::ScanReport;
 
 const WIDTHS: [f64; 7] = [30.0, 16.0, 16.0, 26.0, 60.0, 48.0, 22.0];
@@ -16,13 +16,12 @@ pub(super) fn write(
     max_rows: u32,
     formats: &mut CellFormats,
 ) -> Result<(), XlsxError> {
-    let lines = lines(report);
     let headline = headline(report);
     let list = List {
         name: "Scan Coverage",
         headline: &headline,
         columns: std::array::from_fn(|i| (HEADERS[i], WIDTHS[i])),
-        lines: &lines,
+        count: line_count(report),
     };
-    list_sheet::write(workbook, &list, max_rows, formats)
+    list_sheet::write(workbook, &list, lines(report), max_rows, formats)
 }
