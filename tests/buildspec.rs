@@ -144,11 +144,13 @@ fn the_buildspec_tests_builds_and_packages_a_fresh_copy() {
             "{phase} did not run: {shown}"
         );
     }
-    // `make test` tested the copy: its unit tests ran and passed.
-    assert!(
-        shown.contains("$ make test") && shown.contains("test result: ok."),
-        "{shown}"
-    );
+    // `make test` tested the copy: its unit tests ran and passed (cargo test's
+    // "test result: ok." or cargo-nextest's "N tests run: N passed").
+    let passed = shown.lines().any(|l| {
+        l.contains("test result: ok.")
+            || l.contains(" tests run: ") && l.contains(" passed") && !l.contains(" failed")
+    });
+    assert!(shown.contains("$ make test") && passed, "{shown}");
     let artifacts = work.path().join("src/target/pipeline");
     let deployer = Command::new(artifacts.join("fedramp-deploy"))
         .arg("--help")
