@@ -16,8 +16,9 @@ use crate::item::ConfigItem;
 use crate::json::Json;
 use crate::mapper::{map_item, mapper_for, HostFacts, MapContext, Mapped, MappedItem, REGISTRY};
 use crate::progress::Progress;
+use crate::scan::coverage::RecordList;
 use crate::scan::join::{join, Kinds, IMAGE_KIND, IMAGE_SOURCE};
-use crate::scan::{CoverageSet, CoveredResource, ScanKind, ScanWindow, Scope};
+use crate::scan::{CoverageSet, ScanKind, ScanWindow, Scope};
 use crate::summary::{InputReport, Summary, TypeCount, UnsupportedType};
 
 /// Where a value was found: line of the input, and its place inside that line's or
@@ -52,7 +53,7 @@ pub struct ScanRead {
     pub account: String,
     pub region: String,
     pub enabled: Vec<ScanKind>,
-    pub records: Vec<CoveredResource>,
+    pub records: RecordList,
     pub warnings: Vec<(String, String)>,
 }
 
@@ -206,7 +207,7 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
                                 places.insert((read.account.clone(), read.region.clone(), *kind));
                             }
                         }
-                        set.records.extend(read.records);
+                        set.records.append(read.records);
                         set.warnings.extend(read.warnings);
                     }
                 }

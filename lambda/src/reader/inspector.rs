@@ -63,7 +63,7 @@ pub(crate) async fn read(
         account: account.to_string(),
         region: region.to_string(),
         enabled,
-        records: Vec::new(),
+        records: Default::default(),
         warnings: Vec::new(),
     };
     if read.enabled.is_empty() {

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::coverage::{CoveredResource, ImageUse, ScanKind};
+use super::coverage::{CoveredResource, ImageUse, RecordList, RecordNo, ScanKind};
 use super::images::{image_asset, in_use, split_reference, ImageRef, IMAGE_ASSET_TYPE};
 use super::{verdict, CoverageSet, Gap, ScanReport, ScanWindow};
 use crate::fields::Field;
@@ -46,6 +46,15 @@ impl Kinds {
 /// records carry no region, and ids and ARNs are unique without one.
 type Key<'a> = (ScanKind, &'a str, &'a str);
 
+/// A record's key (records of a kind the inventory does not list are never keyed).
+fn record_key(r: &CoveredResource) -> Key<'_> {
+    key_of(
+        r.kind.unwrap_or(ScanKind::EcrImage),
+        &r.account,
+        &r.resource_id,
+    )
+}
+
 fn key_of<'a>(kind: ScanKind, account: &'a str, id: &'a str) -> Key<'a> {
     let id = match kind {
         // arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:VERSION]
@@ -79,24 +88,36 @@ struct Image<'a> {
 /// and whether the inventory holds that resource; images by identifier. Types the
 /// inventory does not list are counted in the report.
 struct Records<'a> {
-    by_key: Vec<(Key<'a>, &'a CoveredResource)>,
+    all: &'a RecordList,
+    /// Where in `all` the records of listed kinds other than images are, in key order
+    /// (8 bytes a record: the keys are worked out again when compared).
+    by_key: Vec<RecordNo>,
     held: Vec<bool>,
     images: BTreeMap<String, Image<'a>>,
 }
 
 impl<'a> Records<'a> {
+    fn record(&self, at: usize) -> &'a CoveredResource {
+        self.all.get(self.by_key[at])
+    }
+
+    fn key(&self, at: usize) -> Key<'a> {
+        record_key(self.record(at))
+    }
+
     /// Where `key`'s records are (a run of one to a few).
     fn run(&self, key: &Key) -> std::ops::Range<usize> {
-        let from = self.by_key.partition_point(|(k, _)| k < key);
-        let len = self.by_key[from..]
-            .iter()
-            .take_while(|(k, _)| k == key)
+        let from = self
+            .by_key
+            .partition_point(|&no| record_key(self.all.get(no)) < *key);
+        let len = (from..self.by_key.len())
+            .take_while(|&at| self.key(at) == *key)
             .count();
         from..from + len
     }
 
     fn of(&self, key: &Key) -> Vec<&'a CoveredResource> {
-        self.by_key[self.run(key)].iter().map(|(_, r)| *r).collect()
+        self.run(key).map(|at| self.record(at)).collect()
     }
 
     fn mark_held(&mut self, key: &Key) {
@@ -111,11 +132,12 @@ fn group<'a>(
     warnings: &mut Vec<(String, String)>,
 ) -> Records<'a> {
     let mut records = Records {
+        all: &set.records,
         by_key: Vec::with_capacity(set.records.len()),
         held: Vec::new(),
         images: BTreeMap::new(),
     };
-    for r in &set.records {
+    for (no, r) in set.records.numbered() {
         match r.kind {
             None => *report.other_types.entry(r.raw_type.to_string()).or_default() += 1,
             Some(ScanKind::EcrImage) => match ImageRef::from_arn(&r.resource_id) {
@@ -148,14 +170,15 @@ fn group<'a>(
                     ),
                 )),
             },
-            Some(kind) => records
-                .by_key
-                .push((key_of(kind, &r.account, &r.resource_id), r)),
+            Some(_) => records.by_key.push(no),
         }
     }
     // Stable: a resource's records keep the order they were read in, which the
     // verdict breaks its ties by.
-    records.by_key.sort_by(|a, b| a.0.cmp(&b.0));
+    let all = &set.records;
+    records
+        .by_key
+        .sort_by(|&a, &b| record_key(all.get(a)).cmp(&record_key(all.get(b))));
     records.held = vec![false; records.by_key.len()];
     records
 }
@@ -302,13 +325,10 @@ pub fn join(
 
     let mut at = 0;
     while at < records.by_key.len() {
-        let key = records.by_key[at].0;
+        let key = records.key(at);
         let run = records.run(&key);
         if !records.held[at] {
-            let found: Vec<&CoveredResource> = records.by_key[run.clone()]
-                .iter()
-                .map(|(_, r)| *r)
-                .collect();
+            let found: Vec<&CoveredResource> = run.clone().map(|i| records.record(i)).collect();
             let first = found[0];
             let region = first.region.as_deref().unwrap_or_default();
             let v = verdict(&found, window);
@@ -474,7 +494,7 @@ mod tests {
         repository.set(Field::AssetType, "ECR Repository");
         inventory.add(&repository, KINDS.repository);
         let set = CoverageSet {
-            records: vec![record("i-a"), record("i-ghost")],
+            records: vec![record("i-a"), record("i-ghost")].into(),
             scope: super::super::Scope::Places(
                 [("1".to_string(), "r1".to_string(), ScanKind::Ec2Instance)].into(),
             ),

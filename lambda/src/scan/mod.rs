@@ -60,7 +60,7 @@ impl Scope {
 /// Everything read of Inspector's coverage for one run.
 #[derive(Clone, Debug, Default)]
 pub struct CoverageSet {
-    pub records: Vec<CoveredResource>,
+    pub records: coverage::RecordList,
     pub scope: Scope,
     /// Odd records, as (where, what): listed as warnings.
     pub warnings: Vec<(String, String)>,
