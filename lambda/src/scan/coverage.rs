@@ -105,8 +105,8 @@ pub struct CoveredResource {
 
 /// Records in blocks of a fixed size. Growing never moves or frees a large buffer: a
 /// `Vec` of 40,000 records did, and glibc then raised its mmap threshold, so the run's
-/// later large buffers were taken from its arenas and kept there (13 MiB more peak RSS
-/// on the benchmark's coverage, measured with `make bench`).
+/// later large buffers were taken from its arenas and kept there (about 10 MiB more
+/// peak RSS on the benchmark's coverage, measured with `make bench`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RecordList {
     blocks: Vec<Vec<CoveredResource>>,
