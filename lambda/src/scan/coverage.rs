@@ -140,10 +140,6 @@ impl RecordList {
         self.blocks.iter().all(Vec::is_empty)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &CoveredResource> + '_ {
-        self.blocks.iter().flatten()
-    }
-
     /// Every record with a number for [`Self::get`].
     pub fn numbered(&self) -> impl Iterator<Item = (RecordNo, &CoveredResource)> + '_ {
         self.blocks.iter().enumerate().flat_map(|(b, block)| {
@@ -276,12 +272,13 @@ impl CoveredResource {
                 last_in_use_at: m.get("lastInUseAt").and_then(timestamp),
             })
         });
+        let (account, raw_type_word) = (words.get(account), words.get(raw_type));
         let mut word = |t: Option<&str>| t.map(|t| words.get(t));
         Ok(CoveredResource {
-            account: word(Some(account)).unwrap_or_default(),
+            account,
             region: word(arn_region(resource_id).or(region)),
             kind: ScanKind::of(raw_type),
-            raw_type: word(Some(raw_type)).unwrap_or_default(),
+            raw_type: raw_type_word,
             resource_id: resource_id.into(),
             scan_type: word(text(v, "scanType")),
             scan_mode: word(text(v, "scanMode")),
@@ -350,7 +347,12 @@ pub fn parse_reader(
     let mut text = Vec::new();
     // Values one after another: one document, or one per line (JSON Lines).
     while skip_space(&mut input, &mut line, values == 0).map_err(|e| read_error(path, e))? {
-        let top = |sink| TopLevel { path, line, sink };
+        let top = |sink| Piece {
+            path,
+            line,
+            sink,
+            top: true,
+        };
         // A value on a line of its own (JSON Lines): parsed from the line's text, which
         // is quicker than a stream byte by byte.
         text.clear();
@@ -451,68 +453,55 @@ impl<R: BufRead> std::io::Read for LineCount<R> {
 
 type Sink<'s> = (&'s mut CoverageFile, &'s mut Words);
 
-/// One top-level value: a page, a covered resource, or an array of pages.
-struct TopLevel<'s> {
+/// A value of the file: at the top, a page, a covered resource, or an array of pages;
+/// inside such an array, a page or a covered resource. A page's `coveredResources` are
+/// read one by one; a covered resource has a `scanType`, which every covered resource
+/// has and no Config item does.
+struct Piece<'s> {
     path: &'s str,
     line: usize,
     sink: Sink<'s>,
+    top: bool,
 }
 
-impl<'de> serde::de::DeserializeSeed<'de> for TopLevel<'_> {
+impl<'de> serde::de::DeserializeSeed<'de> for Piece<'_> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
-        de.deserialize_any(self)
+        if self.top {
+            de.deserialize_any(self)
+        } else {
+            de.deserialize_map(self)
+        }
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for TopLevel<'_> {
+impl<'de> serde::de::Visitor<'de> for Piece<'_> {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a page of covered resources, a covered resource, or a list of pages")
+        f.write_str(match self.top {
+            true => "a page of covered resources, a covered resource, or a list of pages",
+            false => "a page of covered resources or a covered resource",
+        })
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        if !self.top {
+            return Err(serde::de::Error::invalid_type(
+                serde::de::Unexpected::Seq,
+                &self,
+            ));
+        }
         let (file, words) = self.sink;
         while seq
-            .next_element_seed(Object {
+            .next_element_seed(Piece {
                 path: self.path,
                 line: self.line,
                 sink: (&mut *file, &mut *words),
+                top: false,
             })?
             .is_some()
         {}
         Ok(())
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        Object {
-            path: self.path,
-            line: self.line,
-            sink: self.sink,
-        }
-        .visit_map(map)
-    }
-}
-
-/// A page (its `coveredResources` read one by one) or a covered resource (it has a
-/// `scanType`, which every covered resource has and no Config item does).
-struct Object<'s> {
-    path: &'s str,
-    line: usize,
-    sink: Sink<'s>,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for Object<'_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
-        de.deserialize_map(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Object<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a page of covered resources or a covered resource")
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {

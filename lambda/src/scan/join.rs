@@ -382,6 +382,8 @@ pub fn join(
         .into_iter()
         .filter_map(|(gap, scanned)| (!scanned).then_some(gap))
         .collect();
+    // The lines of the assets not scanned, their verdicts worked out again: keeping
+    // each line from the loop above instead cost 1-3 MiB more peak RSS on the bench.
     for (index, kind, _) in judged.into_iter().filter(|(.., scanned)| !scanned) {
         let (account, region, asset_type, id) = identity(index);
         let v = verdict(&records.of(&key_of(kind, account, id)), window);
