@@ -7,7 +7,8 @@
 # run is printed. Sizes: BENCH_SIZES; workbook compression: BENCH_COMPRESSION
 # (fast, balanced, small). With PYTHON_SAMPLE_DIR (a clone of the AWS sample) or
 # PYTHON_SAMPLE_CMD, the AWS sample runs on the 100k input in the same run. Then the
-# collection benchmark (tests/bench_collect.py).
+# size of the function package as released, and the collection benchmark
+# (tests/bench_collect.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=${BENCH_SIZES:-"100000 1000000"}
@@ -111,4 +112,11 @@ print(f"scan coverage ({records} records) on 100000 items: {t0:.2f} s -> {t1:.2f
       f"(+{100 * (t1 / t0 - 1):.0f}%, target 20%), peak RSS {m0:.0f} -> {m1:.0f} MiB "
       f"(+{m1 - m0:.0f} MiB, target 15)")
 PY
+# The function package as the pipeline ships it (`make lambda`: release, arm64). CI
+# builds it unoptimized (tests/buildspec.rs), so its release size is watched here.
+make -s lambda
+package=${CARGO_TARGET_DIR:-target}/lambda/fedramp-inventory-lambda/bootstrap.zip
+size=$(stat -c %s "$package")
+echo "function package (release, ${LAMBDA_ARCH:-arm64}): $size bytes (target: under 10 MiB)"
+[ "$size" -lt $((10 * 1024 * 1024)) ] || { echo "$package is over 10 MiB" >&2; exit 1; }
 .venv/bin/python tests/bench_collect.py target/release/fedramp-inventory

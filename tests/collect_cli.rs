@@ -12,7 +12,7 @@ use std::process::Command;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use collect_common::{collect, collect_into, collect_with, rows, seed, summary_text, BIN, REGIONS};
-use common::{items, LocalAws};
+use common::{args, items, LocalAws};
 use serde_json::{json, Value};
 
 #[test]
@@ -23,18 +23,10 @@ fn a_denying_account_makes_a_partial_run_that_still_delivers() {
     let topic = "arn:aws:sns:us-east-1:123456789012:alerts";
     let (code, result) = collect(
         &aws,
-        &[
-            "--accounts",
-            "111111111111,222222222222,333333333333",
-            "--regions",
-            "us-east-1,us-west-2",
-            "--bucket",
-            "reports",
-            "--prefix",
-            "monthly",
-            "--topic-arn",
-            topic,
-        ],
+        &args(&format!(
+            "--accounts 111111111111,222222222222,333333333333 --regions us-east-1,us-west-2 \
+             --bucket reports --prefix monthly --topic-arn {topic}"
+        )),
     );
     assert_eq!(code, 2, "{result:#}");
     assert_eq!(result["status"], "partial");
@@ -217,11 +209,9 @@ fn an_aggregator_is_read_in_shards_that_give_the_unsharded_rows() {
 fn every_page_is_read() {
     let aws_seed = seed(&["111111111111"], 250);
     let mut aws = LocalAws::start(&aws_seed);
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("pages.xlsx");
-    let (code, result) = collect_into(
+    let (code, result, out) = collect_into(
         &aws,
-        &out,
+        "pages.xlsx",
         &["--accounts", "111111111111", "--regions", "us-east-1"],
     );
     assert_eq!(code, 0, "{result:#}");
@@ -246,9 +236,7 @@ fn nothing_readable_fails_without_a_workbook() {
     let mut s = seed(&["111111111111"], 1);
     s["deny"] = json!(["111111111111"]);
     let aws = LocalAws::start(&s);
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("none.xlsx");
-    let (code, result) = collect_into(&aws, &out, &["--accounts", "111111111111"]);
+    let (code, result, out) = collect_into(&aws, "none.xlsx", &["--accounts", "111111111111"]);
     assert_eq!(code, 1, "{result:#}");
     assert_eq!(result["status"], "failed");
     assert!(!out.exists());
@@ -306,20 +294,11 @@ fn changes_since_the_last_run_come_from_the_bucket_and_are_told() {
     let mut aws = LocalAws::start(&s);
     let dir = tempfile::tempdir().unwrap();
     let topic = "arn:aws:sns:us-east-1:123456789012:alerts";
-    let args = [
-        "--accounts",
-        "111111111111,333333333333",
-        "--regions",
-        "us-east-1",
-        "--bucket",
-        "reports",
-        "--prefix",
-        "monthly",
-        "--topic-arn",
-        topic,
-        "--format",
-        "xlsx,csv,oscal",
-    ];
+    let line = format!(
+        "--accounts 111111111111,333333333333 --regions us-east-1 --bucket reports \
+         --prefix monthly --topic-arn {topic} --format xlsx,csv,oscal"
+    );
+    let args = args(&line);
 
     // First run: every format delivered with its content type, nothing to compare with.
     let (code, first) = collect(&aws, &args);
@@ -519,16 +498,7 @@ fn an_unreadable_last_snapshot_still_delivers_and_is_partial() {
     ));
     let (code, result) = collect(
         &aws,
-        &[
-            "--accounts",
-            "111111111111",
-            "--regions",
-            "us-east-1",
-            "--bucket",
-            "reports",
-            "--prefix",
-            "monthly",
-        ],
+        &args("--accounts 111111111111 --regions us-east-1 --bucket reports --prefix monthly"),
     );
     assert_eq!(code, 2, "{result:#}");
     assert_eq!(result["status"], "partial");
@@ -557,21 +527,12 @@ fn the_deadline_stops_reading_and_what_was_read_is_delivered() {
     // the first read), not a stopwatch.
     s["delay_ms"] = json!(700);
     let aws = LocalAws::start(&s);
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("deadline.xlsx");
-    let (code, result) = collect_into(
+    let (code, result, out) = collect_into(
         &aws,
-        &out,
-        &[
-            "--accounts",
-            "111111111111,222222222222",
-            "--regions",
-            "us-east-1",
-            "--concurrency",
-            "1",
-            "--deadline",
-            "3",
-        ],
+        "deadline.xlsx",
+        &args(
+            "--accounts 111111111111,222222222222 --regions us-east-1 --concurrency 1 --deadline 3",
+        ),
     );
     assert_eq!(code, 2, "{result:#}");
     assert_eq!(result["status"], "partial");
@@ -704,30 +665,26 @@ fn collect_without_credentials_says_so_in_one_line_and_in_its_result() {
         assert_eq!(lines, [format!("error: {message}")], "{}", r.stderr);
         assert!(!out.exists(), "nothing written");
     };
+    let run = |extra: &[&str], files: &[(&str, &str)], env: &[(&str, String)]| {
+        common::run_bare(Command::new(BIN).args(args).args(extra), files, env)
+    };
+    let bare = std::slice::from_ref(&region);
     check(
-        common::run_bare(
-            Command::new(BIN).args(args),
-            &[],
-            std::slice::from_ref(&region),
-        ),
+        run(&[], &[], bare),
         "no AWS credentials found: set AWS_PROFILE",
     );
     check(
-        common::run_bare(
-            Command::new(BIN).args(args).args(["--profile", "nope"]),
-            &[],
-            std::slice::from_ref(&region),
-        ),
+        run(&["--profile", "nope"], &[], bare),
         "no AWS credentials for profile \"nope\"",
     );
     check(
-        common::run_bare(
-            Command::new(BIN).args(args).args(["--profile", "stale"]),
+        run(
+            &["--profile", "stale"],
             &[(
                 "credentials",
                 "[stale]\naws_access_key_id = AKIDREFUSED\naws_secret_access_key = x\n",
             )],
-            &[region, ("AWS_ENDPOINT_URL", aws.url.clone())],
+            &[region.clone(), ("AWS_ENDPOINT_URL", aws.url.clone())],
         ),
         "AWS refused the credentials of profile \"stale\" (InvalidClientTokenId",
     );

@@ -31,11 +31,28 @@ pub fn collect(aws: &LocalAws, args: &[&str]) -> (i32, Value) {
     collect_with(aws, args, &[])
 }
 
-/// `collect` with `args`, writing the workbook to `out`.
-pub fn collect_into(aws: &LocalAws, out: &std::path::Path, args: &[&str]) -> (i32, Value) {
+/// `collect` with `args`, writing the workbook `name` in a new temporary directory.
+pub fn collect_into(aws: &LocalAws, name: &str, args: &[&str]) -> (i32, Value, Written) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
     let mut all = args.to_vec();
-    all.extend(["--output", out.to_str().unwrap()]);
-    collect(aws, &all)
+    all.extend(["--output", path.to_str().unwrap()]);
+    let (code, result) = collect(aws, &all);
+    (code, result, Written { _dir: dir, path })
+}
+
+/// A workbook `collect` wrote, and the temporary directory that holds it while it lives.
+pub struct Written {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+impl std::ops::Deref for Written {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
+    }
 }
 
 /// `collect` with more environment variables.

@@ -7,7 +7,7 @@ mod collect_common;
 mod common;
 
 use collect_common::{collect, collect_into, collect_with, rows, seed, summary_text};
-use common::LocalAws;
+use common::{args, LocalAws};
 use serde_json::{json, Value};
 
 /// A fixture item of `resource_type` (tests/fixtures/config-types/), moved to `account`
@@ -164,17 +164,10 @@ fn deleted_items_give_no_rows_and_regions_config_does_not_see_are_named() {
         "us-west-2": null}});
     let mut aws = LocalAws::start(&s);
     let assumed_before = aws.ask("assume-calls").as_u64().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("inv.xlsx");
-    let (code, result) = collect_into(
+    let (code, result, out) = collect_into(
         &aws,
-        &out,
-        &[
-            "--accounts",
-            "111111111111,222222222222",
-            "--regions",
-            "us-east-1,us-west-2",
-        ],
+        "inv.xlsx",
+        &args("--accounts 111111111111,222222222222 --regions us-east-1,us-west-2"),
     );
     assert_eq!(code, 2, "{result:#}");
     assert_eq!(result["status"], "partial");
@@ -233,7 +226,7 @@ fn deleted_items_give_no_rows_and_regions_config_does_not_see_are_named() {
 /// and each arrives after it was let go, so the last arrives at least (N-1)/8 s after
 /// the harness's clock was read before the run. A load on the machine only makes that
 /// later; a collector that did not hold the rate reads the same 40 targets in a
-/// fraction of it. The limiter's own schedule is unit-tested under a paused clock
+/// fraction of it. The limiter's own schedule is unit-tested on a clock the test drives
 /// (`reader::quota`).
 #[test]
 fn an_aggregator_throttled_at_eight_calls_a_second_still_delivers_every_row() {

@@ -19,6 +19,12 @@ pub fn repo(path: &str) -> PathBuf {
 }
 
 /// Where cargo builds: CARGO_TARGET_DIR when set (as cargo reads it), else `target/`.
+/// A command line's arguments from one line of text, split at white space, so a test
+/// reads like the command it runs (no argument here holds a space).
+pub fn args(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)

@@ -176,9 +176,11 @@ def checked(operation, params, service="config"):
     return params
 
 
-def answered(operation, body, service="config"):
+def answered(operation, body, service="config", **optional):
     """A response, held to the model's output shape too, so the harness cannot answer
-    what AWS never would."""
+    what AWS never would. `optional` members (a next token, unprocessed keys) are left
+    out when empty, as AWS leaves them out."""
+    body.update({k: v for k, v in optional.items() if v})
     shape = service_model(service).operation_model(operation).output_shape
     errors = shape_errors(shape, body, operation) if shape is not None else []
     if errors:
@@ -224,9 +226,7 @@ def page(items, params, operation="SelectResourceConfig"):
     response = {"Results": [json.dumps(selected(i, expression) if "GROUP BY" not in expression else i)
                             for i in chunk],
                 "QueryInfo": {"SelectFields": [{"Name": "*"}]}}
-    if token:
-        response["NextToken"] = token
-    return answered(operation, response)
+    return answered(operation, response, NextToken=token)
 
 
 def wanted(items, expression):
@@ -353,9 +353,7 @@ def list_discovered_resources(self):
     chunk, token = token_page(items, params, "limit", "nextToken")
     out = {"resourceIdentifiers": [{"resourceType": i["resourceType"], "resourceId": i["resourceId"]}
                                    for i in chunk]}
-    if token:
-        out["nextToken"] = token
-    return answered("ListDiscoveredResources", out)
+    return answered("ListDiscoveredResources", out, nextToken=token)
 
 
 def batch_get_resource_config(self):
@@ -366,9 +364,7 @@ def batch_get_resource_config(self):
              if i.get("resourceType") == k["resourceType"] and i.get("resourceId") == k["resourceId"]]
     # The model's lists hold at least one key: AWS leaves an empty one out.
     out = {"baseConfigurationItems": [base_item(i) for i in found]}
-    if unprocessed:
-        out["unprocessedResourceKeys"] = unprocessed
-    return answered("BatchGetResourceConfig", out)
+    return answered("BatchGetResourceConfig", out, unprocessedResourceKeys=unprocessed)
 
 
 def list_aggregate_discovered_resources(self):
@@ -379,9 +375,7 @@ def list_aggregate_discovered_resources(self):
     chunk, token = token_page(found, params, "Limit", "NextToken")
     out = {"ResourceIdentifiers": [{"SourceAccountId": a, "SourceRegion": r, "ResourceId": i["resourceId"],
                                     "ResourceType": i["resourceType"]} for a, r, i in chunk]}
-    if token:
-        out["NextToken"] = token
-    return answered("ListAggregateDiscoveredResources", out)
+    return answered("ListAggregateDiscoveredResources", out, NextToken=token)
 
 
 def batch_get_aggregate_resource_config(self):
@@ -394,9 +388,7 @@ def batch_get_aggregate_resource_config(self):
     found = [i for a, r, i in aggregate_items()
              if (a, r, i.get("resourceType"), i.get("resourceId")) in wanted_ids]
     out = {"BaseConfigurationItems": [base_item(i) for i in found]}
-    if unprocessed:
-        out["UnprocessedResourceIdentifiers"] = unprocessed
-    return answered("BatchGetAggregateResourceConfig", out)
+    return answered("BatchGetAggregateResourceConfig", out, UnprocessedResourceIdentifiers=unprocessed)
 
 
 def held_back(keys):
@@ -455,9 +447,7 @@ def describe_configuration_aggregator_sources_status(self):
                    for r in sorted(SEED["items"][a])]
     chunk, token = token_page(sources, params, "Limit", "NextToken")
     out = {"AggregatedSourceStatusList": chunk}
-    if token:
-        out["NextToken"] = token
-    return answered("DescribeConfigurationAggregatorSourcesStatus", out)
+    return answered("DescribeConfigurationAggregatorSourcesStatus", out, NextToken=token)
 
 
 INSPECTOR_SCANS = ("ec2", "ecr", "lambda")
@@ -518,9 +508,7 @@ def list_coverage(self):
         records = [r for r in records if keep(r["accountId"])]
     chunk, token = token_page(records, params, "maxResults", "nextToken", 200)
     out = {"coveredResources": chunk}
-    if token:
-        out["nextToken"] = token
-    return answered("ListCoverage", out, "inspector2")
+    return answered("ListCoverage", out, "inspector2", nextToken=token)
 
 
 def bucket_permission(self, action, resource):
