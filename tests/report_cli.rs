@@ -601,7 +601,7 @@ fn rows_beyond_a_sheet_continue_on_the_next() {
         context: MapContext::default(),
         previous: None,
         progress: Default::default(),
-        coverage: None,
+        coverage: Vec::new(),
         scan_period: Default::default(),
     };
     let result = run::run_report(&request);

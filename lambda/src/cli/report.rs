@@ -15,7 +15,6 @@ use crate::outputs::{
 };
 use crate::reader::files::Input;
 use crate::run::{run_report, ReportRequest, RunResult, Status};
-use crate::scan::coverage::read_files;
 use crate::settings::ScanPeriod;
 
 /// How many problems are printed; all of them are in the Run Summary sheet.
@@ -134,10 +133,7 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
         },
         previous: args.previous.clone(),
         progress: Default::default(),
-        coverage: match args.scan_coverage.is_empty() {
-            true => None,
-            false => Some(read_files(&args.scan_coverage)?),
-        },
+        coverage: args.scan_coverage.clone(),
         scan_period: args.scan_period,
     };
     // Only a run that takes a while shows progress: a small report prints nothing more.

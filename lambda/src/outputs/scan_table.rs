@@ -39,25 +39,26 @@ pub fn headline(report: &ScanReport) -> String {
 /// List (a), then (b), then (c), each in account, region, type and identifier order,
 /// as they are written.
 pub fn lines(report: &ScanReport) -> impl Iterator<Item = [&str; 7]> + '_ {
+    (0..line_count(report)).map(|i| line(report, i))
+}
+
+/// Line `i` of [`lines`] (less than [`line_count`]).
+pub fn line(report: &ScanReport, i: usize) -> [&str; 7] {
+    let (a, b) = (report.not_scanned.len(), report.not_in_inventory.len());
+    let (name, g): (_, &Gap) = match i {
+        i if i < a => (NOT_SCANNED, &report.not_scanned[i]),
+        i if i < a + b => (NOT_IN_INVENTORY, &report.not_in_inventory[i - a]),
+        i => (NOT_CHECKED, &report.unchecked[i - a - b]),
+    };
     [
-        (NOT_SCANNED, &report.not_scanned),
-        (NOT_IN_INVENTORY, &report.not_in_inventory),
-        (NOT_CHECKED, &report.unchecked),
+        name,
+        g.account.as_str(),
+        g.region.as_str(),
+        g.kind.as_str(),
+        g.id.as_str(),
+        g.reason.as_str(),
+        g.last_scanned.as_str(),
     ]
-    .into_iter()
-    .flat_map(|(name, list)| {
-        list.iter().map(move |g: &Gap| {
-            [
-                name,
-                g.account.as_str(),
-                g.region.as_str(),
-                g.kind.as_str(),
-                g.id.as_str(),
-                g.reason.as_str(),
-                g.last_scanned.as_str(),
-            ]
-        })
-    })
 }
 
 /// How many lines [`lines`] gives.

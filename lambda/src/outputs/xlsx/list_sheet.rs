@@ -1,37 +1,57 @@
 //! A sheet that lists lines under a headline and column headers (Changes, Scan
-//! Coverage), continuing on `NAME (2)`, ... if they outgrow a sheet.
+//! Coverage), continuing on `NAME (2)`, ... if they outgrow a sheet. The skeleton
+//! holds each sheet's headline, headers and a probe row; the lines are written into
+//! it when the file is assembled ([`super::sheet_rows`]), as the inventory's rows are.
 
 use rust_xlsxwriter::{Workbook, XlsxError};
 
-use super::{write_text, CellFormats};
+use super::{sheet_rows, CellFormats};
 
-/// One list: its sheet's name, headline, columns (header and width), and how many
-/// lines its iterator gives (they are written as they come, never gathered first).
+/// What each sheet of a list shows above its lines: a headline, and the columns
+/// (header and width).
 pub(super) struct List<'a, const N: usize> {
-    pub name: &'a str,
     pub headline: &'a str,
     pub columns: [(&'a str, f64); N],
+}
+
+/// Lines above a list's first: the headline, a blank line, the headers.
+pub(super) const ABOVE: u32 = 3;
+
+/// One sheet of a list: its name and which lines it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct ListPage {
+    pub name: String,
+    pub first: usize,
     pub count: usize,
 }
 
-pub(super) fn write<'a, const N: usize>(
+/// The sheets `count` lines take, `max_rows` rows to a sheet (one, when there are none).
+pub(super) fn pages(name: &str, count: usize, max_rows: u32) -> Vec<ListPage> {
+    let per_sheet = (max_rows as usize).saturating_sub(ABOVE as usize).max(1);
+    let pages = count.div_ceil(per_sheet).max(1);
+    (0..pages)
+        .map(|page| ListPage {
+            name: match page {
+                0 => name.to_string(),
+                _ => format!("{name} ({})", page + 1),
+            },
+            first: page * per_sheet,
+            count: per_sheet.min(count - (page * per_sheet).min(count)),
+        })
+        .collect()
+}
+
+/// The list's sheets in the skeleton: headline, headers, and the probe row of the data
+/// formats where the lines go.
+pub(super) fn write_skeleton<const N: usize>(
     workbook: &mut Workbook,
     list: &List<'_, N>,
-    mut lines: impl Iterator<Item = [&'a str; N]>,
-    max_rows: u32,
-    formats: &mut CellFormats,
+    pages: &[ListPage],
+    formats: &CellFormats,
 ) -> Result<(), XlsxError> {
-    let per_sheet = (max_rows as usize).saturating_sub(3).max(1);
-    let pages = list.count.div_ceil(per_sheet).max(1);
-    for page in 0..pages {
+    for page in pages {
         let mut sheet = workbook.new_worksheet_with_constant_memory();
-        let name = if page == 0 {
-            list.name.to_string()
-        } else {
-            format!("{} ({})", list.name, page + 1)
-        };
-        sheet.set_name(&name)?;
-        formats.sheet = name;
+        sheet.set_name(&page.name)?;
         // Rows in order: a sheet of constant memory drops a write to a row behind it.
         for (c, (_, width)) in list.columns.iter().enumerate() {
             sheet.set_column_width(c as u16, *width)?;
@@ -40,53 +60,125 @@ pub(super) fn write<'a, const N: usize>(
         for (c, (header, _)) in list.columns.iter().enumerate() {
             sheet.write_string_with_format(2, c as u16, *header, &formats.bold)?;
         }
-        sheet.set_freeze_panes(3, 0)?;
-        for (r, line) in (3u32..).zip(lines.by_ref().take(per_sheet)) {
-            for (c, text) in line.iter().enumerate() {
-                write_text(&mut sheet, r, c as u16, text, formats)?;
-            }
-        }
+        sheet.set_freeze_panes(ABOVE, 0)?;
+        super::write_probe(&mut sheet, ABOVE, formats)?;
         workbook.push_worksheet(sheet);
     }
     Ok(())
 }
 
+/// Counts the cells of the lines longer than a cell holds, and names the first, for
+/// the Run Summary (which is built before the lines are written).
+pub(super) fn count_cuts<'a, const N: usize>(
+    pages: &[ListPage],
+    mut lines: impl Iterator<Item = [&'a str; N]>,
+    formats: &mut CellFormats,
+) {
+    for page in pages {
+        for (r, line) in (ABOVE..).zip(lines.by_ref().take(page.count)) {
+            for (c, text) in line.iter().enumerate() {
+                if sheet_rows::fit(text).1 {
+                    formats.cut += 1;
+                    if formats.first_cut.is_none() {
+                        formats.first_cut = Some((page.name.clone(), r, c as u16));
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::changes::{AssetChange, ChangeKind, ChangeReport, ColumnChange, Comparison};
+    use crate::snapshot::AssetKey;
     use calamine::{open_workbook, Reader, Xlsx};
 
-    /// Five lines, two to a sheet: three sheets, every line once, in order, each sheet
-    /// with its headline and headers.
+    fn change(id: &str, columns: &[&str]) -> AssetChange {
+        AssetChange {
+            change: if columns.is_empty() {
+                ChangeKind::Added
+            } else {
+                ChangeKind::Changed
+            },
+            key: AssetKey {
+                account: "1".into(),
+                region: "r".into(),
+                asset_type: "EC2".into(),
+                asset_id: id.into(),
+            },
+            columns: columns
+                .iter()
+                .map(|c| ColumnChange {
+                    column: c.to_string(),
+                    previous: "old".into(),
+                    current: format!("=new {c}"),
+                })
+                .collect(),
+        }
+    }
+
+    /// Seven lines, four to a sheet: two sheets, every line once, in order, each sheet
+    /// with its headline and headers, and text that looks like a formula kept as text.
     #[test]
-    fn lines_continue_on_numbered_sheets_as_they_come() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("list.xlsx");
-        let texts: Vec<String> = (1..=5).map(|i| format!("line {i}")).collect();
-        let list = List {
-            name: "Gaps",
-            headline: "five gaps",
-            columns: [("What", 20.0), ("Where", 10.0)],
-            count: texts.len(),
+    fn lines_continue_on_numbered_sheets_in_order() {
+        assert_eq!(
+            pages("Gaps", 5, 5),
+            [
+                ListPage {
+                    name: "Gaps".into(),
+                    first: 0,
+                    count: 2
+                },
+                ListPage {
+                    name: "Gaps (2)".into(),
+                    first: 2,
+                    count: 2
+                },
+                ListPage {
+                    name: "Gaps (3)".into(),
+                    first: 4,
+                    count: 1
+                },
+            ]
+        );
+        assert_eq!(
+            pages("Gaps", 0, 5).len(),
+            1,
+            "an empty list still has its sheet"
+        );
+        let report = ChangeReport {
+            comparison: Comparison::FirstRun,
+            changes: vec![
+                change("i-1", &[]),
+                change("i-2", &["Public", "DNS Name", "MAC Address"]),
+                change("i-3", &[]),
+                change("i-4", &["Comments", "Function"]),
+            ],
         };
-        let mut workbook = Workbook::new();
-        let mut formats = CellFormats::new();
-        let lines = texts.iter().map(|t| [t.as_str(), "here"]);
-        write(&mut workbook, &list, lines, 5, &mut formats).unwrap();
-        workbook.save(&path).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("changes.xlsx");
+        super::super::write_changes(&path, &report, ABOVE + 4).unwrap();
 
         let mut read: Xlsx<_> = open_workbook(&path).unwrap();
-        assert_eq!(read.sheet_names(), ["Gaps", "Gaps (2)", "Gaps (3)"]);
+        assert_eq!(read.sheet_names(), ["Changes", "Changes (2)"]);
         let mut seen = Vec::new();
         for name in read.sheet_names() {
             let range = read.worksheet_range(&name).unwrap();
             let cell = |r: u32, c: u32| range.get_value((r, c)).map(|d| d.to_string());
-            assert_eq!(cell(0, 0).as_deref(), Some("five gaps"));
-            assert_eq!(cell(2, 0).as_deref(), Some("What"));
-            for r in 3..range.end().map_or(0, |(r, _)| r + 1) {
-                seen.extend(cell(r, 0));
+            assert_eq!(cell(0, 0), Some(report.headline()));
+            assert_eq!(cell(2, 4).as_deref(), Some("Unique Asset Identifier"));
+            for r in ABOVE..range.end().map_or(0, |(r, _)| r + 1) {
+                let line: Vec<String> = (0..8).map(|c| cell(r, c).unwrap_or_default()).collect();
+                seen.push(line.join("|"));
             }
         }
-        assert_eq!(seen, texts);
+        let want: Vec<String> = crate::outputs::changes_table::lines(&report)
+            .map(|l| l.join("|"))
+            .collect();
+        assert_eq!(want.len(), 7);
+        assert_eq!(seen, want);
+        assert!(seen[1].ends_with("Public|old|=new Public"), "{seen:?}");
     }
 }

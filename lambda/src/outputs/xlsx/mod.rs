@@ -2,13 +2,16 @@
 //! (when compared), then the Run Summary.
 //!
 //! One code path, two tools. rust_xlsxwriter builds the workbook as Excel wants it
-//! (styles, header rows with their merges, widths, frozen panes, properties, the small
-//! sheets) with each inventory sheet holding only its header rows and one probe row
-//! that shows which style indices the data formats got. The file is then assembled
-//! here: every part is copied as rust_xlsxwriter deflated it, except the inventory
-//! sheets, whose data rows are written straight into them ([`sheet_rows`]) and
-//! deflated on every core ([`deflate`]) at the chosen level. So the rows cost one pass
-//! and no temporary files, and the workbook is written at the speed of the disk.
+//! (styles, header rows with their merges, widths, frozen panes, properties, the Run
+//! Summary) with each inventory sheet and each sheet of a list (Scan Coverage,
+//! Changes) holding only its header rows and one probe row that shows which style
+//! indices the data formats got. The file is then assembled here: every part is
+//! copied as rust_xlsxwriter deflated it, except those sheets, whose data rows are
+//! written straight into them ([`sheet_rows`]) and deflated on every core
+//! ([`deflate`]) at the chosen level. So the rows cost one pass and no temporary
+//! files, and the workbook is written at the speed of the disk. (The lists went
+//! through rust_xlsxwriter before: writing and deflating the benchmark's 8,807 scan
+//! gaps on one core was a third of what scan coverage added to a report's time.)
 //!
 //! An inventory larger than one sheet continues on `Inventory (2)`, `Inventory (3)`,
 //! ... each with the same header rows: nothing is truncated.
@@ -31,10 +34,13 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
+use super::changes_table::{self, Numbered};
 use super::layout::Layout;
-use super::table;
-use super::{looks_like_formula, OutputError, OutputSettings, Report};
-use sheet_rows::CellStyles;
+use super::{looks_like_formula, scan_table, table, OutputError, OutputSettings, Report};
+use crate::changes::ChangeReport;
+use crate::scan::ScanReport;
+use list_sheet::ListPage;
+use sheet_rows::{CellStyles, ListRows, RowSource, TableRows};
 use zip_file::{ZipFile, DEFLATED};
 
 /// Excel's limit for the text of one cell, in characters.
@@ -72,11 +78,25 @@ pub fn write(path: &Path, report: &Report, settings: &OutputSettings) -> Result<
     let per_sheet = u64::from(settings.max_sheet_rows - layout.header_rows());
     let total = table::row_count(report.inventory, settings.ip_cell);
     let sheets = plan_sheets(total, per_sheet);
+    let lists = Lists::plan(report.summary.scan.as_ref(), report.changes, settings);
     let mut formats = CellFormats::new();
     count_cuts(report, settings, &sheets, per_sheet, &mut formats);
-    let mut workbook = skeleton(report, settings, &sheets, &mut formats).map_err(|e| fail(&e))?;
+    lists.count_cuts(&mut formats);
+    let mut workbook =
+        skeleton(report, settings, &sheets, &lists, &mut formats).map_err(|e| fail(&e))?;
     let skeleton = workbook.save_to_buffer().map_err(|e| fail(&e))?;
-    assemble(path, &skeleton, report, settings, &sheets).map_err(|e| fail(&e))
+    let table = table::Table::new(report.inventory, settings.ip_cell);
+    let mut bodies: Vec<Body> = sheets
+        .iter()
+        .map(|span| Body::Inventory {
+            table: &table,
+            span,
+            layout,
+        })
+        .collect();
+    bodies.extend(lists.bodies());
+    let level = settings.compression.level();
+    assemble(path, &skeleton, level, &bodies).map_err(|e| fail(&e))
 }
 
 /// A workbook with only the Changes sheet (`diff --output changes.xlsx`).
@@ -85,11 +105,205 @@ pub fn write_changes(
     changes: &crate::changes::ChangeReport,
     max_sheet_rows: u32,
 ) -> Result<(), OutputError> {
+    let fail = |e: &dyn std::fmt::Display| OutputError::write(path, e);
+    let settings = OutputSettings {
+        max_sheet_rows,
+        ..OutputSettings::default()
+    };
+    let lists = Lists::plan(None, Some(changes), &settings);
     let mut workbook = Workbook::new();
-    let mut formats = CellFormats::new();
-    changes_sheet::write(&mut workbook, changes, max_sheet_rows, &mut formats)
-        .map_err(|e| OutputError::write(path, e))?;
-    workbook.save(path).map_err(|e| OutputError::write(path, e))
+    workbook
+        .set_tempdir(std::env::temp_dir())
+        .map_err(|e| fail(&e))?;
+    lists
+        .write_skeleton(&mut workbook, &CellFormats::new())
+        .map_err(|e| fail(&e))?;
+    let skeleton = workbook.save_to_buffer().map_err(|e| fail(&e))?;
+    let bodies: Vec<Body> = lists.bodies().collect();
+    assemble(path, &skeleton, settings.compression.level(), &bodies).map_err(|e| fail(&e))
+}
+
+/// The lists a workbook holds after its inventory sheets, each with its headline and
+/// its sheets, planned before the workbook is built.
+struct Lists<'a> {
+    scan: Option<(&'a ScanReport, String, Vec<ListPage>)>,
+    changes: Option<(Numbered<'a>, String, Vec<ListPage>)>,
+}
+
+impl<'a> Lists<'a> {
+    fn plan(
+        scan: Option<&'a ScanReport>,
+        changes: Option<&'a ChangeReport>,
+        settings: &OutputSettings,
+    ) -> Lists<'a> {
+        let rows = settings.max_sheet_rows;
+        Lists {
+            scan: scan.map(|report| {
+                let count = scan_table::line_count(report);
+                let pages = list_sheet::pages(scan_sheet::NAME, count, rows);
+                (report, scan_table::headline(report), pages)
+            }),
+            changes: changes.map(|report| {
+                let count = changes_table::line_count(report);
+                let pages = list_sheet::pages(changes_sheet::NAME, count, rows);
+                (Numbered::new(report), report.headline(), pages)
+            }),
+        }
+    }
+
+    /// Counts the list cells too long for a cell, after the inventory's.
+    fn count_cuts(&self, formats: &mut CellFormats) {
+        if let Some((report, _, pages)) = &self.scan {
+            list_sheet::count_cuts(pages, scan_table::lines(report), formats);
+        }
+        if let Some((numbered, _, pages)) = &self.changes {
+            list_sheet::count_cuts(pages, changes_table::lines(numbered.report()), formats);
+        }
+    }
+
+    fn write_skeleton(
+        &self,
+        workbook: &mut Workbook,
+        formats: &CellFormats,
+    ) -> Result<(), XlsxError> {
+        if let Some((_, headline, pages)) = &self.scan {
+            list_sheet::write_skeleton(workbook, &scan_sheet::list(headline), pages, formats)?;
+        }
+        if let Some((_, headline, pages)) = &self.changes {
+            list_sheet::write_skeleton(workbook, &changes_sheet::list(headline), pages, formats)?;
+        }
+        Ok(())
+    }
+
+    /// Their sheets' bodies, in the order [`Self::write_skeleton`] adds the sheets.
+    fn bodies(&self) -> impl Iterator<Item = Body<'_>> {
+        let scan = self
+            .scan
+            .iter()
+            .flat_map(|(report, _, pages)| pages.iter().map(|page| Body::Scan { report, page }));
+        let changes = self.changes.iter().flat_map(|(numbered, _, pages)| {
+            pages
+                .iter()
+                .map(move |page| Body::Changes { numbered, page })
+        });
+        scan.chain(changes)
+    }
+}
+
+/// A sheet whose data rows are written as the file is assembled.
+enum Body<'a> {
+    Inventory {
+        table: &'a table::Table<'a>,
+        span: &'a SheetSpan,
+        layout: Layout,
+    },
+    Scan {
+        report: &'a ScanReport,
+        page: &'a ListPage,
+    },
+    Changes {
+        numbered: &'a Numbered<'a>,
+        page: &'a ListPage,
+    },
+}
+
+impl Body<'_> {
+    /// Adds the sheet to `zip`: `xml` (the skeleton's part) with the rows written in.
+    fn add<W: Write + io::Seek>(
+        &self,
+        zip: &mut ZipFile<W>,
+        name: &str,
+        xml: &str,
+        level: u32,
+    ) -> io::Result<()> {
+        match *self {
+            Body::Inventory {
+                table,
+                span,
+                layout,
+            } => {
+                let shape = Shape {
+                    probe: layout.header_rows() + 1,
+                    columns: layout.columns().len(),
+                    count: (span.last_row + 1 - span.first_row) as usize,
+                };
+                let source = TableRows {
+                    table,
+                    first: (span.first_row - 1) as usize,
+                    columns: layout.columns(),
+                };
+                add_sheet(zip, name, xml, level, shape, source)
+            }
+            Body::Scan { report, page } => {
+                add_list(zip, name, xml, level, page, |i| scan_table::line(report, i))
+            }
+            Body::Changes { numbered, page } => {
+                add_list(zip, name, xml, level, page, |i| numbered.line(i))
+            }
+        }
+    }
+}
+
+/// A sheet of a list: its lines `line(page.first..)`.
+fn add_list<'a, W: Write + io::Seek, const N: usize>(
+    zip: &mut ZipFile<W>,
+    name: &str,
+    xml: &str,
+    level: u32,
+    page: &ListPage,
+    line: impl Fn(usize) -> [&'a str; N] + Sync,
+) -> io::Result<()> {
+    let shape = Shape {
+        probe: list_sheet::ABOVE + 1,
+        columns: N,
+        count: page.count,
+    };
+    let source = ListRows {
+        line,
+        first: page.first,
+    };
+    add_sheet(zip, name, xml, level, shape, source)
+}
+
+/// Where a sheet's data rows go: the probe row (1-based, where the first goes), how
+/// many columns and rows.
+struct Shape {
+    probe: u32,
+    columns: usize,
+    count: usize,
+}
+
+fn add_sheet<W: Write + io::Seek>(
+    zip: &mut ZipFile<W>,
+    name: &str,
+    xml: &str,
+    level: u32,
+    shape: Shape,
+    source: impl RowSource,
+) -> io::Result<()> {
+    let last_row = shape.probe - 1 + shape.count as u32;
+    let parts = SheetParts::split(xml, shape.probe, last_row, shape.columns)?;
+    let rows = sheet_rows::SheetRows {
+        prefix: parts.prefix.as_bytes(),
+        suffix: parts.suffix.as_bytes(),
+        source,
+        count: shape.count,
+        first_row: shape.probe,
+        styles: parts.styles,
+    };
+    zip.add(name, DEFLATED, |w| {
+        let d = deflate::deflate_pieces(w, level, &rows)?;
+        Ok((d.crc, d.compressed, d.size))
+    })
+}
+
+/// The probe row at `row` (0-based): one cell in each data format, for [`SheetParts`]
+/// to read the style indices from.
+fn write_probe(sheet: &mut Worksheet, row: u32, formats: &CellFormats) -> Result<(), XlsxError> {
+    sheet.write_number_with_format(row, 0, 1, &formats.quoted)?;
+    sheet.write_number_with_format(row, 1, 2, &formats.wrapped)?;
+    sheet.write_number_with_format(row, 2, 3, &formats.quoted_wrapped)?;
+    Ok(())
 }
 
 /// The workbook without the inventory's data rows: each inventory sheet has its
@@ -98,6 +312,7 @@ fn skeleton(
     report: &Report,
     options: &OutputSettings,
     sheets: &[SheetSpan],
+    lists: &Lists,
     formats: &mut CellFormats,
 ) -> Result<Workbook, XlsxError> {
     let summary = report.summary;
@@ -118,18 +333,10 @@ fn skeleton(
         let mut sheet = workbook.new_worksheet_with_constant_memory();
         sheet.set_name(&span.name)?;
         write_headers(&mut sheet, layout)?;
-        let probe = layout.header_rows();
-        sheet.write_number_with_format(probe, 0, 1, &formats.quoted)?;
-        sheet.write_number_with_format(probe, 1, 2, &formats.wrapped)?;
-        sheet.write_number_with_format(probe, 2, 3, &formats.quoted_wrapped)?;
+        write_probe(&mut sheet, layout.header_rows(), formats)?;
         workbook.push_worksheet(sheet);
     }
-    if let Some(scan) = &summary.scan {
-        scan_sheet::write(&mut workbook, scan, options.max_sheet_rows, formats)?;
-    }
-    if let Some(changes) = report.changes {
-        changes_sheet::write(&mut workbook, changes, options.max_sheet_rows, formats)?;
-    }
+    lists.write_skeleton(&mut workbook, formats)?;
     summary_sheet::write(
         &mut workbook,
         summary,
@@ -171,32 +378,23 @@ fn count_cuts(
     }
 }
 
-/// Writes the final file: the skeleton's parts as they are, the inventory sheets with
-/// their data rows.
-fn assemble(
-    path: &Path,
-    skeleton: &[u8],
-    report: &Report,
-    options: &OutputSettings,
-    sheets: &[SheetSpan],
-) -> io::Result<()> {
+/// Writes the final file: the skeleton's parts as they are, the sheets with data rows
+/// (`bodies`, the first sheets in order) with their rows.
+fn assemble(path: &Path, skeleton: &[u8], level: u32, bodies: &[Body]) -> io::Result<()> {
     let mut archive = zip::ZipArchive::new(Cursor::new(skeleton)).map_err(io::Error::other)?;
     let file = File::create(path)?;
     let mut zip = ZipFile::new(BufWriter::with_capacity(1 << 20, file));
-    let layout = options.layout;
-    let columns = layout.columns();
-    let level = options.compression.level();
-    let table = table::Table::new(report.inventory, options.ip_cell);
     for i in 0..archive.len() {
         let name = archive
             .name_for_index(i)
             .ok_or_else(|| io::Error::other("the workbook skeleton lost a part"))?
             .to_string();
-        let sheet = sheets
-            .iter()
-            .enumerate()
-            .find(|(k, _)| name == format!("xl/worksheets/sheet{}.xml", k + 1));
-        let Some((_, span)) = sheet else {
+        let body = name
+            .strip_prefix("xl/worksheets/sheet")
+            .and_then(|n| n.strip_suffix(".xml"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| bodies.get(n.checked_sub(1)?));
+        let Some(body) = body else {
             let mut part = archive.by_index_raw(i).map_err(io::Error::other)?;
             let method = match part.compression() {
                 zip::CompressionMethod::Stored => 0,
@@ -214,30 +412,14 @@ fn assemble(
             .by_index(i)
             .map_err(io::Error::other)?
             .read_to_string(&mut xml)?;
-        let on_sheet = (span.last_row + 1 - span.first_row) as usize;
-        let last_row = layout.header_rows() + on_sheet as u32;
-        let parts = SheetParts::split(&xml, layout, last_row, columns.len())?;
-        let rows = sheet_rows::SheetRows {
-            prefix: parts.prefix.as_bytes(),
-            suffix: parts.suffix.as_bytes(),
-            table: &table,
-            first: (span.first_row - 1) as usize,
-            count: on_sheet,
-            first_row: layout.header_rows() + 1,
-            columns,
-            styles: parts.styles,
-        };
-        zip.add(&name, DEFLATED, |w| {
-            let d = deflate::deflate_pieces(w, level, &rows)?;
-            Ok((d.crc, d.compressed, d.size))
-        })?;
+        body.add(&mut zip, &name, &xml, level)?;
     }
     let mut out = zip.finish()?;
     out.flush()?;
     out.into_inner().map_err(|e| e.into_error())?.sync_all()
 }
 
-/// An inventory sheet of the skeleton, cut where its data rows go.
+/// A sheet of the skeleton, cut where its data rows go.
 struct SheetParts {
     /// Up to the end of the header rows, the dimension set to the real range.
     prefix: String,
@@ -247,9 +429,8 @@ struct SheetParts {
 }
 
 impl SheetParts {
-    fn split(xml: &str, layout: Layout, last_row: u32, columns: usize) -> io::Result<SheetParts> {
-        let odd = || io::Error::other("the workbook skeleton's inventory sheet is not as expected");
-        let probe = layout.header_rows() + 1;
+    fn split(xml: &str, probe: u32, last_row: u32, columns: usize) -> io::Result<SheetParts> {
+        let odd = || io::Error::other("a sheet of the workbook skeleton is not as expected");
         let start = xml.find(&format!("<row r=\"{probe}\"")).ok_or_else(odd)?;
         let end = start + xml[start..].find("</row>").ok_or_else(odd)? + "</row>".len();
         let row = &xml[start..end];

@@ -1,5 +1,6 @@
-//! The inventory sheets' data rows as SpreadsheetML, written straight into the sheet
-//! part: everything Excel needs of a cell is here, and only here.
+//! The data rows of the inventory sheets and of the lists (Scan Coverage, Changes) as
+//! SpreadsheetML, written straight into the sheet part: everything Excel needs of a
+//! cell is here, and only here.
 //!
 //! Cells are inline strings, written as rust_xlsxwriter writes them in constant-memory
 //! mode but for one thing: a cell names its reference (`r="H12"`) only when an empty
@@ -17,7 +18,7 @@ use super::deflate::{Pieces, WINDOW};
 use super::MAX_CELL_CHARS;
 use crate::outputs::layout::Column;
 use crate::outputs::looks_like_formula;
-use crate::outputs::table::{Table, TableRow};
+use crate::outputs::table::Table;
 
 /// The style indices of the workbook's data-cell formats (read from the workbook
 /// rust_xlsxwriter built, so they always match its styles part).
@@ -44,34 +45,63 @@ pub fn fit(text: &str) -> (&str, bool) {
 /// pieces in flight stay small and each deflate job is long enough to be worth a thread.
 const ROWS_PER_PIECE: usize = 1024;
 
-/// One inventory sheet as pieces ([`Pieces`]): the skeleton's XML up to the data
-/// rows, the rows `first..first + count` of the table, then the rest of its XML.
-pub struct SheetRows<'a> {
-    pub prefix: &'a [u8],
-    pub suffix: &'a [u8],
-    pub table: &'a Table<'a>,
-    pub first: usize,
-    pub count: usize,
-    /// The sheet row number (1-based) of the first data row.
-    pub first_row: u32,
-    pub columns: &'a [Column],
-    pub styles: CellStyles,
+/// Where a sheet's data rows come from, any row at any time: the deflate workers
+/// render pieces of a sheet side by side, each with the rows just before it.
+pub trait RowSource: Sync {
+    /// The texts of data row `i` (0-based on its sheet), in column order, to `cells`.
+    fn row(&self, i: usize, cells: impl FnMut(&str));
 }
 
-impl SheetRows<'_> {
-    fn row(&self, i: usize, buf: &mut Vec<u8>) {
+/// Inventory rows `first..` of a table, in a layout's columns.
+pub struct TableRows<'a> {
+    pub table: &'a Table<'a>,
+    pub first: usize,
+    pub columns: &'a [Column],
+}
+
+impl RowSource for TableRows<'_> {
+    fn row(&self, i: usize, mut cells: impl FnMut(&str)) {
         let row = self.table.row(self.first + i);
-        render_row(
-            buf,
-            self.first_row + i as u32,
-            &row,
-            self.columns,
-            self.styles,
-        );
+        let texts = row.texts();
+        for column in self.columns {
+            cells(texts[column.field.index()]);
+        }
     }
 }
 
-impl Pieces for SheetRows<'_> {
+/// Lines `first..` of a list, by number.
+pub struct ListRows<F> {
+    pub line: F,
+    pub first: usize,
+}
+
+impl<'a, const N: usize, F: Fn(usize) -> [&'a str; N] + Sync> RowSource for ListRows<F> {
+    fn row(&self, i: usize, mut cells: impl FnMut(&str)) {
+        for text in (self.line)(self.first + i) {
+            cells(text);
+        }
+    }
+}
+
+/// One sheet as pieces ([`Pieces`]): the skeleton's XML up to the data rows, `count`
+/// rows from `source`, then the rest of its XML.
+pub struct SheetRows<'a, S> {
+    pub prefix: &'a [u8],
+    pub suffix: &'a [u8],
+    pub source: S,
+    pub count: usize,
+    /// The sheet row number (1-based) of the first data row.
+    pub first_row: u32,
+    pub styles: CellStyles,
+}
+
+impl<S: RowSource> SheetRows<'_, S> {
+    fn row(&self, i: usize, buf: &mut Vec<u8>) {
+        render_row(buf, self.first_row + i as u32, &self.source, i, self.styles);
+    }
+}
+
+impl<S: RowSource> Pieces for SheetRows<'_, S> {
     fn count(&self) -> usize {
         self.count.div_ceil(ROWS_PER_PIECE).max(1)
     }
@@ -113,12 +143,12 @@ impl Pieces for SheetRows<'_> {
     }
 }
 
-/// One row, numbered `number`: a cell for each non-empty value.
+/// Row `i` of `source`, numbered `number`: a cell for each non-empty value.
 fn render_row(
     buf: &mut Vec<u8>,
     number: u32,
-    row: &TableRow<'_>,
-    columns: &[Column],
+    source: &impl RowSource,
+    i: usize,
     styles: CellStyles,
 ) {
     let mut digits = itoa::Buffer::new();
@@ -127,17 +157,15 @@ fn render_row(
     buf.extend_from_slice(number.as_bytes());
     buf.extend_from_slice(b"\">");
     // The column just after the last cell written: where a cell without `r` goes.
-    let mut next = 0;
-    let texts = row.texts();
-    for (c, column) in columns.iter().enumerate() {
-        let text = texts[column.field.index()];
-        if text.is_empty() {
-            continue;
+    let (mut c, mut next) = (0, 0);
+    source.row(i, |text| {
+        if !text.is_empty() {
+            let reference = (c != next).then_some((b'A' + c as u8, number));
+            cell(buf, reference, text, styles);
+            next = c + 1;
         }
-        let reference = (c != next).then_some((b'A' + c as u8, number));
-        cell(buf, reference, text, styles);
-        next = c + 1;
-    }
+        c += 1;
+    });
     buf.extend_from_slice(b"</row>");
 }
 
@@ -277,8 +305,12 @@ mod tests {
         inventory.finish();
         let table = Table::new(&inventory, IpCell::PerRow);
         let mut buf = Vec::new();
-        let columns = Layout::Rev5.columns();
-        render_row(&mut buf, 3, &table.row(0), columns, CellStyles::default());
+        let rows = TableRows {
+            table: &table,
+            first: 0,
+            columns: Layout::Rev5.columns(),
+        };
+        render_row(&mut buf, 3, &rows, 0, CellStyles::default());
         // A and B follow on from the row's start; D comes after the empty C, E after D.
         assert_eq!(
             String::from_utf8(buf).unwrap(),

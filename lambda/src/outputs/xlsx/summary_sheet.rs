@@ -210,11 +210,12 @@ pub(super) fn write(
     let per_sheet = options.max_sheet_rows as usize;
     for (page, chunk) in lines.chunks(per_sheet).enumerate() {
         let mut sheet = workbook.new_worksheet_with_constant_memory();
-        sheet.set_name(if page == 0 {
+        formats.sheet = if page == 0 {
             "Run Summary".to_string()
         } else {
             format!("Run Summary ({})", page + 1)
-        })?;
+        };
+        sheet.set_name(&formats.sheet)?;
         write_lines(&mut sheet, chunk, formats)?;
         workbook.push_worksheet(sheet);
     }
