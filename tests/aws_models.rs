@@ -38,6 +38,18 @@ fn config_enum() -> Vec<String> {
     serde_json::from_slice(&out.stdout).expect("a JSON list")
 }
 
+/// The network facts are read by advanced query, which takes the enum's types.
+#[test]
+fn every_network_type_is_one_config_has() {
+    let known = config_enum();
+    for kind in fedramp_inventory::network::NETWORK_TYPES {
+        assert!(
+            known.iter().any(|k| k == kind),
+            "{kind} is not in the Config enum"
+        );
+    }
+}
+
 #[test]
 fn every_type_read_from_config_is_one_config_has() {
     let known = config_enum();

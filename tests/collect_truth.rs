@@ -10,11 +10,15 @@ use collect_common::{collect, collect_into, collect_with, rows, seed, summary_te
 use common::{args, LocalAws};
 use serde_json::{json, Value};
 
-/// A fixture item of `resource_type` (tests/fixtures/config-types/), moved to `account`
-/// and `region`.
+/// A fixture item of `resource_type` (tests/fixtures/config-types/, or network-types/
+/// for the network facts), moved to `account` and `region`.
 fn fixture_item(resource_type: &str, account: &str, region: &str) -> Value {
-    let path = common::repo("tests/fixtures/config-types")
-        .join(format!("{}.json", resource_type.replace("::", "_")));
+    let name = format!("{}.json", resource_type.replace("::", "_"));
+    let path = ["config-types", "network-types"]
+        .iter()
+        .map(|d| common::repo("tests/fixtures").join(d).join(&name))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("no fixture {name}"));
     let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let item = &fixture["item"];
     let own = item["accountId"]
@@ -421,4 +425,83 @@ fn every_mode_ends_ok_when_healthy_and_names_a_missing_member_role_once() {
     );
     assert_eq!((code, &result["status"]), (0, &json!("ok")), "{result:#}");
     assert_eq!(assumed, 0);
+}
+
+/// The network facts (security groups, subnets, VPCs, route tables, internet gateways,
+/// network ACLs, listeners) are read by the advanced query in every mode, counted in
+/// the Run Summary and made into no row; with `--network off` the query leaves them out
+/// and the run names each type as not read.
+#[test]
+fn network_facts_are_read_in_every_mode_and_named_when_turned_off() {
+    let accounts = ["111111111111", "333333333333"];
+    let mut all = serde_json::Map::new();
+    for a in accounts {
+        let mut list: Vec<Value> = fedramp_inventory::network::NETWORK_TYPES
+            .iter()
+            .map(|k| fixture_item(k, a, "us-east-1"))
+            .collect();
+        list.push(fixture_item("AWS::EC2::NetworkInterface", a, "us-east-1"));
+        all.insert(a.to_string(), json!({ "us-east-1": list }));
+    }
+    let mut s = json!({"items": all, "buckets": ["reports"], "topics": ["alerts"]});
+    s["organization"] = json!(accounts);
+    let aws = LocalAws::start(&s);
+    let modes: [&[&str]; 3] = [
+        &["--accounts", "111111111111,333333333333"],
+        &["--organization"],
+        &["--aggregator", "org-aggregator"],
+    ];
+    for mode in modes {
+        let mut on = mode.to_vec();
+        on.extend(["--regions", "us-east-1", "--service-reads", "off"]);
+        let (code, result, out) = collect_into(&aws, "on.xlsx", &on);
+        assert_eq!(
+            (code, &result["status"]),
+            (0, &json!("ok")),
+            "{mode:?}: {result:#}"
+        );
+        assert_eq!(
+            result["rows"],
+            json!(2),
+            "{mode:?}: the interfaces' rows only"
+        );
+        let summary = summary_text(&out);
+        assert!(
+            summary.contains("Network facts read"),
+            "{mode:?}: {summary}"
+        );
+        for kind in fedramp_inventory::network::NETWORK_TYPES {
+            assert!(
+                summary.contains(&format!("{kind} | 2")),
+                "{mode:?} {kind}: {summary}"
+            );
+        }
+        assert!(
+            !summary.contains("Items of unsupported types | 1"),
+            "{summary}"
+        );
+
+        let mut off = on.clone();
+        off.extend(["--network", "off"]);
+        let (code, result, out) = collect_into(&aws, "off.xlsx", &off);
+        assert_eq!(
+            (code, &result["status"]),
+            (0, &json!("ok")),
+            "{mode:?}: {result:#}"
+        );
+        let not_read: Vec<&str> = result["not_read"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{result:#}"))
+            .iter()
+            .map(|n| n["resource_type"].as_str().unwrap())
+            .filter(|t| fedramp_inventory::network::is_network_type(t))
+            .collect();
+        assert_eq!(not_read.len(), 7, "{mode:?}: {result:#}");
+        let summary = summary_text(&out);
+        assert!(!summary.contains("Network facts read"), "{summary}");
+        assert!(
+            summary.contains("AWS::EC2::SecurityGroup | not read: turned off (network: off)"),
+            "{summary}"
+        );
+    }
 }

@@ -836,6 +836,7 @@ fn every_mode_grants_the_collector_exactly_the_member_roles_it_is_given() {
             "member-roles"
         };
         assert_eq!(env["SERVICE_READS"], reads, "{mode}");
+        assert_eq!(env["NETWORK"], "on", "{mode}: the network facts by default");
         let execution = role_arn.rsplit('/').next().unwrap();
         let role = aws.ask(&format!("role {MANAGEMENT} {execution}"));
         let assume: Vec<&Value> = role["Statements"]

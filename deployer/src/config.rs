@@ -82,6 +82,11 @@ pub struct DeployConfig {
     /// `SERVICE_READS`.
     #[serde(default)]
     pub service_reads: fedramp_inventory::settings::ServiceReads,
+    /// Whether the network facts (security groups, subnets, VPCs, route tables,
+    /// internet gateways, network ACLs, listeners) are read (on, off), the library's own
+    /// type as `--network` and `NETWORK`.
+    #[serde(default)]
+    pub network: fedramp_inventory::settings::Network,
     /// The role the collector assumes in member accounts.
     #[serde(default = "default_collector_role")]
     pub collector_role_name: String,

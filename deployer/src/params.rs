@@ -52,6 +52,7 @@ pub fn collector(
         ("ScanCoverage", config.scan_coverage.to_string()),
         ("ScanPeriodDays", config.scan_period.to_string()),
         ("ServiceReads", config.service_reads.to_string()),
+        ("Network", config.network.to_string()),
         ("OrganizationRoles", config.members.organization.to_string()),
         ("Schedule", config.schedule.clone()),
         ("ReportBucketName", config.report_bucket.clone()),

@@ -12,7 +12,7 @@ use crate::mapper::{SoftwareFilter, TagNames};
 use crate::outputs::{Compression, Formats, IpCell, Layout, OscalSettings, OutputSettings};
 use crate::reader::config::Account;
 use crate::settings::{
-    split_list, Rates, ScanPeriod, ScanSource, ServiceReads, DEFAULT_MEMBER_ROLE_NAME,
+    split_list, Network, Rates, ScanPeriod, ScanSource, ServiceReads, DEFAULT_MEMBER_ROLE_NAME,
 };
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -95,6 +95,7 @@ pub fn settings_from_env(
     let scan_coverage: ScanSource = parsed(&var, "SCAN_COVERAGE")?.unwrap_or_default();
     let scan_period: ScanPeriod = parsed(&var, "SCAN_PERIOD_DAYS")?.unwrap_or_default();
     let service_reads: ServiceReads = parsed(&var, "SERVICE_READS")?.unwrap_or_default();
+    let network: Network = parsed(&var, "NETWORK")?.unwrap_or_default();
     if formats.contains(crate::outputs::Format::ScanCoverage)
         && scan_coverage != ScanSource::Inspector
     {
@@ -159,6 +160,7 @@ pub fn settings_from_env(
         scan_coverage,
         scan_period,
         service_reads,
+        network,
     })
 }
 
@@ -357,10 +359,12 @@ mod tests {
             ("SCAN_COVERAGE", "inspector"),
             ("SCAN_PERIOD_DAYS", "3"),
             ("FORMATS", "xlsx,scan-coverage"),
+            ("NETWORK", "off"),
         ])
         .unwrap();
         assert_eq!(scans.scan_coverage, ScanSource::Inspector);
         assert_eq!(scans.scan_period.days(), 3);
+        assert_eq!((s.network, scans.network), (Network::On, Network::Off));
     }
 
     #[test]
@@ -424,6 +428,10 @@ mod tests {
             "ACCOUNT_LIST"
         );
         assert_eq!(err(&[("ORGANIZATION_MODE", "maybe")]), "ORGANIZATION_MODE");
+        assert_eq!(
+            err(&[("ORGANIZATION_MODE", "true"), ("NETWORK", "sometimes")]),
+            "NETWORK"
+        );
         assert_eq!(
             err(&[("ORGANIZATION_MODE", "true"), ("LAYOUT", "rev4")]),
             "LAYOUT"

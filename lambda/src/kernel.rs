@@ -15,10 +15,12 @@ use crate::inventory::Inventory;
 use crate::item::ConfigItem;
 use crate::json::Json;
 use crate::mapper::{map_item, mapper_for, HostFacts, MapContext, Mapped, MappedItem, REGISTRY};
+use crate::network::{self, is_network_type, Fact, NetworkFacts};
 use crate::progress::Progress;
 use crate::scan::coverage::RecordList;
 use crate::scan::join::{join, Kinds, IMAGE_KIND, IMAGE_SOURCE};
 use crate::scan::{CoverageSet, ScanKind, ScanWindow, Scope};
+use crate::settings::Network;
 use crate::summary::{InputReport, Summary, TypeCount, UnsupportedType};
 
 /// Where a value was found: line of the input, and its place inside that line's or
@@ -45,6 +47,12 @@ pub enum Outcome {
     Bad(Origin, String),
     /// Amazon Inspector's coverage in one account and region, read by a live target.
     Scanned(Box<ScanRead>),
+    /// A network fact (security group, subnet, ...), with the warnings met reading it.
+    Network(Origin, Box<Fact>, Vec<String>),
+    /// An item of a network type left out: with the network setting off (the run names
+    /// the network types as not read), or with the reason (deleted, not recorded),
+    /// counted as the items of the other types are.
+    NetworkLeftOut(Option<&'static str>),
 }
 
 /// What one account and region said of its scans: the kinds whose scanning is
@@ -76,6 +84,19 @@ pub fn map_value(origin: Origin, value: Result<Json<'_>, String>, ctx: &MapConte
         Ok(item) => item,
         Err(e) => return Outcome::Bad(origin, e.to_string()),
     };
+    if item.resource_type.as_deref().is_some_and(is_network_type) {
+        if ctx.network == Network::Off {
+            return Outcome::NetworkLeftOut(None);
+        }
+        // A deleted or unrecorded resource permits nothing now.
+        if let Some(reason) = item.not_current() {
+            return Outcome::NetworkLeftOut(Some(reason));
+        }
+        if let Some((fact, mut more)) = network::facts::read(&item) {
+            warnings.append(&mut more);
+            return Outcome::Network(origin, Box::new(fact), warnings);
+        }
+    }
     match map_item(&item, ctx) {
         Mapped::Item(mut mapped) => {
             warnings.append(&mut mapped.warnings);
@@ -130,6 +151,7 @@ pub struct Gathered {
     items_per_kind: Vec<u64>,
     /// Inspector's coverage, read live (or handed in from files).
     coverage: Option<CoverageSet>,
+    network: NetworkFacts,
 }
 
 /// Takes batches in sequence order (whatever order they arrive in) and builds the
@@ -144,6 +166,7 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
     // SSM facts per host, joined onto the instances once every item is in.
     let mut hosts: HashMap<(String, String, String), HostFacts> = HashMap::new();
     let mut coverage: Option<CoverageSet> = None;
+    let mut network = NetworkFacts::default();
     let mut next = 0u64;
     for batch in rx {
         waiting.insert(batch.seq, batch);
@@ -210,6 +233,19 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
                         set.records.append(read.records);
                         set.warnings.extend(read.warnings);
                     }
+                    Outcome::Network(origin, fact, warnings) => {
+                        per_input[batch.input] += 1;
+                        for w in warnings {
+                            diagnostics.warn(origin.describe(name), w);
+                        }
+                        network.add(*fact);
+                    }
+                    Outcome::NetworkLeftOut(reason) => {
+                        per_input[batch.input] += 1;
+                        if let Some(reason) = reason {
+                            inventory.count_skipped(reason);
+                        }
+                    }
                 }
             }
             progress.add(items, (inventory.row_count() - rows) as u64);
@@ -233,6 +269,7 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
         unsupported,
         items_per_kind,
         coverage,
+        network,
     }
 }
 
@@ -310,6 +347,7 @@ impl Gathered {
             sort_time: self.sort_time,
             scan,
             not_read: BTreeMap::new(),
+            network: self.network.counts(),
         };
         (inventory, summary)
     }

@@ -25,6 +25,7 @@ pub mod item;
 pub mod json;
 pub mod kernel;
 pub mod mapper;
+pub mod network;
 pub mod outputs;
 pub mod partition;
 pub mod progress;

@@ -14,12 +14,13 @@ use crate::changes::ChangeReport;
 use crate::inventory::Inventory;
 use crate::kernel::{gather, map_value, Batch, InputStatus, STATUS_UNREADABLE};
 use crate::mapper::MapContext;
+use crate::network::{NETWORK_TYPES, OFF_REASON};
 use crate::outputs::{self, Artifact, Formats, OutputSettings, Report};
 use crate::progress::{Progress, Stage};
 use crate::reader::files::{decode, read_input, Input, RawPiece, ReadError, BLOCK_LINES};
 use crate::scan::coverage_file::{read_files, CoverageFileError};
 use crate::scan::ScanWindow;
-use crate::settings::ScanPeriod;
+use crate::settings::{Network, ScanPeriod};
 use crate::summary::Summary;
 
 /// What the user asked for.
@@ -249,7 +250,14 @@ fn collect(
         as_of: generated_at,
         days: request.scan_period.days(),
     });
-    let (inventory, summary) = gathered.finish(statuses, generated_at, window, set.as_ref());
+    let (inventory, mut summary) = gathered.finish(statuses, generated_at, window, set.as_ref());
+    if request.context.network == Network::Off {
+        for kind in NETWORK_TYPES {
+            summary
+                .not_read
+                .insert(kind.to_string(), OFF_REASON.to_string());
+        }
+    }
     (inventory, summary, unread)
 }
 

@@ -209,6 +209,19 @@ named_setting!(
     Off => "off"
 );
 
+/// Whether the network facts (security groups, subnets, VPCs, route tables, internet
+/// gateways, network ACLs, load-balancer listeners) are read: the `network` setting.
+/// They feed the ports, protocols and services, the permitted connections and the
+/// boundary diagram; `off` leaves them unread, and each run names them as not read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Network {
+    #[default]
+    On,
+    Off,
+}
+
+named_setting!(Network, "network", "on or off", On => "on", Off => "off");
+
 /// How many days back a scan counts as the latest: the `scan-period` setting. 30 is
 /// the monthly continuous-monitoring cycle; FedRAMP's 2026 rules ask class B and C
 /// providers to verify machine resources every 7 or 3 days.
@@ -314,6 +327,16 @@ mod tests {
         let q: ScanPeriod = serde_yaml::from_str("\"14\"").unwrap();
         assert_eq!(q.days(), 14);
         assert!(serde_yaml::from_str::<ScanPeriod>("400").is_err());
+    }
+
+    #[test]
+    fn network_parses_through_one_type() {
+        assert_eq!(Network::default().to_string(), "on");
+        assert_eq!("Off".parse(), Ok(Network::Off));
+        let e = "maybe".parse::<Network>().unwrap_err();
+        assert!(e.contains("on or off"), "{e}");
+        let y: Network = serde_yaml::from_str("off").unwrap();
+        assert_eq!(y, Network::Off);
     }
 
     #[test]

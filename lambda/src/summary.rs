@@ -61,6 +61,8 @@ pub struct Summary {
     /// Resource types left unread on purpose, with why: what the inventory cannot see
     /// is said, never a silent gap.
     pub not_read: BTreeMap<String, String>,
+    /// Network facts read (security groups, subnets, ...), by Config type.
+    pub network: BTreeMap<String, u64>,
 }
 
 impl Summary {

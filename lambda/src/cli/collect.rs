@@ -14,7 +14,7 @@ use crate::collect::{collect, Accounts, CollectSettings, Destination, DEFAULT_CO
 use crate::outputs::Format;
 use crate::reader::config::Account;
 use crate::settings::{
-    split_list, Rates, ScanPeriod, ScanSource, ServiceReads, DEFAULT_MEMBER_ROLE_NAME,
+    split_list, Network, Rates, ScanPeriod, ScanSource, ServiceReads, DEFAULT_MEMBER_ROLE_NAME,
 };
 use std::time::Duration;
 
@@ -65,6 +65,10 @@ pub struct CollectArgs {
     /// read (off).
     #[arg(long, value_name = "member-roles|off", default_value_t = ServiceReads::default())]
     pub service_reads: ServiceReads,
+    /// Read security groups, subnets, VPCs, route tables, internet gateways, network
+    /// ACLs and load-balancer listeners as network facts (on), or leave them unread.
+    #[arg(long, value_name = "on|off", default_value_t = Network::default())]
+    pub network: Network,
     /// Stop reading after this many seconds; unfinished targets are reported as
     /// `timeout` and what was read is written and delivered.
     #[arg(long, value_name = "SECONDS")]
@@ -200,5 +204,6 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         scan_coverage: args.scan_coverage,
         scan_period: args.scan_period,
         service_reads: args.service_reads,
+        network: args.network,
     })
 }

@@ -15,7 +15,7 @@ use crate::outputs::{
 };
 use crate::reader::files::Input;
 use crate::run::{run_report, ReportRequest, RunResult, Status};
-use crate::settings::ScanPeriod;
+use crate::settings::{Network, ScanPeriod};
 
 /// How many problems are printed; all of them are in the Run Summary sheet.
 const PRINTED_PROBLEMS: usize = 20;
@@ -40,6 +40,10 @@ pub struct ReportArgs {
     /// Days back a scan counts as the latest (30: monthly; 7 or 3 for classes B and C).
     #[arg(long, value_name = "DAYS", default_value_t = ScanPeriod::default())]
     pub scan_period: ScanPeriod,
+    /// Read security groups, subnets, VPCs, route tables, internet gateways, network
+    /// ACLs and load-balancer listeners as network facts (on), or leave them unread.
+    #[arg(long, value_name = "on|off", default_value_t = Network::default())]
+    pub network: Network,
     #[command(flatten)]
     pub outputs: OutputArgs,
 }
@@ -128,6 +132,7 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
             MapContext {
                 tag_names,
                 software,
+                network: args.network,
                 ..MapContext::default()
             }
         },
@@ -183,6 +188,12 @@ fn print_result(
     }
     for (reason, n) in &s.folded {
         writeln!(out, "  left out, {reason}: {n}")?;
+    }
+    for (kind, n) in &s.network {
+        writeln!(out, "  network facts, {kind}: {n}")?;
+    }
+    for (kind, why) in &s.not_read {
+        writeln!(out, "  {kind}: {why}")?;
     }
     for (kind, u) in &s.unsupported {
         writeln!(

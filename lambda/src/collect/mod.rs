@@ -23,6 +23,7 @@ use crate::deliver::{self, Delivered};
 use crate::inventory::Inventory;
 use crate::kernel::{gather, Gathered, InputStatus};
 use crate::mapper::{MapContext, SoftwareFilter, TagNames};
+use crate::network::{NETWORK_TYPES, OFF_REASON};
 use crate::outputs::{self, Artifact, Format, Formats, OutputSettings, Report};
 use crate::progress::{Progress, Stage};
 use crate::reader::config::{
@@ -32,7 +33,7 @@ use crate::reader::config::{
 use crate::reader::quota::{Limits, Rates};
 use crate::reader::services;
 use crate::scan::{ScanCounts, ScanWindow};
-use crate::settings::{ScanPeriod, ScanSource, ServiceReads};
+use crate::settings::{Network, ScanPeriod, ScanSource, ServiceReads};
 use crate::summary::Summary;
 pub use assemble::assemble;
 use notify::notify;
@@ -92,6 +93,8 @@ pub struct CollectSettings {
     pub scan_period: ScanPeriod,
     /// Whether the types AWS Config does not record are read (with the member roles).
     pub service_reads: ServiceReads,
+    /// Whether the network facts are read.
+    pub network: Network,
 }
 
 /// Account x region reads at once. Each waits on AWS most of its time (AssumeRole, then
@@ -268,17 +271,22 @@ async fn run(
     });
     let (inventory, mut summary, mut outcome) =
         assemble(&targets, gathered, errors, findings, now, window);
+    let mut not_read: Vec<(&str, &str)> = Vec::new();
     if settings.service_reads == ServiceReads::Off {
-        for (_, resource_type) in services::service_reads() {
-            let reason = "not read: turned off (service-reads: off). AWS Config does not record this type; its own API is read only with the member roles (service-reads: member-roles)";
-            summary
-                .not_read
-                .insert(resource_type.to_string(), reason.to_string());
-            outcome.not_read.push(NotRead {
-                resource_type: resource_type.to_string(),
-                reason: reason.to_string(),
-            });
-        }
+        let reason = "not read: turned off (service-reads: off). AWS Config does not record this type; its own API is read only with the member roles (service-reads: member-roles)";
+        not_read.extend(services::service_reads().map(|(_, t)| (t, reason)));
+    }
+    if settings.network == Network::Off {
+        not_read.extend(NETWORK_TYPES.iter().map(|t| (*t, OFF_REASON)));
+    }
+    for (resource_type, reason) in not_read {
+        summary
+            .not_read
+            .insert(resource_type.to_string(), reason.to_string());
+        outcome.not_read.push(NotRead {
+            resource_type: resource_type.to_string(),
+            reason: reason.to_string(),
+        });
     }
     if outcome.status == RunStatus::Failed {
         return Ok((outcome, None));
@@ -318,7 +326,7 @@ async fn targets(
         Accounts::Aggregator {
             name,
             sharded: true,
-        } => aggregator_targets(base, name, limits).await,
+        } => aggregator_targets(base, name, limits, settings.network).await,
         Accounts::Aggregator {
             name,
             sharded: false,
@@ -352,6 +360,7 @@ fn map_context(settings: &CollectSettings, targets: &[Target]) -> MapContext {
     let mut context = MapContext {
         tag_names: settings.tag_names.clone(),
         software: settings.software.clone(),
+        network: settings.network,
         ..MapContext::default()
     };
     for t in targets {

@@ -46,6 +46,8 @@ pub struct MapContext {
     pub account_names: HashMap<String, String>,
     /// Which installed packages (from SSM inventory) get rows of their own.
     pub software: SoftwareFilter,
+    /// Whether items of the network types are read as network facts.
+    pub network: crate::settings::Network,
 }
 
 /// The registry entry of a type, and its index (the compact type id the inventory keeps).
@@ -72,37 +74,40 @@ pub fn batch_get_types() -> impl Iterator<Item = &'static str> {
         .map(|m| m.resource_type)
 }
 
-/// The AWS Config advanced query for every type it can return.
-pub fn select_query() -> String {
+/// The AWS Config advanced query for every type it can return, and the types `also`
+/// read with their full configuration (the network facts).
+pub fn select_query(also: &[&str]) -> String {
     format!(
         "SELECT resourceId, resourceType, resourceName, arn, accountId, awsRegion, availabilityZone, configurationItemStatus, configuration, supplementaryConfiguration, tags \
          WHERE {}",
-        selected_types()
+        selected_types(also)
     )
 }
 
 /// [`select_query`] for one account and region of an aggregator (ids already checked
 /// to be plain letters, digits and dashes).
-pub fn shard_query(account: &str, region: &str) -> String {
+pub fn shard_query(account: &str, region: &str, also: &[&str]) -> String {
     format!(
         "{} AND accountId = '{account}' AND awsRegion = '{region}'",
-        select_query()
+        select_query(also)
     )
 }
 
 /// The accounts and regions an aggregator holds items of [`select_query`]'s types in.
-pub fn shards_query() -> String {
+pub fn shards_query(also: &[&str]) -> String {
     format!(
         "SELECT accountId, awsRegion, COUNT(*) WHERE {} GROUP BY accountId, awsRegion",
-        selected_types()
+        selected_types(also)
     )
 }
 
-fn selected_types() -> String {
+fn selected_types(also: &[&str]) -> String {
     let types: Vec<String> = REGISTRY
         .iter()
         .filter(|m| m.read == Read::Select)
-        .map(|m| format!("'{}'", m.resource_type))
+        .map(|m| m.resource_type)
+        .chain(also.iter().copied())
+        .map(|t| format!("'{t}'"))
         .collect();
     format!("resourceType IN ({})", types.join(", "))
 }

@@ -23,9 +23,10 @@ use crate::aws::{describe, in_region, RoleSessions};
 use crate::json::Json;
 use crate::kernel::{map_value, Batch, Origin, Outcome};
 use crate::mapper::{batch_get_types, select_query, shard_query, shards_query, MapContext};
+use crate::network::NETWORK_TYPES;
 use crate::progress::Progress;
 use crate::reader::files::element;
-use crate::settings::{ScanSource, ServiceReads};
+use crate::settings::{Network, ScanSource, ServiceReads};
 
 /// A member account: id and, when known, its name.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -228,9 +229,18 @@ struct Reads {
     sources: bool,
 }
 
-fn reads_of(target: &Target) -> Reads {
+/// The types read as network facts besides the registry's, by the network setting.
+fn network_types(network: Network) -> &'static [&'static str] {
+    match network {
+        Network::On => &NETWORK_TYPES,
+        Network::Off => &[],
+    }
+}
+
+fn reads_of(target: &Target, network: Network) -> Reads {
+    let also = network_types(network);
     let all = Reads {
-        query: Some(select_query()),
+        query: Some(select_query(also)),
         batch: true,
         services: true,
         recorder: true,
@@ -246,7 +256,7 @@ fn reads_of(target: &Target) -> Reads {
                 ..all
             },
             AggregatorPart::Shard { account, region } => Reads {
-                query: Some(shard_query(account, region)),
+                query: Some(shard_query(account, region, also)),
                 batch: false,
                 recorder: false,
                 ..all
@@ -283,7 +293,7 @@ async fn read_target(
 ) -> Result<Findings, TargetError> {
     let fail = |stage: &str, message: String| target_error(target, stage, message);
     let account_region = target.account_region();
-    let reads = reads_of(target);
+    let reads = reads_of(target, plan.context.network);
     // The types Config does not record are read where this target reads them, unless
     // turned off; Inspector's coverage needs the member role there as well.
     let services_read = reads.services && plan.service_reads == ServiceReads::MemberRoles;
@@ -508,12 +518,13 @@ pub(crate) async fn aggregator_targets(
     base: &SdkConfig,
     name: &str,
     limits: &Limits,
+    network: Network,
 ) -> Vec<Target> {
     let target = |part| Target::Aggregator {
         name: name.to_string(),
         part,
     };
-    match aggregator_shards(base, name, limits).await {
+    match aggregator_shards(base, name, limits, network).await {
         Ok(shards) => shards
             .into_iter()
             .map(|(account, region)| target(AggregatorPart::Shard { account, region }))
@@ -533,10 +544,11 @@ async fn aggregator_shards(
     base: &SdkConfig,
     name: &str,
     limits: &Limits,
+    network: Network,
 ) -> Result<Vec<(String, String)>, String> {
     let rate = limits.of(&format!("aggregator {name}"), Api::Select);
     let client = aws_sdk_config::Client::new(base);
-    let query = shards_query();
+    let query = shards_query(network_types(network));
     let (mut shards, mut token) = (Vec::new(), None);
     loop {
         rate.wait().await;

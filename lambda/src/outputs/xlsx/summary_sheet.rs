@@ -95,6 +95,14 @@ pub(super) fn write(
         scan_lines(&mut lines, scan);
     }
 
+    if !summary.network.is_empty() {
+        heading(&mut lines, "Network facts read");
+        lines.push(Line::Cells(vec!["Resource type".into(), "Items".into()]));
+        for (kind, n) in &summary.network {
+            lines.push(pair(kind, n.to_string()));
+        }
+    }
+
     if !summary.not_read.is_empty() {
         heading(&mut lines, "Resource types not read");
         lines.push(Line::Cells(vec!["Resource type".into(), "Why".into()]));
