@@ -460,6 +460,8 @@ fn what_is_not_list_coverage_output_fails_before_anything_is_written() {
     let (code, out) = case.report(&["--scan-coverage", missing.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("cannot read scan coverage"), "{out}");
+    // At once: a path that does not open is refused before any item is read.
+    assert!(!out.contains("items read"), "{out}");
 }
 
 /// A record without an account is named in the problems (exit 2); the rest still count.

@@ -122,6 +122,7 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     if args.outputs.formats.contains(Format::ScanCoverage) && args.scan_coverage.is_empty() {
         anyhow::bail!("--format scan-coverage lists the gaps between the inventory and Amazon Inspector's coverage: give the coverage with --scan-coverage FILE");
     }
+    crate::scan::coverage_file::check_readable(&args.scan_coverage)?;
     let request = ReportRequest {
         inputs: args.inputs.iter().map(|a| Input::from_arg(a)).collect(),
         output: args.output.clone(),

@@ -346,6 +346,15 @@ impl<'de> serde::de::Visitor<'de> for Records<'_> {
     }
 }
 
+/// That each file can be opened: checked before the items are read, so a mistyped
+/// path fails at once, not after the items (the files are read beside them).
+pub fn check_readable(paths: &[std::path::PathBuf]) -> Result<(), CoverageFileError> {
+    for path in paths {
+        std::fs::File::open(path).map_err(|e| read_error(&path.display().to_string(), e))?;
+    }
+    Ok(())
+}
+
 /// Every file's records, in the order given: what `report --scan-coverage` reads
 /// before anything is written.
 pub fn read_files(paths: &[std::path::PathBuf]) -> Result<super::CoverageSet, CoverageFileError> {
