@@ -80,10 +80,6 @@ impl NetworkFacts {
             .map(|(t, n)| (t.to_string(), n as u64))
             .collect()
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.counts().is_empty()
-    }
 }
 
 #[cfg(test)]

@@ -83,9 +83,11 @@ pub fn parse_reader(path: &str, input: impl BufRead) -> Result<CoverageFile, Cov
             file.warnings.truncate(kept.1);
         }
         // A document over several lines (as the CLI prints it): read as a stream from
-        // the line's start, one record at a time.
+        // the line's start, one record at a time. What the line holds after the value
+        // (another value on the same line) stays unread in `input`, for the next value.
+        input.push_back(std::mem::take(&mut text));
         let mut counted = LineCount {
-            inner: std::io::Cursor::new(std::mem::take(&mut text)).chain(&mut input),
+            inner: &mut input,
             lines: 0,
         };
         let mut de = serde_json::Deserializer::from_reader(&mut counted);
@@ -103,11 +105,6 @@ pub fn parse_reader(path: &str, input: impl BufRead) -> Result<CoverageFile, Cov
         }
         line += counted.lines;
         values += 1;
-        // What the line held after the value (another value on the same line) is read
-        // next, not lost.
-        let (rest, _) = counted.inner.into_inner();
-        let from = (rest.position() as usize).min(rest.get_ref().len());
-        input.push_back(&rest.get_ref()[from..]);
     }
     if values == 0 {
         return Err(not("the file is empty".into()));
@@ -167,13 +164,9 @@ struct PushBack<R> {
 }
 
 impl<R> PushBack<R> {
-    fn push_back(&mut self, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
-        }
-        let mut front = bytes.to_vec();
-        front.extend_from_slice(&self.front[self.at..]);
-        (self.front, self.at) = (front, 0);
+    fn push_back(&mut self, mut bytes: Vec<u8>) {
+        bytes.extend_from_slice(&self.front[self.at..]);
+        (self.front, self.at) = (bytes, 0);
     }
 }
 

@@ -44,20 +44,11 @@ pub enum Name {
 }
 
 impl Members {
-    /// A record already read whole (the live reader builds one as the CLI prints it).
+    /// A record already read whole (the live reader builds one as the CLI prints it),
+    /// read by the same visitor as a record being parsed, so both know the same names.
     pub fn of(v: &Value) -> Option<Members> {
-        let object = v.as_object()?;
-        let get = |name: &str| object.get(name).cloned();
-        Some(Members {
-            account_id: get("accountId"),
-            resource_id: get("resourceId"),
-            resource_type: get("resourceType"),
-            scan_type: get("scanType"),
-            scan_mode: get("scanMode"),
-            scan_status: get("scanStatus"),
-            last_scanned_at: get("lastScannedAt"),
-            ecr_image: v.pointer("/resourceMetadata/ecrImage").cloned(),
-        })
+        // A `Value` deserializes without errors, and `Record` takes any value.
+        Record.deserialize(v).ok().flatten()
     }
 
     /// Reads the value of the member `name` from `map` (skipped, when it is not read).
