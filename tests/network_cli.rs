@@ -115,3 +115,238 @@ fn odd_network_items_are_named_and_kept() {
         "{text}"
     );
 }
+
+/// The item of a recorded fixture (`folder` under tests/fixtures/), as JSON to edit.
+fn recorded(folder: &str, kind: &str) -> serde_json::Value {
+    let path =
+        repo(&format!("tests/fixtures/{folder}")).join(format!("{}.json", kind.replace("::", "_")));
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    file["item"].clone()
+}
+
+const ACCOUNT: &str = "264683526309";
+const ALB: &str =
+    "arn:aws:elasticloadbalancing:us-east-1:264683526309:loadbalancer/app/MyALB/268aa84731d32825";
+
+/// A two-tier web system in the account and VPC of the recorded ALB, RDS instance and
+/// security group, each item a recorded one with its ids and rules edited: the ALB
+/// (HTTPS with a TLS policy and HTTP listeners, 443 and 80 from anywhere over IPv4 and
+/// IPv6), an app server (8080 from the ALB's group, SSH from a prefix list, ICMP from the
+/// VPC, 1024-65535 from a peer network), the database (5432 from the app's group only),
+/// and the recorded group itself, attached to nothing.
+fn web_system() -> Vec<serde_json::Value> {
+    use serde_json::json;
+    let group = |id: &str, rules: serde_json::Value| {
+        let mut g = recorded("network-types", "AWS::EC2::SecurityGroup");
+        g["resourceId"] = json!(id);
+        g["configuration"]["groupId"] = json!(id);
+        g["configuration"]["groupName"] = json!(id);
+        g["configuration"]["ipPermissions"] = rules;
+        g
+    };
+    let rule = |protocol: &str, from: i64, to: i64, peers: serde_json::Value| {
+        let mut r = json!({"ipProtocol": protocol, "fromPort": from, "toPort": to,
+            "ipRanges": [], "ipv4Ranges": [], "ipv6Ranges": [], "prefixListIds": [], "userIdGroupPairs": []});
+        for (k, v) in peers.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        r
+    };
+    let anywhere = json!({"ipRanges": ["0.0.0.0/0"], "ipv4Ranges": [{"cidrIp": "0.0.0.0/0"}],
+        "ipv6Ranges": [{"cidrIpv6": "::/0"}]});
+    let from_group = |id: &str| json!({"userIdGroupPairs": [{"groupId": id, "userId": ACCOUNT}]});
+    let listener = |port: i64, protocol: &str, policy: Option<&str>| {
+        let mut l = recorded("network-types", "AWS::ElasticLoadBalancingV2::Listener");
+        let arn = format!("{ALB}/listener-{port}");
+        l["accountId"] = json!(ACCOUNT);
+        l["awsRegion"] = json!("us-east-1");
+        l["arn"] = json!(arn);
+        l["resourceId"] = json!(arn);
+        l["configuration"]["ListenerArn"] = json!(arn);
+        l["configuration"]["LoadBalancerArn"] = json!(ALB);
+        l["configuration"]["Port"] = json!(port);
+        l["configuration"]["Protocol"] = json!(protocol);
+        if let Some(p) = policy {
+            l["configuration"]["SslPolicy"] = json!(p);
+        }
+        l
+    };
+    let mut alb = recorded("config-types", "AWS::ElasticLoadBalancingV2::LoadBalancer");
+    alb["tags"] = json!([{"key": "Diagram-Label", "value": "web entry"}]);
+    let mut app = recorded("config-types", "AWS::EC2::Instance");
+    app["accountId"] = json!(ACCOUNT);
+    app["configuration"]["securityGroups"] = json!([{"groupId": "sg-app", "groupName": "app"}]);
+    app["tags"] = json!([{"key": "Diagram-Label", "value": "app server"}]);
+    let mut db = recorded("config-types", "AWS::RDS::DBInstance");
+    db["configuration"]["vpcSecurityGroups"] =
+        json!([{"status": "active", "vpcSecurityGroupId": "sg-db"}]);
+    db["configuration"]["endpoint"] = json!({"address": "myrdstest.example", "port": 5432});
+    db["tags"] = json!([{"key": "purpose", "value": "orders database"}]);
+    vec![
+        alb,
+        listener(443, "HTTPS", Some("ELBSecurityPolicy-TLS13-1-2-2021-06")),
+        listener(80, "HTTP", None),
+        app,
+        db,
+        recorded("network-types", "AWS::EC2::VPC"),
+        recorded("network-types", "AWS::EC2::SecurityGroup"),
+        group(
+            "sg-2ed0d557",
+            json!([
+                rule("tcp", 443, 443, anywhere.clone()),
+                rule("tcp", 80, 80, anywhere.clone())
+            ]),
+        ),
+        group(
+            "sg-app",
+            json!([
+                rule("tcp", 8080, 8080, from_group("sg-2ed0d557")),
+                rule(
+                    "tcp",
+                    22,
+                    22,
+                    json!({"prefixListIds": [{"prefixListId": "pl-63a5400a"}]})
+                ),
+                rule(
+                    "icmp",
+                    -1,
+                    -1,
+                    json!({"ipRanges": ["10.0.0.0/16"], "ipv4Ranges": [{"cidrIp": "10.0.0.0/16"}]})
+                ),
+                rule(
+                    "tcp",
+                    1024,
+                    65535,
+                    json!({"ipRanges": ["192.168.0.0/24"], "ipv4Ranges": [{"cidrIp": "192.168.0.0/24"}]})
+                ),
+            ]),
+        ),
+        group(
+            "sg-db",
+            json!([rule("tcp", 5432, 5432, from_group("sg-app"))]),
+        ),
+    ]
+}
+
+/// The data rows of a CSV file our writer made (quoted fields, `""` for a quote).
+fn csv_rows(path: &std::path::Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut rows = vec![vec![String::new()]];
+    let (mut quoted, mut chars) = (
+        false,
+        text.trim_start_matches('\u{feff}').chars().peekable(),
+    );
+    while let Some(c) = chars.next() {
+        let row = rows.last_mut().unwrap();
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                row.last_mut().unwrap().push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(String::new()),
+            ('\r', false) => {}
+            ('\n', false) => rows.push(vec![String::new()]),
+            (c, _) => row.last_mut().unwrap().push(c),
+        }
+    }
+    rows.retain(|r| r.len() > 1 || !r[0].is_empty());
+    rows.remove(0);
+    rows
+}
+
+#[test]
+fn ports_protocols_and_services_of_a_web_system() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("web.jsonl");
+    let lines: Vec<String> = web_system().iter().map(|v| v.to_string()).collect();
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let out = dir.path().join("web.xlsx");
+    let (code, text) = report(&input, &out, &["--format", "xlsx,ports"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("ports, protocols and services: 7 on 3 assets; security groups attached to nothing: 1, attached but not read: 0"),
+        "{text}"
+    );
+    let rows = csv_rows(&dir.path().join("web.ports.csv"));
+    let find = |asset: &str, port: &str| {
+        rows.iter()
+            .find(|r| r[2].contains(asset) && r[5] == port)
+            .unwrap_or_else(|| panic!("{asset} {port}: {rows:#?}"))
+            .clone()
+    };
+    // Account, Region, Id, Type, Label, Port, Transport, Service, Encryption, Purpose,
+    // Sources, Groups.
+    let https = find("MyALB", "443");
+    assert_eq!(https[4], "web entry");
+    assert_eq!(
+        &https[6..9],
+        [
+            "TCP",
+            "https (Load Balancer-application)",
+            "TLS (ELBSecurityPolicy-TLS13-1-2-2021-06)"
+        ]
+    );
+    assert_eq!(https[10], "internet (0.0.0.0/0); internet (::/0)");
+    assert_eq!(find("MyALB", "80")[8], "None");
+    let db = find("myrdstest", "5432");
+    assert_eq!(
+        (&db[7][..], &db[8][..], &db[9][..], &db[10][..], &db[11][..]),
+        (
+            "postgresql (RDS)",
+            "not determined from configuration",
+            "orders database",
+            "security group sg-app",
+            "sg-db"
+        )
+    );
+    assert_eq!(
+        find("i-03402838daac1d611", "8080")[10],
+        "security group sg-2ed0d557"
+    );
+    assert_eq!(
+        find("i-03402838daac1d611", "22")[10],
+        "prefix list pl-63a5400a"
+    );
+    assert_eq!(find("i-03402838daac1d611", "all")[6], "ICMP");
+    assert_eq!(
+        find("i-03402838daac1d611", "1024-65535")[10],
+        "CIDR 192.168.0.0/24"
+    );
+    assert_eq!(rows.len(), 7, "{rows:#?}");
+
+    // The workbook's sheet holds the same lines under its headline.
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    use calamine::Reader;
+    let range = wb.worksheet_range("Ports Protocols Services").unwrap();
+    let sheet: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert!(
+        sheet[0][0].starts_with("7 ports, protocols and services on 3 assets"),
+        "{:?}",
+        sheet[0]
+    );
+    assert_eq!(sheet[2][0], "Account");
+    assert_eq!(&sheet[3..], &rows[..]);
+    let summary = wb.worksheet_range("Run Summary").unwrap();
+    let cells: Vec<String> = summary.cells().map(|(_, _, c)| c.to_string()).collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.starts_with("1: sg-e627199e (264683526309 / us-east-1)")),
+        "{cells:?}"
+    );
+
+    // With the network off there is nothing to derive them from: said, nothing written.
+    let (code, text) = report(
+        &input,
+        &dir.path().join("off.xlsx"),
+        &["--format", "ports", "--network", "off"],
+    );
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("network: off"), "{text}");
+    assert!(!dir.path().join("off.ports.csv").exists());
+}

@@ -40,9 +40,10 @@ pub struct DeployConfig {
     /// Tag names for the tag-driven columns (keys as in the report's tags.yaml).
     #[serde(default)]
     pub tag_names: Option<TagNames>,
-    /// What each run writes besides the snapshot: xlsx, csv, oscal.
-    #[serde(default)]
-    pub formats: Formats,
+    /// What each run writes besides the snapshot (xlsx, csv, oscal, ports, ...); when
+    /// not given, [`Formats::scheduled`] (see [`DeployConfig::formats`]).
+    #[serde(default, rename = "formats")]
+    pub formats_given: Option<Formats>,
     /// How hard the workbook is deflated: fast, balanced or small.
     #[serde(default)]
     pub compression: Compression,
@@ -306,6 +307,14 @@ impl DeployConfig {
     }
 
     /// Parses and checks the settings; the message names the key (and line).
+    /// The formats each run writes: as given, else what a scheduled run writes by
+    /// default (the workbook, and the ports while the network facts are read).
+    pub fn formats(&self) -> Formats {
+        self.formats_given
+            .clone()
+            .unwrap_or_else(|| Formats::scheduled(self.network))
+    }
+
     pub fn parse(text: &str) -> Result<DeployConfig, String> {
         let config: DeployConfig = serde_yaml::from_str(text).map_err(|e| match e.location() {
             Some(at) => format!("line {}: {e}", at.line()),
@@ -346,6 +355,9 @@ impl DeployConfig {
                 return Err("scan-coverage: inspector reads Amazon Inspector through the member roles, and an aggregator alone makes none: list `members` (or `organization: true`)".into());
             }
         }
+        self.formats()
+            .check_network(self.network)
+            .map_err(|m| format!("formats: {m}"))?;
         check_schedule(&self.schedule).map_err(|m| format!("schedule: {m}"))?;
         if let Some(oscal) = &self.oscal {
             // The same checks the function makes of OSCAL_SETTINGS.

@@ -73,7 +73,7 @@ pub fn collector(
         ("Layout", config.layout.name().to_string()),
         ("IpCell", config.ip_cell.name().to_string()),
         ("TagNames", tags),
-        ("Formats", config.formats.to_string()),
+        ("Formats", config.formats().to_string()),
         ("Compression", config.compression.name().to_string()),
         ("Software", config.software.to_string()),
         ("HeartbeatDays", config.heartbeat_days().to_string()),

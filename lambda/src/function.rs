@@ -88,7 +88,6 @@ pub fn settings_from_env(
         .ok_or_else(|| bad("REPORT_TARGET_BUCKET_NAME", "required"))?;
     let layout: Layout = parsed(&var, "LAYOUT")?.unwrap_or_default();
     let ip_cell: IpCell = parsed(&var, "IP_CELL")?.unwrap_or_default();
-    let formats: Formats = parsed(&var, "FORMATS")?.unwrap_or_default();
     let compression: Compression = parsed(&var, "COMPRESSION")?.unwrap_or_default();
     let software: SoftwareFilter = parsed(&var, "SOFTWARE")?.unwrap_or_default();
     let rates: Rates = parsed(&var, "CONFIG_RATES")?.unwrap_or_default();
@@ -96,6 +95,11 @@ pub fn settings_from_env(
     let scan_period: ScanPeriod = parsed(&var, "SCAN_PERIOD_DAYS")?.unwrap_or_default();
     let service_reads: ServiceReads = parsed(&var, "SERVICE_READS")?.unwrap_or_default();
     let network: Network = parsed(&var, "NETWORK")?.unwrap_or_default();
+    let formats =
+        parsed::<Formats>(&var, "FORMATS")?.unwrap_or_else(|| Formats::scheduled(network));
+    formats
+        .check_network(network)
+        .map_err(|e| bad("FORMATS", e))?;
     if formats.contains(crate::outputs::Format::ScanCoverage)
         && scan_coverage != ScanSource::Inspector
     {
@@ -365,6 +369,15 @@ mod tests {
         assert_eq!(scans.scan_coverage, ScanSource::Inspector);
         assert_eq!(scans.scan_period.days(), 3);
         assert_eq!((s.network, scans.network), (Network::On, Network::Off));
+        // Not told: the workbook, and the ports while the network facts are read.
+        assert_eq!(s.formats.to_string(), "xlsx,ports");
+        let off = settings(&[
+            ("ORGANIZATION_MODE", "true"),
+            ("REPORT_TARGET_BUCKET_NAME", "reports"),
+            ("NETWORK", "off"),
+        ])
+        .unwrap();
+        assert_eq!(off.formats.to_string(), "xlsx");
     }
 
     #[test]
@@ -467,6 +480,15 @@ mod tests {
             ]),
             "FORMATS",
             "the gaps need the coverage"
+        );
+        assert_eq!(
+            err(&[
+                ("ORGANIZATION_MODE", "true"),
+                ("FORMATS", "xlsx,ports"),
+                ("NETWORK", "off")
+            ]),
+            "FORMATS",
+            "the ports need the network facts"
         );
         assert_eq!(
             err(&[("ORGANIZATION_MODE", "true"), ("SOFTWARE", "all,nginx*")]),

@@ -11,11 +11,12 @@ use std::sync::mpsc::Receiver;
 use chrono::{DateTime, Utc};
 
 use crate::diagnostics::Diagnostics;
+use crate::fields::Field;
 use crate::inventory::Inventory;
 use crate::item::ConfigItem;
 use crate::json::Json;
 use crate::mapper::{map_item, mapper_for, HostFacts, MapContext, Mapped, MappedItem, REGISTRY};
-use crate::network::{self, is_network_type, Fact, NetworkFacts};
+use crate::network::{self, is_network_type, Attachment, Fact, Listed, NetworkFacts};
 use crate::progress::Progress;
 use crate::scan::coverage::RecordList;
 use crate::scan::join::{join, Kinds, IMAGE_KIND, IMAGE_SOURCE};
@@ -42,7 +43,8 @@ impl Origin {
 
 /// What became of one candidate item.
 pub enum Outcome {
-    Mapped(Origin, Box<MappedItem>),
+    /// The assets of an item, and where the first sits on the network (network on).
+    Mapped(Origin, Box<MappedItem>, Option<Box<Attachment>>),
     Unsupported(Origin, Option<String>),
     Bad(Origin, String),
     /// Amazon Inspector's coverage in one account and region, read by a live target.
@@ -100,8 +102,20 @@ pub fn map_value(origin: Origin, value: Result<Json<'_>, String>, ctx: &MapConte
     match map_item(&item, ctx) {
         Mapped::Item(mut mapped) => {
             warnings.append(&mut mapped.warnings);
+            let attachment = match (ctx.network, mapped.assets.first()) {
+                (Network::On, Some(asset)) => {
+                    let id = asset.get(Field::AssetId);
+                    network::attach::read(&item, id, &ctx.tag_names.purpose).map(
+                        |(attachment, mut more)| {
+                            warnings.append(&mut more);
+                            Box::new(attachment)
+                        },
+                    )
+                }
+                _ => None,
+            };
             mapped.warnings = warnings;
-            Outcome::Mapped(origin, Box::new(mapped))
+            Outcome::Mapped(origin, Box::new(mapped), attachment)
         }
         Mapped::Unsupported(kind) => Outcome::Unsupported(origin, kind),
     }
@@ -152,6 +166,7 @@ pub struct Gathered {
     /// Inspector's coverage, read live (or handed in from files).
     coverage: Option<CoverageSet>,
     network: NetworkFacts,
+    attachments: Vec<Attachment>,
 }
 
 /// Takes batches in sequence order (whatever order they arrive in) and builds the
@@ -167,6 +182,7 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
     let mut hosts: HashMap<(String, String, String), HostFacts> = HashMap::new();
     let mut coverage: Option<CoverageSet> = None;
     let mut network = NetworkFacts::default();
+    let mut attachments = Vec::new();
     let mut next = 0u64;
     for batch in rx {
         waiting.insert(batch.seq, batch);
@@ -182,7 +198,8 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
             let rows = inventory.row_count();
             for outcome in batch.items {
                 match outcome {
-                    Outcome::Mapped(origin, mapped) => {
+                    Outcome::Mapped(origin, mapped, attachment) => {
+                        attachments.extend(attachment.map(|a| *a));
                         per_input[batch.input] += 1;
                         items_per_kind[mapped.kind as usize] += 1;
                         for w in mapped.warnings {
@@ -270,6 +287,7 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
         items_per_kind,
         coverage,
         network,
+        attachments,
     }
 }
 
@@ -348,9 +366,50 @@ impl Gathered {
             scan,
             not_read: BTreeMap::new(),
             network: self.network.counts(),
+            evidence: Some(network::ports::derive(
+                &self.network,
+                &self.attachments,
+                &listed(&inventory, &self.attachments),
+            )),
         };
         (inventory, summary)
     }
+}
+
+/// What the inventory lists for each attachment's asset (`None`: not listed, as a
+/// network interface folded into its instance), found in one walk over the assets.
+fn listed(inventory: &Inventory, attachments: &[Attachment]) -> Vec<Option<Listed>> {
+    let mut out = vec![None; attachments.len()];
+    if attachments.is_empty() {
+        return out;
+    }
+    let mut index: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
+    for (i, a) in attachments.iter().enumerate() {
+        index
+            .entry((&a.account, &a.region, &a.asset_id))
+            .or_default()
+            .push(i);
+    }
+    for asset in inventory.assets() {
+        let id = asset.get(Field::AssetId);
+        let Some(found) = index.get(&(asset.account(), asset.region(), id)) else {
+            continue;
+        };
+        // The same resource recorded under two types is listed once (the inventory
+        // folds the second): so are its entries.
+        for &i in found.iter().take(1) {
+            let label = Some(asset.get(Field::DiagramLabel))
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .or_else(|| attachments[i].name.clone())
+                .unwrap_or_default();
+            out[i] = Some(Listed {
+                asset_type: asset.get(Field::AssetType).to_string(),
+                label,
+            });
+        }
+    }
+    out
 }
 
 fn type_name(kind: u16) -> String {

@@ -252,6 +252,7 @@ fn collect(
     });
     let (inventory, mut summary) = gathered.finish(statuses, generated_at, window, set.as_ref());
     if request.context.network == Network::Off {
+        summary.evidence = None;
         for kind in NETWORK_TYPES {
             summary
                 .not_read

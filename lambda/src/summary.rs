@@ -63,9 +63,21 @@ pub struct Summary {
     pub not_read: BTreeMap<String, String>,
     /// Network facts read (security groups, subnets, ...), by Config type.
     pub network: BTreeMap<String, u64>,
+    /// The ports, protocols and services derived from them; `None` with the network
+    /// setting off.
+    pub evidence: Option<crate::network::Evidence>,
 }
 
 impl Summary {
+    /// The ports, protocols and services for the workbook: shown once the run read a
+    /// network fact or derived an entry (an input without network items keeps its
+    /// workbook as it was; `--format ports` writes its file either way).
+    pub fn evidence_to_show(&self) -> Option<&crate::network::Evidence> {
+        self.evidence
+            .as_ref()
+            .filter(|e| !e.ports.is_empty() || !self.network.is_empty())
+    }
+
     /// Accounts and regions that gave rows, for outputs that state their scope.
     pub fn scope(&self) -> (Vec<String>, Vec<String>) {
         let mut accounts: Vec<String> = self.row_counts.keys().map(|k| k.0.clone()).collect();

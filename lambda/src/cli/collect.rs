@@ -178,6 +178,10 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
     {
         bail!("--format scan-coverage lists the gaps between the inventory and Amazon Inspector's coverage: add --scan-coverage inspector");
     }
+    args.outputs
+        .formats
+        .check_network(args.network)
+        .map_err(anyhow::Error::msg)?;
     let (tag_names, software) = args.outputs.mapping()?;
     let outputs = args.outputs.output_settings()?;
     Ok(CollectSettings {

@@ -122,6 +122,10 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     if args.outputs.formats.contains(Format::ScanCoverage) && args.scan_coverage.is_empty() {
         anyhow::bail!("--format scan-coverage lists the gaps between the inventory and Amazon Inspector's coverage: give the coverage with --scan-coverage FILE");
     }
+    args.outputs
+        .formats
+        .check_network(args.network)
+        .map_err(anyhow::Error::msg)?;
     crate::scan::coverage_file::check_readable(&args.scan_coverage)?;
     let request = ReportRequest {
         inputs: args.inputs.iter().map(|a| Input::from_arg(a)).collect(),
@@ -192,6 +196,16 @@ fn print_result(
     }
     for (kind, n) in &s.network {
         writeln!(out, "  network facts, {kind}: {n}")?;
+    }
+    if let Some(e) = &s.evidence {
+        writeln!(
+            out,
+            "  ports, protocols and services: {} on {} assets; security groups attached to nothing: {}, attached but not read: {}",
+            e.ports.len(),
+            e.attached_assets,
+            e.unattached_groups.len(),
+            e.groups_not_read.len()
+        )?;
     }
     for (kind, why) in &s.not_read {
         writeln!(out, "  {kind}: {why}")?;

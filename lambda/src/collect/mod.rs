@@ -277,6 +277,7 @@ async fn run(
         not_read.extend(services::service_reads().map(|(_, t)| (t, reason)));
     }
     if settings.network == Network::Off {
+        summary.evidence = None;
         not_read.extend(NETWORK_TYPES.iter().map(|t| (*t, OFF_REASON)));
     }
     for (resource_type, reason) in not_read {

@@ -21,6 +21,8 @@ pub struct TagNames {
     pub in_latest_scan: String,
     pub owner: String,
     pub application_owner: String,
+    /// The Purpose of a port, protocol and service entry (the asset's own purpose).
+    pub purpose: String,
 }
 
 impl Default for TagNames {
@@ -34,6 +36,7 @@ impl Default for TagNames {
             in_latest_scan: "in-latest-scan".into(),
             owner: "owner".into(),
             application_owner: "application-owner".into(),
+            purpose: "purpose".into(),
         }
     }
 }

@@ -7,14 +7,18 @@
 //! [`NetworkFacts`]. What is read from where sits in `reader/`; each output that uses
 //! the facts is a file of its own in `outputs/`.
 
+pub mod attach;
 pub mod facts;
+pub mod ports;
 
 use std::collections::BTreeMap;
 
+pub use attach::{Attachment, Encryption, Endpoint};
 pub use facts::{
     Fact, InternetGateway, Listener, NetworkAcl, Peer, Permission, Protocol, RouteTable,
     SecurityGroup, Subnet, Vpc,
 };
+pub use ports::{Evidence, GroupRef, Listed, PortEntry};
 
 /// The Config types read as network facts, with their full configuration. Each is in
 /// aws-sdk-config's `ResourceType` enum and in awslabs/aws-config-resource-schema
@@ -84,3 +88,6 @@ impl NetworkFacts {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod ports_tests;

@@ -200,3 +200,123 @@ fn the_query_with_the_network_types_fits_configs_limit() {
     assert!(longest.len() <= 4096, "{} characters", longest.len());
     assert!(shards_query(&NETWORK_TYPES).len() <= 4096);
 }
+
+/// The item of `resource_type` among the recorded items of tests/fixtures/config-types/.
+fn asset_fixture(resource_type: &str) -> String {
+    let name = resource_type.replace("::", "_");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/config-types")
+        .join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let file: serde_json::Value = serde_json::from_str(&text).unwrap();
+    file["item"].to_string()
+}
+
+fn attachment_of(text: &str) -> (Attachment, Vec<String>) {
+    let json = Json::parse(text.as_bytes()).unwrap();
+    let item = ConfigItem::from_json(json, &mut Vec::new()).unwrap();
+    attach::read(&item, "the-asset", "purpose").expect("a type with security groups")
+}
+
+/// A type, the groups its recorded item names, and its ports with their encryption.
+type Case = (
+    &'static str,
+    &'static [&'static str],
+    &'static [(i64, &'static str)],
+);
+
+#[test]
+fn recorded_items_name_their_security_groups_and_ports() {
+    let cases: [Case; 6] = [
+        ("AWS::EC2::Instance", &["sg-fd215482"], &[]),
+        (
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            &["sg-2ed0d557"],
+            &[],
+        ),
+        (
+            "AWS::ElasticLoadBalancing::LoadBalancer",
+            &["sg-783ba705"],
+            &[(80, "None")],
+        ),
+        (
+            "AWS::RDS::DBCluster",
+            &["sg-test"],
+            &[(3306, attach::NOT_DETERMINED)],
+        ),
+        (
+            "AWS::Redshift::Cluster",
+            &["sg-859be8e1"],
+            &[(5439, attach::NOT_DETERMINED)],
+        ),
+        (
+            "AWS::OpenSearch::Domain",
+            &["sg-test"],
+            &[(443, "TLS (Policy-Min-TLS-1-0-2019-07)")],
+        ),
+    ];
+    for (kind, groups, ports) in cases {
+        let (a, warnings) = attachment_of(&asset_fixture(kind));
+        assert!(warnings.is_empty(), "{kind}: {warnings:?}");
+        assert_eq!(a.groups, *groups, "{kind}");
+        let got: Vec<(i64, String)> = a
+            .endpoints
+            .iter()
+            .map(|e| (e.port, e.encryption.describe()))
+            .collect();
+        let want: Vec<(i64, String)> = ports.iter().map(|(p, e)| (*p, e.to_string())).collect();
+        assert_eq!(got, want, "{kind}");
+        assert_eq!(a.asset_id, "the-asset");
+    }
+}
+
+#[test]
+fn a_recorded_rds_instance_without_a_port_gives_no_endpoint() {
+    // Its dbInstancePort is 0 and it records no endpoint: no port is made up.
+    let (a, warnings) = attachment_of(&asset_fixture("AWS::RDS::DBInstance"));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(a.groups, ["sg-e627199e"]);
+    assert!(a.endpoints.is_empty(), "{:?}", a.endpoints);
+}
+
+#[test]
+fn a_cache_cluster_gives_its_port_with_its_in_transit_encryption() {
+    let item = |transit: &str| {
+        format!(
+            r#"{{"resourceType": "AWS::ElastiCache::CacheCluster", "configuration": {{
+                "SecurityGroups": [{{"SecurityGroupId": "sg-c", "Status": "active"}}],
+                "CacheNodes": [{{"CacheNodeId": "0001", "Endpoint": {{"Address": "a", "Port": 6379}}}}]
+                {transit}}}}}"#
+        )
+    };
+    for (transit, want) in [
+        (r#", "TransitEncryptionEnabled": true"#, "TLS"),
+        (r#", "TransitEncryptionEnabled": false"#, "None"),
+        ("", attach::NOT_DETERMINED),
+    ] {
+        let (a, _) = attachment_of(&item(transit));
+        assert_eq!(a.groups, ["sg-c"]);
+        assert_eq!(a.endpoints.len(), 1);
+        assert_eq!(
+            (a.endpoints[0].port, a.endpoints[0].encryption.describe()),
+            (6379, want.to_string())
+        );
+    }
+}
+
+#[test]
+fn an_odd_group_list_is_said_and_a_type_without_groups_has_no_attachment() {
+    let text = r#"{"resourceType": "AWS::Lambda::Function", "tags": {"Purpose": "billing"},
+        "configuration": {"vpcConfig": {"securityGroupIds": ["sg-1", 7, "sg-1"]}}}"#;
+    let (a, warnings) = attachment_of(text);
+    assert_eq!(a.groups, ["sg-1"]);
+    assert_eq!(a.purpose.as_deref(), Some("billing"));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("vpcConfig.securityGroupIds"),
+        "{warnings:?}"
+    );
+    let json = Json::parse(br#"{"resourceType": "AWS::S3::Bucket"}"#).unwrap();
+    let item = ConfigItem::from_json(json, &mut Vec::new()).unwrap();
+    assert!(attach::read(&item, "b", "purpose").is_none());
+}

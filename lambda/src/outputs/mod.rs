@@ -13,6 +13,7 @@ mod changes_table;
 pub mod csv;
 pub mod layout;
 pub mod oscal;
+pub mod ports_table;
 pub mod scan_table;
 pub mod snapshot;
 mod table;
@@ -30,6 +31,7 @@ pub use table::IpCell;
 
 use crate::changes::ChangeReport;
 use crate::inventory::Inventory;
+use crate::settings::Network;
 use crate::summary::Summary;
 
 /// Excel's row limit for one sheet.
@@ -61,15 +63,18 @@ pub enum Format {
     Snapshot,
     /// Both gaps between the inventory and Amazon Inspector's scans, as CSV.
     ScanCoverage,
+    /// The ports, protocols and services reachable on each asset, as CSV.
+    Ports,
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Xlsx,
         Format::Csv,
         Format::Oscal,
         Format::Snapshot,
         Format::ScanCoverage,
+        Format::Ports,
     ];
 
     pub fn name(self) -> &'static str {
@@ -79,6 +84,7 @@ impl Format {
             Format::Oscal => "oscal",
             Format::Snapshot => "snapshot",
             Format::ScanCoverage => "scan-coverage",
+            Format::Ports => "ports",
         }
     }
 
@@ -90,13 +96,14 @@ impl Format {
             Format::Oscal => "oscal.json",
             Format::Snapshot => "snapshot.jsonl.gz",
             Format::ScanCoverage => "scan-coverage.csv",
+            Format::Ports => "ports.csv",
         }
     }
 
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            Format::Csv | Format::ScanCoverage => "text/csv; charset=utf-8",
+            Format::Csv | Format::ScanCoverage | Format::Ports => "text/csv; charset=utf-8",
             Format::Oscal => "application/json",
             Format::Snapshot => "application/gzip",
         }
@@ -118,7 +125,7 @@ impl FromStr for Format {
             .find(|f| f.name() == s.trim().to_ascii_lowercase())
             .ok_or_else(|| {
                 format!(
-                    "unknown format {s:?}: expected xlsx, csv, oscal, snapshot or scan-coverage"
+                    "unknown format {s:?}: expected xlsx, csv, oscal, snapshot, scan-coverage or ports"
                 )
             })
     }
@@ -153,6 +160,29 @@ impl fmt::Display for Formats {
     }
 }
 
+impl Formats {
+    /// What a scheduled run (the Lambda, the deployer) writes when not told: the
+    /// workbook, and the ports, protocols and services when the network facts are read.
+    pub fn scheduled(network: Network) -> Self {
+        match network {
+            Network::On => Formats::new([Format::Xlsx, Format::Ports]),
+            Network::Off => Formats::default(),
+        }
+    }
+
+    /// Refuses, before anything is read, a set that asks for the ports with the network
+    /// facts turned off: there would be nothing to derive them from.
+    pub fn check_network(&self, network: Network) -> Result<(), String> {
+        if self.contains(Format::Ports) && network == Network::Off {
+            return Err(PORTS_NEED_NETWORK.to_string());
+        }
+        Ok(())
+    }
+}
+
+/// Why the ports cannot be written with the network setting off.
+pub const PORTS_NEED_NETWORK: &str = "the ports format is derived from the network facts, which are turned off (network: off): turn them on (--network on, NETWORK=on, network: \"on\") or leave ports out of the formats";
+
 impl Default for Formats {
     fn default() -> Self {
         Formats(vec![Format::Xlsx])
@@ -171,7 +201,8 @@ impl FromStr for Formats {
             .collect::<Result<Vec<_>, _>>()?;
         if list.is_empty() {
             return Err(
-                "name at least one format: xlsx, csv, oscal, snapshot or scan-coverage".into(),
+                "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage or ports"
+                    .into(),
             );
         }
         Ok(Formats::new(list))
@@ -203,7 +234,7 @@ impl<'de> Deserialize<'de> for Formats {
                 }
                 if list.is_empty() {
                     return Err(serde::de::Error::custom(
-                        "name at least one format: xlsx, csv, oscal, snapshot or scan-coverage",
+                        "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage or ports",
                     ));
                 }
                 Ok(Formats::new(list))
@@ -401,6 +432,10 @@ fn write_one(
                 path,
                 "no scan coverage was read: give --scan-coverage FILE (report) or set scan-coverage: inspector (collect, the Lambda)",
             )),
+        },
+        Format::Ports => match &report.summary.evidence {
+            Some(evidence) => csv::write_lines(tmp, &ports_table::HEADERS, ports_table::lines(evidence)),
+            None => Err(OutputError::write(path, PORTS_NEED_NETWORK)),
         },
     }
     })

@@ -162,6 +162,16 @@ async fn cache_clusters(
                 json!(c.cache_subnet_group_name()),
             );
             conf.insert("ReplicationGroupId".into(), json!(c.replication_group_id()));
+            let groups: Vec<Value> = c
+                .security_groups()
+                .iter()
+                .map(|g| json!({"SecurityGroupId": g.security_group_id(), "Status": g.status()}))
+                .collect();
+            conf.insert("SecurityGroups".into(), Value::Array(groups));
+            conf.insert(
+                "TransitEncryptionEnabled".into(),
+                json!(c.transit_encryption_enabled()),
+            );
             let tags = elasticache_tags(client, c.arn()).await?;
             items.push(item(
                 "AWS::ElastiCache::CacheCluster",

@@ -20,6 +20,7 @@ mod a13_guidance;
 mod changes_sheet;
 mod deflate;
 mod list_sheet;
+mod ports_sheet;
 mod scan_sheet;
 mod sheet_rows;
 mod summary_sheet;
@@ -36,8 +37,11 @@ use rust_xlsxwriter::{
 
 use super::changes_table::{self, Numbered};
 use super::layout::Layout;
-use super::{looks_like_formula, scan_table, table, OutputError, OutputSettings, Report};
+use super::{
+    looks_like_formula, ports_table, scan_table, table, OutputError, OutputSettings, Report,
+};
 use crate::changes::ChangeReport;
+use crate::network::Evidence;
 use crate::scan::ScanReport;
 use list_sheet::ListPage;
 use sheet_rows::{CellStyles, ListRows, RowSource, TableRows};
@@ -78,7 +82,12 @@ pub fn write(path: &Path, report: &Report, settings: &OutputSettings) -> Result<
     let per_sheet = u64::from(settings.max_sheet_rows - layout.header_rows());
     let total = table::row_count(report.inventory, settings.ip_cell);
     let sheets = plan_sheets(total, per_sheet);
-    let lists = Lists::plan(report.summary.scan.as_ref(), report.changes, settings);
+    let lists = Lists::plan(
+        report.summary.scan.as_ref(),
+        report.summary.evidence_to_show(),
+        report.changes,
+        settings,
+    );
     let mut formats = CellFormats::new();
     count_cuts(report, settings, &sheets, per_sheet, &mut formats);
     lists.count_cuts(&mut formats);
@@ -110,7 +119,7 @@ pub fn write_changes(
         max_sheet_rows,
         ..OutputSettings::default()
     };
-    let lists = Lists::plan(None, Some(changes), &settings);
+    let lists = Lists::plan(None, None, Some(changes), &settings);
     let mut workbook = Workbook::new();
     workbook
         .set_tempdir(std::env::temp_dir())
@@ -127,12 +136,14 @@ pub fn write_changes(
 /// its sheets, planned before the workbook is built.
 struct Lists<'a> {
     scan: Option<(&'a ScanReport, String, Vec<ListPage>)>,
+    ports: Option<(&'a Evidence, String, Vec<ListPage>)>,
     changes: Option<(Numbered<'a>, String, Vec<ListPage>)>,
 }
 
 impl<'a> Lists<'a> {
     fn plan(
         scan: Option<&'a ScanReport>,
+        ports: Option<&'a Evidence>,
         changes: Option<&'a ChangeReport>,
         settings: &OutputSettings,
     ) -> Lists<'a> {
@@ -142,6 +153,10 @@ impl<'a> Lists<'a> {
                 let count = scan_table::line_count(report);
                 let pages = list_sheet::pages(scan_sheet::NAME, count, rows);
                 (report, scan_table::headline(report), pages)
+            }),
+            ports: ports.map(|evidence| {
+                let pages = list_sheet::pages(ports_sheet::NAME, evidence.ports.len(), rows);
+                (evidence, ports_table::headline(evidence), pages)
             }),
             changes: changes.map(|report| {
                 let count = changes_table::line_count(report);
@@ -156,6 +171,9 @@ impl<'a> Lists<'a> {
         if let Some((report, _, pages)) = &self.scan {
             list_sheet::count_cuts(pages, scan_table::lines(report), formats);
         }
+        if let Some((evidence, _, pages)) = &self.ports {
+            list_sheet::count_cuts(pages, ports_table::lines(evidence), formats);
+        }
         if let Some((numbered, _, pages)) = &self.changes {
             list_sheet::count_cuts(pages, changes_table::lines(numbered.report()), formats);
         }
@@ -169,6 +187,9 @@ impl<'a> Lists<'a> {
         if let Some((_, headline, pages)) = &self.scan {
             list_sheet::write_skeleton(workbook, &scan_sheet::list(headline), pages, formats)?;
         }
+        if let Some((_, headline, pages)) = &self.ports {
+            list_sheet::write_skeleton(workbook, &ports_sheet::list(headline), pages, formats)?;
+        }
         if let Some((_, headline, pages)) = &self.changes {
             list_sheet::write_skeleton(workbook, &changes_sheet::list(headline), pages, formats)?;
         }
@@ -181,12 +202,15 @@ impl<'a> Lists<'a> {
             .scan
             .iter()
             .flat_map(|(report, _, pages)| pages.iter().map(|page| Body::Scan { report, page }));
+        let ports = self.ports.iter().flat_map(|(evidence, _, pages)| {
+            pages.iter().map(move |page| Body::Ports { evidence, page })
+        });
         let changes = self.changes.iter().flat_map(|(numbered, _, pages)| {
             pages
                 .iter()
                 .map(move |page| Body::Changes { numbered, page })
         });
-        scan.chain(changes)
+        scan.chain(ports).chain(changes)
     }
 }
 
@@ -199,6 +223,10 @@ enum Body<'a> {
     },
     Scan {
         report: &'a ScanReport,
+        page: &'a ListPage,
+    },
+    Ports {
+        evidence: &'a Evidence,
         page: &'a ListPage,
     },
     Changes {
@@ -237,6 +265,9 @@ impl Body<'_> {
             Body::Scan { report, page } => {
                 add_list(zip, name, xml, level, page, |i| scan_table::line(report, i))
             }
+            Body::Ports { evidence, page } => add_list(zip, name, xml, level, page, |i| {
+                ports_table::line(evidence, i)
+            }),
             Body::Changes { numbered, page } => {
                 add_list(zip, name, xml, level, page, |i| numbered.line(i))
             }

@@ -22,11 +22,6 @@ pub(super) fn write(
     formats: &mut CellFormats,
 ) -> Result<(), XlsxError> {
     let mut lines: Vec<Line> = Vec::new();
-    let heading = |lines: &mut Vec<Line>, text: &str| {
-        lines.push(Line::Cells(Vec::new()));
-        lines.push(Line::Heading(text.to_string()));
-    };
-    let pair = |k: &str, v: String| Line::Cells(vec![k.to_string(), v]);
     lines.push(Line::Heading(
         "FedRAMP Integrated Inventory: Run Summary".into(),
     ));
@@ -101,6 +96,10 @@ pub(super) fn write(
         for (kind, n) in &summary.network {
             lines.push(pair(kind, n.to_string()));
         }
+    }
+
+    if let Some(evidence) = summary.evidence_to_show() {
+        evidence_lines(&mut lines, evidence);
     }
 
     if !summary.not_read.is_empty() {
@@ -230,11 +229,41 @@ pub(super) fn write(
     Ok(())
 }
 
+/// What the network facts gave (the entries are on the Ports Protocols Services sheet).
+fn evidence_lines(lines: &mut Vec<Line>, evidence: &crate::network::Evidence) {
+    heading(lines, "Ports, protocols and services");
+    lines.push(pair(
+        "Entries (Ports Protocols Services sheet)",
+        evidence.ports.len().to_string(),
+    ));
+    lines.push(pair(
+        "Assets with a security group or a listening port",
+        evidence.attached_assets.to_string(),
+    ));
+    let ids = |groups: &[crate::network::GroupRef]| {
+        let named: Vec<String> = groups
+            .iter()
+            .map(|g| format!("{} ({} / {})", g.id, g.account, g.region))
+            .collect();
+        format!("{}: {}", groups.len(), named.join(", "))
+    };
+    if !evidence.unattached_groups.is_empty() {
+        lines.push(pair(
+            "Security groups attached to nothing (no entry)",
+            ids(&evidence.unattached_groups),
+        ));
+    }
+    if !evidence.groups_not_read.is_empty() {
+        lines.push(pair(
+            "Security groups attached but not read (who may reach those assets is not known)",
+            ids(&evidence.groups_not_read),
+        ));
+    }
+}
+
 /// The scan coverage's counts (its lists are on the Scan Coverage sheet).
 fn scan_lines(lines: &mut Vec<Line>, scan: &ScanReport) {
-    let pair = |k: &str, v: String| Line::Cells(vec![k.to_string(), v]);
-    lines.push(Line::Cells(Vec::new()));
-    lines.push(Line::Heading("Scan coverage (Amazon Inspector)".into()));
+    heading(lines, "Scan coverage (Amazon Inspector)");
     lines.push(pair(
         "Window",
         format!("{} days, since {}", scan.period_days, scan.window_start),
@@ -280,6 +309,16 @@ fn scan_lines(lines: &mut Vec<Line>, scan: &ScanReport) {
 enum Line {
     Heading(String),
     Cells(Vec<String>),
+}
+
+/// A heading after a blank line.
+fn heading(lines: &mut Vec<Line>, text: &str) {
+    lines.push(Line::Cells(Vec::new()));
+    lines.push(Line::Heading(text.to_string()));
+}
+
+fn pair(k: &str, v: String) -> Line {
+    Line::Cells(vec![k.to_string(), v])
 }
 
 fn write_lines(
