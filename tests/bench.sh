@@ -112,6 +112,40 @@ print(f"scan coverage ({records} records) on 100000 items: {t0:.2f} s -> {t1:.2f
       f"(+{100 * (t1 / t0 - 1):.0f}%, target 20%), peak RSS {m0:.0f} -> {m1:.0f} MiB "
       f"(+{m1 - m0:.0f} MiB, target 15)")
 PY
+# What the network evidence costs: 100k items with security groups, interfaces and
+# listeners (tests/gen_config_items.py --network), `report` with `--network on` (the
+# default: the Ports Protocols Services sheet) and `--network off`, each run's own peak
+# RSS, medians of BENCH_REPEAT pairs. Target: at most 30% more time and 20 MiB more.
+net_items=bench-data/items-network-100000.jsonl
+if [ ! -s "$net_items" ]; then
+  python3 tests/gen_config_items.py --count 100000 --seed 1 --network --out "$net_items"
+fi
+python3 - "$net_items" <<'PY'
+import os, re, subprocess, sys, time
+items = sys.argv[1]
+
+def once(network):
+    start = time.monotonic()
+    child = subprocess.Popen(["target/release/fedramp-inventory", "report", "--input", items,
+                              "--output", "bench-data/inventory-network.xlsx", "--network", network],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    if os.waitstatus_to_exitcode(status) not in (0, 2):
+        sys.exit(f"report --network {network} failed ({status})")
+    return time.monotonic() - start, usage.ru_maxrss / 1024, out
+
+runs = {"off": [], "on": []}
+for _ in range(int(os.environ.get("BENCH_REPEAT", "3"))):
+    for network in ("off", "on"):
+        runs[network].append(once(network))
+median = lambda xs: sorted(xs)[len(xs) // 2]
+(t0, m0), (t1, m1) = [(median([r[0] for r in runs[k]]), median([r[1] for r in runs[k]])) for k in ("off", "on")]
+entries = re.search(r"ports, protocols and services: (\d+) on (\d+) assets", runs["on"][-1][2])
+print(f"network evidence ({entries.group(1)} ports entries on {entries.group(2)} assets) on 100000 items: "
+      f"{t0:.2f} s -> {t1:.2f} s (+{100 * (t1 / t0 - 1):.0f}%, target 30%), "
+      f"peak RSS {m0:.0f} -> {m1:.0f} MiB (+{m1 - m0:.0f} MiB, target 20)")
+PY
 # The function package as the pipeline ships it (`make lambda`: release, arm64). CI
 # builds it unoptimized (tests/buildspec.rs), so its release size is watched here.
 make -s lambda

@@ -282,11 +282,7 @@ fn ports_protocols_and_services_of_a_web_system() {
     assert_eq!(https[4], "web entry");
     assert_eq!(
         &https[6..9],
-        [
-            "TCP",
-            "https (Load Balancer-application)",
-            "TLS (ELBSecurityPolicy-TLS13-1-2-2021-06)"
-        ]
+        ["TCP", "https", "TLS (ELBSecurityPolicy-TLS13-1-2-2021-06)"]
     );
     assert_eq!(https[10], "internet (0.0.0.0/0); internet (::/0)");
     assert_eq!(find("MyALB", "80")[8], "None");
@@ -294,7 +290,7 @@ fn ports_protocols_and_services_of_a_web_system() {
     assert_eq!(
         (&db[7][..], &db[8][..], &db[9][..], &db[10][..], &db[11][..]),
         (
-            "postgresql (RDS)",
+            "postgresql",
             "not determined from configuration",
             "orders database",
             "security group sg-app",

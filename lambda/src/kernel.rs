@@ -11,12 +11,11 @@ use std::sync::mpsc::Receiver;
 use chrono::{DateTime, Utc};
 
 use crate::diagnostics::Diagnostics;
-use crate::fields::Field;
 use crate::inventory::Inventory;
 use crate::item::ConfigItem;
 use crate::json::Json;
 use crate::mapper::{map_item, mapper_for, HostFacts, MapContext, Mapped, MappedItem, REGISTRY};
-use crate::network::{self, is_network_type, Attachment, Fact, Listed, NetworkFacts};
+use crate::network::{self, is_network_type, Attachment, Attachments, Fact, NetworkFacts};
 use crate::progress::Progress;
 use crate::scan::coverage::RecordList;
 use crate::scan::join::{join, Kinds, IMAGE_KIND, IMAGE_SOURCE};
@@ -103,14 +102,11 @@ pub fn map_value(origin: Origin, value: Result<Json<'_>, String>, ctx: &MapConte
         Mapped::Item(mut mapped) => {
             warnings.append(&mut mapped.warnings);
             let attachment = match (ctx.network, mapped.assets.first()) {
-                (Network::On, Some(asset)) => {
-                    let id = asset.get(Field::AssetId);
-                    network::attach::read(&item, id, &ctx.tag_names.purpose).map(
-                        |(attachment, mut more)| {
-                            warnings.append(&mut more);
-                            Box::new(attachment)
-                        },
-                    )
+                (Network::On, Some(_)) => {
+                    let (attachment, mut more) =
+                        network::attach::read(&item, &ctx.tag_names.purpose);
+                    warnings.append(&mut more);
+                    attachment.map(Box::new)
                 }
                 _ => None,
             };
@@ -166,7 +162,7 @@ pub struct Gathered {
     /// Inspector's coverage, read live (or handed in from files).
     coverage: Option<CoverageSet>,
     network: NetworkFacts,
-    attachments: Vec<Attachment>,
+    attachments: Attachments,
 }
 
 /// Takes batches in sequence order (whatever order they arrive in) and builds the
@@ -182,7 +178,7 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
     let mut hosts: HashMap<(String, String, String), HostFacts> = HashMap::new();
     let mut coverage: Option<CoverageSet> = None;
     let mut network = NetworkFacts::default();
-    let mut attachments = Vec::new();
+    let mut attachments = Attachments::default();
     let mut next = 0u64;
     for batch in rx {
         waiting.insert(batch.seq, batch);
@@ -199,14 +195,18 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
             for outcome in batch.items {
                 match outcome {
                     Outcome::Mapped(origin, mapped, attachment) => {
-                        attachments.extend(attachment.map(|a| *a));
                         per_input[batch.input] += 1;
                         items_per_kind[mapped.kind as usize] += 1;
                         for w in mapped.warnings {
                             diagnostics.warn(origin.describe(name), w);
                         }
+                        let mut first = None;
                         for asset in &mapped.assets {
-                            inventory.add(asset, mapped.kind);
+                            let index = inventory.add(asset, mapped.kind);
+                            first.get_or_insert(index);
+                        }
+                        if let (Some(attachment), Some(index)) = (attachment, first) {
+                            attachments.add(index, *attachment);
                         }
                         if let Some(reason) = mapped.skipped {
                             inventory.count_skipped(reason);
@@ -369,47 +369,11 @@ impl Gathered {
             evidence: Some(network::ports::derive(
                 &self.network,
                 &self.attachments,
-                &listed(&inventory, &self.attachments),
+                &inventory,
             )),
         };
         (inventory, summary)
     }
-}
-
-/// What the inventory lists for each attachment's asset (`None`: not listed, as a
-/// network interface folded into its instance), found in one walk over the assets.
-fn listed(inventory: &Inventory, attachments: &[Attachment]) -> Vec<Option<Listed>> {
-    let mut out = vec![None; attachments.len()];
-    if attachments.is_empty() {
-        return out;
-    }
-    let mut index: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
-    for (i, a) in attachments.iter().enumerate() {
-        index
-            .entry((&a.account, &a.region, &a.asset_id))
-            .or_default()
-            .push(i);
-    }
-    for asset in inventory.assets() {
-        let id = asset.get(Field::AssetId);
-        let Some(found) = index.get(&(asset.account(), asset.region(), id)) else {
-            continue;
-        };
-        // The same resource recorded under two types is listed once (the inventory
-        // folds the second): so are its entries.
-        for &i in found.iter().take(1) {
-            let label = Some(asset.get(Field::DiagramLabel))
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .or_else(|| attachments[i].name.clone())
-                .unwrap_or_default();
-            out[i] = Some(Listed {
-                asset_type: asset.get(Field::AssetType).to_string(),
-                label,
-            });
-        }
-    }
-    out
 }
 
 fn type_name(kind: u16) -> String {

@@ -75,7 +75,7 @@ impl Summary {
     pub fn evidence_to_show(&self) -> Option<&crate::network::Evidence> {
         self.evidence
             .as_ref()
-            .filter(|e| !e.ports.is_empty() || !self.network.is_empty())
+            .filter(|e| !e.is_empty() || !self.network.is_empty())
     }
 
     /// Accounts and regions that gave rows, for outputs that state their scope.

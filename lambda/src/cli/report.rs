@@ -201,7 +201,7 @@ fn print_result(
         writeln!(
             out,
             "  ports, protocols and services: {} on {} assets; security groups attached to nothing: {}, attached but not read: {}",
-            e.ports.len(),
+            e.len(),
             e.attached_assets,
             e.unattached_groups.len(),
             e.groups_not_read.len()

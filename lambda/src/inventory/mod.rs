@@ -62,6 +62,8 @@ pub struct Inventory {
     folds: Vec<(u32, Fold)>,
     /// Assets left out, by reason (the Run Summary lists them).
     folded: BTreeMap<String, u64>,
+    /// The stored indices of the assets [`Self::finish`] left out, in order.
+    left_out: Vec<u32>,
 }
 
 /// The identity of an asset: two assets with the same account, region, Asset Type
@@ -90,12 +92,13 @@ impl Inventory {
             rows: Vec::new(),
             folds: Vec::new(),
             folded: BTreeMap::new(),
+            left_out: Vec::new(),
         }
     }
 
     /// Adds an asset's rows; `kind` is the Config type it came from. The same resource
-    /// met twice is dropped by [`Self::finish`].
-    pub fn add(&mut self, asset: &Asset, kind: u16) {
+    /// met twice is dropped by [`Self::finish`]. Its stored index (see [`Self::stored`]).
+    pub fn add(&mut self, asset: &Asset, kind: u16) -> u32 {
         let account = self.pool.intern(asset.account());
         let region = self.pool.intern(asset.region());
         let mut cells = [Sym(0); FIELD_COUNT];
@@ -136,6 +139,13 @@ impl Inventory {
                 mac: Sym(0),
             });
         }
+        index
+    }
+
+    /// Whether a stored asset is listed: after [`Self::finish`], false for one it left
+    /// out (a repeat, a folded interface or Elastic IP).
+    pub fn is_listed(&self, index: u32) -> bool {
+        self.left_out.binary_search(&index).is_err()
     }
 
     /// Appends the non-empty `cells` to [`Self::values`]: (present, first).
@@ -473,6 +483,9 @@ impl Inventory {
             *self.folded.entry(reason.to_string()).or_default() += 1;
         }
         drop(order);
+        self.left_out = (0..rank.len() as u32)
+            .filter(|&a| rank[a as usize] == u32::MAX)
+            .collect();
         self.rows.retain(|row| rank[row.asset as usize] != u32::MAX);
         // Each asset's rows are adjacent and already in address order (`add` pushes
         // them so) and move together.
@@ -625,4 +638,19 @@ fn all_cells(values: &[Sym], a: &StoredAsset) -> [Sym; FIELD_COUNT] {
         at += 1;
     }
     cells
+}
+
+/// The network evidence names its assets by stored index, as the inventory keeps them.
+impl crate::network::AssetNames for Inventory {
+    fn listed(&self, asset: u32) -> bool {
+        self.is_listed(asset)
+    }
+
+    fn place(&self, asset: u32) -> (&str, &str) {
+        self.stored_place(asset)
+    }
+
+    fn cell(&self, asset: u32, field: Field) -> &str {
+        self.stored_cell(asset, field)
+    }
 }

@@ -54,13 +54,10 @@ pub struct Endpoint {
     pub encryption: Encryption,
 }
 
-/// One inventory asset's place on the network.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One inventory asset's place on the network (the asset is the first its item makes;
+/// where it sits comes from the inventory).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Attachment {
-    pub account: String,
-    pub region: String,
-    /// The asset's Unique Asset Identifier, as the inventory lists it.
-    pub asset_id: String,
     /// Security group ids, in the order recorded, each once.
     pub groups: Vec<String>,
     pub endpoints: Vec<Endpoint>,
@@ -89,6 +86,8 @@ const fn objects(list: &'static str, field: &'static str) -> Groups {
 
 type EndpointsFn = fn(&mut Conf<'_>) -> Vec<Endpoint>;
 
+const ELBV2: &str = "AWS::ElasticLoadBalancingV2::LoadBalancer";
+
 /// Every type an attachment is read from.
 const TYPES: &[(&str, Groups, Option<EndpointsFn>)] = &[
     (
@@ -108,11 +107,7 @@ const TYPES: &[(&str, Groups, Option<EndpointsFn>)] = &[
         Some(classic_listeners),
     ),
     // Its listeners are items of their own (network facts), joined on its ARN.
-    (
-        "AWS::ElasticLoadBalancingV2::LoadBalancer",
-        ids("securityGroups"),
-        None,
-    ),
+    (ELBV2, ids("securityGroups"), None),
     (
         "AWS::RDS::DBInstance",
         objects("vpcSecurityGroups", "vpcSecurityGroupId"),
@@ -186,15 +181,15 @@ pub fn attached_types() -> impl Iterator<Item = &'static str> {
     TYPES.iter().map(|(t, _, _)| *t)
 }
 
-/// The attachment of the asset `asset_id` made from `item`, with the warnings met;
-/// `None` for a type without security groups.
-pub fn read(
-    item: &ConfigItem<'_>,
-    asset_id: &str,
-    purpose_tag: &str,
-) -> Option<(Attachment, Vec<String>)> {
-    let rtype = item.resource_type.as_deref()?;
-    let (_, where_, endpoints) = TYPES.iter().find(|(t, _, _)| *t == rtype)?;
+/// The attachment of the asset made from `item`, with the warnings met; none for a
+/// type without security groups, or an item that names no group and no port.
+pub fn read(item: &ConfigItem<'_>, purpose_tag: &str) -> (Option<Attachment>, Vec<String>) {
+    let Some(rtype) = item.resource_type.as_deref() else {
+        return (None, Vec::new());
+    };
+    let Some((_, where_, endpoints)) = TYPES.iter().find(|(t, _, _)| *t == rtype) else {
+        return (None, Vec::new());
+    };
     let mut c = Conf::new(&item.configuration);
     let mut groups: Vec<String> = Vec::new();
     for element in c.list(where_.list) {
@@ -216,17 +211,23 @@ pub fn read(
         }
     }
     let endpoints = endpoints.map(|read| read(&mut c)).unwrap_or_default();
-    let owned = |v: Option<&std::borrow::Cow<'_, str>>| v.map(|s| s.to_string());
+    // Nothing to derive from (no group, no port of its own): nothing to keep, save for
+    // a v2 load balancer, whose listeners are items of their own.
+    if groups.is_empty() && endpoints.is_empty() && rtype != ELBV2 {
+        return (None, c.warnings);
+    }
     let attachment = Attachment {
-        account: owned(item.account_id.as_ref()).unwrap_or_default(),
-        region: owned(item.region.as_ref()).unwrap_or_default(),
-        asset_id: asset_id.to_string(),
         groups,
         endpoints,
         purpose: item.tag(purpose_tag).map(|s| s.trim().to_string()),
-        name: owned(item.resource_name.as_ref()).filter(|n| !n.trim().is_empty()),
+        name: item
+            .resource_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string),
     };
-    Some((attachment, c.warnings))
+    (Some(attachment), c.warnings)
 }
 
 fn tcp(port: i64, protocol: Option<&str>, encryption: Encryption) -> Endpoint {

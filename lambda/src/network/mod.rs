@@ -18,7 +18,7 @@ pub use facts::{
     Fact, InternetGateway, Listener, NetworkAcl, Peer, Permission, Protocol, RouteTable,
     SecurityGroup, Subnet, Vpc,
 };
-pub use ports::{Evidence, GroupRef, Listed, PortEntry};
+pub use ports::{AssetNames, Attachments, Evidence, GroupRef, PortLine};
 
 /// The Config types read as network facts, with their full configuration. Each is in
 /// aws-sdk-config's `ResourceType` enum and in awslabs/aws-config-resource-schema

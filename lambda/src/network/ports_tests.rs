@@ -2,8 +2,9 @@
 //! internet-facing load balancer, and the odd cases.
 
 use super::attach::{listener_endpoint, Attachment, Encryption, Endpoint};
-use super::ports::{cidr_within, derive, Listed};
+use super::ports::{cidr_within, derive};
 use super::*;
+use crate::fields::Field;
 
 const ACCOUNT: &str = "111122223333";
 const REGION: &str = "us-east-1";
@@ -49,23 +50,114 @@ fn sg(id: &str) -> Peer {
     }
 }
 
-fn attachment(id: &str, groups: &[&str], endpoints: Vec<Endpoint>) -> Attachment {
-    Attachment {
-        account: ACCOUNT.into(),
-        region: REGION.into(),
-        asset_id: id.into(),
-        groups: groups.iter().map(|g| g.to_string()).collect(),
-        endpoints,
-        purpose: None,
-        name: None,
+/// An asset as the inventory would list it.
+#[derive(Clone)]
+struct Row {
+    id: String,
+    asset_type: String,
+    label: String,
+    listed: bool,
+}
+
+/// The assets of a test, by stored index, as an inventory answers for them.
+#[derive(Default)]
+struct Assets(Vec<Row>);
+
+impl AssetNames for Assets {
+    fn listed(&self, asset: u32) -> bool {
+        self.0[asset as usize].listed
+    }
+
+    fn place(&self, _: u32) -> (&str, &str) {
+        (ACCOUNT, REGION)
+    }
+
+    fn cell(&self, asset: u32, field: Field) -> &str {
+        let row = &self.0[asset as usize];
+        match field {
+            Field::AssetId => &row.id,
+            Field::AssetType => &row.asset_type,
+            Field::DiagramLabel => &row.label,
+            _ => "",
+        }
     }
 }
 
-fn listed(asset_type: &str, label: &str) -> Option<Listed> {
-    Some(Listed {
-        asset_type: asset_type.into(),
-        label: label.into(),
-    })
+/// A system under test: its facts, and each asset with its attachment.
+struct System {
+    facts: NetworkFacts,
+    assets: Vec<(Row, Attachment)>,
+}
+
+impl System {
+    fn add(
+        &mut self,
+        id: &str,
+        asset_type: &str,
+        label: &str,
+        groups: &[&str],
+        endpoints: Vec<Endpoint>,
+    ) {
+        let row = Row {
+            id: id.into(),
+            asset_type: asset_type.into(),
+            label: label.into(),
+            listed: true,
+        };
+        let attachment = Attachment {
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+            endpoints,
+            ..Attachment::default()
+        };
+        self.assets.push((row, attachment));
+    }
+
+    fn evidence(&self) -> Lines {
+        let mut attachments = Attachments::default();
+        let mut assets = Assets::default();
+        for (i, (row, attachment)) in self.assets.iter().enumerate() {
+            assets.0.push(row.clone());
+            attachments.add(i as u32, attachment.clone());
+        }
+        let evidence = derive(&self.facts, &attachments, &assets);
+        let lines = evidence.lines(&assets).map(Line::of).collect();
+        Lines { evidence, lines }
+    }
+}
+
+/// A line in owned words, to compare.
+#[derive(Debug)]
+struct Line {
+    asset_id: String,
+    port: String,
+    transport: String,
+    service: String,
+    protocol_name: Option<&'static str>,
+    encryption: String,
+    purpose: String,
+    sources: String,
+    groups: String,
+}
+
+impl Line {
+    fn of(l: PortLine<'_>) -> Line {
+        Line {
+            asset_id: l.asset_id.into(),
+            port: l.port,
+            transport: l.transport.into(),
+            service: l.service.into(),
+            protocol_name: l.protocol_name,
+            encryption: l.encryption.into(),
+            purpose: l.purpose.into(),
+            sources: l.sources.into(),
+            groups: l.groups.into(),
+        }
+    }
+}
+
+struct Lines {
+    evidence: Evidence,
+    lines: Vec<Line>,
 }
 
 const ALB: &str = "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/web/1";
@@ -85,7 +177,7 @@ fn listener(port: i64, protocol: &str, policy: Option<&str>) -> Listener {
 /// The web system: an ALB (HTTPS and HTTP from anywhere, IPv4 and IPv6), app servers
 /// reached only from the ALB's group and by SSH from a prefix list, a database reached
 /// only from the app's group on 5432, and a group attached to nothing.
-fn web() -> (NetworkFacts, Vec<Attachment>, Vec<Option<Listed>>) {
+fn web() -> System {
     let anywhere = [cidr("0.0.0.0/0"), cidr("::/0")];
     let facts = NetworkFacts {
         security_groups: vec![
@@ -120,67 +212,67 @@ fn web() -> (NetworkFacts, Vec<Attachment>, Vec<Option<Listed>>) {
         ],
         ..NetworkFacts::default()
     };
-    let attachments = vec![
-        attachment(ALB, &["sg-alb"], vec![]),
-        attachment("i-app", &["sg-app"], vec![]),
-        attachment(
-            "arn:aws:rds:us-east-1:111122223333:db:orders",
-            &["sg-db"],
-            vec![Endpoint {
-                port: 5432,
-                transport: Protocol::Tcp,
-                protocol: None,
-                encryption: Encryption::NotDetermined,
-            }],
-        ),
-    ];
-    let assets = vec![
-        listed("Load Balancer-Application", "web entry"),
-        listed("EC2", "app server"),
-        listed("RDS", "orders db"),
-    ];
-    (facts, attachments, assets)
+    let mut system = System {
+        facts,
+        assets: Vec::new(),
+    };
+    system.add(
+        ALB,
+        "Load Balancer-Application",
+        "web entry",
+        &["sg-alb"],
+        vec![],
+    );
+    system.add("i-app", "EC2", "app server", &["sg-app"], vec![]);
+    system.add(
+        "arn:aws:rds:us-east-1:111122223333:db:orders",
+        "RDS",
+        "orders db",
+        &["sg-db"],
+        vec![Endpoint {
+            port: 5432,
+            transport: Protocol::Tcp,
+            protocol: None,
+            encryption: Encryption::NotDetermined,
+        }],
+    );
+    system
 }
 
-fn row<'a>(e: &'a Evidence, asset: &str, port: &str) -> &'a PortEntry {
-    e.ports
+fn row<'a>(e: &'a Lines, asset: &str, port: &str) -> &'a Line {
+    e.lines
         .iter()
         .find(|p| p.asset_id.ends_with(asset) && p.port == port)
-        .unwrap_or_else(|| panic!("no entry for {asset} {port}: {:#?}", e.ports))
+        .unwrap_or_else(|| panic!("no entry for {asset} {port}: {:#?}", e.lines))
 }
 
 #[test]
 fn a_listener_gives_its_tls_policy_and_the_rule_its_sources() {
-    let (facts, attachments, assets) = web();
-    let e = derive(&facts, &attachments, &assets);
+    let e = web().evidence();
     let https = row(&e, "web/1", "443");
     assert_eq!(
         (https.transport.as_str(), https.encryption.as_str()),
         ("TCP", "TLS (ELBSecurityPolicy-TLS13-1-2-2021-06)")
     );
-    assert_eq!(https.protocol_name.as_deref(), Some("https"));
-    assert_eq!(https.service, "https (Load Balancer-Application)");
+    assert_eq!(https.protocol_name, Some("https"));
+    assert_eq!(https.service, "https");
     assert_eq!(https.sources, "internet (0.0.0.0/0); internet (::/0)");
     assert_eq!(https.groups, "sg-alb");
     let http = row(&e, "web/1", "80");
     assert_eq!(http.encryption, "None");
-    assert_eq!(
-        http.purpose,
-        "TCP 80 to Load Balancer-Application web entry, from internet (0.0.0.0/0); internet (::/0), as sg-alb permits"
-    );
+    assert_eq!(http.purpose, "TCP 80 to web entry");
 }
 
 #[test]
 fn a_group_reference_a_prefix_list_icmp_and_a_range_are_named_as_such() {
-    let (facts, attachments, assets) = web();
-    let e = derive(&facts, &attachments, &assets);
+    let e = web().evidence();
     let db = row(&e, "db:orders", "5432");
     assert_eq!(db.sources, "security group sg-app");
-    assert_eq!(db.service, "postgresql (RDS)");
+    assert_eq!(db.service, "postgresql");
     assert_eq!(db.encryption, "not determined from configuration");
     assert_eq!(row(&e, "i-app", "8080").sources, "security group sg-alb");
     assert_eq!(row(&e, "i-app", "22").sources, "prefix list pl-office");
-    assert_eq!(row(&e, "i-app", "22").protocol_name.as_deref(), Some("ssh"));
+    assert_eq!(row(&e, "i-app", "22").protocol_name, Some("ssh"));
     let icmp = row(&e, "i-app", "all");
     assert_eq!(icmp.transport, "ICMP");
     assert_eq!(icmp.sources, "VPC CIDR 10.0.0.0/16 (vpc-1)");
@@ -188,28 +280,35 @@ fn a_group_reference_a_prefix_list_icmp_and_a_range_are_named_as_such() {
     assert_eq!(range.service, "EC2 ports 1024-65535");
     assert_eq!(range.sources, "CIDR 10.0.1.0/24 (inside vpc-1)");
     // One entry per asset, port and transport; in asset, transport and port order.
-    assert_eq!(e.ports.len(), 2 + 4 + 1);
-    assert_eq!(e.attached_assets, 3);
+    assert_eq!(e.lines.len(), 2 + 4 + 1);
+    assert_eq!(e.evidence.len(), e.lines.len());
+    assert_eq!(e.evidence.attached_assets, 3);
 }
 
 #[test]
 fn a_group_attached_to_nothing_is_counted_and_gives_no_entry() {
-    let (facts, attachments, assets) = web();
-    let e = derive(&facts, &attachments, &assets);
-    let ids: Vec<&str> = e.unattached_groups.iter().map(|g| g.id.as_str()).collect();
+    let e = web().evidence();
+    let ids: Vec<&str> = e
+        .evidence
+        .unattached_groups
+        .iter()
+        .map(|g| g.id.as_str())
+        .collect();
     assert_eq!(ids, ["sg-unused"]);
-    assert!(e.ports.iter().all(|p| p.port != "3389"));
+    assert!(e.lines.iter().all(|p| p.port != "3389"));
 }
 
 #[test]
 fn all_traffic_is_every_port_and_covers_an_endpoint() {
-    let (mut facts, mut attachments, mut assets) = web();
-    facts.security_groups.push(group(
+    let mut system = web();
+    system.facts.security_groups.push(group(
         "sg-open",
         vec![rule(Protocol::All, None, None, &[cidr("0.0.0.0/0")])],
     ));
-    attachments.push(attachment(
+    system.add(
         "cache-1",
+        "ElastiCache",
+        "",
         &["sg-open"],
         vec![Endpoint {
             port: 6379,
@@ -217,31 +316,26 @@ fn all_traffic_is_every_port_and_covers_an_endpoint() {
             protocol: None,
             encryption: Encryption::Tls(None),
         }],
-    ));
-    assets.push(listed("ElastiCache", ""));
-    let e = derive(&facts, &attachments, &assets);
+    );
+    let e = system.evidence();
     let all = row(&e, "cache-1", "0-65535");
     assert_eq!(
         (all.transport.as_str(), all.service.as_str()),
-        ("all", "all traffic (ElastiCache)")
+        ("all", "all traffic")
     );
     let redis = row(&e, "cache-1", "6379");
     assert_eq!(
         (redis.encryption.as_str(), redis.sources.as_str()),
         ("TLS", "internet (0.0.0.0/0)")
     );
-    assert!(
-        redis.purpose.contains("ElastiCache cache-1"),
-        "{}",
-        redis.purpose
-    );
+    assert!(redis.purpose.contains("to cache-1"), "{}", redis.purpose);
 }
 
 #[test]
 fn an_endpoint_no_rule_permits_gives_no_entry_and_one_without_groups_says_so() {
-    let (facts, mut attachments, mut assets) = web();
+    let mut system = web();
     // The database answers on 5432; its group permits only 5432, so 3306 is closed.
-    attachments[2].endpoints.push(Endpoint {
+    system.assets[2].1.endpoints.push(Endpoint {
         port: 3306,
         transport: Protocol::Tcp,
         protocol: None,
@@ -249,45 +343,54 @@ fn an_endpoint_no_rule_permits_gives_no_entry_and_one_without_groups_says_so() {
     });
     // A Network Load Balancer without a security group.
     let nlb = "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/n/2";
-    attachments.push(attachment(
+    system.add(
         nlb,
+        "Load Balancer-Network",
+        "dns",
         &[],
         vec![listener_endpoint(53, "UDP", None)],
-    ));
-    assets.push(listed("Load Balancer-Network", "dns"));
+    );
     // An app server whose group was not read.
-    attachments.push(attachment("i-lost", &["sg-gone"], vec![]));
-    assets.push(listed("EC2", ""));
-    let e = derive(&facts, &attachments, &assets);
-    assert!(e.ports.iter().all(|p| p.port != "3306"));
+    system.add("i-lost", "EC2", "", &["sg-gone"], vec![]);
+    let e = system.evidence();
+    assert!(e.lines.iter().all(|p| p.port != "3306"));
     let dns = row(&e, "net/n/2", "53");
     assert_eq!(dns.transport, "UDP");
-    assert_eq!(dns.protocol_name.as_deref(), Some("dns"));
+    assert_eq!(dns.protocol_name, Some("dns"));
     assert!(
         dns.sources.starts_with("no security group filters it"),
         "{}",
         dns.sources
     );
     assert_eq!(dns.encryption, "not determined from configuration");
-    let lost: Vec<&str> = e.groups_not_read.iter().map(|g| g.id.as_str()).collect();
+    let lost: Vec<&str> = e
+        .evidence
+        .groups_not_read
+        .iter()
+        .map(|g| g.id.as_str())
+        .collect();
     assert_eq!(lost, ["sg-gone"]);
-    assert!(e.ports.iter().all(|p| p.asset_id != "i-lost"));
+    assert!(e.lines.iter().all(|p| p.asset_id != "i-lost"));
 }
 
 #[test]
 fn an_asset_not_listed_gives_no_entry_but_its_groups_are_attached() {
-    let (facts, attachments, mut assets) = web();
-    assets[1] = None;
-    let e = derive(&facts, &attachments, &assets);
-    assert!(e.ports.iter().all(|p| p.asset_id != "i-app"));
-    assert!(e.unattached_groups.iter().all(|g| g.id != "sg-app"));
+    let mut system = web();
+    system.assets[1].0.listed = false;
+    let e = system.evidence();
+    assert!(e.lines.iter().all(|p| p.asset_id != "i-app"));
+    assert!(e
+        .evidence
+        .unattached_groups
+        .iter()
+        .all(|g| g.id != "sg-app"));
 }
 
 #[test]
 fn the_purpose_tag_is_the_purpose() {
-    let (facts, mut attachments, assets) = web();
-    attachments[2].purpose = Some("orders database".into());
-    let e = derive(&facts, &attachments, &assets);
+    let mut system = web();
+    system.assets[2].1.purpose = Some("orders database".into());
+    let e = system.evidence();
     assert_eq!(row(&e, "db:orders", "5432").purpose, "orders database");
 }
 
@@ -302,4 +405,29 @@ fn blocks_inside_blocks() {
     assert!(!cidr_within("10.0.0.0/24", "::/0"));
     assert!(cidr_within("::/0", "::/0"));
     assert!(cidr_within("192.168.0.0/24", "0.0.0.0/0"));
+}
+
+#[test]
+fn assets_with_the_same_groups_share_their_list_and_every_line_reads_by_number() {
+    let mut system = web();
+    system.add("i-app2", "EC2", "", &["sg-app"], vec![]);
+    system.add("i-app0", "EC2", "", &["sg-app"], vec![]);
+    let e = system.evidence();
+    assert_eq!(e.lines.len(), 2 + 4 * 3 + 1);
+    // In account, region and identifier order: i-app, i-app0, i-app2 after the ARNs.
+    let order: Vec<&str> = e.lines.iter().map(|l| l.asset_id.as_str()).collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted);
+    assert_eq!(row(&e, "i-app2", "22").sources, "prefix list pl-office");
+    // The label falls back to the identifier in the purpose.
+    assert!(row(&e, "i-app0", "22").purpose == "TCP 22 to i-app0");
+    let mut assets = Assets::default();
+    for (r, _) in &system.assets {
+        assets.0.push(r.clone());
+    }
+    for (i, walked) in e.lines.iter().enumerate() {
+        let by_number = Line::of(e.evidence.line(i, &assets));
+        assert_eq!(format!("{by_number:?}"), format!("{walked:?}"), "line {i}");
+    }
 }

@@ -215,7 +215,8 @@ fn asset_fixture(resource_type: &str) -> String {
 fn attachment_of(text: &str) -> (Attachment, Vec<String>) {
     let json = Json::parse(text.as_bytes()).unwrap();
     let item = ConfigItem::from_json(json, &mut Vec::new()).unwrap();
-    attach::read(&item, "the-asset", "purpose").expect("a type with security groups")
+    let (a, warnings) = attach::read(&item, "purpose");
+    (a.expect("a type with security groups"), warnings)
 }
 
 /// A type, the groups its recorded item names, and its ports with their encryption.
@@ -266,7 +267,6 @@ fn recorded_items_name_their_security_groups_and_ports() {
             .collect();
         let want: Vec<(i64, String)> = ports.iter().map(|(p, e)| (*p, e.to_string())).collect();
         assert_eq!(got, want, "{kind}");
-        assert_eq!(a.asset_id, "the-asset");
     }
 }
 
@@ -318,5 +318,10 @@ fn an_odd_group_list_is_said_and_a_type_without_groups_has_no_attachment() {
     );
     let json = Json::parse(br#"{"resourceType": "AWS::S3::Bucket"}"#).unwrap();
     let item = ConfigItem::from_json(json, &mut Vec::new()).unwrap();
-    assert!(attach::read(&item, "b", "purpose").is_none());
+    assert_eq!(attach::read(&item, "purpose"), (None, vec![]));
+    // An instance that names no group (and no port of its own) gives nothing to keep.
+    let json =
+        Json::parse(br#"{"resourceType": "AWS::EC2::Instance", "configuration": {}}"#).unwrap();
+    let item = ConfigItem::from_json(json, &mut Vec::new()).unwrap();
+    assert_eq!(attach::read(&item, "purpose"), (None, vec![]));
 }

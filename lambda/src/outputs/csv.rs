@@ -30,10 +30,10 @@ pub fn write(path: &Path, report: &Report, settings: &OutputSettings) -> Result<
 
 /// A table of its own (the changes, the scan coverage gaps): a header and lines, with
 /// the byte-order mark and formula guard of the inventory's CSV.
-pub(crate) fn write_lines<'a, const N: usize>(
+pub(crate) fn write_lines<S: AsRef<str>, const N: usize>(
     path: &Path,
     headers: &[&str; N],
-    lines: impl Iterator<Item = [&'a str; N]>,
+    lines: impl Iterator<Item = [S; N]>,
 ) -> Result<(), OutputError> {
     let fail = |e: std::io::Error| OutputError::write(path, e);
     let file = File::create(path).map_err(fail)?;
@@ -41,7 +41,7 @@ pub(crate) fn write_lines<'a, const N: usize>(
     out.write_all(b"\xEF\xBB\xBF").map_err(fail)?;
     write_record(&mut out, headers.iter().copied(), false).map_err(fail)?;
     for line in lines {
-        write_record(&mut out, line.iter().copied(), true).map_err(fail)?;
+        write_record(&mut out, line.iter().map(AsRef::as_ref), true).map_err(fail)?;
     }
     let file = out.into_inner().map_err(|e| fail(e.into_error()))?;
     file.sync_all().map_err(fail)

@@ -434,7 +434,10 @@ fn write_one(
             )),
         },
         Format::Ports => match &report.summary.evidence {
-            Some(evidence) => csv::write_lines(tmp, &ports_table::HEADERS, ports_table::lines(evidence)),
+            Some(evidence) => {
+                let ports = ports_table::Ports::new(evidence, report.inventory);
+                csv::write_lines(tmp, &ports_table::HEADERS, ports.lines())
+            }
             None => Err(OutputError::write(path, PORTS_NEED_NETWORK)),
         },
     }

@@ -1,7 +1,10 @@
 //! The ports, protocols and services as lines of a table: what the workbook's Ports
 //! Protocols Services sheet and `STEM.ports.csv` both write. Pure: no file, no format.
 
-use crate::network::Evidence;
+use std::borrow::Cow;
+
+use crate::inventory::Inventory;
+use crate::network::{Evidence, PortLine};
 
 /// The table's columns.
 pub const HEADERS: [&str; 12] = [
@@ -23,33 +26,59 @@ pub const HEADERS: [&str; 12] = [
 pub fn headline(evidence: &Evidence) -> String {
     format!(
         "{} ports, protocols and services on {} assets; {} security groups attached to nothing; {} attached but not read",
-        evidence.ports.len(),
+        evidence.len(),
         evidence.attached_assets,
         evidence.unattached_groups.len(),
         evidence.groups_not_read.len()
     )
 }
 
-/// Line `i` (less than `evidence.ports.len()`), in account, region, asset, transport
-/// and port order.
-pub fn line(evidence: &Evidence, i: usize) -> [&str; 12] {
-    let e = &evidence.ports[i];
-    [
-        &e.account,
-        &e.region,
-        &e.asset_id,
-        &e.asset_type,
-        &e.label,
-        &e.port,
-        &e.transport,
-        &e.service,
-        &e.encryption,
-        &e.purpose,
-        &e.sources,
-        &e.groups,
-    ]
+/// The entries with the inventory that names their assets.
+#[derive(Clone, Copy)]
+pub struct Ports<'a> {
+    pub evidence: &'a Evidence,
+    pub inventory: &'a Inventory,
 }
 
-pub fn lines(evidence: &Evidence) -> impl Iterator<Item = [&str; 12]> + '_ {
-    (0..evidence.ports.len()).map(|i| line(evidence, i))
+impl<'a> Ports<'a> {
+    pub fn new(evidence: &'a Evidence, inventory: &'a Inventory) -> Self {
+        Ports {
+            evidence,
+            inventory,
+        }
+    }
+
+    /// Line `i` (less than the evidence's `len()`), in account, region, asset,
+    /// transport and port order.
+    pub fn line(&self, i: usize) -> [Cow<'a, str>; 12] {
+        cells(self.evidence.line(i, self.inventory))
+    }
+
+    pub fn lines(&self) -> impl Iterator<Item = [Cow<'a, str>; 12]> + 'a {
+        self.evidence.lines(self.inventory).map(cells)
+    }
+
+    /// At most how long a cell of a line is, in bytes: a text kept, or words around an
+    /// asset's identifier, type and label (the Service Name and Purpose).
+    pub fn longest_cell(&self) -> usize {
+        let value = self.inventory.longest_value();
+        self.evidence.longest_text.max(3 * value + 64)
+    }
+}
+
+fn cells(l: PortLine<'_>) -> [Cow<'_, str>; 12] {
+    [
+        l.account.into(),
+        l.region.into(),
+        l.asset_id.into(),
+        l.asset_type.into(),
+        l.label.into(),
+        l.port.into(),
+        l.transport,
+        l.service,
+        l.encryption,
+        l.purpose,
+        l.sources.into(),
+        l.groups.into(),
+    ]
 }

@@ -69,15 +69,15 @@ pub(super) fn write_skeleton<const N: usize>(
 
 /// Counts the cells of the lines longer than a cell holds, and names the first, for
 /// the Run Summary (which is built before the lines are written).
-pub(super) fn count_cuts<'a, const N: usize>(
+pub(super) fn count_cuts<S: AsRef<str>, const N: usize>(
     pages: &[ListPage],
-    mut lines: impl Iterator<Item = [&'a str; N]>,
+    mut lines: impl Iterator<Item = [S; N]>,
     formats: &mut CellFormats,
 ) {
     for page in pages {
         for (r, line) in (ABOVE..).zip(lines.by_ref().take(page.count)) {
             for (c, text) in line.iter().enumerate() {
-                if sheet_rows::fit(text).1 {
+                if sheet_rows::fit(text.as_ref()).1 {
                     formats.cut += 1;
                     if formats.first_cut.is_none() {
                         formats.first_cut = Some((page.name.clone(), r, c as u16));

@@ -41,9 +41,9 @@ use super::{
     looks_like_formula, ports_table, scan_table, table, OutputError, OutputSettings, Report,
 };
 use crate::changes::ChangeReport;
-use crate::network::Evidence;
 use crate::scan::ScanReport;
 use list_sheet::ListPage;
+use ports_table::Ports;
 use sheet_rows::{CellStyles, ListRows, RowSource, TableRows};
 use zip_file::{ZipFile, DEFLATED};
 
@@ -84,7 +84,10 @@ pub fn write(path: &Path, report: &Report, settings: &OutputSettings) -> Result<
     let sheets = plan_sheets(total, per_sheet);
     let lists = Lists::plan(
         report.summary.scan.as_ref(),
-        report.summary.evidence_to_show(),
+        report
+            .summary
+            .evidence_to_show()
+            .map(|evidence| Ports::new(evidence, report.inventory)),
         report.changes,
         settings,
     );
@@ -136,14 +139,14 @@ pub fn write_changes(
 /// its sheets, planned before the workbook is built.
 struct Lists<'a> {
     scan: Option<(&'a ScanReport, String, Vec<ListPage>)>,
-    ports: Option<(&'a Evidence, String, Vec<ListPage>)>,
+    ports: Option<(Ports<'a>, String, Vec<ListPage>)>,
     changes: Option<(Numbered<'a>, String, Vec<ListPage>)>,
 }
 
 impl<'a> Lists<'a> {
     fn plan(
         scan: Option<&'a ScanReport>,
-        ports: Option<&'a Evidence>,
+        ports: Option<Ports<'a>>,
         changes: Option<&'a ChangeReport>,
         settings: &OutputSettings,
     ) -> Lists<'a> {
@@ -154,9 +157,9 @@ impl<'a> Lists<'a> {
                 let pages = list_sheet::pages(scan_sheet::NAME, count, rows);
                 (report, scan_table::headline(report), pages)
             }),
-            ports: ports.map(|evidence| {
-                let pages = list_sheet::pages(ports_sheet::NAME, evidence.ports.len(), rows);
-                (evidence, ports_table::headline(evidence), pages)
+            ports: ports.map(|ports| {
+                let pages = list_sheet::pages(ports_sheet::NAME, ports.evidence.len(), rows);
+                (ports, ports_table::headline(ports.evidence), pages)
             }),
             changes: changes.map(|report| {
                 let count = changes_table::line_count(report);
@@ -171,8 +174,11 @@ impl<'a> Lists<'a> {
         if let Some((report, _, pages)) = &self.scan {
             list_sheet::count_cuts(pages, scan_table::lines(report), formats);
         }
-        if let Some((evidence, _, pages)) = &self.ports {
-            list_sheet::count_cuts(pages, ports_table::lines(evidence), formats);
+        // Lines are made as they are written: made twice only when one could be cut.
+        if let Some((ports, _, pages)) = &self.ports {
+            if ports.longest_cell() > MAX_CELL_CHARS {
+                list_sheet::count_cuts(pages, ports.lines(), formats);
+            }
         }
         if let Some((numbered, _, pages)) = &self.changes {
             list_sheet::count_cuts(pages, changes_table::lines(numbered.report()), formats);
@@ -202,8 +208,8 @@ impl<'a> Lists<'a> {
             .scan
             .iter()
             .flat_map(|(report, _, pages)| pages.iter().map(|page| Body::Scan { report, page }));
-        let ports = self.ports.iter().flat_map(|(evidence, _, pages)| {
-            pages.iter().map(move |page| Body::Ports { evidence, page })
+        let ports = self.ports.iter().flat_map(|(ports, _, pages)| {
+            pages.iter().map(move |page| Body::Ports { ports, page })
         });
         let changes = self.changes.iter().flat_map(|(numbered, _, pages)| {
             pages
@@ -226,7 +232,7 @@ enum Body<'a> {
         page: &'a ListPage,
     },
     Ports {
-        evidence: &'a Evidence,
+        ports: &'a Ports<'a>,
         page: &'a ListPage,
     },
     Changes {
@@ -265,9 +271,7 @@ impl Body<'_> {
             Body::Scan { report, page } => {
                 add_list(zip, name, xml, level, page, |i| scan_table::line(report, i))
             }
-            Body::Ports { evidence, page } => add_list(zip, name, xml, level, page, |i| {
-                ports_table::line(evidence, i)
-            }),
+            Body::Ports { ports, page } => add_list(zip, name, xml, level, page, |i| ports.line(i)),
             Body::Changes { numbered, page } => {
                 add_list(zip, name, xml, level, page, |i| numbered.line(i))
             }
@@ -276,13 +280,13 @@ impl Body<'_> {
 }
 
 /// A sheet of a list: its lines `line(page.first..)`.
-fn add_list<'a, W: Write + io::Seek, const N: usize>(
+fn add_list<W: Write + io::Seek, S: AsRef<str>, const N: usize>(
     zip: &mut ZipFile<W>,
     name: &str,
     xml: &str,
     level: u32,
     page: &ListPage,
-    line: impl Fn(usize) -> [&'a str; N] + Sync,
+    line: impl Fn(usize) -> [S; N] + Sync,
 ) -> io::Result<()> {
     let shape = Shape {
         probe: list_sheet::ABOVE + 1,

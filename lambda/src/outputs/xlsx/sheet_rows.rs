@@ -75,10 +75,10 @@ pub struct ListRows<F> {
     pub first: usize,
 }
 
-impl<'a, const N: usize, F: Fn(usize) -> [&'a str; N] + Sync> RowSource for ListRows<F> {
+impl<S: AsRef<str>, const N: usize, F: Fn(usize) -> [S; N] + Sync> RowSource for ListRows<F> {
     fn row(&self, i: usize, mut cells: impl FnMut(&str)) {
         for text in (self.line)(self.first + i) {
-            cells(text);
+            cells(text.as_ref());
         }
     }
 }

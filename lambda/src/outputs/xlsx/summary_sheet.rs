@@ -234,7 +234,7 @@ fn evidence_lines(lines: &mut Vec<Line>, evidence: &crate::network::Evidence) {
     heading(lines, "Ports, protocols and services");
     lines.push(pair(
         "Entries (Ports Protocols Services sheet)",
-        evidence.ports.len().to_string(),
+        evidence.len().to_string(),
     ));
     lines.push(pair(
         "Assets with a security group or a listening port",
