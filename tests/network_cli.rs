@@ -5,6 +5,7 @@ mod common;
 
 use std::process::Command;
 
+use common::network::web_system;
 use common::repo;
 
 const BIN: &str = env!("CARGO_BIN_EXE_fedramp-inventory");
@@ -116,119 +117,6 @@ fn odd_network_items_are_named_and_kept() {
     );
 }
 
-/// The item of a recorded fixture (`folder` under tests/fixtures/), as JSON to edit.
-fn recorded(folder: &str, kind: &str) -> serde_json::Value {
-    let path =
-        repo(&format!("tests/fixtures/{folder}")).join(format!("{}.json", kind.replace("::", "_")));
-    let file: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    file["item"].clone()
-}
-
-const ACCOUNT: &str = "264683526309";
-const ALB: &str =
-    "arn:aws:elasticloadbalancing:us-east-1:264683526309:loadbalancer/app/MyALB/268aa84731d32825";
-
-/// A two-tier web system in the account and VPC of the recorded ALB, RDS instance and
-/// security group, each item a recorded one with its ids and rules edited: the ALB
-/// (HTTPS with a TLS policy and HTTP listeners, 443 and 80 from anywhere over IPv4 and
-/// IPv6), an app server (8080 from the ALB's group, SSH from a prefix list, ICMP from the
-/// VPC, 1024-65535 from a peer network), the database (5432 from the app's group only),
-/// and the recorded group itself, attached to nothing.
-fn web_system() -> Vec<serde_json::Value> {
-    use serde_json::json;
-    let group = |id: &str, rules: serde_json::Value| {
-        let mut g = recorded("network-types", "AWS::EC2::SecurityGroup");
-        g["resourceId"] = json!(id);
-        g["configuration"]["groupId"] = json!(id);
-        g["configuration"]["groupName"] = json!(id);
-        g["configuration"]["ipPermissions"] = rules;
-        g
-    };
-    let rule = |protocol: &str, from: i64, to: i64, peers: serde_json::Value| {
-        let mut r = json!({"ipProtocol": protocol, "fromPort": from, "toPort": to,
-            "ipRanges": [], "ipv4Ranges": [], "ipv6Ranges": [], "prefixListIds": [], "userIdGroupPairs": []});
-        for (k, v) in peers.as_object().unwrap() {
-            r[k] = v.clone();
-        }
-        r
-    };
-    let anywhere = json!({"ipRanges": ["0.0.0.0/0"], "ipv4Ranges": [{"cidrIp": "0.0.0.0/0"}],
-        "ipv6Ranges": [{"cidrIpv6": "::/0"}]});
-    let from_group = |id: &str| json!({"userIdGroupPairs": [{"groupId": id, "userId": ACCOUNT}]});
-    let listener = |port: i64, protocol: &str, policy: Option<&str>| {
-        let mut l = recorded("network-types", "AWS::ElasticLoadBalancingV2::Listener");
-        let arn = format!("{ALB}/listener-{port}");
-        l["accountId"] = json!(ACCOUNT);
-        l["awsRegion"] = json!("us-east-1");
-        l["arn"] = json!(arn);
-        l["resourceId"] = json!(arn);
-        l["configuration"]["ListenerArn"] = json!(arn);
-        l["configuration"]["LoadBalancerArn"] = json!(ALB);
-        l["configuration"]["Port"] = json!(port);
-        l["configuration"]["Protocol"] = json!(protocol);
-        if let Some(p) = policy {
-            l["configuration"]["SslPolicy"] = json!(p);
-        }
-        l
-    };
-    let mut alb = recorded("config-types", "AWS::ElasticLoadBalancingV2::LoadBalancer");
-    alb["tags"] = json!([{"key": "Diagram-Label", "value": "web entry"}]);
-    let mut app = recorded("config-types", "AWS::EC2::Instance");
-    app["accountId"] = json!(ACCOUNT);
-    app["configuration"]["securityGroups"] = json!([{"groupId": "sg-app", "groupName": "app"}]);
-    app["tags"] = json!([{"key": "Diagram-Label", "value": "app server"}]);
-    let mut db = recorded("config-types", "AWS::RDS::DBInstance");
-    db["configuration"]["vpcSecurityGroups"] =
-        json!([{"status": "active", "vpcSecurityGroupId": "sg-db"}]);
-    db["configuration"]["endpoint"] = json!({"address": "myrdstest.example", "port": 5432});
-    db["tags"] = json!([{"key": "purpose", "value": "orders database"}]);
-    vec![
-        alb,
-        listener(443, "HTTPS", Some("ELBSecurityPolicy-TLS13-1-2-2021-06")),
-        listener(80, "HTTP", None),
-        app,
-        db,
-        recorded("network-types", "AWS::EC2::VPC"),
-        recorded("network-types", "AWS::EC2::SecurityGroup"),
-        group(
-            "sg-2ed0d557",
-            json!([
-                rule("tcp", 443, 443, anywhere.clone()),
-                rule("tcp", 80, 80, anywhere.clone())
-            ]),
-        ),
-        group(
-            "sg-app",
-            json!([
-                rule("tcp", 8080, 8080, from_group("sg-2ed0d557")),
-                rule(
-                    "tcp",
-                    22,
-                    22,
-                    json!({"prefixListIds": [{"prefixListId": "pl-63a5400a"}]})
-                ),
-                rule(
-                    "icmp",
-                    -1,
-                    -1,
-                    json!({"ipRanges": ["10.0.0.0/16"], "ipv4Ranges": [{"cidrIp": "10.0.0.0/16"}]})
-                ),
-                rule(
-                    "tcp",
-                    1024,
-                    65535,
-                    json!({"ipRanges": ["192.168.0.0/24"], "ipv4Ranges": [{"cidrIp": "192.168.0.0/24"}]})
-                ),
-            ]),
-        ),
-        group(
-            "sg-db",
-            json!([rule("tcp", 5432, 5432, from_group("sg-app"))]),
-        ),
-    ]
-}
-
 /// The data rows of a CSV file our writer made (quoted fields, `""` for a quote).
 fn csv_rows(path: &std::path::Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(path).unwrap();
@@ -266,7 +154,7 @@ fn ports_protocols_and_services_of_a_web_system() {
     let (code, text) = report(&input, &out, &["--format", "xlsx,ports"]);
     assert_eq!(code, 0, "{text}");
     assert!(
-        text.contains("ports, protocols and services: 7 on 3 assets; security groups attached to nothing: 1, attached but not read: 0"),
+        text.contains("ports, protocols and services: 10 on 4 assets; security groups attached to nothing: 1, attached but not read: 0"),
         "{text}"
     );
     let rows = csv_rows(&dir.path().join("web.ports.csv"));
@@ -310,7 +198,24 @@ fn ports_protocols_and_services_of_a_web_system() {
         find("i-03402838daac1d611", "1024-65535")[10],
         "CIDR 192.168.0.0/24"
     );
-    assert_eq!(rows.len(), 7, "{rows:#?}");
+    let dns = find("i-03402838daac1d611", "53");
+    assert_eq!(
+        (&dns[6][..], &dns[7][..], &dns[10][..]),
+        ("UDP", "dns", "VPC CIDR 172.31.0.0/16 (vpc-0990dc6d)")
+    );
+    assert_eq!(find("i-03402838daac1d611", "123")[7], "ntp");
+    // A Network Load Balancer without a security group, ending TLS: said so.
+    let tls = find("MyNLB", "8443");
+    assert_eq!(
+        (&tls[7][..], &tls[8][..], &tls[10][..], &tls[11][..]),
+        (
+            "tls",
+            "TLS (ELBSecurityPolicy-TLS13-1-2-2021-06)",
+            "no security group filters it (routes and network ACLs decide)",
+            ""
+        )
+    );
+    assert_eq!(rows.len(), 10, "{rows:#?}");
 
     // The workbook's sheet holds the same lines under its headline.
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
@@ -321,7 +226,7 @@ fn ports_protocols_and_services_of_a_web_system() {
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
     assert!(
-        sheet[0][0].starts_with("7 ports, protocols and services on 3 assets"),
+        sheet[0][0].starts_with("10 ports, protocols and services on 4 assets"),
         "{:?}",
         sheet[0]
     );

@@ -23,6 +23,11 @@ impl<'a> AssetView<'a> {
         RowView::new(self.inventory, self.rows[0])
     }
 
+    /// Its stored index (see [`Inventory::stored`]): what the network evidence names it by.
+    pub fn index(&self) -> u32 {
+        self.rows[0].asset
+    }
+
     pub fn account(&self) -> &'a str {
         let pool = &self.inventory.pool;
         pool.get(self.inventory.assets[self.rows[0].asset as usize].account)

@@ -193,6 +193,10 @@ pub struct PortLine<'a> {
     pub protocol_name: Option<&'static str>,
     pub encryption: Cow<'a, str>,
     pub purpose: Cow<'a, str>,
+    /// The port range as numbers and the transports it is open on, as OSCAL's
+    /// `port-ranges` give them (TCP, UDP): none for ICMP and other protocols.
+    pub range: Option<(u16, u16)>,
+    pub transports: &'static [&'static str],
     /// Who may reach it, each once, joined with "; ".
     pub sources: &'a str,
     /// The security groups whose rules permit it, joined with ", ".
@@ -217,6 +221,27 @@ impl Evidence {
         let before = if k == 0 { 0 } else { self.ends[k - 1] };
         let entry = &self.entries[(listed.first as u64 + i as u64 - before) as usize];
         self.words(listed, entry, names)
+    }
+
+    /// Where each asset's lines are, by its stored index: for an output that walks the
+    /// assets (OSCAL's components), not the lines.
+    pub fn by_asset(&self) -> HashMap<u32, usize> {
+        self.listed
+            .iter()
+            .enumerate()
+            .map(|(k, l)| (l.asset, k))
+            .collect()
+    }
+
+    /// The lines of the asset at `k` of [`Self::by_asset`].
+    pub fn lines_of<'a>(
+        &'a self,
+        k: usize,
+        names: &'a impl AssetNames,
+    ) -> impl Iterator<Item = PortLine<'a>> {
+        let listed = &self.listed[k];
+        let list = &self.entries[listed.first as usize..(listed.first + listed.count) as usize];
+        list.iter().map(move |e| self.words(listed, e, names))
     }
 
     pub fn lines<'a>(&'a self, names: &'a impl AssetNames) -> impl Iterator<Item = PortLine<'a>> {
@@ -282,6 +307,14 @@ impl Evidence {
                 format!("{transport} {port} to {to}").into()
             }
         };
+        let transports: &'static [&'static str] = match range.transport {
+            Transport::Tcp => &["TCP"],
+            Transport::Udp => &["UDP"],
+            Transport::All | Transport::TcpUdp => &["TCP", "UDP"],
+            Transport::Icmp | Transport::Icmpv6 | Transport::Other(_) => &[],
+        };
+        let numbers =
+            (!transports.is_empty()).then_some((range.from.max(0) as u16, range.to.max(0) as u16));
         PortLine {
             account,
             region,
@@ -290,6 +323,8 @@ impl Evidence {
             label,
             port,
             transport,
+            range: numbers,
+            transports,
             service,
             protocol_name: entry.name,
             encryption,

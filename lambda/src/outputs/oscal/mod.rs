@@ -16,6 +16,7 @@
 
 mod document;
 mod entry;
+mod protocols;
 mod references;
 
 use std::fs::File;
@@ -28,7 +29,10 @@ use uuid::Uuid;
 
 use super::{OutputError, Report};
 use crate::inventory::Inventory;
+use crate::network::Evidence;
 use entry::Addresses;
+use hashbrown::HashMap;
+use protocols::Services;
 use references::References;
 
 /// FedRAMP's OSCAL namespace, for its own props (`vendor-name`, `scan-type`).
@@ -188,6 +192,19 @@ pub fn write(path: &Path, report: &Report, settings: &OscalSettings) -> Result<(
         has_items |= item;
         has_components |= !item;
     }
+    let ports = report
+        .summary
+        .evidence
+        .as_ref()
+        .map(|evidence| (evidence, evidence.by_asset()));
+    let services = match &ports {
+        Some((evidence, by_asset)) => {
+            let items = inventory.assets().filter(|a| Addresses::of(a).has_ipv4());
+            Services::of(items, inventory, evidence, by_asset)
+        }
+        None => Services::default(),
+    };
+    has_components |= !services.is_empty();
     let generated = report
         .summary
         .generated_at
@@ -217,7 +234,7 @@ pub fn write(path: &Path, report: &Report, settings: &OscalSettings) -> Result<(
         .or_insert_with(|| json!([]));
     if let Some(list) = components.as_array_mut() {
         // A base's own inventory components (an earlier run's) are replaced too.
-        list.retain(|c| !is_inventory_component(c));
+        list.retain(|c| !is_inventory_component(c) && !protocols::is_service_component(c));
         if has_components {
             list.push(json!(COMPONENTS_MARKER));
         }
@@ -228,7 +245,7 @@ pub fn write(path: &Path, report: &Report, settings: &OscalSettings) -> Result<(
     let text = serde_json::to_string_pretty(&document).map_err(|e| fail(&e))?;
     let file = File::create(path).map_err(|e| fail(&e))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
-    stream(&mut out, &text, inventory, &refs).map_err(|e| fail(&e))?;
+    stream(&mut out, &text, inventory, &refs, ports.as_ref(), &services).map_err(|e| fail(&e))?;
     let file = out.into_inner().map_err(|e| fail(&e.into_error()))?;
     file.sync_all().map_err(|e| fail(&e))
 }
@@ -239,6 +256,8 @@ fn stream(
     text: &str,
     inventory: &Inventory,
     refs: &References,
+    ports: Option<&(&Evidence, HashMap<u32, usize>)>,
+    services: &Services,
 ) -> std::io::Result<()> {
     let mut rest = text;
     while let Some((at, marker)) = [ITEMS_MARKER, COMPONENTS_MARKER]
@@ -249,11 +268,40 @@ fn stream(
         out.write_all(&rest.as_bytes()[..at])?;
         rest = &rest[at + quoted(marker).len()..];
         let mut first = true;
+        if marker == COMPONENTS_MARKER {
+            for component in services.components() {
+                if !first {
+                    out.write_all(b",\n")?;
+                }
+                first = false;
+                serde_json::to_writer(&mut *out, component)?;
+            }
+        }
         for asset in inventory.assets() {
             let addresses = Addresses::of(&asset);
             let entries = match (marker == ITEMS_MARKER, addresses.has_ipv4()) {
-                (true, true) => entry::items(&asset, &addresses, refs),
-                (false, false) => vec![entry::component(&asset, &addresses, refs)],
+                (true, true) => {
+                    let mut items = entry::items(&asset, &addresses, refs);
+                    // An item shows its protocols through the component it implements.
+                    if let Some(uuid) = services.of_asset(asset.index()) {
+                        for item in &mut items {
+                            item["implemented-components"] = json!([{"component-uuid": uuid}]);
+                        }
+                    }
+                    items
+                }
+                (false, false) => {
+                    let mut component = entry::component(&asset, &addresses, refs);
+                    let lines = ports.and_then(|(evidence, by_asset)| {
+                        let k = by_asset.get(&asset.index())?;
+                        Some(evidence.lines_of(*k, inventory))
+                    });
+                    if let Some(lines) = lines {
+                        let owner = component["uuid"].as_str().unwrap_or_default().to_string();
+                        component["protocols"] = json!(protocols::protocols(&owner, lines));
+                    }
+                    vec![component]
+                }
                 _ => continue,
             };
             for e in entries {
