@@ -251,3 +251,105 @@ fn ports_protocols_and_services_of_a_web_system() {
     assert!(text.contains("network: off"), "{text}");
     assert!(!dir.path().join("off.ports.csv").exists());
 }
+
+/// FedRAMP's schema (tests/harness/check_sdr.py) on an SDR the run wrote.
+fn sdr_errors(path: &std::path::Path) -> Vec<String> {
+    let out = Command::new(common::python())
+        .arg(repo("tests/harness/check_sdr.py"))
+        .arg(path)
+        .output()
+        .expect("the schema checker runs");
+    let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    serde_json::from_value(verdict["errors"].clone()).unwrap()
+}
+
+/// The Security Decision Record: its portsAndProtocols are the run's entries, in a
+/// document of its own (from the overview's URI) or in the provider's SDR, whose other
+/// members are kept; FedRAMP's schema accepts both. What is not an SDR, or no way to say
+/// where the overview is, is refused before anything is read.
+#[test]
+fn the_sdr_holds_the_ports_and_fedramps_schema_accepts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("web.jsonl");
+    let lines: Vec<String> = web_system().iter().map(|v| v.to_string()).collect();
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let read = |path: &std::path::Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+
+    let out = dir.path().join("own.xlsx");
+    let uri = "https://example.gov/fedramp/cpo.json";
+    let (code, text) = report(
+        &input,
+        &out,
+        &["--format", "sdr", "--sdr-overview-uri", uri],
+    );
+    assert_eq!(code, 0, "{text}");
+    let path = dir.path().join("own.sdr.json");
+    assert_eq!(sdr_errors(&path), Vec::<String>::new());
+    let own = read(&path);
+    assert_eq!(own["certificationPackageOverviewUri"], uri);
+    assert_eq!(own["fedRampRequirements"], serde_json::json!([]));
+    let ports = own["portsAndProtocols"].as_array().unwrap();
+    assert_eq!(ports.len(), 10);
+    assert!(ports.contains(&serde_json::json!({
+        "serviceName": "https", "portNumber": "443", "transportProtocol": "TCP",
+        "encryption": "TLS (ELBSecurityPolicy-TLS13-1-2-2021-06)", "purpose": "TCP 443 to web entry"
+    })), "{ports:#?}");
+    assert!(ports.iter().any(|p| p["portNumber"] == "1024-65535"));
+
+    // The provider's SDR: what the tool does not own stays as it was.
+    let base = dir.path().join("provider.sdr.json");
+    let provider = serde_json::json!({
+        "certificationPackageOverviewUri": "https://csp.example.com/cpo",
+        "fedRampRequirements": [{"frrID": "SDR-CSO-FRR", "frrImplementation": []}],
+        "securityControls": [],
+        "portsAndProtocols": [{"serviceName": "stale", "portNumber": "1"}]
+    });
+    std::fs::write(&base, provider.to_string()).unwrap();
+    let out = dir.path().join("based.xlsx");
+    let (code, text) = report(
+        &input,
+        &out,
+        &["--format", "sdr", "--sdr", base.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{text}");
+    let path = dir.path().join("based.sdr.json");
+    assert_eq!(sdr_errors(&path), Vec::<String>::new());
+    let based = read(&path);
+    for key in [
+        "certificationPackageOverviewUri",
+        "fedRampRequirements",
+        "securityControls",
+    ] {
+        assert_eq!(based[key], provider[key], "{key}");
+    }
+    assert_eq!(based["portsAndProtocols"], own["portsAndProtocols"]);
+
+    // Not an SDR, or nothing to say where the overview is: refused, nothing written.
+    let not_sdr = dir.path().join("not.json");
+    std::fs::write(&not_sdr, r#"{"system-security-plan": {}}"#).unwrap();
+    let out = dir.path().join("refused.xlsx");
+    for (args, why) in [
+        (
+            vec!["--format", "xlsx,sdr", "--sdr", not_sdr.to_str().unwrap()],
+            "not a FedRAMP Security Decision Record",
+        ),
+        (vec!["--format", "xlsx,sdr"], "--sdr-overview-uri"),
+        (
+            vec!["--format", "sdr", "--sdr-overview-uri", "REPLACE-ME"],
+            "not an absolute URI",
+        ),
+    ] {
+        let (code, text) = report(&input, &out, &args);
+        assert_ne!(code, 0, "{args:?}: {text}");
+        assert!(text.contains(why), "{args:?}: {text}");
+        assert!(
+            !text.contains("items read"),
+            "{args:?}: nothing is read: {text}"
+        );
+        assert!(!out.exists() && !dir.path().join("refused.sdr.json").exists());
+    }
+}

@@ -88,6 +88,10 @@ pub struct DeployConfig {
     /// type as `--network` and `NETWORK`.
     #[serde(default)]
     pub network: fedramp_inventory::settings::Network,
+    /// Where the Certification Package Overview is: the Security Decision Record's
+    /// certificationPackageOverviewUri (needed with `sdr` in `formats`).
+    #[serde(default)]
+    pub sdr_overview_uri: Option<fedramp_inventory::outputs::sdr::OverviewUri>,
     /// The role the collector assumes in member accounts.
     #[serde(default = "default_collector_role")]
     pub collector_role_name: String,
@@ -358,6 +362,16 @@ impl DeployConfig {
         self.formats()
             .check_network(self.network)
             .map_err(|m| format!("formats: {m}"))?;
+        if self
+            .formats()
+            .contains(fedramp_inventory::outputs::Format::Sdr)
+        {
+            let sdr = fedramp_inventory::outputs::sdr::SdrSettings {
+                base: None,
+                overview_uri: self.sdr_overview_uri.clone(),
+            };
+            sdr.check().map_err(|m| format!("formats: {m}"))?;
+        }
         check_schedule(&self.schedule).map_err(|m| format!("schedule: {m}"))?;
         if let Some(oscal) = &self.oscal {
             // The same checks the function makes of OSCAL_SETTINGS.

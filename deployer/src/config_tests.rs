@@ -94,6 +94,15 @@ fn formats_default_to_the_scheduled_set_and_ports_need_the_network() {
     let e = DeployConfig::parse(&format!("{GOOD}network: \"off\"\nformats: [xlsx, ports]\n"))
         .unwrap_err();
     assert!(e.starts_with("formats: the ports format"), "{e}");
+    let e = DeployConfig::parse(&format!("{GOOD}formats: [xlsx, sdr]\n")).unwrap_err();
+    assert!(e.contains("sdr-overview-uri"), "{e}");
+    let c = DeployConfig::parse(&format!(
+        "{GOOD}formats: [xlsx, sdr]\nsdr-overview-uri: https://example.gov/cpo.json\n"
+    ))
+    .unwrap();
+    assert_eq!(c.formats().to_string(), "xlsx,sdr");
+    let e = DeployConfig::parse(&format!("{GOOD}sdr-overview-uri: REPLACE-ME\n")).unwrap_err();
+    assert!(e.contains("not an absolute URI"), "{e}");
 }
 
 #[test]

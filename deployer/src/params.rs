@@ -53,6 +53,14 @@ pub fn collector(
         ("ScanPeriodDays", config.scan_period.to_string()),
         ("ServiceReads", config.service_reads.to_string()),
         ("Network", config.network.to_string()),
+        (
+            "SdrOverviewUri",
+            config
+                .sdr_overview_uri
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ),
         ("OrganizationRoles", config.members.organization.to_string()),
         ("Schedule", config.schedule.clone()),
         ("ReportBucketName", config.report_bucket.clone()),

@@ -9,7 +9,8 @@ use crate::collect::{
     collect, Accounts, CollectSettings, Destination, RunOutcome, RunStatus, DEFAULT_CONCURRENCY,
 };
 use crate::mapper::{SoftwareFilter, TagNames};
-use crate::outputs::{Compression, Formats, IpCell, Layout, OscalSettings, OutputSettings};
+use crate::outputs::sdr::SdrSettings;
+use crate::outputs::{Compression, Format, Formats, IpCell, Layout, OscalSettings, OutputSettings};
 use crate::reader::config::Account;
 use crate::settings::{
     split_list, Network, Rates, ScanPeriod, ScanSource, ServiceReads, DEFAULT_MEMBER_ROLE_NAME,
@@ -100,13 +101,18 @@ pub fn settings_from_env(
     formats
         .check_network(network)
         .map_err(|e| bad("FORMATS", e))?;
-    if formats.contains(crate::outputs::Format::ScanCoverage)
-        && scan_coverage != ScanSource::Inspector
-    {
+    if formats.contains(Format::ScanCoverage) && scan_coverage != ScanSource::Inspector {
         return Err(bad(
             "FORMATS",
             "scan-coverage lists the gaps against Amazon Inspector: set SCAN_COVERAGE=inspector",
         ));
+    }
+    let sdr = SdrSettings {
+        base: None,
+        overview_uri: parsed(&var, "SDR_OVERVIEW_URI")?,
+    };
+    if formats.contains(Format::Sdr) {
+        sdr.check().map_err(|e| bad("SDR_OVERVIEW_URI", e))?;
     }
     let oscal = match var("OSCAL_SETTINGS") {
         None => OscalSettings::default(),
@@ -148,6 +154,7 @@ pub fn settings_from_env(
             ip_cell,
             compression,
             oscal,
+            sdr,
             ..OutputSettings::default()
         },
         formats,
@@ -489,6 +496,15 @@ mod tests {
             ]),
             "FORMATS",
             "the ports need the network facts"
+        );
+        assert_eq!(
+            err(&[("ORGANIZATION_MODE", "true"), ("FORMATS", "xlsx,sdr")]),
+            "SDR_OVERVIEW_URI",
+            "the SDR needs its overview's URI"
+        );
+        assert_eq!(
+            err(&[("ORGANIZATION_MODE", "true"), ("SDR_OVERVIEW_URI", "cpo")]),
+            "SDR_OVERVIEW_URI"
         );
         assert_eq!(
             err(&[("ORGANIZATION_MODE", "true"), ("SOFTWARE", "all,nginx*")]),

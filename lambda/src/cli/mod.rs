@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Turn exported AWS Config items into the inventory workbook (and CSV, OSCAL, snapshot).
-    Report(report::ReportArgs),
+    Report(Box<report::ReportArgs>),
     /// List what changed between two snapshots: assets added, removed and changed.
     Diff(diff::DiffArgs),
     /// List every supported AWS Config type: Asset Type, how it is read, rows, columns.
@@ -38,7 +38,7 @@ impl Cli {
     /// Runs the chosen subcommand; returns the process exit code.
     pub fn run(self, out: &mut dyn std::io::Write) -> anyhow::Result<i32> {
         match self.command {
-            Command::Report(args) => report::run(args, out),
+            Command::Report(args) => report::run(*args, out),
             Command::Diff(args) => diff::run(args, out),
             Command::Types(args) => types::run(args, out),
             #[cfg(feature = "aws")]

@@ -10,6 +10,7 @@ use clap::Args;
 use crate::cli::progress::{self, Pace};
 use crate::mapper::{MapContext, SoftwareFilter, TagNames};
 use crate::outputs::oscal::BaseSsp;
+use crate::outputs::sdr::{OverviewUri, SdrBase, SdrSettings};
 use crate::outputs::{
     Compression, Format, Formats, IpCell, Layout, OscalSettings, OutputSettings, EXCEL_MAX_ROWS,
 };
@@ -51,7 +52,8 @@ pub struct ReportArgs {
 /// What is written and how it looks; shared by `report` and `collect`.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Formats to write, comma-separated: xlsx, csv, oscal, snapshot, scan-coverage.
+    /// Formats to write, comma-separated: xlsx, csv, oscal, snapshot, scan-coverage,
+    /// ports, sdr.
     #[arg(long = "format", value_name = "FORMATS", default_value = "xlsx")]
     pub formats: Formats,
     /// Which template the workbook follows.
@@ -76,6 +78,14 @@ pub struct OutputArgs {
     /// The provider's own OSCAL SSP: its inventory items are replaced, the rest kept.
     #[arg(long, value_name = "FILE")]
     pub oscal_ssp: Option<PathBuf>,
+    /// The provider's own Security Decision Record: its portsAndProtocols are replaced,
+    /// the rest kept (`--format sdr`).
+    #[arg(long, value_name = "FILE")]
+    pub sdr: Option<PathBuf>,
+    /// Where the Certification Package Overview is: the SDR's required
+    /// certificationPackageOverviewUri when no --sdr is given.
+    #[arg(long, value_name = "URI")]
+    pub sdr_overview_uri: Option<OverviewUri>,
 }
 
 impl OutputArgs {
@@ -108,12 +118,25 @@ impl OutputArgs {
         if let Some(path) = &self.oscal_ssp {
             oscal.base = Some(BaseSsp::load(path)?);
         }
+        let sdr = SdrSettings {
+            base: self
+                .sdr
+                .as_deref()
+                .map(SdrBase::load)
+                .transpose()
+                .map_err(anyhow::Error::msg)?,
+            overview_uri: self.sdr_overview_uri.clone(),
+        };
+        if self.formats.contains(Format::Sdr) {
+            sdr.check().map_err(anyhow::Error::msg)?;
+        }
         Ok(OutputSettings {
             layout: self.layout,
             ip_cell: self.ip_cell,
             compression: self.compression,
             max_sheet_rows: EXCEL_MAX_ROWS,
             oscal,
+            sdr,
         })
     }
 }

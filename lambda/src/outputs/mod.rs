@@ -15,6 +15,7 @@ pub mod layout;
 pub mod oscal;
 pub mod ports_table;
 pub mod scan_table;
+pub mod sdr;
 pub mod snapshot;
 mod table;
 pub mod xlsx;
@@ -65,16 +66,19 @@ pub enum Format {
     ScanCoverage,
     /// The ports, protocols and services reachable on each asset, as CSV.
     Ports,
+    /// FedRAMP's Security Decision Record (JSON) with the ports and protocols.
+    Sdr,
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Xlsx,
         Format::Csv,
         Format::Oscal,
         Format::Snapshot,
         Format::ScanCoverage,
         Format::Ports,
+        Format::Sdr,
     ];
 
     pub fn name(self) -> &'static str {
@@ -85,6 +89,7 @@ impl Format {
             Format::Snapshot => "snapshot",
             Format::ScanCoverage => "scan-coverage",
             Format::Ports => "ports",
+            Format::Sdr => "sdr",
         }
     }
 
@@ -97,6 +102,7 @@ impl Format {
             Format::Snapshot => "snapshot.jsonl.gz",
             Format::ScanCoverage => "scan-coverage.csv",
             Format::Ports => "ports.csv",
+            Format::Sdr => "sdr.json",
         }
     }
 
@@ -104,7 +110,7 @@ impl Format {
         match self {
             Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             Format::Csv | Format::ScanCoverage | Format::Ports => "text/csv; charset=utf-8",
-            Format::Oscal => "application/json",
+            Format::Oscal | Format::Sdr => "application/json",
             Format::Snapshot => "application/gzip",
         }
     }
@@ -125,7 +131,7 @@ impl FromStr for Format {
             .find(|f| f.name() == s.trim().to_ascii_lowercase())
             .ok_or_else(|| {
                 format!(
-                    "unknown format {s:?}: expected xlsx, csv, oscal, snapshot, scan-coverage or ports"
+                    "unknown format {s:?}: expected xlsx, csv, oscal, snapshot, scan-coverage, ports or sdr"
                 )
             })
     }
@@ -170,10 +176,11 @@ impl Formats {
         }
     }
 
-    /// Refuses, before anything is read, a set that asks for the ports with the network
-    /// facts turned off: there would be nothing to derive them from.
+    /// Refuses, before anything is read, a set that asks for the ports (or the SDR that
+    /// holds them) with the network facts turned off: there would be nothing to derive
+    /// them from.
     pub fn check_network(&self, network: Network) -> Result<(), String> {
-        if self.contains(Format::Ports) && network == Network::Off {
+        if (self.contains(Format::Ports) || self.contains(Format::Sdr)) && network == Network::Off {
             return Err(PORTS_NEED_NETWORK.to_string());
         }
         Ok(())
@@ -201,7 +208,7 @@ impl FromStr for Formats {
             .collect::<Result<Vec<_>, _>>()?;
         if list.is_empty() {
             return Err(
-                "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage or ports"
+                "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports or sdr"
                     .into(),
             );
         }
@@ -234,7 +241,7 @@ impl<'de> Deserialize<'de> for Formats {
                 }
                 if list.is_empty() {
                     return Err(serde::de::Error::custom(
-                        "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage or ports",
+                        "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports or sdr",
                     ));
                 }
                 Ok(Formats::new(list))
@@ -297,6 +304,7 @@ pub struct OutputSettings {
     /// exercise the overflow onto further sheets in tests.
     pub max_sheet_rows: u32,
     pub oscal: OscalSettings,
+    pub sdr: sdr::SdrSettings,
 }
 
 impl Default for OutputSettings {
@@ -307,6 +315,7 @@ impl Default for OutputSettings {
             compression: Compression::default(),
             max_sheet_rows: EXCEL_MAX_ROWS,
             oscal: OscalSettings::default(),
+            sdr: sdr::SdrSettings::default(),
         }
     }
 }
@@ -433,6 +442,7 @@ fn write_one(
                 "no scan coverage was read: give --scan-coverage FILE (report) or set scan-coverage: inspector (collect, the Lambda)",
             )),
         },
+        Format::Sdr => sdr::write(tmp, report, &settings.sdr),
         Format::Ports => match &report.summary.evidence {
             Some(evidence) => {
                 let ports = ports_table::Ports::new(evidence, report.inventory);
