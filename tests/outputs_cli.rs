@@ -322,12 +322,14 @@ fn a_base_ssp_keeps_everything_but_its_inventory() {
         let ssp = &mut doc["system-security-plan"];
         let implementation = ssp["system-implementation"].as_object_mut().unwrap();
         implementation.remove("inventory-items");
-        // The inventory's service components (assets without an IPv4 address) are added.
+        // The inventory's service components (assets without an IPv4 address) are added,
+        // and those the items implement to show their ports and protocols.
         let components = implementation["components"].as_array_mut().unwrap();
         components.retain(|c| {
-            !c["props"]
-                .as_array()
-                .is_some_and(|p| p.iter().any(|p| p["name"] == "asset-id"))
+            !c["props"].as_array().is_some_and(|p| {
+                p.iter()
+                    .any(|p| p["name"] == "asset-id" || p["name"] == "network-services")
+            })
         });
         let meta = ssp["metadata"].as_object_mut().unwrap();
         meta.remove("parties");

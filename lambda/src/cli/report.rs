@@ -223,11 +223,13 @@ fn print_result(
     if let Some(e) = &s.evidence {
         writeln!(
             out,
-            "  ports, protocols and services: {} on {} assets; security groups attached to nothing: {}, attached but not read: {}",
+            "  ports, protocols and services: {} on {} assets; security groups attached to nothing: {}, attached but not read: {}\n  KSI-CNA-RNT: {} open to the internet on a port other than 80/443, {} to all traffic from the internet",
             e.len(),
             e.attached_assets,
             e.unattached_groups.len(),
-            e.groups_not_read.len()
+            e.groups_not_read.len(),
+            e.internet_other_ports,
+            e.internet_all_traffic
         )?;
     }
     for (kind, why) in &s.not_read {

@@ -117,6 +117,7 @@ pub fn assemble(
         per_account,
         errors: role_failures_once(errors.into_iter().chain(findings).map(|(_, e)| e)),
         scan_coverage: summary.scan.as_ref().map(|s| s.counts()),
+        network: summary.evidence.as_ref().map(|e| e.counts()),
         ..RunOutcome::failed()
     };
     if !any_read {

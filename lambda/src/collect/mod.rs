@@ -158,6 +158,10 @@ pub struct RunOutcome {
     /// Resource types left unread on purpose (a setting), with why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_read: Vec<NotRead>,
+    /// The ports, protocols and services and KSI-CNA-RNT's findings, when the network
+    /// facts were read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<crate::network::EvidenceCounts>,
 }
 
 /// A resource type the run did not read, and why.
@@ -180,6 +184,7 @@ impl RunOutcome {
             changes: None,
             scan_coverage: None,
             not_read: Vec::new(),
+            network: None,
         }
     }
 

@@ -17,7 +17,9 @@ pub(super) async fn notify(
     mut outcome: RunOutcome,
     changes: Option<&ChangeReport>,
 ) -> RunOutcome {
-    let changed = changes.is_some_and(|c| !c.changes.is_empty()) || has_scan_gaps(&outcome);
+    let changed = changes.is_some_and(|c| !c.changes.is_empty())
+        || has_scan_gaps(&outcome)
+        || has_exposure(&outcome);
     let Some(topic) = &settings.topic_arn else {
         return outcome;
     };
@@ -48,12 +50,21 @@ fn has_scan_gaps(outcome: &RunOutcome) -> bool {
         .is_some_and(|s| s.not_scanned + s.not_in_inventory > 0)
 }
 
+/// Ingress KSI-CNA-RNT flags (the internet on a port other than 80/443, or all
+/// traffic): a reviewer is told.
+fn has_exposure(outcome: &RunOutcome) -> bool {
+    outcome.network.as_ref().is_some_and(|n| n.findings() > 0)
+}
+
 /// The notification's subject and text (pure).
 pub fn message(outcome: &RunOutcome, changes: Option<&ChangeReport>) -> (&'static str, String) {
     let changed = changes.is_some_and(|c| !c.changes.is_empty());
     let subject = match outcome.status {
         RunStatus::Ok if !changed && has_scan_gaps(outcome) => {
             "FedRAMP inventory: scan coverage gaps"
+        }
+        RunStatus::Ok if !changed && has_exposure(outcome) => {
+            "FedRAMP inventory: internet exposure (KSI-CNA-RNT)"
         }
         RunStatus::Ok => "FedRAMP inventory: changes since the last run",
         RunStatus::Partial => "FedRAMP inventory: partial run",
@@ -69,6 +80,12 @@ pub fn message(outcome: &RunOutcome, changes: Option<&ChangeReport>) -> (&'stati
         text.push_str(&format!(
             "Scan coverage: {} of {} scannable assets scanned in the window; {} not scanned; {} scanned resources not in the inventory.\n",
             s.scanned, s.assets, s.not_scanned, s.not_in_inventory
+        ));
+    }
+    if let Some(n) = &outcome.network {
+        text.push_str(&format!(
+            "Ports, protocols and services: {} on {} assets. KSI-CNA-RNT: {} open to the internet on a port other than 80/443, {} to all traffic from the internet (Ports Protocols Services sheet).\n",
+            n.ports, n.attached_assets, n.internet_other_ports, n.internet_all_traffic
         ));
     }
     if !outcome.errors.is_empty() {
@@ -135,6 +152,32 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Changes: nothing to compare with"), "{text}");
+    }
+
+    #[test]
+    fn internet_exposure_alone_is_told_under_its_own_subject() {
+        let mut outcome = RunOutcome::failed();
+        outcome.status = RunStatus::Ok;
+        outcome.network = Some(crate::network::EvidenceCounts {
+            ports: 9,
+            attached_assets: 3,
+            internet_other_ports: 2,
+            ..Default::default()
+        });
+        assert!(has_exposure(&outcome));
+        let (subject, text) = message(&outcome, None);
+        assert_eq!(
+            subject,
+            "FedRAMP inventory: internet exposure (KSI-CNA-RNT)"
+        );
+        assert!(
+            text.contains(
+                "KSI-CNA-RNT: 2 open to the internet on a port other than 80/443, 0 to all traffic"
+            ),
+            "{text}"
+        );
+        outcome.network = Some(crate::network::EvidenceCounts::default());
+        assert!(!has_exposure(&outcome));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! the facts is a file of its own in `outputs/`.
 
 pub mod attach;
+mod entries;
 pub mod facts;
 pub mod ports;
 
@@ -18,7 +19,7 @@ pub use facts::{
     Fact, InternetGateway, Listener, NetworkAcl, Peer, Permission, Protocol, RouteTable,
     SecurityGroup, Subnet, Vpc,
 };
-pub use ports::{AssetNames, Attachments, Evidence, GroupRef, PortLine};
+pub use ports::{AssetNames, Attachments, Evidence, EvidenceCounts, Exposure, GroupRef, PortLine};
 
 /// The Config types read as network facts, with their full configuration. Each is in
 /// aws-sdk-config's `ResourceType` enum and in awslabs/aws-config-resource-schema

@@ -16,12 +16,16 @@
 //! it is written.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use hashbrown::{HashMap, HashSet};
 
-use super::attach::{listener_endpoint, Attachment, Encryption, Endpoint, NOT_DETERMINED};
-use super::facts::{Listener, Peer, Permission, Protocol, SecurityGroup, Vpc};
+use super::attach::{listener_endpoint, Attachment, Endpoint, NOT_DETERMINED};
+pub use super::entries::Exposure;
+use super::entries::{
+    add_endpoints, rule_entries, rules_of, Enc, Entry, Key, Rule, Texts, Transport,
+};
+use super::facts::{Listener, SecurityGroup, Vpc};
 use super::NetworkFacts;
 use crate::fields::Field;
 
@@ -90,48 +94,6 @@ impl Attachments {
     }
 }
 
-/// A transport as entries keep it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Transport {
-    All,
-    Tcp,
-    Udp,
-    Icmp,
-    Icmpv6,
-    /// An ELBv2 `TCP_UDP` listener.
-    TcpUdp,
-    /// Another IP protocol, by its text.
-    Other(u32),
-}
-
-/// How an entry is encrypted, as kept (a policy by its text).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Enc {
-    Tls(Option<u32>),
-    Plain,
-    NotDetermined,
-}
-
-/// A port range and transport, as entries are keyed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-struct Range {
-    transport: Transport,
-    from: i32,
-    to: i32,
-}
-
-/// One entry of an asset's list.
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    range: Range,
-    encryption: Enc,
-    /// The protocol's short name (`https`, `ssh`, `dns`), when the port or a listener
-    /// gives one.
-    name: Option<&'static str>,
-    sources: u32,
-    groups: u32,
-}
-
 /// An asset with entries, and where they are (shared lists are shared).
 #[derive(Clone, Copy, Debug)]
 struct Listed {
@@ -169,6 +131,10 @@ pub struct Evidence {
     pub groups_not_read: Vec<GroupRef>,
     /// Inventory assets with at least one security group or listening port.
     pub attached_assets: u64,
+    /// KSI-CNA-RNT's findings: entries open to the internet on a port other than 80/443,
+    /// and entries open to all traffic from the internet.
+    pub internet_other_ports: u64,
+    pub internet_all_traffic: u64,
     /// The longest text kept, in bytes: with the inventory's longest value, a bound on
     /// the longest word of a line.
     pub longest_text: usize,
@@ -201,9 +167,42 @@ pub struct PortLine<'a> {
     pub sources: &'a str,
     /// The security groups whose rules permit it, joined with ", ".
     pub groups: &'a str,
+    /// What KSI-CNA-RNT flags in it.
+    pub exposure: Exposure,
+}
+
+/// What the run result and the notification say of the evidence.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EvidenceCounts {
+    /// Ports, protocols and services entries.
+    pub ports: u64,
+    pub attached_assets: u64,
+    /// KSI-CNA-RNT's findings.
+    pub internet_other_ports: u64,
+    pub internet_all_traffic: u64,
+    pub unattached_groups: u64,
+    pub groups_not_read: u64,
+}
+
+impl EvidenceCounts {
+    /// KSI-CNA-RNT's findings, in all.
+    pub fn findings(&self) -> u64 {
+        self.internet_other_ports + self.internet_all_traffic
+    }
 }
 
 impl Evidence {
+    pub fn counts(&self) -> EvidenceCounts {
+        EvidenceCounts {
+            ports: self.len() as u64,
+            attached_assets: self.attached_assets,
+            internet_other_ports: self.internet_other_ports,
+            internet_all_traffic: self.internet_all_traffic,
+            unattached_groups: self.unattached_groups.len() as u64,
+            groups_not_read: self.groups_not_read.len() as u64,
+        }
+    }
+
     /// How many entries (lines) there are.
     pub fn len(&self) -> usize {
         self.ends.last().copied().unwrap_or(0) as usize
@@ -331,74 +330,7 @@ impl Evidence {
             purpose,
             sources,
             groups,
-        }
-    }
-}
-
-/// Who may reach an entry, when no rule says.
-const NO_GROUP: &str = "no security group filters it (routes and network ACLs decide)";
-const GROUP_NOT_READ: &str = "not determined: its security group was not read";
-
-type Key<'a> = (&'a str, &'a str, &'a str);
-
-/// Texts stored once.
-#[derive(Default)]
-struct Texts {
-    list: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32>,
-    /// Joined texts by what they join (see [`Texts::joined`]): the separator's
-    /// number, then the texts'.
-    joins: HashMap<Vec<u32>, u32>,
-    key: Vec<u32>,
-}
-
-impl Texts {
-    fn id(&mut self, text: &str) -> u32 {
-        if let Some(&i) = self.index.get(text) {
-            return i;
-        }
-        let i = self.list.len() as u32;
-        self.list.push(text.into());
-        self.index.insert(text.into(), i);
-        i
-    }
-
-    /// The texts of `ids` in text order, each once, joined with `sep`: made once per
-    /// set of texts.
-    fn joined(&mut self, ids: impl IntoIterator<Item = u32>, sep: Sep) -> u32 {
-        self.key.clear();
-        self.key.extend(ids);
-        self.key.sort_unstable();
-        self.key.dedup();
-        self.key.insert(0, sep as u32);
-        if let Some(&i) = self.joins.get(self.key.as_slice()) {
-            return i;
-        }
-        let mut words: Vec<&str> = self.key[1..]
-            .iter()
-            .map(|&i| &*self.list[i as usize])
-            .collect();
-        words.sort_unstable();
-        let text = words.join(sep.text());
-        let key = std::mem::take(&mut self.key);
-        let i = self.id(&text);
-        self.joins.insert(key, i);
-        i
-    }
-}
-
-/// How joined texts are separated: sources by "; ", groups by ", ".
-#[derive(Clone, Copy)]
-enum Sep {
-    Sources,
-    Groups,
-}
-
-impl Sep {
-    fn text(self) -> &'static str {
-        match self {
-            Sep::Sources => "; ",
-            Sep::Groups => ", ",
+            exposure: entry.exposure,
         }
     }
 }
@@ -406,7 +338,7 @@ impl Sep {
 /// The inbound rules of one set of groups in one place: each rule's range, its
 /// sources' texts and its group's. Made once per set, however many assets share it.
 struct Profile {
-    rules: Vec<(Range, Vec<u32>, u32)>,
+    rules: Vec<Rule>,
     /// A group of the set was read; another was not.
     read_any: bool,
     missing: bool,
@@ -500,7 +432,8 @@ pub fn derive(
         } else {
             let (at, n) = profile.entries;
             let mut list = entries[at as usize..(at + n) as usize].to_vec();
-            add_endpoints(&mut list, profile, &endpoints, &mut texts);
+            let read = (profile.read_any, profile.missing);
+            add_endpoints(&mut list, &profile.rules, read, &endpoints, &mut texts);
             let range = (entries.len() as u32, list.len() as u32);
             entries.extend(list);
             range
@@ -545,8 +478,20 @@ pub fn derive(
         .collect();
     unattached.sort();
     unattached.dedup();
+    let (mut internet_other_ports, mut internet_all_traffic) = (0, 0);
+    for l in &listed {
+        for e in &entries[l.first as usize..(l.first + l.count) as usize] {
+            match e.exposure {
+                Exposure::OtherPort => internet_other_ports += 1,
+                Exposure::AllTraffic => internet_all_traffic += 1,
+                Exposure::None => {}
+            }
+        }
+    }
     let longest_text = texts.list.iter().map(|t| t.len()).max().unwrap_or(0);
     Evidence {
+        internet_other_ports,
+        internet_all_traffic,
         longest_text,
         texts: texts.list,
         entries,
@@ -555,282 +500,5 @@ pub fn derive(
         unattached_groups: unattached,
         groups_not_read: not_read.into_iter().map(group_ref).collect(),
         attached_assets,
-    }
-}
-
-impl Range {
-    fn of_rule(p: &Permission, texts: &mut Texts) -> Range {
-        let port = |p: Option<i64>, default: i32| p.map_or(default, |n| n.clamp(-1, 65_535) as i32);
-        let (transport, from, to) = match &p.protocol {
-            Protocol::All => (Transport::All, 0, 65_535),
-            Protocol::Tcp => (
-                Transport::Tcp,
-                port(p.from_port, 0),
-                port(p.to_port, 65_535),
-            ),
-            Protocol::Udp => (
-                Transport::Udp,
-                port(p.from_port, 0),
-                port(p.to_port, 65_535),
-            ),
-            // An ICMP rule's fromPort is the type (-1: every type).
-            Protocol::Icmp => {
-                let t = port(p.from_port, -1);
-                (Transport::Icmp, t, t)
-            }
-            Protocol::Icmpv6 => {
-                let t = port(p.from_port, -1);
-                (Transport::Icmpv6, t, t)
-            }
-            Protocol::Other(name) => (Transport::Other(texts.id(name)), -1, -1),
-        };
-        Range {
-            transport,
-            from,
-            to,
-        }
-    }
-
-    fn of_endpoint(e: &Endpoint, texts: &mut Texts) -> Range {
-        let transport = match &e.transport {
-            Protocol::All => Transport::All,
-            Protocol::Tcp => Transport::Tcp,
-            Protocol::Udp => Transport::Udp,
-            Protocol::Icmp => Transport::Icmp,
-            Protocol::Icmpv6 => Transport::Icmpv6,
-            Protocol::Other(p) if p == "TCP_UDP" => Transport::TcpUdp,
-            Protocol::Other(p) => Transport::Other(texts.id(p)),
-        };
-        let port = e.port.clamp(0, 65_535) as i32;
-        Range {
-            transport,
-            from: port,
-            to: port,
-        }
-    }
-
-    /// Whether a rule of this range lets traffic reach `e`.
-    fn covers(&self, e: &Range) -> bool {
-        let transport = self.transport == Transport::All
-            || self.transport == e.transport
-            || (e.transport == Transport::TcpUdp
-                && matches!(self.transport, Transport::Tcp | Transport::Udp));
-        transport && self.from <= e.from && e.to <= self.to
-    }
-}
-
-/// The inbound rules of `groups`: range, the texts of its sources, its group's text.
-fn rules_of(
-    groups: &[&SecurityGroup],
-    account: &str,
-    vpcs: &HashMap<Key, &Vpc>,
-    texts: &mut Texts,
-) -> Vec<(Range, Vec<u32>, u32)> {
-    let mut rules = Vec::new();
-    for group in groups {
-        let vpc = group
-            .vpc
-            .as_ref()
-            .and_then(|v| vpcs.get(&(group.account.as_str(), group.region.as_str(), v.as_str())));
-        let id = texts.id(&group.id);
-        for rule in &group.ingress {
-            if rule.peers.is_empty() {
-                continue;
-            }
-            let sources = rule
-                .peers
-                .iter()
-                .map(|p| texts.id(&source(p, account, vpc.copied())))
-                .collect();
-            rules.push((Range::of_rule(rule, texts), sources, id));
-        }
-    }
-    rules
-}
-
-/// The entries of rules alone, one per range and transport, in range order.
-fn rule_entries(rules: &[(Range, Vec<u32>, u32)], texts: &mut Texts) -> Vec<Entry> {
-    let mut building: BTreeMap<Range, (BTreeSet<u32>, BTreeSet<u32>)> = BTreeMap::new();
-    for (range, sources, group) in rules {
-        let (s, g) = building.entry(*range).or_default();
-        s.extend(sources.iter().copied());
-        g.insert(*group);
-    }
-    building
-        .into_iter()
-        .map(|(range, (sources, groups))| Entry {
-            range,
-            encryption: Enc::NotDetermined,
-            name: protocol_name(&range, None),
-            sources: texts.joined(sources, Sep::Sources),
-            groups: texts.joined(groups, Sep::Groups),
-        })
-        .collect()
-}
-
-/// Adds an asset's endpoints to the entries of its rules (`list`, in range order):
-/// each where a rule permits it (or no group filters it, or a group was not read), on
-/// the entry of its own range (made, or taken over from the rule of the same range),
-/// with what the endpoint says of the protocol and its encryption.
-fn add_endpoints(
-    list: &mut Vec<Entry>,
-    profile: &Profile,
-    endpoints: &[Endpoint],
-    texts: &mut Texts,
-) {
-    for endpoint in endpoints {
-        let range = Range::of_endpoint(endpoint, texts);
-        let mut sources = Vec::new();
-        let mut groups = Vec::new();
-        for (rule, s, g) in &profile.rules {
-            if rule.covers(&range) {
-                sources.extend(s.iter().copied());
-                groups.push(*g);
-            }
-        }
-        if sources.is_empty() {
-            if profile.read_any && !profile.missing {
-                // Its groups permit nothing to it: not reachable, no entry.
-                continue;
-            }
-            let why = if profile.missing {
-                GROUP_NOT_READ
-            } else {
-                NO_GROUP
-            };
-            sources.push(texts.id(why));
-        }
-        let encryption = match &endpoint.encryption {
-            Encryption::Tls(policy) => Enc::Tls(policy.as_deref().map(|p| texts.id(p))),
-            Encryption::None => Enc::Plain,
-            Encryption::NotDetermined => Enc::NotDetermined,
-        };
-        let entry = Entry {
-            range,
-            encryption,
-            name: protocol_name(&range, endpoint.protocol.as_deref()),
-            sources: texts.joined(sources, Sep::Sources),
-            groups: texts.joined(groups, Sep::Groups),
-        };
-        match list.binary_search_by(|e| e.range.cmp(&range)) {
-            Ok(i) => list[i] = entry,
-            Err(i) => list.insert(i, entry),
-        }
-    }
-}
-
-/// A peer as the tables summarise it: the internet, the VPC's own range, a prefix
-/// list, another security group, or another CIDR.
-fn source(peer: &Peer, account: &str, vpc: Option<&Vpc>) -> String {
-    match peer {
-        Peer::Cidr(c) if c == "0.0.0.0/0" || c == "::/0" => format!("internet ({c})"),
-        Peer::Cidr(c) => {
-            let Some(vpc) = vpc else {
-                return format!("CIDR {c}");
-            };
-            let ranges = vpc.cidrs.iter().chain(&vpc.ipv6_cidrs);
-            if ranges.clone().any(|r| r == c) {
-                format!("VPC CIDR {c} ({})", vpc.id)
-            } else if ranges.clone().any(|r| cidr_within(c, r)) {
-                format!("CIDR {c} (inside {})", vpc.id)
-            } else {
-                format!("CIDR {c}")
-            }
-        }
-        Peer::PrefixList(id) => format!("prefix list {id}"),
-        Peer::Group {
-            id,
-            account: Some(other),
-        } if other != account => format!("security group {id} of account {other}"),
-        Peer::Group { id, .. } => format!("security group {id}"),
-    }
-}
-
-/// Whether the block `inner` lies inside `outer` (both as written, already checked to
-/// be CIDR blocks when read).
-pub fn cidr_within(inner: &str, outer: &str) -> bool {
-    fn parse(c: &str) -> Option<(u128, u8, bool)> {
-        let (address, length) = c.split_once('/')?;
-        let length: u8 = length.parse().ok()?;
-        match address.parse::<std::net::IpAddr>().ok()? {
-            std::net::IpAddr::V4(a) => Some(((u32::from(a) as u128) << 96, length, true)),
-            std::net::IpAddr::V6(a) => Some((u128::from(a), length, false)),
-        }
-    }
-    let (Some((a, la, v4a)), Some((b, lb, v4b))) = (parse(inner), parse(outer)) else {
-        return false;
-    };
-    if v4a != v4b {
-        return false;
-    }
-    // An IPv4 address sits in the top 32 bits, so its prefix counts from the top too.
-    if la < lb {
-        return false;
-    }
-    let mask = if lb == 0 {
-        0
-    } else {
-        u128::MAX << (128 - lb as u32)
-    };
-    a & mask == b & mask
-}
-
-/// Well-known ports by IANA's service names; `dns` for 53 (IANA: `domain`) as GSA's
-/// rule `has-expected-network-protocols` names it.
-const WELL_KNOWN: &[(i32, &str)] = &[
-    (20, "ftp-data"),
-    (21, "ftp"),
-    (22, "ssh"),
-    (23, "telnet"),
-    (25, "smtp"),
-    (53, "dns"),
-    (69, "tftp"),
-    (80, "http"),
-    (88, "kerberos"),
-    (110, "pop3"),
-    (123, "ntp"),
-    (143, "imap"),
-    (161, "snmp"),
-    (389, "ldap"),
-    (443, "https"),
-    (445, "microsoft-ds"),
-    (465, "submissions"),
-    (514, "syslog"),
-    (587, "submission"),
-    (636, "ldaps"),
-    (853, "domain-s"),
-    (993, "imaps"),
-    (995, "pop3s"),
-    (1433, "ms-sql-s"),
-    (2049, "nfs"),
-    (3306, "mysql"),
-    (3389, "ms-wbt-server"),
-    (5432, "postgresql"),
-    (5671, "amqps"),
-    (5672, "amqp"),
-    (6379, "redis"),
-    (8080, "http-alt"),
-    (11211, "memcache"),
-    (27017, "mongodb"),
-];
-
-/// The protocol's short name: the listener's own (`HTTPS` -> `https`, `TLS` -> `tls`),
-/// else the port's IANA name.
-fn protocol_name(range: &Range, application: Option<&str>) -> Option<&'static str> {
-    if let Some(app) = application {
-        for name in ["http", "https", "tls"] {
-            if app.eq_ignore_ascii_case(name) {
-                return Some(name);
-            }
-        }
-    }
-    match range.transport {
-        Transport::Icmp => Some("icmp"),
-        Transport::Icmpv6 => Some("ipv6-icmp"),
-        Transport::Tcp | Transport::Udp if range.from == range.to => WELL_KNOWN
-            .iter()
-            .find(|(p, _)| *p == range.from)
-            .map(|(_, n)| *n),
-        _ => None,
     }
 }

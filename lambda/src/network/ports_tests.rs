@@ -2,7 +2,8 @@
 //! internet-facing load balancer, and the odd cases.
 
 use super::attach::{listener_endpoint, Attachment, Encryption, Endpoint};
-use super::ports::{cidr_within, derive};
+use super::entries::cidr_within;
+use super::ports::derive;
 use super::*;
 use crate::fields::Field;
 
@@ -137,6 +138,7 @@ struct Line {
     purpose: String,
     sources: String,
     groups: String,
+    exposure: Exposure,
 }
 
 impl Line {
@@ -151,6 +153,7 @@ impl Line {
             purpose: l.purpose.into(),
             sources: l.sources.into(),
             groups: l.groups.into(),
+            exposure: l.exposure,
         }
     }
 }
@@ -283,6 +286,39 @@ fn a_group_reference_a_prefix_list_icmp_and_a_range_are_named_as_such() {
     assert_eq!(e.lines.len(), 2 + 4 + 1);
     assert_eq!(e.evidence.len(), e.lines.len());
     assert_eq!(e.evidence.attached_assets, 3);
+}
+
+#[test]
+fn ingress_from_the_internet_beyond_web_ports_is_flagged_for_ksi_cna_rnt() {
+    let mut system = web();
+    // SSH and all traffic from the internet, on an instance of its own.
+    system.facts.security_groups.push(group(
+        "sg-wide",
+        vec![
+            tcp(22, &[cidr("0.0.0.0/0")]),
+            rule(Protocol::All, None, None, &[cidr("::/0")]),
+            tcp(443, &[cidr("0.0.0.0/0")]),
+        ],
+    ));
+    system.add("i-wide", "EC2", "", &["sg-wide"], vec![]);
+    let e = system.evidence();
+    assert_eq!(
+        (
+            e.evidence.internet_other_ports,
+            e.evidence.internet_all_traffic
+        ),
+        (1, 1)
+    );
+    // The ALB's 443 and 80 from the internet are what KSI-CNA-RNT allows.
+    assert_eq!(row(&e, "web/1", "443").exposure, Exposure::None);
+    assert_eq!(row(&e, "web/1", "80").exposure, Exposure::None);
+    assert_eq!(row(&e, "i-wide", "22").exposure, Exposure::OtherPort);
+    assert_eq!(row(&e, "i-wide", "0-65535").exposure, Exposure::AllTraffic);
+    assert_eq!(row(&e, "i-wide", "443").exposure, Exposure::None);
+    // From inside the VPC, a port is no finding.
+    assert_eq!(row(&e, "i-app", "1024-65535").exposure, Exposure::None);
+    let counts = e.evidence.counts();
+    assert_eq!((counts.findings(), counts.ports), (2, e.lines.len() as u64));
 }
 
 #[test]

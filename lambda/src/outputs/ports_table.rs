@@ -7,7 +7,7 @@ use crate::inventory::Inventory;
 use crate::network::{Evidence, PortLine};
 
 /// The table's columns.
-pub const HEADERS: [&str; 12] = [
+pub const HEADERS: [&str; 13] = [
     "Account",
     "Region",
     "Unique Asset Identifier",
@@ -20,14 +20,17 @@ pub const HEADERS: [&str; 12] = [
     "Purpose",
     "Sources Permitted",
     "Security Groups",
+    "KSI-CNA-RNT",
 ];
 
 /// The headline above the table: the counts, and what could not be judged.
 pub fn headline(evidence: &Evidence) -> String {
     format!(
-        "{} ports, protocols and services on {} assets; {} security groups attached to nothing; {} attached but not read",
+        "{} ports, protocols and services on {} assets; KSI-CNA-RNT: {} open to the internet on a port other than 80/443, {} to all traffic from the internet; {} security groups attached to nothing; {} attached but not read",
         evidence.len(),
         evidence.attached_assets,
+        evidence.internet_other_ports,
+        evidence.internet_all_traffic,
         evidence.unattached_groups.len(),
         evidence.groups_not_read.len()
     )
@@ -50,11 +53,11 @@ impl<'a> Ports<'a> {
 
     /// Line `i` (less than the evidence's `len()`), in account, region, asset,
     /// transport and port order.
-    pub fn line(&self, i: usize) -> [Cow<'a, str>; 12] {
+    pub fn line(&self, i: usize) -> [Cow<'a, str>; 13] {
         cells(self.evidence.line(i, self.inventory))
     }
 
-    pub fn lines(&self) -> impl Iterator<Item = [Cow<'a, str>; 12]> + 'a {
+    pub fn lines(&self) -> impl Iterator<Item = [Cow<'a, str>; 13]> + 'a {
         self.evidence.lines(self.inventory).map(cells)
     }
 
@@ -66,7 +69,7 @@ impl<'a> Ports<'a> {
     }
 }
 
-fn cells(l: PortLine<'_>) -> [Cow<'_, str>; 12] {
+fn cells(l: PortLine<'_>) -> [Cow<'_, str>; 13] {
     [
         l.account.into(),
         l.region.into(),
@@ -80,5 +83,6 @@ fn cells(l: PortLine<'_>) -> [Cow<'_, str>; 12] {
         l.purpose,
         l.sources.into(),
         l.groups.into(),
+        l.exposure.describe().into(),
     ]
 }

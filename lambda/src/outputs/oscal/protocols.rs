@@ -73,6 +73,7 @@ mod tests {
             transports,
             sources: "",
             groups: "",
+            exposure: crate::network::Exposure::None,
         }
     }
 

@@ -240,6 +240,14 @@ fn evidence_lines(lines: &mut Vec<Line>, evidence: &crate::network::Evidence) {
         "Assets with a security group or a listening port",
         evidence.attached_assets.to_string(),
     ));
+    lines.push(pair(
+        "KSI-CNA-RNT: open to the internet on a port other than 80/443",
+        evidence.internet_other_ports.to_string(),
+    ));
+    lines.push(pair(
+        "KSI-CNA-RNT: open to all traffic from the internet",
+        evidence.internet_all_traffic.to_string(),
+    ));
     let ids = |groups: &[crate::network::GroupRef]| {
         let named: Vec<String> = groups
             .iter()
