@@ -451,6 +451,7 @@ fn network_facts_are_read_in_every_mode_and_named_when_turned_off() {
         &["--organization"],
         &["--aggregator", "org-aggregator"],
     ];
+    let mut ports_in_first_mode = None;
     for mode in modes {
         let mut on = mode.to_vec();
         on.extend(["--regions", "us-east-1", "--service-reads", "off"]);
@@ -465,7 +466,24 @@ fn network_facts_are_read_in_every_mode_and_named_when_turned_off() {
             json!(2),
             "{mode:?}: the interfaces' rows only"
         );
+        // Each account's interface is attached to the recorded group (read) and to one
+        // that is not among the items (named as not read); the same entries in every mode.
+        let network = &result["network"];
+        assert_eq!(
+            (&network["attached_assets"], &network["groups_not_read"]),
+            (&json!(2), &json!(2)),
+            "{mode:?}: {result:#}"
+        );
+        let ports = network["ports"].as_u64().unwrap_or(0);
+        assert!(ports > 0, "{mode:?}: {result:#}");
+        assert_eq!(*ports_in_first_mode.get_or_insert(ports), ports, "{mode:?}");
         let summary = summary_text(&out);
+        assert!(
+            summary.contains(&format!(
+                "Entries (Ports Protocols Services sheet) | {ports}"
+            )),
+            "{mode:?}: {summary}"
+        );
         assert!(
             summary.contains("Network facts read"),
             "{mode:?}: {summary}"
@@ -497,6 +515,7 @@ fn network_facts_are_read_in_every_mode_and_named_when_turned_off() {
             .filter(|t| fedramp_inventory::network::is_network_type(t))
             .collect();
         assert_eq!(not_read.len(), 7, "{mode:?}: {result:#}");
+        assert!(result.get("network").is_none(), "{mode:?}: {result:#}");
         let summary = summary_text(&out);
         assert!(!summary.contains("Network facts read"), "{summary}");
         assert!(

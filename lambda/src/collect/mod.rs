@@ -283,6 +283,7 @@ async fn run(
     }
     if settings.network == Network::Off {
         summary.evidence = None;
+        outcome.network = None;
         not_read.extend(NETWORK_TYPES.iter().map(|t| (*t, OFF_REASON)));
     }
     for (resource_type, reason) in not_read {
