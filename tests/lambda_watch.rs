@@ -14,9 +14,21 @@ fn scheduled_invocation_returns_the_run_result_and_delivers() {
     let seed = json!({
         "items": {"111111111111": {"us-east-1": items("111111111111", "us-east-1", 3)},
                   "222222222222": {"us-east-1": items("222222222222", "us-east-1", 1)}},
-        "buckets": ["reports"]
+        "buckets": ["reports", "sdrs"]
     });
     let mut aws = LocalAws::start(&seed);
+    // The provider's Security Decision Record, which the run reads from S3 first and
+    // writes back with its portsAndProtocols.
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.sdr.json");
+    let provider = json!({
+        "certificationPackageOverviewUri": "https://csp.example.com/cpo",
+        "fedRampRequirements": [],
+        "securityControls": [],
+        "portsAndProtocols": [{"serviceName": "stale", "portNumber": "1"}]
+    });
+    std::fs::write(&base, provider.to_string()).unwrap();
+    aws.ask(&format!("s3-put sdrs provider/sdr.json {}", base.display()));
     let mut env: Vec<(String, String)> = aws
         .env()
         .into_iter()
@@ -29,6 +41,8 @@ fn scheduled_invocation_returns_the_run_result_and_delivers() {
         ),
         ("REPORT_TARGET_BUCKET_NAME", "reports"),
         ("REPORT_TARGET_BUCKET_PATH", "lambda"),
+        ("FORMATS", "xlsx,ports,sdr"),
+        ("SDR_BASE", "s3://sdrs/provider/sdr.json"),
     ] {
         env.push((k.to_string(), v.to_string()));
     }
@@ -67,4 +81,23 @@ fn scheduled_invocation_returns_the_run_result_and_delivers() {
     );
     let keys = aws.ask("s3-keys reports");
     assert!(keys.as_array().unwrap().iter().any(|k| k == key), "{keys}");
+    let sdr_uri = result["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["format"] == "sdr")
+        .and_then(|a| a["s3_uri"].as_str())
+        .unwrap_or_else(|| panic!("no SDR delivered: {result:#}"));
+    let got = dir.path().join("got.sdr.json");
+    let sdr_key = sdr_uri.strip_prefix("s3://reports/").unwrap();
+    aws.ask(&format!("s3-get reports {sdr_key} {}", got.display()));
+    let sdr: Value = serde_json::from_str(&std::fs::read_to_string(&got).unwrap()).unwrap();
+    assert_eq!(
+        sdr["certificationPackageOverviewUri"],
+        provider["certificationPackageOverviewUri"]
+    );
+    assert_eq!(sdr["securityControls"], json!([]));
+    // The generated items name no security group and no port: nothing stale is kept.
+    assert_eq!(sdr["portsAndProtocols"], json!([]), "{sdr:#}");
+    assert_eq!(result["network"]["ports"], json!(0), "{result:#}");
 }

@@ -92,6 +92,10 @@ pub struct DeployConfig {
     /// certificationPackageOverviewUri (needed with `sdr` in `formats`).
     #[serde(default)]
     pub sdr_overview_uri: Option<fedramp_inventory::outputs::sdr::OverviewUri>,
+    /// Your Security Decision Record in S3 (`s3://bucket/key`): the base of `sdr`, read
+    /// by the function with its own role before each run.
+    #[serde(default)]
+    pub sdr_base: Option<fedramp_inventory::outputs::sdr::S3Object>,
     /// The role the collector assumes in member accounts.
     #[serde(default = "default_collector_role")]
     pub collector_role_name: String,
@@ -365,6 +369,7 @@ impl DeployConfig {
         if self
             .formats()
             .contains(fedramp_inventory::outputs::Format::Sdr)
+            && self.sdr_base.is_none()
         {
             let sdr = fedramp_inventory::outputs::sdr::SdrSettings {
                 base: None,

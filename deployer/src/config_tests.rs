@@ -103,6 +103,14 @@ fn formats_default_to_the_scheduled_set_and_ports_need_the_network() {
     assert_eq!(c.formats().to_string(), "xlsx,sdr");
     let e = DeployConfig::parse(&format!("{GOOD}sdr-overview-uri: REPLACE-ME\n")).unwrap_err();
     assert!(e.contains("not an absolute URI"), "{e}");
+    // The provider's SDR in S3 is a base of its own; its URI is checked.
+    let c = DeployConfig::parse(&format!(
+        "{GOOD}formats: [xlsx, sdr]\nsdr-base: s3://documents/fedramp/sdr.json\n"
+    ))
+    .unwrap();
+    assert_eq!(c.sdr_base.unwrap().to_string(), "s3://documents/fedramp/sdr.json");
+    let e = DeployConfig::parse(&format!("{GOOD}sdr-base: documents/sdr.json\n")).unwrap_err();
+    assert!(e.contains("s3://bucket/key"), "{e}");
 }
 
 #[test]

@@ -54,6 +54,14 @@ pub fn collector(
         ("ServiceReads", config.service_reads.to_string()),
         ("Network", config.network.to_string()),
         (
+            "SdrBase",
+            config
+                .sdr_base
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ),
+        (
             "SdrOverviewUri",
             config
                 .sdr_overview_uri

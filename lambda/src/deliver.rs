@@ -179,6 +179,24 @@ pub async fn previous_snapshot(
     Ok(newest)
 }
 
+/// An object's text (the provider's SDR), read with the run's own credentials.
+pub async fn read_text(config: &SdkConfig, bucket: &str, key: &str) -> Result<String, String> {
+    let uri = format!("s3://{bucket}/{key}");
+    let object = s3_client(config)
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| format!("s3:GetObject {uri} failed: {}", describe(&e)))?;
+    let bytes = object
+        .body
+        .collect()
+        .await
+        .map_err(|e| format!("reading {uri} failed: {e}"))?;
+    String::from_utf8(bytes.into_bytes().to_vec()).map_err(|_| format!("{uri} is not UTF-8 text"))
+}
+
 /// Downloads `key` to `file`.
 pub async fn download(
     config: &SdkConfig,

@@ -9,7 +9,7 @@ use crate::collect::{
     collect, Accounts, CollectSettings, Destination, RunOutcome, RunStatus, DEFAULT_CONCURRENCY,
 };
 use crate::mapper::{SoftwareFilter, TagNames};
-use crate::outputs::sdr::SdrSettings;
+use crate::outputs::sdr::{S3Object, SdrSettings};
 use crate::outputs::{Compression, Format, Formats, IpCell, Layout, OscalSettings, OutputSettings};
 use crate::reader::config::Account;
 use crate::settings::{
@@ -111,7 +111,8 @@ pub fn settings_from_env(
         base: None,
         overview_uri: parsed(&var, "SDR_OVERVIEW_URI")?,
     };
-    if formats.contains(Format::Sdr) {
+    let sdr_base: Option<S3Object> = parsed(&var, "SDR_BASE")?;
+    if formats.contains(Format::Sdr) && sdr_base.is_none() {
         sdr.check().map_err(|e| bad("SDR_OVERVIEW_URI", e))?;
     }
     let oscal = match var("OSCAL_SETTINGS") {
@@ -172,6 +173,7 @@ pub fn settings_from_env(
         scan_period,
         service_reads,
         network,
+        sdr_base,
     })
 }
 

@@ -209,5 +209,6 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         scan_period: args.scan_period,
         service_reads: args.service_reads,
         network: args.network,
+        sdr_base: None,
     })
 }

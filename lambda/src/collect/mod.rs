@@ -24,6 +24,7 @@ use crate::inventory::Inventory;
 use crate::kernel::{gather, Gathered, InputStatus};
 use crate::mapper::{MapContext, SoftwareFilter, TagNames};
 use crate::network::{NETWORK_TYPES, OFF_REASON};
+use crate::outputs::sdr::{S3Object, SdrBase};
 use crate::outputs::{self, Artifact, Format, Formats, OutputSettings, Report};
 use crate::progress::{Progress, Stage};
 use crate::reader::config::{
@@ -95,6 +96,9 @@ pub struct CollectSettings {
     pub service_reads: ServiceReads,
     /// Whether the network facts are read.
     pub network: Network,
+    /// The provider's Security Decision Record in S3 (the Lambda's `SDR_BASE`), read
+    /// before anything else: the base of `sdr`, as `--sdr FILE` is on the command line.
+    pub sdr_base: Option<S3Object>,
 }
 
 /// Account x region reads at once. Each waits on AWS most of its time (AssumeRole, then
@@ -246,6 +250,23 @@ async fn run(
     let me = caller(base, settings.aws.profile.as_deref())
         .await
         .map_err(|e| run_error("identity", e.to_string()))?;
+    // The provider's SDR first: one that cannot be read, or is not an SDR, stops the run
+    // before anything is read or written.
+    let with_base;
+    let settings = match &settings.sdr_base {
+        None => settings,
+        Some(object) => {
+            let text = crate::deliver::read_text(base, &object.bucket, &object.key)
+                .await
+                .map_err(|e| run_error("sdr-base", e))?;
+            let sdr = SdrBase::from_text(object.to_string(), &text)
+                .map_err(|e| run_error("sdr-base", format!("{object}: {e}")))?;
+            let mut copy = settings.clone();
+            copy.outputs.sdr.base = Some(sdr);
+            with_base = copy;
+            &with_base
+        }
+    };
     // AWS's rates hold from the first call: the aggregator's GROUP BY counts too.
     let limits = Limits::new(settings.rates);
     let targets = targets(settings, base, &limits).await?;

@@ -51,6 +51,42 @@ impl fmt::Display for OverviewUri {
 
 crate::settings::deserialize_from_str!(OverviewUri);
 
+/// Where the provider's SDR is kept for the Lambda: `s3://bucket/key`, read with the
+/// collector's role before anything else (the Lambda's `SDR_BASE`, the deployer's
+/// `sdr-base:`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Object {
+    pub bucket: String,
+    pub key: String,
+}
+
+impl FromStr for S3Object {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let parsed = s
+            .trim()
+            .strip_prefix("s3://")
+            .and_then(|rest| rest.split_once('/'))
+            .filter(|(bucket, key)| !bucket.is_empty() && !key.is_empty() && !key.ends_with('/'));
+        match parsed {
+            Some((bucket, key)) => Ok(S3Object {
+                bucket: bucket.to_string(),
+                key: key.to_string(),
+            }),
+            None => Err(format!("{s:?} is not an S3 object's URI (s3://bucket/key)")),
+        }
+    }
+}
+
+impl fmt::Display for S3Object {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "s3://{}/{}", self.bucket, self.key)
+    }
+}
+
+crate::settings::deserialize_from_str!(S3Object);
+
 /// The provider's own SDR, read and checked before anything is written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SdrBase {
@@ -63,12 +99,15 @@ impl SdrBase {
     pub fn load(path: &Path) -> Result<SdrBase, String> {
         let fail = |why: String| format!("--sdr {}: {why}", path.display());
         let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
-        SdrBase::parse(&text)
-            .map(|document| SdrBase {
-                path: path.to_path_buf(),
-                document,
-            })
-            .map_err(fail)
+        SdrBase::from_text(path.display().to_string(), &text).map_err(fail)
+    }
+
+    /// An SDR read from elsewhere (S3), named by `source` in what is said of it.
+    pub fn from_text(source: String, text: &str) -> Result<SdrBase, String> {
+        SdrBase::parse(text).map(|document| SdrBase {
+            path: PathBuf::from(source),
+            document,
+        })
     }
 
     fn parse(text: &str) -> Result<Map<String, Value>, String> {
@@ -108,7 +147,7 @@ pub struct SdrSettings {
 }
 
 /// Why no SDR can be written: it says which setting is missing.
-pub const SDR_NEEDS_OVERVIEW: &str = "the Security Decision Record needs your Certification Package Overview's URI (FedRAMP's schema requires certificationPackageOverviewUri): give your SDR (--sdr FILE) or the URI (--sdr-overview-uri, SDR_OVERVIEW_URI, sdr-overview-uri:)";
+pub const SDR_NEEDS_OVERVIEW: &str = "the Security Decision Record needs your Certification Package Overview's URI (FedRAMP's schema requires certificationPackageOverviewUri): give your SDR (--sdr FILE; SDR_BASE, sdr-base: in S3) or the URI (--sdr-overview-uri, SDR_OVERVIEW_URI, sdr-overview-uri:)";
 
 impl SdrSettings {
     /// Refuses, before anything is read, an SDR that could not be written.
@@ -192,6 +231,25 @@ mod tests {
             "https:",
         ] {
             assert!(bad.parse::<OverviewUri>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn an_s3_object_has_a_bucket_and_a_key() {
+        let o: S3Object = "s3://sdrs/fedramp/sdr.json".parse().unwrap();
+        assert_eq!(
+            (o.bucket.as_str(), o.key.as_str()),
+            ("sdrs", "fedramp/sdr.json")
+        );
+        assert_eq!(o.to_string(), "s3://sdrs/fedramp/sdr.json");
+        for bad in [
+            "sdrs/sdr.json",
+            "s3://sdrs",
+            "s3://sdrs/",
+            "s3:///k",
+            "s3://b/dir/",
+        ] {
+            assert!(bad.parse::<S3Object>().is_err(), "{bad:?}");
         }
     }
 
