@@ -135,8 +135,9 @@ fn node<'a>(doc: &'a Value, location: &str) -> Option<&'a Value> {
     Some(at)
 }
 
-/// Whether a failure is on the inventory: an item, an inventory component, or a party
-/// or role the inventory references.
+/// Whether a failure is on the inventory: an item, an inventory component, a component
+/// the items implement to show their ports and protocols (`network-services`), or a
+/// party or role the inventory references.
 fn on_inventory(doc: &Value, location: &str) -> bool {
     if location.contains("inventory-item") {
         return true;
@@ -151,7 +152,10 @@ fn on_inventory(doc: &Value, location: &str) -> bool {
         if step.starts_with("component[")
             && n["props"]
                 .as_array()
-                .is_some_and(|p| p.iter().any(|p| p["name"] == "asset-id"))
+                .is_some_and(|p| {
+                    p.iter()
+                        .any(|p| p["name"] == "asset-id" || p["name"] == "network-services")
+                })
         {
             return true;
         }
