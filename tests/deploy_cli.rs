@@ -428,6 +428,42 @@ fn scan_coverage_grants_inspector_reads_to_both_roles() {
     }
 }
 
+/// The provider's SDR in S3: the function is told where it is and may read that one
+/// object, nothing else of the bucket; without it, no such statement exists.
+#[test]
+fn an_sdr_base_grants_reading_that_object_only() {
+    let mut aws =
+        LocalAws::start(&json!({"items": {}, "organization": ["111111111111", "222222222222"]}));
+    let settings =
+        "formats: [xlsx, ports, sdr]\nsdr-base: s3://fedramp-documents/sdr/provider.json\n";
+    let (code, text) = deploy_once(&aws, settings);
+    assert_eq!(code, 0, "{text}");
+    let management = stacks(&mut aws, MANAGEMENT);
+    let collector = &management["fedramp-inventory-collector"];
+    let name = collector["outputs"]["FunctionName"].as_str().unwrap();
+    let role_arn = collector["outputs"]["ExecutionRoleArn"].as_str().unwrap();
+    let function = aws.ask(&format!("lambda {MANAGEMENT} {name}"));
+    assert_eq!(
+        function["Environment"]["SDR_BASE"],
+        "s3://fedramp-documents/sdr/provider.json"
+    );
+    assert_eq!(function["Environment"]["FORMATS"], "xlsx,ports,sdr");
+    let execution = role_arn.rsplit('/').next().unwrap();
+    let role = aws.ask(&format!("role {MANAGEMENT} {execution}"));
+    let statement = role["Statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "ReadTheProvidersSdr")
+        .unwrap_or_else(|| panic!("{role:#}"))
+        .clone();
+    assert_eq!(statement["Action"], "s3:GetObject");
+    assert_eq!(
+        statement["Resource"],
+        "arn:aws:s3:::fedramp-documents/sdr/provider.json"
+    );
+}
+
 /// A report bucket that outlived a stack is adopted only when it is as safe as the
 /// stack makes it; this one (encrypted, but public access not blocked and no TLS-only
 /// policy) stops the deploy before anything is created.

@@ -150,12 +150,10 @@ fn on_inventory(doc: &Value, location: &str) -> bool {
         };
         let step = steps[end - 1];
         if step.starts_with("component[")
-            && n["props"]
-                .as_array()
-                .is_some_and(|p| {
-                    p.iter()
-                        .any(|p| p["name"] == "asset-id" || p["name"] == "network-services")
-                })
+            && n["props"].as_array().is_some_and(|p| {
+                p.iter()
+                    .any(|p| p["name"] == "asset-id" || p["name"] == "network-services")
+            })
         {
             return true;
         }

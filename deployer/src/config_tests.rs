@@ -108,7 +108,10 @@ fn formats_default_to_the_scheduled_set_and_ports_need_the_network() {
         "{GOOD}formats: [xlsx, sdr]\nsdr-base: s3://documents/fedramp/sdr.json\n"
     ))
     .unwrap();
-    assert_eq!(c.sdr_base.unwrap().to_string(), "s3://documents/fedramp/sdr.json");
+    assert_eq!(
+        c.sdr_base.unwrap().to_string(),
+        "s3://documents/fedramp/sdr.json"
+    );
     let e = DeployConfig::parse(&format!("{GOOD}sdr-base: documents/sdr.json\n")).unwrap_err();
     assert!(e.contains("s3://bucket/key"), "{e}");
 }
