@@ -135,6 +135,19 @@ fn node<'a>(doc: &'a Value, location: &str) -> Option<&'a Value> {
     Some(at)
 }
 
+/// What NIST's schema, trestle's models and FedRAMP's inventory rules find wrong in an
+/// SSP (tests/harness/check_outputs.py).
+fn outputs_checker_errors(ssp: &Path) -> Value {
+    let checked = Command::new(common::python())
+        .arg(repo("tests/harness/check_outputs.py"))
+        .arg("oscal")
+        .arg(ssp)
+        .output()
+        .expect("the checker runs");
+    let checked: Value = serde_json::from_slice(&checked.stdout).unwrap();
+    checked["errors"].clone()
+}
+
 /// Whether a failure is on the inventory: an item, an inventory component, a component
 /// the items implement to show their ports and protocols (`network-services`), or a
 /// party or role the inventory references.
@@ -358,14 +371,7 @@ fn each_provider_data_assertion_is_satisfied_by_what_the_readme_names() {
         "not in docs/validator.md: {unlisted:#?}"
     );
     // NIST's schema, trestle's models and FedRAMP's constraints accept it too.
-    let checked = Command::new(common::python())
-        .arg(repo("tests/harness/check_outputs.py"))
-        .arg("oscal")
-        .arg(&ssp)
-        .output()
-        .expect("the checker runs");
-    let checked: Value = serde_json::from_slice(&checked.stdout).unwrap();
-    assert_eq!(checked["errors"], json!([]), "{:#}", checked["errors"]);
+    assert_eq!(outputs_checker_errors(&ssp), json!([]));
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&ssp).unwrap()).unwrap();
     let resources = doc["system-security-plan"]["back-matter"]["resources"]
         .as_array()
@@ -571,14 +577,7 @@ fn a_system_offering_dns_ntp_ssh_https_and_tls_meets_the_protocol_rule() {
         .expect("the constraint checker runs");
     let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(verdict["errors"], json!([]), "{verdict:#}");
-    let checked = Command::new(common::python())
-        .arg(repo("tests/harness/check_outputs.py"))
-        .arg("oscal")
-        .arg(&ssp)
-        .output()
-        .expect("the checker runs");
-    let checked: Value = serde_json::from_slice(&checked.stdout).unwrap();
-    assert_eq!(checked["errors"], json!([]), "{:#}", checked["errors"]);
+    assert_eq!(outputs_checker_errors(&ssp), json!([]));
 
     let other = tempfile::tempdir().unwrap();
     let sample = oscal_of(&repo("sample-data/config-items.jsonl"), other.path(), &[]);

@@ -6,15 +6,22 @@ use super::*;
 use crate::item::ConfigItem;
 use crate::json::Json;
 
-/// The fixture of `resource_type`, as text (its `item`).
-fn fixture(resource_type: &str) -> String {
+/// The item of `resource_type` among the recorded items of tests/fixtures/`folder`/,
+/// as text.
+fn fixture_in(folder: &str, resource_type: &str) -> String {
     let name = resource_type.replace("::", "_");
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/network-types")
+        .join("../tests/fixtures")
+        .join(folder)
         .join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap();
     let file: serde_json::Value = serde_json::from_str(&text).unwrap();
     file["item"].to_string()
+}
+
+/// A network type's fixture (tests/fixtures/network-types/).
+fn fixture(resource_type: &str) -> String {
+    fixture_in("network-types", resource_type)
 }
 
 fn fact_of(text: &str) -> (Fact, Vec<String>) {
@@ -201,15 +208,9 @@ fn the_query_with_the_network_types_fits_configs_limit() {
     assert!(shards_query(&NETWORK_TYPES).len() <= 4096);
 }
 
-/// The item of `resource_type` among the recorded items of tests/fixtures/config-types/.
+/// An inventory type's fixture (tests/fixtures/config-types/).
 fn asset_fixture(resource_type: &str) -> String {
-    let name = resource_type.replace("::", "_");
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/config-types")
-        .join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    let file: serde_json::Value = serde_json::from_str(&text).unwrap();
-    file["item"].to_string()
+    fixture_in("config-types", resource_type)
 }
 
 fn attachment_of(text: &str) -> (Attachment, Vec<String>) {
