@@ -64,11 +64,15 @@ impl Attachments {
     pub fn add(&mut self, asset: u32, attachment: Attachment) {
         let first = self.refs.len() as u32;
         for id in attachment.groups {
-            let next = self.ids.len() as u32;
-            let n = *self.by_id.entry(id.clone().into()).or_insert(next);
-            if n == next {
-                self.ids.push(id.into());
-            }
+            let n = match self.by_id.get(id.as_str()) {
+                Some(&n) => n,
+                None => {
+                    let n = self.ids.len() as u32;
+                    self.ids.push(id.as_str().into());
+                    self.by_id.insert(id.into(), n);
+                    n
+                }
+            };
             self.refs.push(n);
         }
         self.kept.push(Kept {
@@ -79,14 +83,6 @@ impl Attachments {
             purpose: attachment.purpose.map(Into::into),
             name: attachment.name.map(Into::into),
         });
-    }
-
-    pub fn len(&self) -> usize {
-        self.kept.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.kept.is_empty()
     }
 
     fn groups(&self, k: &Kept) -> &[u32] {
