@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::network::web_system;
+use common::network::{web_system, ACCOUNT};
 use common::repo;
 
 const BIN: &str = env!("CARGO_BIN_EXE_fedramp-inventory");
@@ -356,4 +356,98 @@ fn the_sdr_holds_the_ports_and_fedramps_schema_accepts_it() {
         );
         assert!(!out.exists() && !dir.path().join("refused.sdr.json").exists());
     }
+}
+
+/// The permitted connections of the web system: every rule of every attached group, in
+/// and out, with the group and rule; a group peer resolved by the groups' members; the
+/// Network Load Balancer's listener, which no group filters, open to anyone; ids stable
+/// from run to run.
+#[test]
+fn the_permitted_connections_of_a_web_system() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("web.jsonl");
+    let lines: Vec<String> = web_system().iter().map(|v| v.to_string()).collect();
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let read = |name: &str| -> serde_json::Value {
+        let out = dir.path().join(format!("{name}.xlsx"));
+        let (code, text) = report(&input, &out, &["--format", "connections"]);
+        assert_eq!(code, 0, "{text}");
+        let path = dir.path().join(format!("{name}.connections.json"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let doc = read("one");
+    assert_eq!(
+        (&doc["kind"], &doc["schema_version"]),
+        (
+            &serde_json::json!("fedramp-inventory-connections"),
+            &serde_json::json!(1)
+        )
+    );
+    let connections = doc["connections"].as_array().unwrap();
+    let find = |asset: &str, direction: &str, ports: &str| {
+        connections
+            .iter()
+            .find(|c| {
+                let end = if direction == "inbound" {
+                    "destination"
+                } else {
+                    "source"
+                };
+                c["direction"] == direction
+                    && c[end]["id"].as_str().unwrap_or("").contains(asset)
+                    && c["ports"] == ports
+            })
+            .unwrap_or_else(|| panic!("{asset} {direction} {ports}: {connections:#?}"))
+    };
+    let db = find("myrdstest", "inbound", "5432");
+    assert_eq!(
+        db["source"],
+        serde_json::json!({"kind": "security-group", "id": "sg-app", "account": ACCOUNT, "region": "us-east-1"})
+    );
+    assert_eq!(
+        (&db["security_group"], &db["rule"]),
+        (&serde_json::json!("sg-db"), &serde_json::json!("inbound 1"))
+    );
+    let app = doc["security_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == "sg-app")
+        .unwrap();
+    assert_eq!(app["assets"], serde_json::json!(["i-03402838daac1d611"]));
+    let https = find("MyALB", "inbound", "443");
+    assert_eq!(
+        https["source"],
+        serde_json::json!({"kind": "internet", "cidr": "0.0.0.0/0"})
+    );
+    assert!(
+        https["reachable_from_internet"]["reasons"].is_array(),
+        "{https:#}"
+    );
+    let tls = find("MyNLB", "inbound", "8443");
+    assert_eq!(
+        (&tls["source"]["kind"], &tls["security_group"]),
+        (&serde_json::json!("any"), &serde_json::Value::Null)
+    );
+    // The recorded group's egress (all traffic to anywhere), on each asset it guards.
+    let out = find("i-03402838daac1d611", "outbound", "0-65535");
+    assert_eq!(out["destination"]["kind"], "internet");
+    // The same connections, the same ids, next run.
+    let ids = |doc: &serde_json::Value| -> Vec<serde_json::Value> {
+        doc["connections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].clone())
+            .collect()
+    };
+    assert_eq!(ids(&doc), ids(&read("two")));
+
+    let (code, text) = report(
+        &input,
+        &dir.path().join("off.xlsx"),
+        &["--format", "connections", "--network", "off"],
+    );
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("network: off"), "{text}");
 }

@@ -366,11 +366,12 @@ impl Gathered {
             scan,
             not_read: BTreeMap::new(),
             network: self.network.counts(),
-            evidence: Some(network::ports::derive(
-                &self.network,
-                &self.attachments,
-                &inventory,
-            )),
+            evidence: Some({
+                let mut evidence =
+                    network::ports::derive(&self.network, &self.attachments, &inventory);
+                evidence.keep(self.network, self.attachments);
+                evidence
+            }),
         };
         (inventory, summary)
     }

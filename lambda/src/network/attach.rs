@@ -60,6 +60,9 @@ pub struct Endpoint {
 pub struct Attachment {
     /// Security group ids, in the order recorded, each once.
     pub groups: Vec<String>,
+    /// The subnets it has an address in (each once): where its routes and network ACL
+    /// are found.
+    pub subnets: Vec<String>,
     pub endpoints: Vec<Endpoint>,
     /// The purpose tag's value (the ports table's Purpose), when tagged.
     pub purpose: Option<String>,
@@ -216,7 +219,9 @@ pub fn read(item: &ConfigItem<'_>, purpose_tag: &str) -> (Option<Attachment>, Ve
     if groups.is_empty() && endpoints.is_empty() && rtype != ELBV2 {
         return (None, c.warnings);
     }
+    let subnets = subnets_of(rtype, &mut c);
     let attachment = Attachment {
+        subnets,
         groups,
         endpoints,
         purpose: item.tag(purpose_tag).map(|s| s.trim().to_string()),
@@ -228,6 +233,82 @@ pub fn read(item: &ConfigItem<'_>, purpose_tag: &str) -> (Option<Attachment>, Ve
             .map(str::to_string),
     };
     (Some(attachment), c.warnings)
+}
+
+/// Where each type records its subnets (aws-config-resource-schema's paths; a list of
+/// ids, or of objects holding one). Types not here record none Config keeps with them
+/// (a Redshift or ElastiCache subnet group is named, not listed).
+/// Paths of ids: each a path and, for a list of objects, the member holding the id.
+type IdPaths = &'static [(&'static str, Option<&'static str>)];
+
+const SUBNETS: &[(&str, IdPaths)] = &[
+    (
+        "AWS::EC2::Instance",
+        &[("subnetId", None), ("networkInterfaces", Some("subnetId"))],
+    ),
+    ("AWS::EC2::NetworkInterface", &[("subnetId", None)]),
+    ("AWS::EC2::VPCEndpoint", &[("subnetIds", None)]),
+    (
+        "AWS::ElasticLoadBalancing::LoadBalancer",
+        &[("subnets", Some("value"))],
+    ),
+    (ELBV2, &[("availabilityZones", Some("subnetId"))]),
+    (
+        "AWS::RDS::DBInstance",
+        &[("dBSubnetGroup.subnets", Some("subnetIdentifier"))],
+    ),
+    (
+        "AWS::Elasticsearch::Domain",
+        &[("vpcoptions.subnetIds", None)],
+    ),
+    ("AWS::OpenSearch::Domain", &[("VPCOptions.SubnetIds", None)]),
+    (
+        "AWS::EKS::Cluster",
+        &[("ResourcesVpcConfig.SubnetIds", None)],
+    ),
+    (
+        "AWS::ECS::Service",
+        &[("NetworkConfiguration.AwsvpcConfiguration.Subnets", None)],
+    ),
+    ("AWS::Lambda::Function", &[("vpcConfig.subnetIds", None)]),
+    (
+        "AWS::MSK::Cluster",
+        &[("BrokerNodeGroupInfo.ClientSubnets", None)],
+    ),
+    ("AWS::AmazonMQ::Broker", &[("SubnetIds", None)]),
+    ("AWS::SageMaker::NotebookInstance", &[("SubnetId", None)]),
+];
+
+/// The subnet ids `rtype` records at its paths: text, a list of ids, or a list of
+/// objects with the id at `field` (`{"value": ...}` as some Config items write lists).
+fn subnets_of(rtype: &str, c: &mut Conf<'_>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let Some((_, paths)) = SUBNETS.iter().find(|(t, _)| *t == rtype) else {
+        return out;
+    };
+    for (path, field) in *paths {
+        let mut found: Vec<String> = Vec::new();
+        match c.value(path) {
+            Some(Json::Array(list)) => {
+                for element in list {
+                    let id = match (element, field) {
+                        (Json::String(s), _) => Some(s.to_string()),
+                        (other, Some(f)) => c.text_in(other, f).map(|s| s.to_string()),
+                        (other, None) => c.text_in(other, "value").map(|s| s.to_string()),
+                    };
+                    found.extend(id);
+                }
+            }
+            Some(_) => found.extend(c.text(path).map(|s| s.to_string())),
+            None => {}
+        }
+        for id in found {
+            if !id.trim().is_empty() && !out.contains(&id) {
+                out.push(id);
+            }
+        }
+    }
+    out
 }
 
 fn tcp(port: i64, protocol: Option<&str>, encryption: Encryption) -> Endpoint {

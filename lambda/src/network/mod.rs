@@ -8,6 +8,7 @@
 //! the facts is a file of its own in `outputs/`.
 
 pub mod attach;
+pub mod connections;
 mod entries;
 pub mod facts;
 pub mod ports;

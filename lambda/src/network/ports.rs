@@ -41,7 +41,7 @@ pub trait AssetNames {
 
 /// The attachments of a run's assets as the gatherer keeps them: security group ids
 /// stored once each.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Attachments {
     ids: Vec<Box<str>>,
     by_id: HashMap<Box<str>, u32>,
@@ -49,12 +49,14 @@ pub struct Attachments {
     kept: Vec<Kept>,
 }
 
-#[derive(Debug)]
-struct Kept {
-    asset: u32,
+#[derive(Clone, Debug)]
+pub(super) struct Kept {
+    pub(super) asset: u32,
     first: u32,
     count: u32,
-    endpoints: Vec<Endpoint>,
+    /// Its subnets, as `first..first + count` are its groups (after them in `refs`).
+    subnets: u32,
+    pub(super) endpoints: Vec<Endpoint>,
     purpose: Option<Box<str>>,
     name: Option<Box<str>>,
 }
@@ -64,29 +66,52 @@ impl Attachments {
     pub fn add(&mut self, asset: u32, attachment: Attachment) {
         let first = self.refs.len() as u32;
         for id in attachment.groups {
-            let n = match self.by_id.get(id.as_str()) {
-                Some(&n) => n,
-                None => {
-                    let n = self.ids.len() as u32;
-                    self.ids.push(id.as_str().into());
-                    self.by_id.insert(id.into(), n);
-                    n
-                }
-            };
+            let n = self.intern(id);
+            self.refs.push(n);
+        }
+        let count = self.refs.len() as u32 - first;
+        for id in attachment.subnets {
+            let n = self.intern(id);
             self.refs.push(n);
         }
         self.kept.push(Kept {
             asset,
             first,
-            count: self.refs.len() as u32 - first,
+            count,
+            subnets: self.refs.len() as u32 - first - count,
             endpoints: attachment.endpoints,
             purpose: attachment.purpose.map(Into::into),
             name: attachment.name.map(Into::into),
         });
     }
 
-    fn groups(&self, k: &Kept) -> &[u32] {
+    fn intern(&mut self, id: String) -> u32 {
+        match self.by_id.get(id.as_str()) {
+            Some(&n) => n,
+            None => {
+                let n = self.ids.len() as u32;
+                self.ids.push(id.as_str().into());
+                self.by_id.insert(id.into(), n);
+                n
+            }
+        }
+    }
+
+    pub(super) fn groups(&self, k: &Kept) -> &[u32] {
         &self.refs[k.first as usize..(k.first + k.count) as usize]
+    }
+
+    pub(super) fn subnets(&self, k: &Kept) -> &[u32] {
+        let start = (k.first + k.count) as usize;
+        &self.refs[start..start + k.subnets as usize]
+    }
+
+    pub(super) fn id(&self, n: u32) -> &str {
+        &self.ids[n as usize]
+    }
+
+    pub(super) fn kept(&self) -> &[Kept] {
+        &self.kept
     }
 }
 
@@ -134,6 +159,10 @@ pub struct Evidence {
     /// The longest text kept, in bytes: with the inventory's longest value, a bound on
     /// the longest word of a line.
     pub longest_text: usize,
+    /// What they were derived from, kept for the permitted connections, which are put
+    /// into words only when they are written.
+    pub(super) facts: NetworkFacts,
+    pub(super) attachments: Attachments,
 }
 
 /// One entry, in words: a line of the ports table, an item of the SDR's
@@ -188,6 +217,12 @@ impl EvidenceCounts {
 }
 
 impl Evidence {
+    /// Keeps the facts and attachments it was derived from (moved, not copied).
+    pub fn keep(&mut self, facts: NetworkFacts, attachments: Attachments) {
+        self.facts = facts;
+        self.attachments = attachments;
+    }
+
     pub fn counts(&self) -> EvidenceCounts {
         EvidenceCounts {
             ports: self.len() as u64,
@@ -486,6 +521,8 @@ pub fn derive(
     }
     let longest_text = texts.list.iter().map(|t| t.len()).max().unwrap_or(0);
     Evidence {
+        facts: NetworkFacts::default(),
+        attachments: Attachments::default(),
         internet_other_ports,
         internet_all_traffic,
         longest_text,

@@ -58,6 +58,8 @@ struct Row {
     asset_type: String,
     label: String,
     listed: bool,
+    /// The Public column: "Yes", "No" or empty.
+    public: String,
 }
 
 /// The assets of a test, by stored index, as an inventory answers for them.
@@ -79,6 +81,7 @@ impl AssetNames for Assets {
             Field::AssetId => &row.id,
             Field::AssetType => &row.asset_type,
             Field::DiagramLabel => &row.label,
+            Field::Public => &row.public,
             _ => "",
         }
     }
@@ -104,6 +107,7 @@ impl System {
             asset_type: asset_type.into(),
             label: label.into(),
             listed: true,
+            public: "No".into(),
         };
         let attachment = Attachment {
             groups: groups.iter().map(|g| g.to_string()).collect(),
@@ -120,9 +124,14 @@ impl System {
             assets.0.push(row.clone());
             attachments.add(i as u32, attachment.clone());
         }
-        let evidence = derive(&self.facts, &attachments, &assets);
+        let mut evidence = derive(&self.facts, &attachments, &assets);
         let lines = evidence.lines(&assets).map(Line::of).collect();
-        Lines { evidence, lines }
+        evidence.keep(self.facts.clone(), attachments);
+        Lines {
+            evidence,
+            lines,
+            assets,
+        }
     }
 }
 
@@ -161,6 +170,7 @@ impl Line {
 struct Lines {
     evidence: Evidence,
     lines: Vec<Line>,
+    assets: Assets,
 }
 
 const ALB: &str = "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/web/1";
@@ -466,4 +476,234 @@ fn assets_with_the_same_groups_share_their_list_and_every_line_reads_by_number()
         let by_number = Line::of(e.evidence.line(i, &assets));
         assert_eq!(format!("{by_number:?}"), format!("{walked:?}"), "line {i}");
     }
+}
+
+// The permitted connections, on the same web system placed in a VPC: the ALB in a
+// public subnet (a route to an internet gateway, a network ACL admitting 443 and 80
+// and denying 22), the app server and database in a private subnet (no route out).
+
+use super::connections::{connections, members, Connection, Party};
+use super::facts::{AclEntry, Route};
+
+const PUBLIC: &str = "subnet-public";
+const PRIVATE: &str = "subnet-private";
+
+fn placed() -> System {
+    let mut system = web();
+    system.facts.subnets = [PUBLIC, PRIVATE]
+        .iter()
+        .map(|id| Subnet {
+            account: ACCOUNT.into(),
+            region: REGION.into(),
+            id: id.to_string(),
+            vpc: Some("vpc-1".into()),
+            cidr: None,
+            ipv6_cidrs: vec![],
+            availability_zone: None,
+            public_ip_on_launch: false,
+        })
+        .collect();
+    let table = |id: &str, subnets: &[&str], main: bool, to_gateway: bool| RouteTable {
+        account: ACCOUNT.into(),
+        region: REGION.into(),
+        id: id.into(),
+        vpc: Some("vpc-1".into()),
+        routes: [("10.0.0.0/16", "local")]
+            .into_iter()
+            .chain(to_gateway.then_some(("0.0.0.0/0", "igw-1")))
+            .map(|(d, t)| Route {
+                destination: d.into(),
+                target: t.into(),
+            })
+            .collect(),
+        subnets: subnets.iter().map(|s| s.to_string()).collect(),
+        main,
+    };
+    // The private subnet has no table of its own: the VPC's main one serves it.
+    system.facts.route_tables = vec![
+        table("rtb-public", &[PUBLIC], false, true),
+        table("rtb-main", &[], true, false),
+    ];
+    let entry = |n: i64, allow: bool, protocol: Protocol, ports: Option<(i64, i64)>| AclEntry {
+        rule_number: n,
+        egress: false,
+        allow,
+        protocol,
+        cidr: Some("0.0.0.0/0".into()),
+        from_port: ports.map(|p| p.0),
+        to_port: ports.map(|p| p.1),
+    };
+    system.facts.network_acls = vec![NetworkAcl {
+        account: ACCOUNT.into(),
+        region: REGION.into(),
+        id: "acl-1".into(),
+        vpc: Some("vpc-1".into()),
+        default: true,
+        subnets: vec![],
+        entries: vec![
+            entry(90, false, Protocol::Tcp, Some((22, 22))),
+            entry(100, true, Protocol::All, None),
+        ],
+    }];
+    for (i, subnet) in [PUBLIC, PRIVATE, PRIVATE].iter().enumerate() {
+        system.assets[i].1.subnets = vec![subnet.to_string()];
+    }
+    system.assets[0].0.public = "Yes".into();
+    // The app server is open to SSH from anywhere, but private: permitted, not reachable.
+    system.facts.security_groups[1]
+        .ingress
+        .push(tcp(22, &[cidr("0.0.0.0/0")]));
+    system
+}
+
+fn owned(e: &Lines) -> Vec<Connection<'_>> {
+    connections(&e.evidence, &e.assets).collect()
+}
+
+fn find<'a>(
+    list: &'a [Connection<'a>],
+    asset: &str,
+    direction: &str,
+    ports: &str,
+) -> &'a Connection<'a> {
+    list.iter()
+        .find(|c| c.asset_id.ends_with(asset) && c.direction == direction && c.ports == ports)
+        .unwrap_or_else(|| panic!("no {direction} {ports} on {asset}: {list:#?}"))
+}
+
+#[test]
+fn a_public_subnet_with_a_gateway_and_an_admitting_acl_is_reachable() {
+    let e = placed().evidence();
+    let list = owned(&e);
+    let https = find(&list, "web/1", "inbound", "443");
+    assert_eq!(https.party, Party::Internet("0.0.0.0/0"));
+    assert_eq!(https.security_group, Some("sg-alb"));
+    let reach = https.reach.as_ref().unwrap();
+    assert_eq!(reach.reachable, Some(true), "{reach:?}");
+    assert!(
+        reach
+            .reasons
+            .iter()
+            .any(|r| r.contains("routes 0.0.0.0/0 to internet gateway igw-1 (rtb-public)")),
+        "{reach:?}"
+    );
+    assert!(
+        reach
+            .reasons
+            .iter()
+            .any(|r| r.contains("network ACL acl-1 rule 100 (allows) admits it")),
+        "{reach:?}"
+    );
+}
+
+#[test]
+fn a_private_subnet_open_to_the_internet_is_permitted_and_not_reachable() {
+    let e = placed().evidence();
+    let list = owned(&e);
+    let from_internet = list
+        .iter()
+        .find(|c| {
+            c.asset_id == "i-app" && c.ports == "22" && c.party == Party::Internet("0.0.0.0/0")
+        })
+        .expect("the group permits SSH from the internet");
+    let reach = from_internet.reach.as_ref().unwrap();
+    assert_eq!(reach.reachable, Some(false), "{reach:?}");
+    assert!(
+        reach.reasons.iter().any(|r| r.contains("Public: No")),
+        "{reach:?}"
+    );
+    // Were it public, its subnet's main route table still has no way out.
+    let mut system = placed();
+    system.assets[1].0.public = "Yes".into();
+    let e = system.evidence();
+    let list = owned(&e);
+    let c = list
+        .iter()
+        .find(|c| {
+            c.asset_id == "i-app" && c.ports == "22" && c.party == Party::Internet("0.0.0.0/0")
+        })
+        .unwrap();
+    let reach = c.reach.as_ref().unwrap();
+    assert_eq!(reach.reachable, Some(false), "{reach:?}");
+    assert!(
+        reach.reasons.iter().any(|r| r
+            == "subnet subnet-private's route table rtb-main has no route to an internet gateway"),
+        "{reach:?}"
+    );
+}
+
+#[test]
+fn a_network_acl_that_denies_first_decides() {
+    let mut system = placed();
+    // SSH from anywhere to the ALB: its group permits it, the ACL's rule 90 denies it.
+    system.facts.security_groups[0]
+        .ingress
+        .push(tcp(22, &[cidr("0.0.0.0/0")]));
+    let e = system.evidence();
+    let list = owned(&e);
+    let reach = find(&list, "web/1", "inbound", "22").reach.clone().unwrap();
+    assert_eq!(reach.reachable, Some(false), "{reach:?}");
+    assert!(
+        reach
+            .reasons
+            .iter()
+            .any(|r| r.contains("network ACL acl-1 rule 90 (denies) denies it")),
+        "{reach:?}"
+    );
+}
+
+#[test]
+fn group_peers_resolve_to_their_members_and_egress_is_outbound() {
+    let e = placed().evidence();
+    let list = owned(&e);
+    let db = find(&list, "db:orders", "inbound", "5432");
+    assert_eq!(
+        db.party,
+        Party::Group {
+            id: "sg-app",
+            account: None
+        }
+    );
+    let groups = members(&e.evidence, &e.assets);
+    let app = groups.iter().find(|g| g.id == "sg-app").unwrap();
+    assert_eq!(app.assets, ["i-app"]);
+    let unused = groups.iter().find(|g| g.id == "sg-unused").unwrap();
+    assert!(unused.assets.is_empty());
+    // Every group's egress rule (all traffic to anywhere) is an outbound connection.
+    let out = find(&list, "i-app", "outbound", "0-65535");
+    assert_eq!(
+        (out.party.clone(), out.protocol.as_ref()),
+        (Party::Internet("0.0.0.0/0"), "all")
+    );
+    assert!(out.reach.is_none());
+}
+
+#[test]
+fn what_was_not_read_is_not_determined_and_ids_are_stable() {
+    let mut system = placed();
+    system.facts.route_tables.clear();
+    system.assets[1].0.public = "Yes".into();
+    let e = system.evidence();
+    let list = owned(&e);
+    let reach = find(&list, "i-app", "inbound", "8080")
+        .reach
+        .clone()
+        .unwrap();
+    assert_eq!(reach.reachable, None, "{reach:?}");
+    assert!(
+        reach
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("not determined: no route table of subnet subnet-private")),
+        "{reach:?}"
+    );
+    // The same connection has the same id on another run; different ones differ.
+    let again = placed().evidence();
+    let ids = |e: &Lines| owned(e).iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    let (a, b) = (ids(&again), ids(&placed().evidence()));
+    assert_eq!(a, b);
+    let mut unique = a.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), a.len(), "{a:?}");
 }

@@ -10,6 +10,7 @@
 
 pub mod changes_file;
 mod changes_table;
+pub mod connections;
 pub mod csv;
 pub mod layout;
 pub mod oscal;
@@ -68,10 +69,12 @@ pub enum Format {
     Ports,
     /// FedRAMP's Security Decision Record (JSON) with the ports and protocols.
     Sdr,
+    /// The permitted connections (JSON): MAS-CSO-FLO's machine-readable output.
+    Connections,
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Xlsx,
         Format::Csv,
         Format::Oscal,
@@ -79,6 +82,7 @@ impl Format {
         Format::ScanCoverage,
         Format::Ports,
         Format::Sdr,
+        Format::Connections,
     ];
 
     pub fn name(self) -> &'static str {
@@ -90,6 +94,7 @@ impl Format {
             Format::ScanCoverage => "scan-coverage",
             Format::Ports => "ports",
             Format::Sdr => "sdr",
+            Format::Connections => "connections",
         }
     }
 
@@ -103,6 +108,7 @@ impl Format {
             Format::ScanCoverage => "scan-coverage.csv",
             Format::Ports => "ports.csv",
             Format::Sdr => "sdr.json",
+            Format::Connections => "connections.json",
         }
     }
 
@@ -110,7 +116,7 @@ impl Format {
         match self {
             Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             Format::Csv | Format::ScanCoverage | Format::Ports => "text/csv; charset=utf-8",
-            Format::Oscal | Format::Sdr => "application/json",
+            Format::Oscal | Format::Sdr | Format::Connections => "application/json",
             Format::Snapshot => "application/gzip",
         }
     }
@@ -131,7 +137,7 @@ impl FromStr for Format {
             .find(|f| f.name() == s.trim().to_ascii_lowercase())
             .ok_or_else(|| {
                 format!(
-                    "unknown format {s:?}: expected xlsx, csv, oscal, snapshot, scan-coverage, ports or sdr"
+                    "unknown format {s:?}: expected xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr or connections"
                 )
             })
     }
@@ -180,7 +186,8 @@ impl Formats {
     /// holds them) with the network facts turned off: there would be nothing to derive
     /// them from.
     pub fn check_network(&self, network: Network) -> Result<(), String> {
-        if (self.contains(Format::Ports) || self.contains(Format::Sdr)) && network == Network::Off {
+        let derived = [Format::Ports, Format::Sdr, Format::Connections];
+        if derived.iter().any(|f| self.contains(*f)) && network == Network::Off {
             return Err(PORTS_NEED_NETWORK.to_string());
         }
         Ok(())
@@ -208,7 +215,7 @@ impl FromStr for Formats {
             .collect::<Result<Vec<_>, _>>()?;
         if list.is_empty() {
             return Err(
-                "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports or sdr"
+                "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr or connections"
                     .into(),
             );
         }
@@ -241,7 +248,7 @@ impl<'de> Deserialize<'de> for Formats {
                 }
                 if list.is_empty() {
                     return Err(serde::de::Error::custom(
-                        "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports or sdr",
+                        "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr or connections",
                     ));
                 }
                 Ok(Formats::new(list))
@@ -443,6 +450,7 @@ fn write_one(
             )),
         },
         Format::Sdr => sdr::write(tmp, report, &settings.sdr),
+        Format::Connections => connections::write(tmp, report),
         Format::Ports => match &report.summary.evidence {
             Some(evidence) => {
                 let ports = ports_table::Ports::new(evidence, report.inventory);
