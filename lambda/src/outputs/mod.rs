@@ -174,10 +174,11 @@ impl fmt::Display for Formats {
 
 impl Formats {
     /// What a scheduled run (the Lambda, the deployer) writes when not told: the
-    /// workbook, and the ports, protocols and services when the network facts are read.
+    /// workbook, and the ports, protocols and services and the permitted connections
+    /// when the network facts are read.
     pub fn scheduled(network: Network) -> Self {
         match network {
-            Network::On => Formats::new([Format::Xlsx, Format::Ports]),
+            Network::On => Formats::new([Format::Xlsx, Format::Ports, Format::Connections]),
             Network::Off => Formats::default(),
         }
     }
