@@ -88,7 +88,7 @@ fn errors_name_the_key_and_line() {
 #[test]
 fn formats_default_to_the_scheduled_set_and_ports_need_the_network() {
     let c = DeployConfig::parse(GOOD).unwrap();
-    assert_eq!(c.formats().to_string(), "xlsx,ports,connections");
+    assert_eq!(c.formats().to_string(), "xlsx,ports");
     let c = DeployConfig::parse(&format!("{GOOD}network: \"off\"\n")).unwrap();
     assert_eq!(c.formats().to_string(), "xlsx");
     let e = DeployConfig::parse(&format!("{GOOD}network: \"off\"\nformats: [xlsx, ports]\n"))
@@ -120,7 +120,7 @@ fn formats_default_to_the_scheduled_set_and_ports_need_the_network() {
 fn the_example_file_is_valid() {
     let text = include_str!("../../deploy.example.yaml");
     let c = DeployConfig::parse(text).unwrap();
-    assert_eq!(c.formats().to_string(), "xlsx,csv,oscal,ports,connections");
+    assert_eq!(c.formats().to_string(), "xlsx,csv,oscal,ports");
     assert_eq!(
         c.oscal.map(|o| o.system_name),
         Some("Example Cloud Service".to_string())

@@ -379,7 +379,7 @@ mod tests {
         assert_eq!(scans.scan_period.days(), 3);
         assert_eq!((s.network, scans.network), (Network::On, Network::Off));
         // Not told: the workbook, and the ports while the network facts are read.
-        assert_eq!(s.formats.to_string(), "xlsx,ports,connections");
+        assert_eq!(s.formats.to_string(), "xlsx,ports");
         let off = settings(&[
             ("ORGANIZATION_MODE", "true"),
             ("REPORT_TARGET_BUCKET_NAME", "reports"),

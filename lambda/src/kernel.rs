@@ -104,7 +104,7 @@ pub fn map_value(origin: Origin, value: Result<Json<'_>, String>, ctx: &MapConte
             let attachment = match (ctx.network, mapped.assets.first()) {
                 (Network::On, Some(_)) => {
                     let (attachment, mut more) =
-                        network::attach::read(&item, &ctx.tag_names.purpose);
+                        network::attach::read(&item, &ctx.tag_names.purpose, ctx.subnets);
                     warnings.append(&mut more);
                     attachment.map(Box::new)
                 }
@@ -163,6 +163,8 @@ pub struct Gathered {
     coverage: Option<CoverageSet>,
     network: NetworkFacts,
     attachments: Attachments,
+    /// Whether the facts stay with the evidence past [`Gathered::finish`].
+    keep_network: bool,
 }
 
 /// Takes batches in sequence order (whatever order they arrive in) and builds the
@@ -288,10 +290,18 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
         coverage,
         network,
         attachments,
+        keep_network: false,
     }
 }
 
 impl Gathered {
+    /// Keeps the network facts and attachments with the evidence, for an output made
+    /// from them when it is written (the permitted connections); otherwise they are let
+    /// go once the ports are derived, before anything is written.
+    pub fn keep_network_facts(&mut self, keep: bool) {
+        self.keep_network = keep;
+    }
+
     /// The finished inventory and summary, once every input's status is known
     /// (`statuses[i]` is input `i`'s). Read errors come first in the problem list,
     /// then item problems in input order. With a scan window, the coverage is joined
@@ -369,7 +379,9 @@ impl Gathered {
             evidence: Some({
                 let mut evidence =
                     network::ports::derive(&self.network, &self.attachments, &inventory);
-                evidence.keep(self.network, self.attachments);
+                if self.keep_network {
+                    evidence.keep(self.network, self.attachments);
+                }
                 evidence
             }),
         };

@@ -250,6 +250,8 @@ fn collect(
         as_of: generated_at,
         days: request.scan_period.days(),
     });
+    let mut gathered = gathered;
+    gathered.keep_network_facts(request.formats.contains(outputs::Format::Connections));
     let (inventory, mut summary) = gathered.finish(statuses, generated_at, window, set.as_ref());
     if request.context.network == Network::Off {
         summary.evidence = None;

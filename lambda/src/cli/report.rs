@@ -161,6 +161,7 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
                 tag_names,
                 software,
                 network: args.network,
+                subnets: args.outputs.formats.contains(Format::Connections),
                 ..MapContext::default()
             }
         },

@@ -288,7 +288,8 @@ async fn run(
         scan: settings.scan_coverage,
         service_reads: settings.service_reads,
     };
-    let (gathered, errors, findings) = read(plan, &targets).await?;
+    let (mut gathered, errors, findings) = read(plan, &targets).await?;
+    gathered.keep_network_facts(settings.formats.contains(Format::Connections));
     settings.progress.set_stage(Stage::Writing);
     let now = Utc::now();
     let window = (settings.scan_coverage == ScanSource::Inspector).then(|| ScanWindow {
@@ -389,6 +390,7 @@ fn map_context(settings: &CollectSettings, targets: &[Target]) -> MapContext {
         tag_names: settings.tag_names.clone(),
         software: settings.software.clone(),
         network: settings.network,
+        subnets: settings.formats.contains(Format::Connections),
         ..MapContext::default()
     };
     for t in targets {

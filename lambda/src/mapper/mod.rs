@@ -48,6 +48,9 @@ pub struct MapContext {
     pub software: SoftwareFilter,
     /// Whether items of the network types are read as network facts.
     pub network: crate::settings::Network,
+    /// Whether each asset's subnets are kept (the permitted connections need them; a
+    /// run that writes none keeps nothing it will not use).
+    pub subnets: bool,
 }
 
 /// The registry entry of a type, and its index (the compact type id the inventory keeps).

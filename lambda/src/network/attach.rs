@@ -184,9 +184,14 @@ pub fn attached_types() -> impl Iterator<Item = &'static str> {
     TYPES.iter().map(|(t, _, _)| *t)
 }
 
-/// The attachment of the asset made from `item`, with the warnings met; none for a
-/// type without security groups, or an item that names no group and no port.
-pub fn read(item: &ConfigItem<'_>, purpose_tag: &str) -> (Option<Attachment>, Vec<String>) {
+/// The attachment of the asset made from `item`, with the warnings met (its subnets
+/// too, when `subnets`); none for a type without security groups, or an item that
+/// names no group and no port.
+pub fn read(
+    item: &ConfigItem<'_>,
+    purpose_tag: &str,
+    subnets: bool,
+) -> (Option<Attachment>, Vec<String>) {
     let Some(rtype) = item.resource_type.as_deref() else {
         return (None, Vec::new());
     };
@@ -219,7 +224,11 @@ pub fn read(item: &ConfigItem<'_>, purpose_tag: &str) -> (Option<Attachment>, Ve
     if groups.is_empty() && endpoints.is_empty() && rtype != ELBV2 {
         return (None, c.warnings);
     }
-    let subnets = subnets_of(rtype, &mut c);
+    let subnets = if subnets {
+        subnets_of(rtype, &mut c)
+    } else {
+        Vec::new()
+    };
     let attachment = Attachment {
         subnets,
         groups,

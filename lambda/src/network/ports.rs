@@ -163,6 +163,8 @@ pub struct Evidence {
     /// into words only when they are written.
     pub(super) facts: NetworkFacts,
     pub(super) attachments: Attachments,
+    /// Whether they were kept (see [`Evidence::keep`]).
+    pub(super) kept: bool,
 }
 
 /// One entry, in words: a line of the ports table, an item of the SDR's
@@ -221,6 +223,12 @@ impl Evidence {
     pub fn keep(&mut self, facts: NetworkFacts, attachments: Attachments) {
         self.facts = facts;
         self.attachments = attachments;
+        self.kept = true;
+    }
+
+    /// Whether the facts were kept, so that the connections can be made.
+    pub fn has_facts(&self) -> bool {
+        self.kept
     }
 
     pub fn counts(&self) -> EvidenceCounts {
@@ -523,6 +531,7 @@ pub fn derive(
     Evidence {
         facts: NetworkFacts::default(),
         attachments: Attachments::default(),
+        kept: false,
         internet_other_ports,
         internet_all_traffic,
         longest_text,

@@ -216,7 +216,7 @@ fn asset_fixture(resource_type: &str) -> String {
 fn attachment_of(text: &str) -> (Attachment, Vec<String>) {
     let json = Json::parse(text.as_bytes()).unwrap();
     let item = ConfigItem::from_json(json, &mut Vec::new()).unwrap();
-    let (a, warnings) = attach::read(&item, "purpose");
+    let (a, warnings) = attach::read(&item, "purpose", true);
     (a.expect("a type with security groups"), warnings)
 }
 
@@ -319,10 +319,25 @@ fn an_odd_group_list_is_said_and_a_type_without_groups_has_no_attachment() {
     );
     let json = Json::parse(br#"{"resourceType": "AWS::S3::Bucket"}"#).unwrap();
     let item = ConfigItem::from_json(json, &mut Vec::new()).unwrap();
-    assert_eq!(attach::read(&item, "purpose"), (None, vec![]));
+    assert_eq!(attach::read(&item, "purpose", true), (None, vec![]));
     // An instance that names no group (and no port of its own) gives nothing to keep.
     let json =
         Json::parse(br#"{"resourceType": "AWS::EC2::Instance", "configuration": {}}"#).unwrap();
     let item = ConfigItem::from_json(json, &mut Vec::new()).unwrap();
-    assert_eq!(attach::read(&item, "purpose"), (None, vec![]));
+    assert_eq!(attach::read(&item, "purpose", true), (None, vec![]));
+}
+
+#[test]
+fn recorded_items_name_their_subnets_when_asked() {
+    let text = asset_fixture("AWS::EC2::Instance");
+    let (a, _) = attachment_of(&text);
+    assert_eq!(a.subnets, ["subnet-1aaccc7f"]);
+    let alb = asset_fixture("AWS::ElasticLoadBalancingV2::LoadBalancer");
+    let (a, _) = attachment_of(&alb);
+    assert_eq!(a.subnets, ["subnet-29428871", "subnet-38c20312"]);
+    // Not asked (no connections written): nothing kept.
+    let json = Json::parse(text.as_bytes()).unwrap();
+    let item = ConfigItem::from_json(json, &mut Vec::new()).unwrap();
+    let (a, _) = attach::read(&item, "purpose", false);
+    assert!(a.unwrap().subnets.is_empty());
 }

@@ -22,6 +22,10 @@ pub fn write(path: &Path, report: &Report) -> Result<(), OutputError> {
         .evidence
         .as_ref()
         .ok_or_else(|| fail(&PORTS_NEED_NETWORK))?;
+    if !evidence.has_facts() {
+        // A run asks the kernel to keep them when connections are among its formats.
+        return Err(fail(&"the network facts were let go before the connections were written (the run did not ask to keep them)"));
+    }
     let names = report.inventory;
     let file = File::create(path).map_err(|e| fail(&e))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
