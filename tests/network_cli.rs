@@ -303,6 +303,18 @@ fn the_sdr_holds_the_ports_and_fedramps_schema_accepts_it() {
         "encryption": "TLS (ELBSecurityPolicy-TLS13-1-2-2021-06)", "purpose": "TCP 443 to web entry"
     })), "{ports:#?}");
     assert!(ports.iter().any(|p| p["portNumber"] == "1024-65535"));
+    // KSI-CNA-RNT's entry: what the run observed, as validation and evidence; no status
+    // and no assessment claimed.
+    let ksi = own["keySecurityIndicators"].as_array().unwrap();
+    assert_eq!(ksi.len(), 1);
+    assert_eq!(ksi[0]["ksiId"], "KSI-CNA-RNT");
+    assert!(ksi[0].get("ksiImplementationStatus").is_none());
+    assert_eq!(ksi[0]["ksiAssessment"], serde_json::json!([]));
+    let observed = ksi[0]["ksiEvidence"][0]["evidenceText"].as_str().unwrap();
+    assert!(
+        observed.contains("10 ports, protocols and services on 4 assets; 0 open to the internet on a port other than 80/443; 0 open to all traffic"),
+        "{observed}"
+    );
 
     // The provider's SDR: what the tool does not own stays as it was.
     let base = dir.path().join("provider.sdr.json");
@@ -310,7 +322,13 @@ fn the_sdr_holds_the_ports_and_fedramps_schema_accepts_it() {
         "certificationPackageOverviewUri": "https://csp.example.com/cpo",
         "fedRampRequirements": [{"frrID": "SDR-CSO-FRR", "frrImplementation": []}],
         "securityControls": [],
-        "portsAndProtocols": [{"serviceName": "stale", "portNumber": "1"}]
+        "portsAndProtocols": [{"serviceName": "stale", "portNumber": "1"}],
+        "keySecurityIndicators": [
+            {"ksiId": "KSI-IAM-MFA", "ksiImplementation": ["phishing-resistant MFA"], "ksiValidation": [],
+             "ksiAssessment": [], "ksiTests": [], "ksiEvidence": []},
+            {"ksiId": "KSI-CNA-RNT", "ksiImplementation": ["stale"], "ksiValidation": [],
+             "ksiAssessment": [], "ksiTests": [], "ksiEvidence": []}
+        ]
     });
     std::fs::write(&base, provider.to_string()).unwrap();
     let out = dir.path().join("based.xlsx");
@@ -331,6 +349,12 @@ fn the_sdr_holds_the_ports_and_fedramps_schema_accepts_it() {
         assert_eq!(based[key], provider[key], "{key}");
     }
     assert_eq!(based["portsAndProtocols"], own["portsAndProtocols"]);
+    // The provider's other KSIs stay; the tool's own (matched by ksiId) is replaced.
+    let ksis = based["keySecurityIndicators"].as_array().unwrap();
+    assert_eq!(ksis[0], provider["keySecurityIndicators"][0]);
+    assert_eq!(ksis.len(), 2);
+    assert_eq!(ksis[1]["ksiId"], "KSI-CNA-RNT");
+    assert_ne!(ksis[1]["ksiImplementation"], serde_json::json!(["stale"]));
 
     // Not an SDR, or nothing to say where the overview is: refused, nothing written.
     let not_sdr = dir.path().join("not.json");
