@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::network::{web_system, ACCOUNT};
+use common::network::{web_system, ACCOUNT, ALB as ALB_ARN};
 use common::repo;
 
 const BIN: &str = env!("CARGO_BIN_EXE_fedramp-inventory");
@@ -408,6 +408,11 @@ fn the_permitted_connections_of_a_web_system() {
         )
     );
     let connections = doc["connections"].as_array().unwrap();
+    // An asset end names its asset by its place in `assets`.
+    let asset_of = |end: &serde_json::Value| -> serde_json::Value {
+        let at = end["asset"].as_u64().unwrap_or(u64::MAX) as usize;
+        doc["assets"].get(at).cloned().unwrap_or_default()
+    };
     let find = |asset: &str, direction: &str, ports: &str| {
         connections
             .iter()
@@ -418,7 +423,10 @@ fn the_permitted_connections_of_a_web_system() {
                     "source"
                 };
                 c["direction"] == direction
-                    && c[end]["id"].as_str().unwrap_or("").contains(asset)
+                    && asset_of(&c[end])["id"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains(asset)
                     && c["ports"] == ports
             })
             .unwrap_or_else(|| panic!("{asset} {direction} {ports}: {connections:#?}"))
@@ -444,9 +452,21 @@ fn the_permitted_connections_of_a_web_system() {
         https["source"],
         serde_json::json!({"kind": "internet", "cidr": "0.0.0.0/0"})
     );
+    let reasons = &doc["reasons"][https["reachable_from_internet"]["reasons"]
+        .as_u64()
+        .unwrap() as usize];
     assert!(
-        https["reachable_from_internet"]["reasons"].is_array(),
-        "{https:#}"
+        reasons
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("Public: Yes")),
+        "{reasons:#}"
+    );
+    assert_eq!(
+        asset_of(&https["destination"]),
+        serde_json::json!({"account": ACCOUNT, "region": "us-east-1", "id": ALB_ARN,
+            "type": "Load Balancer-application"})
     );
     let tls = find("MyNLB", "inbound", "8443");
     assert_eq!(
@@ -456,6 +476,17 @@ fn the_permitted_connections_of_a_web_system() {
     // The recorded group's egress (all traffic to anywhere), on each asset it guards.
     let out = find("i-03402838daac1d611", "outbound", "0-65535");
     assert_eq!(out["destination"]["kind"], "internet");
+    // Each asset once.
+    let ids: Vec<&str> = doc["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "{ids:?}");
     // The same connections, the same ids, next run.
     let ids = |doc: &serde_json::Value| -> Vec<serde_json::Value> {
         doc["connections"]

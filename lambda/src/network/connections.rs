@@ -65,6 +65,8 @@ pub struct Connection<'a> {
     pub region: &'a str,
     pub asset_id: &'a str,
     pub asset_type: &'a str,
+    /// The asset's stored index (the inventory's), to name it once in a listing.
+    pub asset: u32,
     pub party: Party<'a>,
     /// `TCP`, `UDP`, `ICMP`, `ICMPv6`, `all`, or the protocol the rule names.
     pub protocol: Cow<'a, str>,
@@ -281,6 +283,7 @@ fn of_asset<'a>(
             region,
             asset_id,
             asset_type,
+            asset: kept.asset,
             party,
             protocol,
             ports,

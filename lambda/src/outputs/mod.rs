@@ -175,7 +175,7 @@ impl fmt::Display for Formats {
 impl Formats {
     /// What a scheduled run (the Lambda, the deployer) writes when not told: the
     /// workbook, and the ports, protocols and services when the network facts are read.
-    /// Not yet the connections: at 100,000 items they are 184 MB of JSON, more than a
+    /// Not yet the connections: at 100,000 items they are 127 MB of JSON, more than a
     /// function's default 512 MB of /tmp allows at ten times that (docs/network.md).
     pub fn scheduled(network: Network) -> Self {
         match network {
