@@ -157,6 +157,11 @@ fn ports_protocols_and_services_of_a_web_system() {
         text.contains("ports, protocols and services: 10 on 4 assets; security groups attached to nothing: 1, attached but not read: 0"),
         "{text}"
     );
+    // The database has no Diagram Label tag: counted, since Rev5 makes it mandatory.
+    assert!(
+        text.contains("assets without a Diagram Label (mandatory in Rev5): 1"),
+        "{text}"
+    );
     let rows = csv_rows(&dir.path().join("web.ports.csv"));
     let find = |asset: &str, port: &str| {
         rows.iter()
@@ -238,6 +243,11 @@ fn ports_protocols_and_services_of_a_web_system() {
     assert_eq!(&sheet[3..], &rows[..]);
     let summary = wb.worksheet_range("Run Summary").unwrap();
     let cells: Vec<String> = summary.cells().map(|(_, _, c)| c.to_string()).collect();
+    let unlabelled = cells
+        .iter()
+        .position(|c| c.starts_with("Assets without a Diagram Label"))
+        .unwrap_or_else(|| panic!("{cells:?}"));
+    assert_eq!(cells[unlabelled + 1], "1");
     assert!(
         cells
             .iter()

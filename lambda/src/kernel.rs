@@ -376,6 +376,10 @@ impl Gathered {
             scan,
             not_read: BTreeMap::new(),
             network: self.network.counts(),
+            unlabelled: inventory
+                .assets()
+                .filter(|a| a.get(crate::fields::Field::DiagramLabel).is_empty())
+                .count() as u64,
             evidence: Some({
                 let mut evidence =
                     network::ports::derive(&self.network, &self.attachments, &inventory);

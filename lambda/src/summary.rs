@@ -63,6 +63,9 @@ pub struct Summary {
     pub not_read: BTreeMap<String, String>,
     /// Network facts read (security groups, subnets, ...), by Config type.
     pub network: BTreeMap<String, u64>,
+    /// Listed assets without a Diagram Label: Rev5 makes the column mandatory, and only
+    /// the team's tag can fill it (the diagram labels such assets by name or id).
+    pub unlabelled: u64,
     /// The ports, protocols and services derived from them; `None` with the network
     /// setting off.
     pub evidence: Option<crate::network::Evidence>,

@@ -221,6 +221,13 @@ fn print_result(
     for (kind, n) in &s.network {
         writeln!(out, "  network facts, {kind}: {n}")?;
     }
+    if s.unlabelled > 0 {
+        writeln!(
+            out,
+            "  assets without a Diagram Label (mandatory in Rev5): {}",
+            s.unlabelled
+        )?;
+    }
     if let Some(e) = &s.evidence {
         writeln!(
             out,

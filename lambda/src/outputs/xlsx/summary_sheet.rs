@@ -98,6 +98,13 @@ pub(super) fn write(
         }
     }
 
+    if summary.unlabelled > 0 {
+        lines.push(pair(
+            "Assets without a Diagram Label (mandatory in Rev5: the diagram-label tag)",
+            summary.unlabelled.to_string(),
+        ));
+    }
+
     if let Some(evidence) = summary.evidence_to_show() {
         evidence_lines(&mut lines, evidence);
     }
