@@ -64,7 +64,6 @@ pub struct Connection<'a> {
     pub account: &'a str,
     pub region: &'a str,
     pub asset_id: &'a str,
-    pub asset_type: &'a str,
     /// The asset's stored index (the inventory's), to name it once in a listing.
     pub asset: u32,
     pub party: Party<'a>,
@@ -238,7 +237,6 @@ fn of_asset<'a>(
 ) -> Vec<Connection<'a>> {
     let (account, region) = names.place(kept.asset);
     let asset_id = names.cell(kept.asset, Field::AssetId);
-    let asset_type = names.cell(kept.asset, Field::AssetType);
     let subnets: Vec<&str> = evidence
         .attachments
         .subnets(kept)
@@ -282,7 +280,6 @@ fn of_asset<'a>(
             account,
             region,
             asset_id,
-            asset_type,
             asset: kept.asset,
             party,
             protocol,
