@@ -516,3 +516,87 @@ fn the_permitted_connections_of_a_web_system() {
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("network: off"), "{text}");
 }
+
+/// Month over month: the snapshot keeps the connections when the run makes them, so a
+/// rule added to a group shows in `diff` (printed and in its Changes sheet) as the
+/// connections it permits; nothing else changes.
+#[test]
+fn a_connection_added_between_two_snapshots_is_shown_by_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, system: &[serde_json::Value]| -> std::path::PathBuf {
+        let input = dir.path().join(format!("{name}.jsonl"));
+        let lines: Vec<String> = system.iter().map(|v| v.to_string()).collect();
+        std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+        let out = dir.path().join(format!("{name}.xlsx"));
+        let (code, text) = report(&input, &out, &["--format", "snapshot,connections"]);
+        assert_eq!(code, 0, "{text}");
+        dir.path().join(format!("{name}.snapshot.jsonl.gz"))
+    };
+    let before = web_system();
+    let mut after = before.clone();
+    // The database's group now also admits PostgreSQL from a peer network.
+    let db_group = after
+        .iter_mut()
+        .find(|i| i["resourceId"] == "sg-db")
+        .expect("the web system has sg-db");
+    let rules = db_group["configuration"]["ipPermissions"]
+        .as_array_mut()
+        .unwrap();
+    let mut added = rules[0].clone();
+    added["userIdGroupPairs"] = serde_json::json!([]);
+    added["ipRanges"] = serde_json::json!(["192.168.7.0/24"]);
+    added["ipv4Ranges"] = serde_json::json!([{"cidrIp": "192.168.7.0/24"}]);
+    rules.push(added);
+    let (old, new) = (run("before", &before), run("after", &after));
+    let changes = dir.path().join("changes.csv");
+    let diff = Command::new(BIN)
+        .args(["diff", "--previous", old.to_str().unwrap()])
+        .args(["--current", new.to_str().unwrap()])
+        .args(["--output", changes.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&diff.stdout).into_owned();
+    assert_eq!(diff.status.code(), Some(0), "{text}");
+    assert!(
+        text.starts_with(
+            "0 added, 0 removed, 0 changed; connections: 1 added, 0 removed, 0 changed since"
+        ),
+        "{text}"
+    );
+    let rows = csv_rows(&changes);
+    assert_eq!(rows.len(), 1, "one line, no header: {rows:?}");
+    let db = format!("arn:aws:rds:us-east-1:{ACCOUNT}:db:myrdstest");
+    assert_eq!(
+        rows[0][..7],
+        [
+            "connection added",
+            ACCOUNT,
+            "us-east-1",
+            "RDS",
+            &db,
+            "Connection",
+            ""
+        ],
+        "{rows:?}"
+    );
+    assert!(
+        rows[0][7].starts_with("inbound TCP 5432 from cidr 192.168.7.0/24 to this asset, permitted by security group sg-db inbound 2"),
+        "{rows:?}"
+    );
+    // Without the connections on one side, they are not compared, and it says so.
+    let plain = dir.path().join("plain.xlsx");
+    let input = dir.path().join("before.jsonl");
+    let (code, text) = report(&input, &plain, &["--format", "snapshot"]);
+    assert_eq!(code, 0, "{text}");
+    let diff = Command::new(BIN)
+        .args(["diff", "--previous"])
+        .arg(dir.path().join("plain.snapshot.jsonl.gz"))
+        .args(["--current", new.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&diff.stdout).into_owned();
+    assert!(
+        text.contains("connections not compared: the previous snapshot does not keep them"),
+        "{text}"
+    );
+}

@@ -1,5 +1,6 @@
 //! What changed in the boundary since the last run: assets added, removed, and changed
-//! (which columns, old and new value), from two snapshots.
+//! (which columns, old and new value), and permitted connections added, removed or
+//! changed when both snapshots keep them, from two snapshots.
 //!
 //! Assets are matched by their key (account, region, asset type, identifier), never by
 //! row position. Both snapshots are in key order, so they are compared in one merging
@@ -10,14 +11,19 @@ use std::cmp::Ordering;
 use serde::Serialize;
 
 use crate::fields::Field;
-use crate::snapshot::{AssetKey, SnapshotAsset, SnapshotError, SnapshotReader};
+use crate::snapshot::{AssetKey, SnapshotAsset, SnapshotConnection, SnapshotError, SnapshotReader};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
     Added,
     Removed,
     Changed,
+    /// A permitted connection of the asset (its one column says which).
+    ConnectionAdded,
+    ConnectionRemoved,
+    /// Its rule or its reachability from the internet.
+    ConnectionChanged,
 }
 
 impl ChangeKind {
@@ -26,9 +32,15 @@ impl ChangeKind {
             ChangeKind::Added => "added",
             ChangeKind::Removed => "removed",
             ChangeKind::Changed => "changed",
+            ChangeKind::ConnectionAdded => "connection added",
+            ChangeKind::ConnectionRemoved => "connection removed",
+            ChangeKind::ConnectionChanged => "connection changed",
         }
     }
 }
+
+/// The Changes sheet's column for a connection change.
+pub const CONNECTION_COLUMN: &str = "Connection";
 
 /// One column of a changed asset.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -67,7 +79,11 @@ pub enum Comparison {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChangeReport {
     pub comparison: Comparison,
+    /// The assets' changes in key order, then the connections'.
     pub changes: Vec<AssetChange>,
+    /// Why the connections were not compared, when one snapshot keeps them and the
+    /// other does not.
+    pub connections_note: Option<String>,
 }
 
 /// Counts for the run result.
@@ -82,6 +98,12 @@ pub struct ChangeCounts {
     pub added: usize,
     pub removed: usize,
     pub changed: usize,
+    #[serde(default)]
+    pub connections_added: usize,
+    #[serde(default)]
+    pub connections_removed: usize,
+    #[serde(default)]
+    pub connections_changed: usize,
 }
 
 impl ChangeReport {
@@ -89,6 +111,7 @@ impl ChangeReport {
         ChangeReport {
             comparison: Comparison::FirstRun,
             changes: Vec::new(),
+            connections_note: None,
         }
     }
 
@@ -99,6 +122,7 @@ impl ChangeReport {
                 reason: reason.into(),
             },
             changes: Vec::new(),
+            connections_note: None,
         }
     }
 
@@ -111,12 +135,13 @@ impl ChangeReport {
         current: &std::path::Path,
     ) -> ChangeReport {
         match compare_files(previous, current) {
-            Ok((previous_time, changes)) => ChangeReport {
+            Ok(compared) => ChangeReport {
                 comparison: Comparison::Compared {
                     previous: previous_name.to_string(),
-                    previous_time,
+                    previous_time: compared.previous_time,
                 },
-                changes,
+                changes: compared.changes,
+                connections_note: compared.connections_note,
             },
             Err(e) => ChangeReport::failed(previous_name, e.to_string()),
         }
@@ -141,6 +166,9 @@ impl ChangeReport {
             added: self.count(ChangeKind::Added),
             removed: self.count(ChangeKind::Removed),
             changed: self.count(ChangeKind::Changed),
+            connections_added: self.count(ChangeKind::ConnectionAdded),
+            connections_removed: self.count(ChangeKind::ConnectionRemoved),
+            connections_changed: self.count(ChangeKind::ConnectionChanged),
         }
     }
 
@@ -162,16 +190,35 @@ impl ChangeReport {
                 previous,
                 previous_time,
             } => {
-                if self.changes.is_empty() {
+                let mut line = if self.changes.is_empty() {
                     format!("no changes since {previous_time} ({previous})")
                 } else {
+                    let connections = [
+                        ChangeKind::ConnectionAdded,
+                        ChangeKind::ConnectionRemoved,
+                        ChangeKind::ConnectionChanged,
+                    ]
+                    .map(|k| self.count(k));
+                    let connections = if connections.iter().any(|&n| n > 0) {
+                        format!(
+                            "; connections: {} added, {} removed, {} changed",
+                            connections[0], connections[1], connections[2]
+                        )
+                    } else {
+                        String::new()
+                    };
                     format!(
-                        "{} added, {} removed, {} changed since {previous_time} ({previous})",
+                        "{} added, {} removed, {} changed{connections} since {previous_time} ({previous})",
                         self.count(ChangeKind::Added),
                         self.count(ChangeKind::Removed),
                         self.count(ChangeKind::Changed)
                     )
+                };
+                if let Some(note) = &self.connections_note {
+                    line.push_str("; ");
+                    line.push_str(note);
                 }
+                line
             }
         }
     }
@@ -210,11 +257,19 @@ impl ChangeReport {
     }
 }
 
-/// The changes from `previous` to `current` and the previous snapshot's time.
+/// What two snapshots' comparison found.
+#[derive(Debug)]
+pub struct Compared {
+    pub previous_time: String,
+    pub changes: Vec<AssetChange>,
+    pub connections_note: Option<String>,
+}
+
+/// The changes from `previous` to `current`, with the previous snapshot's time.
 pub fn compare_files(
     previous: &std::path::Path,
     current: &std::path::Path,
-) -> Result<(String, Vec<AssetChange>), SnapshotError> {
+) -> Result<Compared, SnapshotError> {
     let old = SnapshotReader::open(previous)?;
     let time = old.header.generated_at.clone();
     let mut old = Cursor::new(old);
@@ -254,7 +309,79 @@ pub fn compare_files(
             }
         }
     }
-    Ok((time, changes))
+    let connections_note = match (
+        old.reader.header.connections,
+        new.reader.header.connections,
+    ) {
+        (true, true) => {
+            connection_changes(&mut old.reader, &mut new.reader, &mut changes)?;
+            None
+        }
+        (false, false) => None,
+        (false, true) => Some("connections not compared: the previous snapshot does not keep them (its run did not make them)".to_string()),
+        (true, false) => Some("connections not compared: this snapshot does not keep them (the run did not make them)".to_string()),
+    };
+    Ok(Compared {
+        previous_time: time,
+        changes,
+        connections_note,
+    })
+}
+
+/// The connections' changes, in one merging pass over both snapshots' connections.
+fn connection_changes(
+    old: &mut SnapshotReader,
+    new: &mut SnapshotReader,
+    changes: &mut Vec<AssetChange>,
+) -> Result<(), SnapshotError> {
+    let key = |c: &SnapshotConnection| AssetKey {
+        account: c.account.clone(),
+        region: c.region.clone(),
+        asset_type: c.asset_type.clone(),
+        asset_id: c.asset_id.clone(),
+    };
+    let column = |previous: String, current: String| {
+        vec![ColumnChange {
+            column: CONNECTION_COLUMN.into(),
+            previous,
+            current,
+        }]
+    };
+    let mut a = old.next_connection()?;
+    let mut b = new.next_connection()?;
+    loop {
+        let order = match (&a, &b) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(x), Some(y)) => x.order_key().cmp(&y.order_key()),
+        };
+        match order {
+            Ordering::Less => {
+                let x = a.take().unwrap_or_default();
+                let columns = column(x.describe(), String::new());
+                changes.push(change(ChangeKind::ConnectionRemoved, key(&x), columns));
+                a = old.next_connection()?;
+            }
+            Ordering::Greater => {
+                let y = b.take().unwrap_or_default();
+                let columns = column(String::new(), y.describe());
+                changes.push(change(ChangeKind::ConnectionAdded, key(&y), columns));
+                b = new.next_connection()?;
+            }
+            Ordering::Equal => {
+                let (x, y) = (a.take().unwrap_or_default(), b.take().unwrap_or_default());
+                let (before, after) = (x.describe(), y.describe());
+                if before != after {
+                    let columns = column(before, after);
+                    changes.push(change(ChangeKind::ConnectionChanged, key(&y), columns));
+                }
+                a = old.next_connection()?;
+                b = new.next_connection()?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn change(kind: ChangeKind, key: AssetKey, columns: Vec<ColumnChange>) -> AssetChange {
@@ -381,9 +508,10 @@ mod tests {
             scope: Scope::default(),
             settings: Default::default(),
             assets: inv.asset_count() as u64,
+            connections: false,
         };
         let path = dir.join(name);
-        crate::snapshot::write(&path, &header, inv.assets()).unwrap();
+        crate::snapshot::write(&path, &header, inv.assets(), std::iter::empty()).unwrap();
         path
     }
 
@@ -411,8 +539,9 @@ mod tests {
                 ("i-c", "No", "10.0.0.3"),
             ],
         );
-        let (time, changes) = compare_files(&old, &new).unwrap();
-        assert_eq!(time, "old");
+        let compared = compare_files(&old, &new).unwrap();
+        assert_eq!(compared.previous_time, "old");
+        let changes = compared.changes;
         let got: Vec<(ChangeKind, &str, Vec<&str>)> = changes
             .iter()
             .map(|c| {
@@ -433,7 +562,153 @@ mod tests {
             ],
             "the third asset without an identifier is new; the two before pair up"
         );
-        let (_, same) = compare_files(&new, &new).unwrap();
-        assert!(same.is_empty());
+        let same = compare_files(&new, &new).unwrap();
+        assert!(same.changes.is_empty());
+        assert_eq!(same.connections_note, None);
+    }
+
+    fn with_connections(
+        dir: &std::path::Path,
+        name: &str,
+        connections: Option<&[SnapshotConnection]>,
+    ) -> std::path::PathBuf {
+        let path = snapshot(dir, name, &[("i-a", "No", "10.0.0.1")]);
+        let mut reader = crate::snapshot::SnapshotReader::open(&path).unwrap();
+        let mut header = reader.header.clone();
+        let mut inv = Inventory::new();
+        while let Some(asset) = reader.next_asset().unwrap() {
+            let mut a = Asset::default();
+            a.set_account(&asset.key.account);
+            a.set_region(&asset.key.region);
+            a.set(Field::AssetType, &asset.key.asset_type);
+            a.set(Field::AssetId, &asset.key.asset_id);
+            inv.add(&a, 0);
+        }
+        inv.finish();
+        header.connections = connections.is_some();
+        let lines = connections.unwrap_or_default().to_vec();
+        crate::snapshot::write(&path, &header, inv.assets(), lines.into_iter()).unwrap();
+        path
+    }
+
+    fn connection(id: &str, ports: &str, reachable: Option<bool>) -> SnapshotConnection {
+        SnapshotConnection {
+            id: id.into(),
+            account: "1".into(),
+            region: "r".into(),
+            asset_type: "EC2".into(),
+            asset_id: "i-a".into(),
+            direction: "inbound".into(),
+            party: "internet 0.0.0.0/0".into(),
+            protocol: "TCP".into(),
+            ports: ports.into(),
+            security_group: Some("sg-1".into()),
+            rule: "inbound 1".into(),
+            reachable,
+        }
+    }
+
+    #[test]
+    fn connections_are_matched_by_id_and_a_new_one_is_added() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = [
+            connection("c-1", "443", Some(false)),
+            connection("c-2", "22", Some(false)),
+        ];
+        let after = [
+            connection("c-1", "443", Some(true)),
+            connection("c-3", "3389", Some(true)),
+        ];
+        let old = with_connections(dir.path(), "old", Some(&before));
+        let new = with_connections(dir.path(), "new", Some(&after));
+        let compared = compare_files(&old, &new).unwrap();
+        let got: Vec<(ChangeKind, &str, &str)> = compared
+            .changes
+            .iter()
+            .map(|c| {
+                let col = &c.columns[0];
+                (c.change, col.previous.as_str(), col.current.as_str())
+            })
+            .collect();
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[0].0, ChangeKind::ConnectionChanged);
+        assert!(got[0].1.ends_with("not reachable from the internet (c-1)"));
+        assert!(got[0].2.ends_with("; reachable from the internet (c-1)"));
+        assert_eq!(got[1], (ChangeKind::ConnectionRemoved, got[1].1, ""));
+        assert!(got[1].1.starts_with("inbound TCP 22 from internet 0.0.0.0/0 to this asset, permitted by security group sg-1 inbound 1"));
+        assert_eq!(got[2].0, ChangeKind::ConnectionAdded);
+        assert!(got[2].2.contains("TCP 3389"));
+        let report = ChangeReport::compare("old", &old, &new);
+        assert_eq!(
+            report.headline(),
+            "0 added, 0 removed, 0 changed; connections: 1 added, 1 removed, 1 changed since old (old)"
+        );
+        let counts = report.counts();
+        assert_eq!(
+            (
+                counts.connections_added,
+                counts.connections_removed,
+                counts.connections_changed
+            ),
+            (1, 1, 1)
+        );
+    }
+
+    #[test]
+    fn connections_kept_on_one_side_only_are_not_compared_and_said_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = with_connections(dir.path(), "old", None);
+        let new = with_connections(dir.path(), "new", Some(&[connection("c-1", "443", None)]));
+        let report = ChangeReport::compare("old", &old, &new);
+        assert!(report.changes.is_empty(), "never all shown as added");
+        assert!(report.headline().ends_with(
+            "connections not compared: the previous snapshot does not keep them (its run did not make them)"
+        ));
+    }
+
+    #[test]
+    fn a_snapshot_cut_short_in_its_connections_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let whole = with_connections(
+            dir.path(),
+            "whole",
+            Some(&[
+                connection("c-1", "443", None),
+                connection("c-2", "22", None),
+            ]),
+        );
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::MultiGzDecoder::new(std::fs::File::open(&whole).unwrap()),
+            &mut text,
+        )
+        .unwrap();
+        let cut: Vec<&str> = text.lines().collect();
+        assert_eq!(cut.last(), Some(&r#"{"connections_end":2}"#));
+        let write = |name: &str, lines: &[&str]| {
+            let path = dir.path().join(name);
+            let mut gz = flate2::write::GzEncoder::new(
+                std::fs::File::create(&path).unwrap(),
+                flate2::Compression::fast(),
+            );
+            std::io::Write::write_all(&mut gz, (lines.join("\n") + "\n").as_bytes()).unwrap();
+            gz.finish().unwrap();
+            path
+        };
+        let no_end = write("no-end", &cut[..cut.len() - 1]);
+        let err = compare_files(&whole, &no_end).unwrap_err().to_string();
+        assert!(
+            err.ends_with("cut short: no end line after 2 connections"),
+            "{err}"
+        );
+        let short = write(
+            "short",
+            &[&cut[..cut.len() - 2], &cut[cut.len() - 1..]].concat(),
+        );
+        let err = compare_files(&whole, &short).unwrap_err().to_string();
+        assert!(
+            err.ends_with("its end line counts 2 connections, 1 were read"),
+            "{err}"
+        );
     }
 }

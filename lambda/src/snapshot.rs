@@ -2,6 +2,10 @@
 //! then one asset per line, in inventory order. It is what `diff` compares month over
 //! month and what a team's own tooling reads; the schema is documented in docs/outputs.md
 //! and versioned (`schema_version`): a reader refuses a newer one rather than guess.
+//!
+//! Since version 2 a run that made the permitted connections keeps them too: after the
+//! assets, one line per connection in (account, region, identifier, connection id)
+//! order, then an end line that counts them, so that a file cut short is known.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -19,7 +23,7 @@ use crate::inventory::AssetView;
 /// What the header's `kind` says, so a stray file is not taken for a snapshot.
 pub const KIND: &str = "fedramp-inventory-snapshot";
 /// Bumped when a reader of the previous version could misread the new one.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The first line.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -35,6 +39,10 @@ pub struct Header {
     pub settings: BTreeMap<String, String>,
     /// Asset lines that follow: a shorter file was cut off.
     pub assets: u64,
+    /// Whether connection lines and their end line follow the assets (the run made the
+    /// connections); a snapshot without them says nothing of the connections.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub connections: bool,
 }
 
 /// Where the inventory came from.
@@ -76,6 +84,68 @@ impl SnapshotAsset {
     pub fn cell(&self, field: Field) -> &str {
         self.cells.get(field.key()).map_or("", String::as_str)
     }
+}
+
+/// One permitted connection of a listed asset (`STEM.connections.json` says the same
+/// with the group members and reasons; this is what month over month compares).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SnapshotConnection {
+    /// The connection's stable id (`c-` and a hash of what it is).
+    pub id: String,
+    pub account: String,
+    pub region: String,
+    pub asset_type: String,
+    pub asset_id: String,
+    /// `inbound` or `outbound`.
+    pub direction: String,
+    /// The other end in words: `internet 0.0.0.0/0`, `cidr 10.0.0.0/16`,
+    /// `prefix-list pl-1`, `security-group sg-1`, `any`.
+    pub party: String,
+    pub protocol: String,
+    pub ports: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group: Option<String>,
+    /// Which rule permits it (`inbound 2`), or the listener.
+    pub rule: String,
+    /// For an inbound connection, whether the asset is reachable from the internet
+    /// (absent when not determined or outbound).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reachable: Option<bool>,
+}
+
+impl SnapshotConnection {
+    /// Its place in the file's order.
+    pub fn order_key(&self) -> (&str, &str, &str, &str) {
+        (&self.account, &self.region, &self.asset_id, &self.id)
+    }
+
+    /// The connection in words, as the Changes sheet shows it.
+    pub fn describe(&self) -> String {
+        let (from, to) = match self.direction.as_str() {
+            "inbound" => (self.party.as_str(), "this asset"),
+            _ => ("this asset", self.party.as_str()),
+        };
+        let by = match &self.security_group {
+            Some(g) => format!("security group {g} {}", self.rule),
+            None => self.rule.clone(),
+        };
+        let reach = match self.reachable {
+            Some(true) => "; reachable from the internet",
+            Some(false) => "; not reachable from the internet",
+            None => "",
+        };
+        format!(
+            "{} {} {} from {from} to {to}, permitted by {by}{reach} ({})",
+            self.direction, self.protocol, self.ports, self.id
+        )
+    }
+}
+
+/// The line that ends the connections.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConnectionsEnd {
+    connections_end: u64,
 }
 
 /// An asset line written straight from the inventory, in [`SnapshotAsset`]'s shape,
@@ -138,11 +208,13 @@ pub enum SnapshotError {
     Invalid { path: String, message: String },
 }
 
-/// Writes a snapshot: the header, then each asset, gzip'd.
+/// Writes a snapshot: the header, then each asset, then (when the header says so) each
+/// connection, in [`SnapshotConnection::order_key`] order, and their end line, gzip'd.
 pub fn write<'a>(
     path: &Path,
     header: &Header,
     assets: impl Iterator<Item = AssetView<'a>>,
+    connections: impl Iterator<Item = SnapshotConnection>,
 ) -> std::io::Result<()> {
     let file = File::create(path)?;
     // Level 3: most of level 6's size at a fraction of its time (the lines repeat
@@ -153,6 +225,21 @@ pub fn write<'a>(
     out.write_all(b"\n")?;
     for asset in assets {
         serde_json::to_writer(&mut out, &AssetLine(&asset))?;
+        out.write_all(b"\n")?;
+    }
+    if header.connections {
+        let mut count = 0u64;
+        for c in connections {
+            serde_json::to_writer(&mut out, &c)?;
+            out.write_all(b"\n")?;
+            count += 1;
+        }
+        serde_json::to_writer(
+            &mut out,
+            &ConnectionsEnd {
+                connections_end: count,
+            },
+        )?;
         out.write_all(b"\n")?;
     }
     let out = out.into_inner().map_err(|e| e.into_error())?;
@@ -169,6 +256,10 @@ pub struct SnapshotReader {
     pub header: Header,
     read: u64,
     last: Option<AssetKey>,
+    connections_read: u64,
+    last_connection: Option<SnapshotConnection>,
+    /// The connections' end line was read.
+    ended: bool,
 }
 
 impl SnapshotReader {
@@ -208,6 +299,9 @@ impl SnapshotReader {
             header,
             read: 0,
             last: None,
+            connections_read: 0,
+            last_connection: None,
+            ended: false,
         })
     }
 
@@ -217,8 +311,18 @@ impl SnapshotReader {
             path: self.path.clone(),
             message,
         };
+        if self.read == self.header.assets {
+            // The connections follow, if any: `next_connection` reads them; else the
+            // file ends here.
+            if !self.header.connections && self.lines.next().is_some() {
+                return Err(invalid(format!(
+                    "more lines than the {} assets its header announces",
+                    self.header.assets
+                )));
+            }
+            return Ok(None);
+        }
         let line = match self.lines.next() {
-            None if self.read == self.header.assets => return Ok(None),
             None => {
                 return Err(invalid(format!(
                     "cut short: {} of the {} assets its header announces",
@@ -242,13 +346,65 @@ impl SnapshotReader {
                 self.read + 1
             )));
         }
-        if self.read > self.header.assets {
-            return Err(invalid(format!(
-                "more assets than the {} its header announces",
-                self.header.assets
-            )));
-        }
         self.last = Some(asset.key.clone());
         Ok(Some(asset))
+    }
+
+    /// The next connection, `None` at their end line (or at once when the snapshot has
+    /// none: see [`Header::connections`]). Call once the assets are read.
+    pub fn next_connection(&mut self) -> Result<Option<SnapshotConnection>, SnapshotError> {
+        let invalid = |message: String| SnapshotError::Invalid {
+            path: self.path.clone(),
+            message,
+        };
+        if !self.header.connections || self.ended {
+            return Ok(None);
+        }
+        if self.read < self.header.assets {
+            return Err(invalid("connections read before the assets".into()));
+        }
+        let line = match self.lines.next() {
+            None => {
+                return Err(invalid(format!(
+                    "cut short: no end line after {} connections",
+                    self.connections_read
+                )))
+            }
+            Some(Err(e)) => {
+                return Err(invalid(format!(
+                    "cut short or damaged after {} connections ({e})",
+                    self.connections_read
+                )))
+            }
+            Some(Ok(line)) => line,
+        };
+        if let Ok(end) = serde_json::from_str::<ConnectionsEnd>(&line) {
+            if end.connections_end != self.connections_read {
+                return Err(invalid(format!(
+                    "its end line counts {} connections, {} were read",
+                    end.connections_end, self.connections_read
+                )));
+            }
+            if self.lines.next().is_some() {
+                return Err(invalid("lines after the connections' end line".into()));
+            }
+            self.ended = true;
+            return Ok(None);
+        }
+        self.connections_read += 1;
+        let at = self.header.assets + self.connections_read + 1;
+        let c: SnapshotConnection = serde_json::from_str(&line)
+            .map_err(|e| invalid(format!("connection line {at} is not valid ({e})")))?;
+        if self
+            .last_connection
+            .as_ref()
+            .is_some_and(|last| last.order_key() > c.order_key())
+        {
+            return Err(invalid(format!(
+                "connection line {at} is out of order (account, region, identifier, id)"
+            )));
+        }
+        self.last_connection = Some(c.clone());
+        Ok(Some(c))
     }
 }

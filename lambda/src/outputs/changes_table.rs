@@ -111,6 +111,7 @@ mod tests {
         };
         let report = ChangeReport {
             comparison: Comparison::FirstRun,
+            connections_note: None,
             changes: vec![
                 change("a", 0),
                 change("b", 3),
