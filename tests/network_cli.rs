@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 
 use common::network::{web_system, ACCOUNT, ALB as ALB_ARN};
-use common::repo;
+use common::{csv_rows, repo};
 
 const BIN: &str = env!("CARGO_BIN_EXE_fedramp-inventory");
 
@@ -115,33 +115,6 @@ fn odd_network_items_are_named_and_kept() {
         text.contains("items.jsonl:10") && text.contains("\"300.0.0.1/32\" is not a CIDR block"),
         "{text}"
     );
-}
-
-/// The data rows of a CSV file our writer made (quoted fields, `""` for a quote).
-fn csv_rows(path: &std::path::Path) -> Vec<Vec<String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut rows = vec![vec![String::new()]];
-    let (mut quoted, mut chars) = (
-        false,
-        text.trim_start_matches('\u{feff}').chars().peekable(),
-    );
-    while let Some(c) = chars.next() {
-        let row = rows.last_mut().unwrap();
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                row.last_mut().unwrap().push('"');
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => row.push(String::new()),
-            ('\r', false) => {}
-            ('\n', false) => rows.push(vec![String::new()]),
-            (c, _) => row.last_mut().unwrap().push(c),
-        }
-    }
-    rows.retain(|r| r.len() > 1 || !r[0].is_empty());
-    rows.remove(0);
-    rows
 }
 
 #[test]

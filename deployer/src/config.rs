@@ -317,10 +317,15 @@ impl DeployConfig {
     /// Parses and checks the settings; the message names the key (and line).
     /// The formats each run writes: as given, else what a scheduled run writes by
     /// default (the workbook, and the ports while the network facts are read).
+    /// Whether the SDR has what it needs: a base SDR or the overview URI.
+    pub fn sdr_configured(&self) -> bool {
+        self.sdr_base.is_some() || self.sdr_overview_uri.is_some()
+    }
+
     pub fn formats(&self) -> Formats {
         self.formats_given
             .clone()
-            .unwrap_or_else(|| Formats::scheduled(self.network))
+            .unwrap_or_else(|| Formats::scheduled(self.network, self.sdr_configured()))
     }
 
     pub fn parse(text: &str) -> Result<DeployConfig, String> {

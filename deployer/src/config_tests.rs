@@ -88,7 +88,16 @@ fn errors_name_the_key_and_line() {
 #[test]
 fn formats_default_to_the_scheduled_set_and_ports_need_the_network() {
     let c = DeployConfig::parse(GOOD).unwrap();
-    assert_eq!(c.formats().to_string(), "xlsx,ports");
+    assert_eq!(c.formats().to_string(), "xlsx,ports,connections,diagram");
+    // With one of its settings, the SDR too.
+    let c = DeployConfig::parse(&format!(
+        "{GOOD}sdr-overview-uri: https://example.gov/cpo.json\n"
+    ))
+    .unwrap();
+    assert_eq!(
+        c.formats().to_string(),
+        "xlsx,ports,sdr,connections,diagram"
+    );
     let c = DeployConfig::parse(&format!("{GOOD}network: \"off\"\n")).unwrap();
     assert_eq!(c.formats().to_string(), "xlsx");
     let e = DeployConfig::parse(&format!("{GOOD}network: \"off\"\nformats: [xlsx, ports]\n"))

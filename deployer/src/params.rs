@@ -89,7 +89,16 @@ pub fn collector(
         ("Layout", config.layout.name().to_string()),
         ("IpCell", config.ip_cell.name().to_string()),
         ("TagNames", tags),
-        ("Formats", config.formats().to_string()),
+        // Not given: empty, the function's own default, which says in each run's
+        // summary what it leaves out (the SDR without its settings).
+        (
+            "Formats",
+            config
+                .formats_given
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ),
         ("Compression", config.compression.name().to_string()),
         ("Software", config.software.to_string()),
         ("HeartbeatDays", config.heartbeat_days().to_string()),

@@ -96,8 +96,18 @@ pub fn settings_from_env(
     let scan_period: ScanPeriod = parsed(&var, "SCAN_PERIOD_DAYS")?.unwrap_or_default();
     let service_reads: ServiceReads = parsed(&var, "SERVICE_READS")?.unwrap_or_default();
     let network: Network = parsed(&var, "NETWORK")?.unwrap_or_default();
-    let formats =
-        parsed::<Formats>(&var, "FORMATS")?.unwrap_or_else(|| Formats::scheduled(network));
+    let sdr = SdrSettings {
+        base: None,
+        overview_uri: parsed(&var, "SDR_OVERVIEW_URI")?,
+    };
+    let sdr_base: Option<S3Object> = parsed(&var, "SDR_BASE")?;
+    let sdr_configured = sdr_base.is_some() || sdr.overview_uri.is_some();
+    let given = parsed::<Formats>(&var, "FORMATS")?;
+    let mut not_written = Vec::new();
+    if given.is_none() {
+        not_written.extend(Formats::sdr_left_out(network, sdr_configured).map(String::from));
+    }
+    let formats = given.unwrap_or_else(|| Formats::scheduled(network, sdr_configured));
     formats
         .check_network(network)
         .map_err(|e| bad("FORMATS", e))?;
@@ -107,11 +117,6 @@ pub fn settings_from_env(
             "scan-coverage lists the gaps against Amazon Inspector: set SCAN_COVERAGE=inspector",
         ));
     }
-    let sdr = SdrSettings {
-        base: None,
-        overview_uri: parsed(&var, "SDR_OVERVIEW_URI")?,
-    };
-    let sdr_base: Option<S3Object> = parsed(&var, "SDR_BASE")?;
     if formats.contains(Format::Sdr) && sdr_base.is_none() {
         sdr.check().map_err(|e| bad("SDR_OVERVIEW_URI", e))?;
     }
@@ -174,6 +179,7 @@ pub fn settings_from_env(
         service_reads,
         network,
         sdr_base,
+        not_written,
     })
 }
 
@@ -378,8 +384,24 @@ mod tests {
         assert_eq!(scans.scan_coverage, ScanSource::Inspector);
         assert_eq!(scans.scan_period.days(), 3);
         assert_eq!((s.network, scans.network), (Network::On, Network::Off));
-        // Not told: the workbook, and the ports while the network facts are read.
-        assert_eq!(s.formats.to_string(), "xlsx,ports");
+        // Not told: the workbook, and the ports, connections and diagram while the
+        // network facts are read; the SDR left out, and said, without its settings.
+        assert_eq!(s.formats.to_string(), "xlsx,ports,connections,diagram");
+        assert_eq!(
+            s.not_written,
+            vec![crate::outputs::SDR_LEFT_OUT.to_string()]
+        );
+        let with_sdr = settings(&[
+            ("ORGANIZATION_MODE", "true"),
+            ("REPORT_TARGET_BUCKET_NAME", "reports"),
+            ("SDR_OVERVIEW_URI", "https://example.gov/cpo.json"),
+        ])
+        .unwrap();
+        assert_eq!(
+            with_sdr.formats.to_string(),
+            "xlsx,ports,sdr,connections,diagram"
+        );
+        assert!(with_sdr.not_written.is_empty());
         let off = settings(&[
             ("ORGANIZATION_MODE", "true"),
             ("REPORT_TARGET_BUCKET_NAME", "reports"),
@@ -387,6 +409,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(off.formats.to_string(), "xlsx");
+        assert!(off.not_written.is_empty());
     }
 
     #[test]

@@ -251,7 +251,7 @@ fn collect(
         days: request.scan_period.days(),
     });
     let mut gathered = gathered;
-    gathered.keep_network_facts(request.formats.contains(outputs::Format::Connections));
+    gathered.keep_network_facts(request.formats.needs_network_facts());
     let (inventory, mut summary) = gathered.finish(statuses, generated_at, window, set.as_ref());
     if request.context.network == Network::Off {
         summary.evidence = None;

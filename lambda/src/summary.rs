@@ -66,6 +66,9 @@ pub struct Summary {
     /// Listed assets without a Diagram Label: Rev5 makes the column mandatory, and only
     /// the team's tag can fill it (the diagram labels such assets by name or id).
     pub unlabelled: u64,
+    /// Outputs a scheduled run's default formats left out, and why (the SDR without its
+    /// settings).
+    pub not_written: Vec<String>,
     /// The ports, protocols and services derived from them; `None` with the network
     /// setting off.
     pub evidence: Option<crate::network::Evidence>,

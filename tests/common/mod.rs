@@ -322,3 +322,30 @@ pub fn run_bare(
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// The data rows of a CSV file our writer made (quoted fields, `""` for a quote).
+pub fn csv_rows(path: &std::path::Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut rows = vec![vec![String::new()]];
+    let (mut quoted, mut chars) = (
+        false,
+        text.trim_start_matches('\u{feff}').chars().peekable(),
+    );
+    while let Some(c) = chars.next() {
+        let row = rows.last_mut().unwrap();
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                row.last_mut().unwrap().push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(String::new()),
+            ('\r', false) => {}
+            ('\n', false) => rows.push(vec![String::new()]),
+            (c, _) => row.last_mut().unwrap().push(c),
+        }
+    }
+    rows.retain(|r| r.len() > 1 || !r[0].is_empty());
+    rows.remove(0);
+    rows
+}

@@ -210,5 +210,7 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         service_reads: args.service_reads,
         network: args.network,
         sdr_base: None,
+        // The CLI writes what it is told (its default: the workbook).
+        not_written: Vec::new(),
     })
 }

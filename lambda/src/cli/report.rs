@@ -53,7 +53,7 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Formats to write, comma-separated: xlsx, csv, oscal, snapshot, scan-coverage,
-    /// ports, sdr.
+    /// ports, sdr, connections, diagram.
     #[arg(long = "format", value_name = "FORMATS", default_value = "xlsx")]
     pub formats: Formats,
     /// Which template the workbook follows.
@@ -161,7 +161,7 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
                 tag_names,
                 software,
                 network: args.network,
-                subnets: args.outputs.formats.contains(Format::Connections),
+                subnets: args.outputs.formats.needs_network_facts(),
                 ..MapContext::default()
             }
         },

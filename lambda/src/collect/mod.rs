@@ -99,6 +99,9 @@ pub struct CollectSettings {
     /// The provider's Security Decision Record in S3 (the Lambda's `SDR_BASE`), read
     /// before anything else: the base of `sdr`, as `--sdr FILE` is on the command line.
     pub sdr_base: Option<S3Object>,
+    /// What the run leaves out of its default formats, and why (said in the Run
+    /// Summary and the result): the SDR without its settings.
+    pub not_written: Vec<String>,
 }
 
 /// Account x region reads at once. Each waits on AWS most of its time (AssumeRole, then
@@ -166,6 +169,9 @@ pub struct RunOutcome {
     /// facts were read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<crate::network::EvidenceCounts>,
+    /// Outputs the default formats left out, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_written: Vec<String>,
 }
 
 /// A resource type the run did not read, and why.
@@ -189,6 +195,7 @@ impl RunOutcome {
             scan_coverage: None,
             not_read: Vec::new(),
             network: None,
+            not_written: Vec::new(),
         }
     }
 
@@ -289,7 +296,7 @@ async fn run(
         service_reads: settings.service_reads,
     };
     let (mut gathered, errors, findings) = read(plan, &targets).await?;
-    gathered.keep_network_facts(settings.formats.contains(Format::Connections));
+    gathered.keep_network_facts(settings.formats.needs_network_facts());
     settings.progress.set_stage(Stage::Writing);
     let now = Utc::now();
     let window = (settings.scan_coverage == ScanSource::Inspector).then(|| ScanWindow {
@@ -298,6 +305,8 @@ async fn run(
     });
     let (inventory, mut summary, mut outcome) =
         assemble(&targets, gathered, errors, findings, now, window);
+    summary.not_written.clone_from(&settings.not_written);
+    outcome.not_written.clone_from(&settings.not_written);
     let mut not_read: Vec<(&str, &str)> = Vec::new();
     if settings.service_reads == ServiceReads::Off {
         let reason = "not read: turned off (service-reads: off). AWS Config does not record this type; its own API is read only with the member roles (service-reads: member-roles)";
@@ -390,7 +399,7 @@ fn map_context(settings: &CollectSettings, targets: &[Target]) -> MapContext {
         tag_names: settings.tag_names.clone(),
         software: settings.software.clone(),
         network: settings.network,
-        subnets: settings.formats.contains(Format::Connections),
+        subnets: settings.formats.needs_network_facts(),
         ..MapContext::default()
     };
     for t in targets {

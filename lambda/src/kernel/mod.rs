@@ -380,6 +380,7 @@ impl Gathered {
                 .assets()
                 .filter(|a| a.get(crate::fields::Field::DiagramLabel).is_empty())
                 .count() as u64,
+            not_written: Vec::new(),
             evidence: Some({
                 let mut evidence =
                     network::ports::derive(&self.network, &self.attachments, &inventory);

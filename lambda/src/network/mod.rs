@@ -9,6 +9,7 @@
 
 pub mod attach;
 pub mod connections;
+pub mod diagram;
 mod entries;
 pub mod facts;
 pub mod ports;

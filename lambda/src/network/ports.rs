@@ -115,6 +115,13 @@ impl Attachments {
     }
 }
 
+impl Kept {
+    /// The asset's Config name, when its item gives one.
+    pub(super) fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}
+
 /// An asset with entries, and where they are (shared lists are shared).
 #[derive(Clone, Copy, Debug)]
 struct Listed {

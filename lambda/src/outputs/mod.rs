@@ -12,6 +12,7 @@ pub mod changes_file;
 mod changes_table;
 pub mod connections;
 pub mod csv;
+pub mod diagram;
 pub mod layout;
 pub mod oscal;
 pub mod ports_table;
@@ -53,7 +54,7 @@ pub const EXCEL_MAX_ROWS: u32 = 1_048_576;
     Deserialize,
     clap::ValueEnum,
 )]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// The FedRAMP Integrated Inventory Workbook.
     Xlsx,
@@ -71,10 +72,14 @@ pub enum Format {
     Sdr,
     /// The permitted connections (JSON): MAS-CSO-FLO's machine-readable output.
     Connections,
+    /// The boundary diagram (SVG), written with its DOT source ([`Format::DiagramDot`]).
+    Diagram,
+    /// The diagram's DOT source: always beside the SVG, never asked for alone.
+    DiagramDot,
 }
 
 impl Format {
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 10] = [
         Format::Xlsx,
         Format::Csv,
         Format::Oscal,
@@ -83,6 +88,8 @@ impl Format {
         Format::Ports,
         Format::Sdr,
         Format::Connections,
+        Format::Diagram,
+        Format::DiagramDot,
     ];
 
     pub fn name(self) -> &'static str {
@@ -95,6 +102,8 @@ impl Format {
             Format::Ports => "ports",
             Format::Sdr => "sdr",
             Format::Connections => "connections",
+            Format::Diagram => "diagram",
+            Format::DiagramDot => "diagram-dot",
         }
     }
 
@@ -109,6 +118,8 @@ impl Format {
             Format::Ports => "ports.csv",
             Format::Sdr => "sdr.json",
             Format::Connections => "connections.json",
+            Format::Diagram => "diagram.svg",
+            Format::DiagramDot => "diagram.dot",
         }
     }
 
@@ -118,6 +129,8 @@ impl Format {
             Format::Csv | Format::ScanCoverage | Format::Ports => "text/csv; charset=utf-8",
             Format::Oscal | Format::Sdr | Format::Connections => "application/json",
             Format::Snapshot => "application/gzip",
+            Format::Diagram => "image/svg+xml",
+            Format::DiagramDot => "text/vnd.graphviz; charset=utf-8",
         }
     }
 }
@@ -137,8 +150,12 @@ impl FromStr for Format {
             .find(|f| f.name() == s.trim().to_ascii_lowercase())
             .ok_or_else(|| {
                 format!(
-                    "unknown format {s:?}: expected xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr or connections"
+                    "unknown format {s:?}: expected xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr, connections or diagram"
                 )
+            })
+            .and_then(|f| match f {
+                Format::DiagramDot => Err("diagram-dot is written with diagram: ask for diagram".to_string()),
+                f => Ok(f),
             })
     }
 }
@@ -150,6 +167,11 @@ pub struct Formats(Vec<Format>);
 impl Formats {
     pub fn new(formats: impl IntoIterator<Item = Format>) -> Self {
         let mut list: Vec<Format> = formats.into_iter().collect();
+        // The diagram's SVG and its DOT source go together.
+        list.retain(|f| *f != Format::DiagramDot);
+        if list.contains(&Format::Diagram) {
+            list.push(Format::DiagramDot);
+        }
         list.sort();
         list.dedup();
         Formats(list)
@@ -167,34 +189,60 @@ impl Formats {
 /// `xlsx,csv`: the text the CLI, the Lambda's `FORMATS` and the deployer take.
 impl fmt::Display for Formats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.0.iter().map(|x| x.name()).collect();
+        let names: Vec<&str> = self
+            .0
+            .iter()
+            .filter(|x| **x != Format::DiagramDot)
+            .map(|x| x.name())
+            .collect();
         f.write_str(&names.join(","))
     }
 }
 
 impl Formats {
     /// What a scheduled run (the Lambda, the deployer) writes when not told: the
-    /// workbook, and the ports, protocols and services when the network facts are read.
-    /// Not yet the connections: at 100,000 items they are 127 MB of JSON, more than a
-    /// function's default 512 MB of /tmp allows at ten times that (docs/network.md).
-    pub fn scheduled(network: Network) -> Self {
+    /// workbook; with the network facts read, the ports, the permitted connections and
+    /// the boundary diagram, and the SDR when one of its settings is given
+    /// (`sdr_configured`: a base SDR or the overview URI; see [`Formats::sdr_left_out`]).
+    pub fn scheduled(network: Network, sdr_configured: bool) -> Self {
         match network {
-            Network::On => Formats::new([Format::Xlsx, Format::Ports]),
+            Network::On => {
+                let sdr = sdr_configured.then_some(Format::Sdr);
+                let derived = [Format::Ports, Format::Connections, Format::Diagram];
+                Formats::new([Format::Xlsx].into_iter().chain(derived).chain(sdr))
+            }
             Network::Off => Formats::default(),
         }
     }
 
-    /// Refuses, before anything is read, a set that asks for the ports (or the SDR that
-    /// holds them) with the network facts turned off: there would be nothing to derive
-    /// them from.
+    /// Why the scheduled default leaves the SDR out, for the run to say: it is never
+    /// written with a placeholder overview URI.
+    pub fn sdr_left_out(network: Network, sdr_configured: bool) -> Option<&'static str> {
+        (network == Network::On && !sdr_configured).then_some(SDR_LEFT_OUT)
+    }
+
+    /// Whether the run must keep the network facts (and each asset's subnets) for its
+    /// outputs: the connections and the diagram are made from them after the mapping.
+    pub fn needs_network_facts(&self) -> bool {
+        self.contains(Format::Connections) || self.contains(Format::Diagram)
+    }
+
     pub fn check_network(&self, network: Network) -> Result<(), String> {
-        let derived = [Format::Ports, Format::Sdr, Format::Connections];
+        let derived = [
+            Format::Ports,
+            Format::Sdr,
+            Format::Connections,
+            Format::Diagram,
+        ];
         if derived.iter().any(|f| self.contains(*f)) && network == Network::Off {
             return Err(PORTS_NEED_NETWORK.to_string());
         }
         Ok(())
     }
 }
+
+/// What a scheduled run says when its default formats leave the SDR out.
+pub const SDR_LEFT_OUT: &str = "sdr: no Security Decision Record written: it needs its certificationPackageOverviewUri (sdr-overview-uri, SDR_OVERVIEW_URI, template SdrOverviewUri) or your own SDR as its base (sdr-base, SDR_BASE, template SdrBase)";
 
 /// Why the ports cannot be written with the network setting off.
 pub const PORTS_NEED_NETWORK: &str = "the ports format is derived from the network facts, which are turned off (network: off): turn them on (--network on, NETWORK=on, network: \"on\") or leave ports out of the formats";
@@ -217,7 +265,7 @@ impl FromStr for Formats {
             .collect::<Result<Vec<_>, _>>()?;
         if list.is_empty() {
             return Err(
-                "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr or connections"
+                "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr, connections or diagram"
                     .into(),
             );
         }
@@ -250,7 +298,7 @@ impl<'de> Deserialize<'de> for Formats {
                 }
                 if list.is_empty() {
                     return Err(serde::de::Error::custom(
-                        "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr or connections",
+                        "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr, connections or diagram",
                     ));
                 }
                 Ok(Formats::new(list))
@@ -396,8 +444,25 @@ pub fn write_all(
     let mut written = Vec::new();
     for format in formats.iter() {
         let path = artifact_path(stem, format);
-        write_one(format, &path, report, settings)?;
-        written.push(Artifact { format, path });
+        match format {
+            // Written with the diagram, from the same drawing.
+            Format::DiagramDot => continue,
+            Format::Diagram => {
+                let dot = artifact_path(stem, Format::DiagramDot);
+                atomic_write(&path, |svg| {
+                    atomic_write(&dot, |dot| diagram::write(svg, dot, report))
+                })?;
+                written.push(Artifact { format, path });
+                written.push(Artifact {
+                    format: Format::DiagramDot,
+                    path: dot,
+                });
+            }
+            _ => {
+                write_one(format, &path, report, settings)?;
+                written.push(Artifact { format, path });
+            }
+        }
     }
     Ok(written)
 }
@@ -453,6 +518,10 @@ fn write_one(
         },
         Format::Sdr => sdr::write(tmp, report, &settings.sdr),
         Format::Connections => connections::write(tmp, report),
+        Format::Diagram | Format::DiagramDot => Err(OutputError::write(
+            path,
+            "the diagram is written by write_all, with its DOT source",
+        )),
         Format::Ports => match &report.summary.evidence {
             Some(evidence) => {
                 let ports = ports_table::Ports::new(evidence, report.inventory);

@@ -109,6 +109,10 @@ pub(super) fn write(
         evidence_lines(&mut lines, evidence);
     }
 
+    for why in &summary.not_written {
+        lines.push(pair("Not written", why.clone()));
+    }
+
     if !summary.not_read.is_empty() {
         heading(&mut lines, "Resource types not read");
         lines.push(Line::Cells(vec!["Resource type".into(), "Why".into()]));
