@@ -140,15 +140,6 @@ pub struct Diagram {
     pub grouping: Grouping,
 }
 
-impl Diagram {
-    /// The text each listed asset is shown with somewhere (a node's text or title).
-    pub fn all_text(&self) -> impl Iterator<Item = &str> {
-        self.nodes.iter().flat_map(|n| {
-            std::iter::once(n.text.as_str()).chain(n.title.iter().map(String::as_str))
-        })
-    }
-}
-
 /// One listed asset, as the diagram needs it.
 #[derive(Clone, Debug)]
 pub struct Listed<'a> {

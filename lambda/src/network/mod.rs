@@ -94,3 +94,6 @@ mod tests;
 
 #[cfg(test)]
 mod ports_tests;
+
+#[cfg(test)]
+mod diagram_tests;

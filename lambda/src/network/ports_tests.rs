@@ -36,11 +36,11 @@ fn rule(protocol: Protocol, from: Option<i64>, to: Option<i64>, peers: &[Peer]) 
     }
 }
 
-fn tcp(port: i64, peers: &[Peer]) -> Permission {
+pub(super) fn tcp(port: i64, peers: &[Peer]) -> Permission {
     rule(Protocol::Tcp, Some(port), Some(port), peers)
 }
 
-fn cidr(c: &str) -> Peer {
+pub(super) fn cidr(c: &str) -> Peer {
     Peer::Cidr(c.into())
 }
 
@@ -53,7 +53,7 @@ fn sg(id: &str) -> Peer {
 
 /// An asset as the inventory would list it.
 #[derive(Clone)]
-struct Row {
+pub(super) struct Row {
     id: String,
     asset_type: String,
     label: String,
@@ -64,7 +64,7 @@ struct Row {
 
 /// The assets of a test, by stored index, as an inventory answers for them.
 #[derive(Default)]
-struct Assets(Vec<Row>);
+pub(super) struct Assets(Vec<Row>);
 
 impl AssetNames for Assets {
     fn listed(&self, asset: u32) -> bool {
@@ -88,13 +88,13 @@ impl AssetNames for Assets {
 }
 
 /// A system under test: its facts, and each asset with its attachment.
-struct System {
-    facts: NetworkFacts,
-    assets: Vec<(Row, Attachment)>,
+pub(super) struct System {
+    pub(super) facts: NetworkFacts,
+    pub(super) assets: Vec<(Row, Attachment)>,
 }
 
 impl System {
-    fn add(
+    pub(super) fn add(
         &mut self,
         id: &str,
         asset_type: &str,
@@ -117,7 +117,7 @@ impl System {
         self.assets.push((row, attachment));
     }
 
-    fn evidence(&self) -> Lines {
+    pub(super) fn evidence(&self) -> Lines {
         let mut attachments = Attachments::default();
         let mut assets = Assets::default();
         for (i, (row, attachment)) in self.assets.iter().enumerate() {
@@ -167,10 +167,10 @@ impl Line {
     }
 }
 
-struct Lines {
-    evidence: Evidence,
+pub(super) struct Lines {
+    pub(super) evidence: Evidence,
     lines: Vec<Line>,
-    assets: Assets,
+    pub(super) assets: Assets,
 }
 
 const ALB: &str = "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/web/1";
@@ -190,7 +190,7 @@ fn listener(port: i64, protocol: &str, policy: Option<&str>) -> Listener {
 /// The web system: an ALB (HTTPS and HTTP from anywhere, IPv4 and IPv6), app servers
 /// reached only from the ALB's group and by SSH from a prefix list, a database reached
 /// only from the app's group on 5432, and a group attached to nothing.
-fn web() -> System {
+pub(super) fn web() -> System {
     let anywhere = [cidr("0.0.0.0/0"), cidr("::/0")];
     let facts = NetworkFacts {
         security_groups: vec![
@@ -485,10 +485,10 @@ fn assets_with_the_same_groups_share_their_list_and_every_line_reads_by_number()
 use super::connections::{connections, members, Connection, Party};
 use super::facts::{AclEntry, Route};
 
-const PUBLIC: &str = "subnet-public";
-const PRIVATE: &str = "subnet-private";
+pub(super) const PUBLIC: &str = "subnet-public";
+pub(super) const PRIVATE: &str = "subnet-private";
 
-fn placed() -> System {
+pub(super) fn placed() -> System {
     let mut system = web();
     system.facts.subnets = [PUBLIC, PRIVATE]
         .iter()
