@@ -10,7 +10,7 @@ fn drawn(system: &super::ports_tests::System) -> diagram::Diagram {
     diagram(&e.evidence, &e.assets, 0..system.assets.len() as u32)
 }
 
-fn node<'a>(d: &'a diagram::Diagram, text: &str) -> usize {
+fn node(d: &diagram::Diagram, text: &str) -> usize {
     d.nodes
         .iter()
         .position(|n| n.text == text)
