@@ -524,3 +524,106 @@ fn network_facts_are_read_in_every_mode_and_named_when_turned_off() {
         );
     }
 }
+
+/// The network outputs live, in every mode: the web system read through the local AWS
+/// gives the permitted connections, the diagram and an SDR FedRAMP's schema accepts;
+/// a rule added to a group between two runs shows as a connection added in the second
+/// run's result (its comparison with the first run's snapshot).
+#[test]
+fn connections_diagram_and_sdr_live_and_a_connection_added_between_runs() {
+    use common::network::{sdr_errors, web_system, ACCOUNT};
+    let seeded = |system: &[Value]| json!({ ACCOUNT: { "us-east-1": system } });
+    let before = web_system();
+    let mut after = before.clone();
+    let db_group = after
+        .iter_mut()
+        .find(|i| i["resourceId"] == "sg-db")
+        .expect("the web system has sg-db");
+    let rules = db_group["configuration"]["ipPermissions"]
+        .as_array_mut()
+        .unwrap();
+    let mut added = rules[0].clone();
+    added["userIdGroupPairs"] = json!([]);
+    added["ipRanges"] = json!(["192.168.7.0/24"]);
+    added["ipv4Ranges"] = json!([{"cidrIp": "192.168.7.0/24"}]);
+    rules.push(added);
+    let mut s = json!({"items": seeded(&before), "buckets": ["reports"], "topics": ["alerts"]});
+    s["organization"] = json!([ACCOUNT]);
+    let mut aws = LocalAws::start(&s);
+    let dir = tempfile::tempdir().unwrap();
+    let write_items = |name: &str, system: &[Value]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, seeded(system).to_string()).unwrap();
+        path
+    };
+    let (before_file, after_file) = (
+        write_items("before.json", &before),
+        write_items("after.json", &after),
+    );
+    let modes: [&[&str]; 3] = [
+        &["--accounts", ACCOUNT],
+        &["--organization"],
+        &["--aggregator", "org-aggregator"],
+    ];
+    for (m, mode) in modes.iter().enumerate() {
+        aws.ask(&format!("items {}", before_file.display()));
+        let mut args = mode.to_vec();
+        args.extend(["--regions", "us-east-1", "--service-reads", "off"]);
+        args.extend(["--format", "xlsx,connections,diagram,sdr"]);
+        args.extend(["--sdr-overview-uri", "https://example.gov/cpo.json"]);
+        let first = dir.path().join(format!("first-{m}.xlsx"));
+        let mut run = args.clone();
+        run.extend(["--output", first.to_str().unwrap()]);
+        let (code, result) = collect(&aws, &run);
+        assert_eq!(
+            (code, &result["status"]),
+            (0, &json!("ok")),
+            "{mode:?}: {result:#}"
+        );
+        let stem = |p: &std::path::Path, ext: &str| p.with_extension(ext);
+        let connections: Value = serde_json::from_str(
+            &std::fs::read_to_string(stem(&first, "connections.json")).unwrap(),
+        )
+        .unwrap();
+        let inbound_5432 = connections["connections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["ports"] == "5432" && c["direction"] == "inbound")
+            .count();
+        assert_eq!(inbound_5432, 1, "{mode:?}: {connections:#}");
+        let svg = std::fs::read_to_string(stem(&first, "diagram.svg")).unwrap();
+        for label in ["web entry", "partner entry", "app server"] {
+            assert!(
+                svg.contains(&format!(">{label}</text>")),
+                "{mode:?}: {label}"
+            );
+        }
+        let errors = sdr_errors(&stem(&first, "sdr.json"));
+        assert!(errors.is_empty(), "{mode:?}: {errors:#?}");
+
+        aws.ask(&format!("items {}", after_file.display()));
+        let second = dir.path().join(format!("second-{m}.xlsx"));
+        let mut run = args.clone();
+        run.extend(["--output", second.to_str().unwrap()]);
+        let previous = stem(&first, "snapshot.jsonl.gz");
+        run.extend(["--previous", previous.to_str().unwrap()]);
+        let (code, result) = collect(&aws, &run);
+        assert_eq!(
+            (code, &result["status"]),
+            (0, &json!("ok")),
+            "{mode:?}: {result:#}"
+        );
+        let changes = &result["changes"];
+        assert_eq!(
+            (
+                &changes["status"],
+                &changes["added"],
+                &changes["connections_added"],
+                &changes["connections_removed"]
+            ),
+            (&json!("compared"), &json!(0), &json!(1), &json!(0)),
+            "{mode:?}: {result:#}"
+        );
+    }
+}

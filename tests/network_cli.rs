@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::network::{web_system, ACCOUNT, ALB as ALB_ARN};
+use common::network::{sdr_errors, web_system, ACCOUNT, ALB as ALB_ARN};
 use common::{csv_rows, repo};
 
 const BIN: &str = env!("CARGO_BIN_EXE_fedramp-inventory");
@@ -240,18 +240,6 @@ fn ports_protocols_and_services_of_a_web_system() {
 }
 
 /// FedRAMP's schema (tests/harness/check_sdr.py) on an SDR the run wrote.
-fn sdr_errors(path: &std::path::Path) -> Vec<String> {
-    let out = Command::new(common::python())
-        .arg(repo("tests/harness/check_sdr.py"))
-        .arg(path)
-        .output()
-        .expect("the schema checker runs");
-    let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
-    });
-    serde_json::from_value(verdict["errors"].clone()).unwrap()
-}
-
 /// The Security Decision Record: its portsAndProtocols are the run's entries, in a
 /// document of its own (from the overview's URI) or in the provider's SDR, whose other
 /// members are kept; FedRAMP's schema accepts both. What is not an SDR, or no way to say

@@ -142,3 +142,16 @@ pub fn web_system() -> Vec<serde_json::Value> {
         ),
     ]
 }
+
+/// What FedRAMP's SDR schema finds wrong with the file (tests/harness/check_sdr.py).
+pub fn sdr_errors(path: &std::path::Path) -> Vec<String> {
+    let out = std::process::Command::new(super::python())
+        .arg(super::repo("tests/harness/check_sdr.py"))
+        .arg(path)
+        .output()
+        .expect("the schema checker runs");
+    let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    serde_json::from_value(verdict["errors"].clone()).unwrap()
+}
