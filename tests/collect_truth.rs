@@ -531,22 +531,10 @@ fn network_facts_are_read_in_every_mode_and_named_when_turned_off() {
 /// run's result (its comparison with the first run's snapshot).
 #[test]
 fn connections_diagram_and_sdr_live_and_a_connection_added_between_runs() {
-    use common::network::{sdr_errors, web_system, ACCOUNT};
+    use common::network::{sdr_errors, web_system, with_a_rule_added, ACCOUNT};
     let seeded = |system: &[Value]| json!({ ACCOUNT: { "us-east-1": system } });
     let before = web_system();
-    let mut after = before.clone();
-    let db_group = after
-        .iter_mut()
-        .find(|i| i["resourceId"] == "sg-db")
-        .expect("the web system has sg-db");
-    let rules = db_group["configuration"]["ipPermissions"]
-        .as_array_mut()
-        .unwrap();
-    let mut added = rules[0].clone();
-    added["userIdGroupPairs"] = json!([]);
-    added["ipRanges"] = json!(["192.168.7.0/24"]);
-    added["ipv4Ranges"] = json!([{"cidrIp": "192.168.7.0/24"}]);
-    rules.push(added);
+    let after = with_a_rule_added(&before);
     let mut s = json!({"items": seeded(&before), "buckets": ["reports"], "topics": ["alerts"]});
     s["organization"] = json!([ACCOUNT]);
     let mut aws = LocalAws::start(&s);

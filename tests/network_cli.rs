@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::network::{sdr_errors, web_system, ACCOUNT, ALB as ALB_ARN};
+use common::network::{sdr_errors, web_system, with_a_rule_added, ACCOUNT, ALB as ALB_ARN};
 use common::{csv_rows, repo};
 
 const BIN: &str = env!("CARGO_BIN_EXE_fedramp-inventory");
@@ -494,20 +494,7 @@ fn a_connection_added_between_two_snapshots_is_shown_by_diff() {
         dir.path().join(format!("{name}.snapshot.jsonl.gz"))
     };
     let before = web_system();
-    let mut after = before.clone();
-    // The database's group now also admits PostgreSQL from a peer network.
-    let db_group = after
-        .iter_mut()
-        .find(|i| i["resourceId"] == "sg-db")
-        .expect("the web system has sg-db");
-    let rules = db_group["configuration"]["ipPermissions"]
-        .as_array_mut()
-        .unwrap();
-    let mut added = rules[0].clone();
-    added["userIdGroupPairs"] = serde_json::json!([]);
-    added["ipRanges"] = serde_json::json!(["192.168.7.0/24"]);
-    added["ipv4Ranges"] = serde_json::json!([{"cidrIp": "192.168.7.0/24"}]);
-    rules.push(added);
+    let after = with_a_rule_added(&before);
     let (old, new) = (run("before", &before), run("after", &after));
     let changes = dir.path().join("changes.csv");
     let diff = Command::new(BIN)

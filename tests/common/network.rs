@@ -155,3 +155,22 @@ pub fn sdr_errors(path: &std::path::Path) -> Vec<String> {
     });
     serde_json::from_value(verdict["errors"].clone()).unwrap()
 }
+
+/// The web system with one rule more: the database's group also admits PostgreSQL from
+/// a peer network (192.168.7.0/24), its second rule, one connection more.
+pub fn with_a_rule_added(system: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    let mut after = system.to_vec();
+    let db_group = after
+        .iter_mut()
+        .find(|i| i["resourceId"] == "sg-db")
+        .expect("the web system has sg-db");
+    let rules = db_group["configuration"]["ipPermissions"]
+        .as_array_mut()
+        .expect("sg-db has rules");
+    let mut added = rules[0].clone();
+    added["userIdGroupPairs"] = serde_json::json!([]);
+    added["ipRanges"] = serde_json::json!(["192.168.7.0/24"]);
+    added["ipv4Ranges"] = serde_json::json!([{"cidrIp": "192.168.7.0/24"}]);
+    rules.push(added);
+    after
+}
