@@ -21,10 +21,10 @@ EXAMPLES_URI ?= https://example.gov/fedramp/certification-package-overview.json
 demo:
 	$(CARGO) run --release -p fedramp-inventory --no-default-features --bin fedramp-inventory -- report --input sample-data/config-items.jsonl --output $(OUT)
 
-## The bundled sample's network outputs shown in the docs (docs/examples/): ports,
-## permitted connections, the SDR and the boundary diagram (SVG and DOT).
+## The bundled sample's outputs shown in the docs (docs/examples/): ports, permitted
+## connections, the SDR, the boundary diagram (SVG and DOT) and the derivation document.
 examples:
-	$(CARGO) run --release -p fedramp-inventory --no-default-features --bin fedramp-inventory -- report --input sample-data/config-items.jsonl --output docs/examples/sample --format ports,connections,sdr,diagram --sdr-overview-uri $(EXAMPLES_URI)
+	$(CARGO) run --release -p fedramp-inventory --no-default-features --bin fedramp-inventory -- report --input sample-data/config-items.jsonl --output docs/examples/sample --format ports,connections,sdr,diagram,derivation --sdr-overview-uri $(EXAMPLES_URI)
 
 ## fedramp-inventory and fedramp-deploy into ~/.cargo/bin (cargo takes one --path at a time).
 install:

@@ -171,10 +171,24 @@ fn deleted_items_give_no_rows_and_regions_config_does_not_see_are_named() {
     let (code, result, out) = collect_into(
         &aws,
         "inv.xlsx",
-        &args("--accounts 111111111111,222222222222 --regions us-east-1,us-west-2"),
+        &args("--accounts 111111111111,222222222222 --regions us-east-1,us-west-2 --format xlsx,derivation --service-reads off"),
     );
     assert_eq!(code, 2, "{result:#}");
     assert_eq!(result["status"], "partial");
+    // The derivation document says the same, from what the run did.
+    let derivation = std::fs::read_to_string(out.with_extension("derivation.md")).unwrap();
+    for said in [
+        "The accounts listed (111111111111, 222222222222), each through the member role",
+        "| account 222222222222 / us-west-2 | 4 | read, but incomplete: AWS Config has no configuration recorder here",
+        "- 1 left out: configurationItemStatus ResourceDeleted",
+        "is not recording",
+        "AWS Config has no configuration recorder here",
+        "`AWS::ElastiCache::CacheCluster`: not read: turned off (service-reads: off)",
+        "| inv.xlsx |",
+        "| inv.snapshot.jsonl.gz |",
+    ] {
+        assert!(derivation.contains(said), "{said:?} not in:\n{derivation}");
+    }
     let findings: Vec<(String, String, String)> = result["errors"]
         .as_array()
         .unwrap()

@@ -93,6 +93,7 @@ fn scheduled_invocation_returns_the_run_result_and_delivers() {
         delivered,
         [
             "connections",
+            "derivation",
             "diagram",
             "diagram-dot",
             "ports",

@@ -105,13 +105,14 @@ fn guarded(cell: &str) -> String {
 fn workbook_csv_oscal_and_snapshot_of_one_run_agree() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("inventory.xlsx");
-    let run = report(&out, &["--format", "xlsx,csv,oscal,snapshot"]);
+    let run = report(&out, &["--format", "xlsx,csv,oscal,snapshot,derivation"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     for name in [
         "inventory.xlsx",
         "inventory.csv",
         "inventory.oscal.json",
         "inventory.snapshot.jsonl.gz",
+        "inventory.derivation.md",
     ] {
         assert!(dir.path().join(name).exists(), "{name}: {}", run.stdout);
     }
@@ -241,6 +242,47 @@ fn workbook_csv_oscal_and_snapshot_of_one_run_agree() {
         ids.insert(a.key.asset_id);
     }
     assert_eq!(ids.len(), assets.len());
+
+    // The derivation document: the same counts, and each other file's hash as
+    // coreutils' sha256sum computes it.
+    let derivation = std::fs::read_to_string(dir.path().join("inventory.derivation.md")).unwrap();
+    let counts = format!("{} assets listed in {} rows.", assets.len(), csv.len() - 1);
+    assert!(
+        derivation.contains(&counts),
+        "{counts:?} not in:\n{derivation}"
+    );
+    let listed: Vec<(&str, &str)> = derivation
+        .lines()
+        .skip_while(|l| *l != "## The outputs of this run")
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split(" | ").collect();
+            (cells.len() == 3 && cells[2].starts_with('`')).then(|| {
+                (
+                    cells[0].trim_start_matches("| "),
+                    cells[2].trim_matches(['`', ' ', '|']),
+                )
+            })
+        })
+        .collect();
+    let names: Vec<&str> = listed.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names,
+        [
+            "inventory.xlsx",
+            "inventory.csv",
+            "inventory.oscal.json",
+            "inventory.snapshot.jsonl.gz"
+        ],
+        "every other output, and not itself"
+    );
+    for (name, hash) in listed {
+        let sum = Command::new("sha256sum")
+            .arg(dir.path().join(name))
+            .output()
+            .unwrap();
+        let sum = String::from_utf8_lossy(&sum.stdout);
+        assert_eq!(sum.split_whitespace().next(), Some(hash), "{name}");
+    }
 }
 
 #[test]

@@ -96,6 +96,10 @@ pub struct DeployConfig {
     /// by the function with its own role before each run.
     #[serde(default)]
     pub sdr_base: Option<fedramp_inventory::outputs::sdr::S3Object>,
+    /// Where the code you deploy is kept, as each run's derivation document says; the
+    /// same type as `--code-url` and `CODE_URL` (default: this project's repository).
+    #[serde(default)]
+    pub code_url: fedramp_inventory::outputs::derivation::CodeUrl,
     /// The role the collector assumes in member accounts.
     #[serde(default = "default_collector_role")]
     pub collector_role_name: String,

@@ -88,7 +88,10 @@ fn errors_name_the_key_and_line() {
 #[test]
 fn formats_default_to_the_scheduled_set_and_ports_need_the_network() {
     let c = DeployConfig::parse(GOOD).unwrap();
-    assert_eq!(c.formats().to_string(), "xlsx,ports,connections,diagram");
+    assert_eq!(
+        c.formats().to_string(),
+        "xlsx,ports,connections,diagram,derivation"
+    );
     // With one of its settings, the SDR too.
     let c = DeployConfig::parse(&format!(
         "{GOOD}sdr-overview-uri: https://example.gov/cpo.json\n"
@@ -96,10 +99,17 @@ fn formats_default_to_the_scheduled_set_and_ports_need_the_network() {
     .unwrap();
     assert_eq!(
         c.formats().to_string(),
-        "xlsx,ports,sdr,connections,diagram"
+        "xlsx,ports,sdr,connections,diagram,derivation"
     );
+    // Where the code is: this project's repository, unless told.
+    assert_eq!(
+        c.code_url.to_string(),
+        fedramp_inventory::outputs::derivation::DEFAULT_CODE_URL
+    );
+    let e = DeployConfig::parse(&format!("{GOOD}code-url: not a url\n")).unwrap_err();
+    assert!(e.contains("not an absolute URI"), "{e}");
     let c = DeployConfig::parse(&format!("{GOOD}network: \"off\"\n")).unwrap();
-    assert_eq!(c.formats().to_string(), "xlsx");
+    assert_eq!(c.formats().to_string(), "xlsx,derivation");
     let e = DeployConfig::parse(&format!("{GOOD}network: \"off\"\nformats: [xlsx, ports]\n"))
         .unwrap_err();
     assert!(e.starts_with("formats: the ports format"), "{e}");

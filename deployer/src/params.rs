@@ -69,6 +69,7 @@ pub fn collector(
                 .map(ToString::to_string)
                 .unwrap_or_default(),
         ),
+        ("CodeUrl", config.code_url.to_string()),
         ("OrganizationRoles", config.members.organization.to_string()),
         ("Schedule", config.schedule.clone()),
         ("ReportBucketName", config.report_bucket.clone()),

@@ -161,6 +161,7 @@ pub fn settings_from_env(
             compression,
             oscal,
             sdr,
+            code_url: parsed(&var, "CODE_URL")?.unwrap_or_default(),
             ..OutputSettings::default()
         },
         formats,
@@ -384,9 +385,13 @@ mod tests {
         assert_eq!(scans.scan_coverage, ScanSource::Inspector);
         assert_eq!(scans.scan_period.days(), 3);
         assert_eq!((s.network, scans.network), (Network::On, Network::Off));
-        // Not told: the workbook, and the ports, connections and diagram while the
-        // network facts are read; the SDR left out, and said, without its settings.
-        assert_eq!(s.formats.to_string(), "xlsx,ports,connections,diagram");
+        // Not told: the workbook and the derivation document, and the ports, connections
+        // and diagram while the network facts are read; the SDR left out, and said,
+        // without its settings.
+        assert_eq!(
+            s.formats.to_string(),
+            "xlsx,ports,connections,diagram,derivation"
+        );
         assert_eq!(
             s.not_written,
             vec![crate::outputs::SDR_LEFT_OUT.to_string()]
@@ -399,7 +404,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             with_sdr.formats.to_string(),
-            "xlsx,ports,sdr,connections,diagram"
+            "xlsx,ports,sdr,connections,diagram,derivation"
         );
         assert!(with_sdr.not_written.is_empty());
         let off = settings(&[
@@ -408,7 +413,7 @@ mod tests {
             ("NETWORK", "off"),
         ])
         .unwrap();
-        assert_eq!(off.formats.to_string(), "xlsx");
+        assert_eq!(off.formats.to_string(), "xlsx,derivation");
         assert!(off.not_written.is_empty());
     }
 

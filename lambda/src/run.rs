@@ -94,6 +94,7 @@ pub fn run_report(request: &ReportRequest) -> RunResult {
     let generated_at = Utc::now();
     let started = std::time::Instant::now();
     let (inventory, mut summary, unread_coverage) = collect(request, generated_at);
+    summary.read_with = read_with(request);
     let mut timings = Timings {
         sort: summary.sort_time,
         read_map: started.elapsed().saturating_sub(summary.sort_time),
@@ -147,6 +148,29 @@ pub fn run_report(request: &ReportRequest) -> RunResult {
     }
 }
 
+/// How a report reads, in words, for the derivation document.
+fn read_with(request: &ReportRequest) -> Vec<String> {
+    let mut out = vec![
+        "AWS Config configuration items from the files listed below (`report --input`: JSON Lines, `select-resource-config` output or Config snapshots); items whose configurationItemStatus is ResourceDeleted, ResourceDeletedNotRecorded or ResourceNotRecorded give no row.".to_string(),
+    ];
+    if !request.coverage.is_empty() {
+        let files: Vec<String> = request
+            .coverage
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        out.push(format!(
+            "Amazon Inspector coverage from {} (`--scan-coverage`), over a window of {} days.",
+            files.join(", "),
+            request.scan_period.days()
+        ));
+    }
+    if request.context.network == crate::settings::Network::Off {
+        out.push("The network facts were turned off (network: off).".into());
+    }
+    out
+}
+
 /// Writes the outputs; with `--previous`, the snapshot first (kept only when asked
 /// for), so the comparison reads both snapshots the same way.
 fn write(
@@ -161,15 +185,21 @@ fn write(
         changes: None,
     };
     let Some(previous) = &request.previous else {
-        let written = outputs::write_all(stem, &request.formats, &report, &request.outputs)?;
+        let written = outputs::write_all(stem, &request.formats, &report, &request.outputs, &[])?;
         return Ok((written, None));
     };
     let snapshot = outputs::write_snapshot(stem, &report, &request.outputs)?;
     let changes = ChangeReport::compare(&previous.display().to_string(), previous, &snapshot.path);
     report.changes = Some(&changes);
+    let kept = request.formats.contains(outputs::Format::Snapshot);
+    let before = if kept {
+        std::slice::from_ref(&snapshot)
+    } else {
+        &[]
+    };
     let mut written =
-        outputs::write_all_but_snapshot(stem, &request.formats, &report, &request.outputs)?;
-    if request.formats.contains(outputs::Format::Snapshot) {
+        outputs::write_all_but_snapshot(stem, &request.formats, &report, &request.outputs, before)?;
+    if kept {
         written.push(snapshot);
     } else {
         let _ = std::fs::remove_file(&snapshot.path);

@@ -39,6 +39,9 @@ pub struct TypeCount {
 #[derive(Debug)]
 pub struct Summary {
     pub generated_at: DateTime<Utc>,
+    /// How the items were read, in words (files; each query sent and API called), for
+    /// the derivation document.
+    pub read_with: Vec<String>,
     pub inputs: Vec<InputReport>,
     pub items_read: u64,
     pub assets: u64,

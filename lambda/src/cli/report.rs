@@ -9,6 +9,7 @@ use clap::Args;
 
 use crate::cli::progress::{self, Pace};
 use crate::mapper::{MapContext, SoftwareFilter, TagNames};
+use crate::outputs::derivation::CodeUrl;
 use crate::outputs::oscal::BaseSsp;
 use crate::outputs::sdr::{OverviewUri, SdrBase, SdrSettings};
 use crate::outputs::{
@@ -86,6 +87,10 @@ pub struct OutputArgs {
     /// certificationPackageOverviewUri when no --sdr is given.
     #[arg(long, value_name = "URI")]
     pub sdr_overview_uri: Option<OverviewUri>,
+    /// Where the code you run is kept, as the derivation document says (default: this
+    /// project's repository).
+    #[arg(long, value_name = "URL", default_value_t = CodeUrl::default())]
+    pub code_url: CodeUrl,
 }
 
 impl OutputArgs {
@@ -137,6 +142,7 @@ impl OutputArgs {
             max_sheet_rows: EXCEL_MAX_ROWS,
             oscal,
             sdr,
+            code_url: self.code_url.clone(),
         })
     }
 }

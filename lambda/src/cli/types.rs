@@ -5,29 +5,12 @@ use std::io::Write;
 
 use clap::Args;
 
-use crate::mapper::REGISTRY;
+use crate::mapper::registry_table;
 
 #[derive(Debug, Args)]
 pub struct TypesArgs {}
 
 pub fn run(_args: TypesArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
-    writeln!(
-        out,
-        "| Config type | Asset Type | read by | rows per item | columns filled (besides the tag-driven ones) |"
-    )?;
-    writeln!(out, "|---|---|---|---|---|")?;
-    for m in REGISTRY {
-        let columns: Vec<&str> = m.columns().iter().map(|f| f.label()).collect();
-        writeln!(
-            out,
-            "| `{}` | {} | {} | {} | {} |",
-            m.resource_type,
-            m.asset_type,
-            m.read.describe(),
-            m.rows.describe(),
-            columns.join(", ")
-        )?;
-    }
-    writeln!(out, "\n{} types.", REGISTRY.len())?;
+    out.write_all(registry_table().as_bytes())?;
     Ok(0)
 }

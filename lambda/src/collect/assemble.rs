@@ -156,6 +156,55 @@ fn role_failures_once(errors: impl Iterator<Item = TargetError>) -> Vec<TargetEr
     out
 }
 
+/// How a collection reads, in words, for the derivation document: the accounts, each
+/// query and API, what is turned off.
+pub fn read_with(settings: &CollectSettings) -> Vec<String> {
+    use crate::mapper::{batch_get_types, select_query};
+    use crate::settings::{Network, ScanSource, ServiceReads};
+    let also: &[&str] = match settings.network {
+        Network::On => &crate::network::NETWORK_TYPES,
+        Network::Off => &[],
+    };
+    let query = select_query(also);
+    let mut out = vec![match &settings.accounts {
+        Accounts::List(list) => {
+            let ids: Vec<&str> = list.iter().map(|a| a.id.as_str()).collect();
+            format!(
+                "The accounts listed ({}), each through the member role `{}`: AWS Config's advanced query (SelectResourceConfig) in each account and region, `{query}`, 100 items a page.",
+                ids.join(", "),
+                settings.role_name
+            )
+        }
+        Accounts::Organization => format!(
+            "Every active account of the organization (Organizations ListAccounts), each through the member role `{}`: AWS Config's advanced query (SelectResourceConfig) in each account and region, `{query}`, 100 items a page.",
+            settings.role_name
+        ),
+        Accounts::Aggregator { name, sharded } => format!(
+            "The AWS Config aggregator `{name}` and the status of its sources (DescribeConfigurationAggregatorSourcesStatus): SelectAggregateResourceConfig, `{query}`{}, 100 items a page.",
+            if *sharded { ", once per account and region it holds (with `AND accountId = ... AND awsRegion = ...`)" } else { "" }
+        ),
+    }];
+    let batch: Vec<&str> = batch_get_types().collect();
+    out.push(format!(
+        "The types the advanced query does not return, with ListDiscoveredResources and BatchGetResourceConfig: {}.",
+        batch.join(", ")
+    ));
+    if !matches!(settings.accounts, Accounts::Aggregator { .. }) {
+        out.push("In each account and region, the Config recorder and its recording group (DescribeConfigurationRecorders, DescribeConfigurationRecorderStatus): a region where it is off, or a type it does not record, is a finding below.".into());
+    }
+    out.push("Items whose configurationItemStatus is ResourceDeleted, ResourceDeletedNotRecorded or ResourceNotRecorded give no row.".into());
+    if settings.service_reads == ServiceReads::MemberRoles {
+        out.push("ElastiCache clusters and EKS node groups (which AWS Config does not record) from their own APIs through the member roles.".into());
+    }
+    if settings.scan_coverage == ScanSource::Inspector {
+        out.push(format!(
+            "Amazon Inspector's coverage (BatchGetAccountStatus, ListCoverage) through the member roles, over a window of {} days.",
+            settings.scan_period.days()
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

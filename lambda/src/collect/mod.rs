@@ -306,6 +306,7 @@ async fn run(
     let (inventory, mut summary, mut outcome) =
         assemble(&targets, gathered, errors, findings, now, window);
     summary.not_written.clone_from(&settings.not_written);
+    summary.read_with = assemble::read_with(settings);
     outcome.not_written.clone_from(&settings.not_written);
     let mut not_read: Vec<(&str, &str)> = Vec::new();
     if settings.service_reads == ServiceReads::Off {
@@ -501,10 +502,15 @@ async fn write_outputs(
     let changes = compare(settings, base, keys, stem, &snapshot.path).await;
     report.changes = changes.as_ref();
     let mut artifacts = vec![snapshot];
-    artifacts.extend(
-        outputs::write_all_but_snapshot(stem, &settings.formats, &report, &settings.outputs)
-            .map_err(|e| e.to_string())?,
-    );
+    let rest = outputs::write_all_but_snapshot(
+        stem,
+        &settings.formats,
+        &report,
+        &settings.outputs,
+        &artifacts,
+    )
+    .map_err(|e| e.to_string())?;
+    artifacts.extend(rest);
     Ok((artifacts, changes))
 }
 

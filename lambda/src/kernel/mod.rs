@@ -361,6 +361,8 @@ impl Gathered {
             types.entry(type_name(kind)).or_default().rows += rows;
         }
         let summary = Summary {
+            // Said by the run, which knows how it read (run.rs, collect/).
+            read_with: Vec::new(),
             generated_at,
             inputs,
             items_read: self.per_input.iter().sum(),

@@ -68,6 +68,29 @@ pub fn mapper_for(resource_type: &str) -> Option<(u16, &'static Mapper)> {
     Some((kind, &REGISTRY[kind as usize]))
 }
 
+/// Every supported type as a Markdown table: how it is read, its rows, the columns it
+/// fills. `types` prints it, docs/coverage.md holds it, each derivation document cites it.
+pub fn registry_table() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "| Config type | Asset Type | read by | rows per item | columns filled (besides the tag-driven ones) |\n|---|---|---|---|---|\n",
+    );
+    for m in REGISTRY {
+        let columns: Vec<&str> = m.columns().iter().map(|f| f.label()).collect();
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} |",
+            m.resource_type,
+            m.asset_type,
+            m.read.describe(),
+            m.rows.describe(),
+            columns.join(", ")
+        );
+    }
+    let _ = writeln!(out, "\n{} types.", REGISTRY.len());
+    out
+}
+
 /// The types read with `ListDiscoveredResources` + `BatchGetResourceConfig`, because
 /// Config's advanced query does not return them.
 pub fn batch_get_types() -> impl Iterator<Item = &'static str> {

@@ -12,6 +12,7 @@ pub mod changes_file;
 mod changes_table;
 pub mod connections;
 pub mod csv;
+pub mod derivation;
 pub mod diagram;
 pub mod layout;
 pub mod oscal;
@@ -76,10 +77,12 @@ pub enum Format {
     Diagram,
     /// The diagram's DOT source: always beside the SVG, never asked for alone.
     DiagramDot,
+    /// How the run's outputs were derived (Markdown), with each other output's SHA-256.
+    Derivation,
 }
 
 impl Format {
-    pub const ALL: [Format; 10] = [
+    pub const ALL: [Format; 11] = [
         Format::Xlsx,
         Format::Csv,
         Format::Oscal,
@@ -90,6 +93,7 @@ impl Format {
         Format::Connections,
         Format::Diagram,
         Format::DiagramDot,
+        Format::Derivation,
     ];
 
     pub fn name(self) -> &'static str {
@@ -104,6 +108,7 @@ impl Format {
             Format::Connections => "connections",
             Format::Diagram => "diagram",
             Format::DiagramDot => "diagram-dot",
+            Format::Derivation => "derivation",
         }
     }
 
@@ -120,6 +125,7 @@ impl Format {
             Format::Connections => "connections.json",
             Format::Diagram => "diagram.svg",
             Format::DiagramDot => "diagram.dot",
+            Format::Derivation => "derivation.md",
         }
     }
 
@@ -131,6 +137,7 @@ impl Format {
             Format::Snapshot => "application/gzip",
             Format::Diagram => "image/svg+xml",
             Format::DiagramDot => "text/vnd.graphviz; charset=utf-8",
+            Format::Derivation => "text/markdown; charset=utf-8",
         }
     }
 }
@@ -150,7 +157,7 @@ impl FromStr for Format {
             .find(|f| f.name() == s.trim().to_ascii_lowercase())
             .ok_or_else(|| {
                 format!(
-                    "unknown format {s:?}: expected xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr, connections or diagram"
+                    "unknown format {s:?}: expected xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr, connections, diagram or derivation"
                 )
             })
             .and_then(|f| match f {
@@ -201,7 +208,7 @@ impl fmt::Display for Formats {
 
 impl Formats {
     /// What a scheduled run (the Lambda, the deployer) writes when not told: the
-    /// workbook; with the network facts read, the ports, the permitted connections and
+    /// workbook and the derivation document; with the network facts read, the ports, the permitted connections and
     /// the boundary diagram, and the SDR when one of its settings is given
     /// (`sdr_configured`: a base SDR or the overview URI; see [`Formats::sdr_left_out`]).
     pub fn scheduled(network: Network, sdr_configured: bool) -> Self {
@@ -209,9 +216,10 @@ impl Formats {
             Network::On => {
                 let sdr = sdr_configured.then_some(Format::Sdr);
                 let derived = [Format::Ports, Format::Connections, Format::Diagram];
-                Formats::new([Format::Xlsx].into_iter().chain(derived).chain(sdr))
+                let base = [Format::Xlsx, Format::Derivation];
+                Formats::new(base.into_iter().chain(derived).chain(sdr))
             }
-            Network::Off => Formats::default(),
+            Network::Off => Formats::new([Format::Xlsx, Format::Derivation]),
         }
     }
 
@@ -265,7 +273,7 @@ impl FromStr for Formats {
             .collect::<Result<Vec<_>, _>>()?;
         if list.is_empty() {
             return Err(
-                "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr, connections or diagram"
+                "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr, connections, diagram or derivation"
                     .into(),
             );
         }
@@ -298,7 +306,7 @@ impl<'de> Deserialize<'de> for Formats {
                 }
                 if list.is_empty() {
                     return Err(serde::de::Error::custom(
-                        "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr, connections or diagram",
+                        "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr, connections, diagram or derivation",
                     ));
                 }
                 Ok(Formats::new(list))
@@ -362,6 +370,8 @@ pub struct OutputSettings {
     pub max_sheet_rows: u32,
     pub oscal: OscalSettings,
     pub sdr: sdr::SdrSettings,
+    /// Where the code is, as the derivation document says.
+    pub code_url: derivation::CodeUrl,
 }
 
 impl Default for OutputSettings {
@@ -373,6 +383,7 @@ impl Default for OutputSettings {
             max_sheet_rows: EXCEL_MAX_ROWS,
             oscal: OscalSettings::default(),
             sdr: sdr::SdrSettings::default(),
+            code_url: derivation::CodeUrl::default(),
         }
     }
 }
@@ -435,14 +446,23 @@ pub fn artifact_path(stem: &Path, format: Format) -> PathBuf {
 
 /// Writes every format; stops at the first that fails (the files already written stay
 /// and are listed in the error's place by the caller: nothing half-written remains).
+/// `before` are outputs of the run written already (the snapshot of a collection), for
+/// the derivation document to list. The derivation document comes after every other
+/// output but the SDR, which comes last.
 pub fn write_all(
     stem: &Path,
     formats: &Formats,
     report: &Report,
     settings: &OutputSettings,
+    before: &[Artifact],
 ) -> Result<Vec<Artifact>, OutputError> {
     let mut written = Vec::new();
-    for format in formats.iter() {
+    let last = [Format::Derivation, Format::Sdr];
+    let order = formats
+        .iter()
+        .filter(|f| !last.contains(f))
+        .chain(last.into_iter().filter(|f| formats.contains(*f)));
+    for format in order {
         let path = artifact_path(stem, format);
         match format {
             // Written with the diagram, from the same drawing.
@@ -457,6 +477,13 @@ pub fn write_all(
                     format: Format::DiagramDot,
                     path: dot,
                 });
+            }
+            Format::Derivation => {
+                let others: Vec<Artifact> = before.iter().chain(&written).cloned().collect();
+                atomic_write(&path, |tmp| {
+                    derivation::write(tmp, report, &others, &settings.code_url)
+                })?;
+                written.push(Artifact { format, path });
             }
             _ => {
                 write_one(format, &path, report, settings)?;
@@ -482,15 +509,17 @@ pub fn write_snapshot(
     })
 }
 
-/// Writes every format of `formats` but the snapshot (written by [`write_snapshot`]).
+/// Writes every format of `formats` but the snapshot (written by [`write_snapshot`],
+/// and in `before` when it is kept, for the derivation document to list).
 pub fn write_all_but_snapshot(
     stem: &Path,
     formats: &Formats,
     report: &Report,
     settings: &OutputSettings,
+    before: &[Artifact],
 ) -> Result<Vec<Artifact>, OutputError> {
     let rest = Formats::new(formats.iter().filter(|f| *f != Format::Snapshot));
-    write_all(stem, &rest, report, settings)
+    write_all(stem, &rest, report, settings, before)
 }
 
 fn write_one(
@@ -518,9 +547,9 @@ fn write_one(
         },
         Format::Sdr => sdr::write(tmp, report, &settings.sdr),
         Format::Connections => connections::write(tmp, report),
-        Format::Diagram | Format::DiagramDot => Err(OutputError::write(
+        Format::Diagram | Format::DiagramDot | Format::Derivation => Err(OutputError::write(
             path,
-            "the diagram is written by write_all, with its DOT source",
+            "written by write_all (the diagram with its DOT source, the derivation after the others)",
         )),
         Format::Ports => match &report.summary.evidence {
             Some(evidence) => {

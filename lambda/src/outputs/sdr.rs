@@ -25,15 +25,7 @@ impl FromStr for OverviewUri {
 
     fn from_str(s: &str) -> Result<Self, String> {
         let s = s.trim();
-        let valid = s.split_once(':').is_some_and(|(scheme, rest)| {
-            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-                && !rest.is_empty()
-                && !s.contains(char::is_whitespace)
-        });
-        if valid {
+        if is_absolute_uri(s) {
             Ok(OverviewUri(s.to_string()))
         } else {
             Err(format!(
@@ -41,6 +33,19 @@ impl FromStr for OverviewUri {
             ))
         }
     }
+}
+
+/// RFC 3986's absolute URI, as far as a setting needs: a scheme, a colon, something
+/// after it, no white space.
+pub(crate) fn is_absolute_uri(s: &str) -> bool {
+    s.split_once(':').is_some_and(|(scheme, rest)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && !rest.is_empty()
+            && !s.contains(char::is_whitespace)
+    })
 }
 
 impl fmt::Display for OverviewUri {
