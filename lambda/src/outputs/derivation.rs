@@ -194,14 +194,8 @@ fn document(report: &Report, others: &[Artifact], code_url: &CodeUrl) -> Result<
     if let Some(scan) = &s.scan {
         let _ = writeln!(
             w,
-            "- Scan coverage (Amazon Inspector), window of {} days from {}: {} of {} assets of scanned kinds scanned; {} not scanned, {} covered but not in the inventory, {} not checked.",
-            scan.period_days,
-            scan.window_start,
-            scan.scanned,
-            scan.assets,
-            scan.not_scanned.len(),
-            scan.not_in_inventory.len(),
-            scan.unchecked.len()
+            "- Scan coverage (Amazon Inspector): {}.",
+            super::scan_table::headline(scan)
         );
     }
 
@@ -219,15 +213,10 @@ fn document(report: &Report, others: &[Artifact], code_url: &CodeUrl) -> Result<
             );
         }
         Some(e) => {
-            let c = e.counts();
             for (kind, n) in &s.network {
                 let _ = writeln!(w, "- `{kind}`: {n} read as network facts");
             }
-            let _ = writeln!(
-                w,
-                "- {} ports, protocols and services on {} assets; KSI-CNA-RNT: {} open to the internet on a port other than 80/443, {} to all traffic from the internet.",
-                c.ports, c.attached_assets, c.internet_other_ports, c.internet_all_traffic
-            );
+            let _ = writeln!(w, "- {}.", super::ports_table::headline(e));
             let _ = writeln!(w, "\n{NETWORK_DERIVATION}");
         }
     }
