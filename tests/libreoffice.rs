@@ -147,3 +147,83 @@ fn libreoffice_reads_a_large_streamed_workbook_as_written() {
     let from_openpyxl = rows("xlsx", &out, &["Inventory"]);
     assert_same(&from_openpyxl[1..], &ours, "openpyxl");
 }
+
+/// The Ports Protocols Services sheet, whose repeated texts are shared strings: what
+/// LibreOffice and openpyxl read from it is exactly the run's `STEM.ports.csv`.
+#[test]
+fn libreoffice_reads_the_ports_sheet_as_the_ports_csv() {
+    let soffice = ["soffice", "libreoffice"]
+        .into_iter()
+        .find(|p| Command::new(p).arg("--version").output().is_ok());
+    let Some(soffice) = soffice else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "LibreOffice (Debian libreoffice-calc-nogui) is required in CI"
+        );
+        eprintln!("LibreOffice not installed: skipped (apt-get install libreoffice-calc-nogui)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let generated = dir.path().join("items.jsonl");
+    let status = Command::new(python())
+        .arg(repo("tests/gen_config_items.py"))
+        .args(["--count", "4000", "--network", "--seed", "9", "--out"])
+        .arg(&generated)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = dir.path().join("net.xlsx");
+    let run = Command::new(BIN)
+        .args(["report", "-i"])
+        .arg(&generated)
+        .arg("-o")
+        .arg(&out)
+        .args(["--format", "xlsx,ports"])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    let converted = dir.path().join("libreoffice");
+    let profile = format!("file://{}", dir.path().join("profile").display());
+    // The filter's twelfth token picks the sheet: the second, Ports Protocols Services.
+    let lo = Command::new(soffice)
+        .arg(format!("-env:UserInstallation={profile}"))
+        .args([
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2",
+            "--outdir",
+        ])
+        .arg(&converted)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        lo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lo.stderr)
+    );
+    let exported = std::fs::read_dir(&converted)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "csv"))
+        .expect("LibreOffice wrote a CSV");
+    let from_libreoffice = rows("csv", &exported, &[]);
+    let ours = rows("csv", &dir.path().join("net.ports.csv"), &[]);
+    assert!(ours.len() > 5_000, "{} lines", ours.len());
+    // Above the headers: the headline and an empty row.
+    let at = from_libreoffice
+        .iter()
+        .position(|r| r.first().map(String::as_str) == Some("Account"))
+        .expect("the headers");
+    assert_same(&from_libreoffice[at..], &ours, "LibreOffice");
+    let from_openpyxl = rows("xlsx", &out, &["Ports Protocols Services"]);
+    let at = from_openpyxl
+        .iter()
+        .position(|r| r.first().map(String::as_str) == Some("Account"))
+        .expect("the headers");
+    assert_same(&from_openpyxl[at..], &ours, "openpyxl");
+}
