@@ -148,8 +148,8 @@ fn libreoffice_reads_a_large_streamed_workbook_as_written() {
     assert_same(&from_openpyxl[1..], &ours, "openpyxl");
 }
 
-/// The Ports Protocols Services sheet, whose repeated texts are shared strings: what
-/// LibreOffice and openpyxl read from it is exactly the run's `STEM.ports.csv`.
+/// The Ports Protocols Services sheet, written into the skeleton as the inventory is:
+/// what LibreOffice and openpyxl read from it is exactly the run's `STEM.ports.csv`.
 #[test]
 fn libreoffice_reads_the_ports_sheet_as_the_ports_csv() {
     let soffice = ["soffice", "libreoffice"]

@@ -249,58 +249,6 @@ impl Evidence {
         }
     }
 
-    /// The texts a line's Account, Region, Asset Type, Transport Protocol, Service
-    /// Name, Encryption, Sources, Security Groups and KSI-CNA-RNT cells take again and
-    /// again, for a workbook to store once: found from what the lines are made of, not
-    /// by making them. A cell whose text is not among them is simply written out.
-    pub fn repeated_words<'a>(&'a self, names: &'a impl AssetNames) -> Vec<Cow<'a, str>> {
-        let mut out: Vec<Cow<str>> = Vec::new();
-        let mut seen = hashbrown::HashSet::new();
-        for l in &self.listed {
-            let (account, region) = names.place(l.asset);
-            let asset_type = names.cell(l.asset, Field::AssetType);
-            for text in [account, region, asset_type] {
-                if seen.insert(text) {
-                    out.push(text.into());
-                }
-            }
-        }
-        let fixed = [
-            "all",
-            "TCP",
-            "UDP",
-            "ICMP",
-            "ICMPv6",
-            "TCP and UDP",
-            "all traffic",
-            "None",
-            "TLS",
-            NOT_DETERMINED,
-        ];
-        out.extend(fixed.into_iter().map(Cow::from));
-        out.extend(
-            [Exposure::OtherPort, Exposure::AllTraffic]
-                .into_iter()
-                .map(|e| Cow::from(e.describe())),
-        );
-        out.extend(self.texts.iter().map(|t| Cow::from(&**t)));
-        let mut names_met = hashbrown::HashSet::new();
-        let mut policies = hashbrown::HashSet::new();
-        for e in &self.entries {
-            if let Some(n) = e.name {
-                if names_met.insert(n) {
-                    out.push(n.into());
-                }
-            }
-            if let Enc::Tls(Some(p)) = e.encryption {
-                if policies.insert(p) {
-                    out.push(format!("TLS ({})", self.text(p)).into());
-                }
-            }
-        }
-        out
-    }
-
     /// How many entries (lines) there are.
     pub fn len(&self) -> usize {
         self.ends.last().copied().unwrap_or(0) as usize

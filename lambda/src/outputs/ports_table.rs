@@ -23,12 +23,6 @@ pub const HEADERS: [&str; 13] = [
     "KSI-CNA-RNT",
 ];
 
-/// The columns whose texts repeat from line to line (a workbook stores them once):
-/// all but the identifier, label, port and purpose.
-pub const REPEATED: [bool; 13] = [
-    true, true, false, true, false, false, true, true, true, false, true, true, true,
-];
-
 /// The headline above the table: the counts, and what could not be judged.
 pub fn headline(evidence: &Evidence) -> String {
     format!(

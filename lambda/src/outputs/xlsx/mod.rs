@@ -22,7 +22,6 @@ mod deflate;
 mod list_sheet;
 mod ports_sheet;
 mod scan_sheet;
-mod shared_strings;
 mod sheet_rows;
 mod summary_sheet;
 mod zip_file;
@@ -45,7 +44,6 @@ use crate::changes::ChangeReport;
 use crate::scan::ScanReport;
 use list_sheet::ListPage;
 use ports_table::Ports;
-use shared_strings::{SharedRows, SharedStrings};
 use sheet_rows::{CellStyles, ListRows, RowSource, TableRows};
 use zip_file::{ZipFile, DEFLATED};
 
@@ -110,7 +108,7 @@ pub fn write(path: &Path, report: &Report, settings: &OutputSettings) -> Result<
         .collect();
     bodies.extend(lists.bodies());
     let level = settings.compression.level();
-    assemble(path, &skeleton, level, &bodies, &lists.shared).map_err(|e| fail(&e))
+    assemble(path, &skeleton, level, &bodies).map_err(|e| fail(&e))
 }
 
 /// A workbook with only the Changes sheet (`diff --output changes.xlsx`).
@@ -134,8 +132,7 @@ pub fn write_changes(
         .map_err(|e| fail(&e))?;
     let skeleton = workbook.save_to_buffer().map_err(|e| fail(&e))?;
     let bodies: Vec<Body> = lists.bodies().collect();
-    let level = settings.compression.level();
-    assemble(path, &skeleton, level, &bodies, &lists.shared).map_err(|e| fail(&e))
+    assemble(path, &skeleton, settings.compression.level(), &bodies).map_err(|e| fail(&e))
 }
 
 /// The lists a workbook holds after its inventory sheets, each with its headline and
@@ -144,8 +141,6 @@ struct Lists<'a> {
     scan: Option<(&'a ScanReport, String, Vec<ListPage>)>,
     ports: Option<(Ports<'a>, String, Vec<ListPage>)>,
     changes: Option<(Numbered<'a>, String, Vec<ListPage>)>,
-    /// The texts the ports' lines repeat, stored once ([`shared_strings`]).
-    shared: SharedStrings,
 }
 
 impl<'a> Lists<'a> {
@@ -156,14 +151,7 @@ impl<'a> Lists<'a> {
         settings: &OutputSettings,
     ) -> Lists<'a> {
         let rows = settings.max_sheet_rows;
-        let mut shared = SharedStrings::default();
-        if let Some(ports) = &ports {
-            for text in ports.evidence.repeated_words(ports.inventory) {
-                shared.add(&text);
-            }
-        }
         Lists {
-            shared,
             scan: scan.map(|report| {
                 let count = scan_table::line_count(report);
                 let pages = list_sheet::pages(scan_sheet::NAME, count, rows);
@@ -220,13 +208,8 @@ impl<'a> Lists<'a> {
             .scan
             .iter()
             .flat_map(|(report, _, pages)| pages.iter().map(|page| Body::Scan { report, page }));
-        let shared = &self.shared;
-        let ports = self.ports.iter().flat_map(move |(ports, _, pages)| {
-            pages.iter().map(move |page| Body::Ports {
-                ports,
-                page,
-                shared,
-            })
+        let ports = self.ports.iter().flat_map(|(ports, _, pages)| {
+            pages.iter().map(move |page| Body::Ports { ports, page })
         });
         let changes = self.changes.iter().flat_map(|(numbered, _, pages)| {
             pages
@@ -251,7 +234,6 @@ enum Body<'a> {
     Ports {
         ports: &'a Ports<'a>,
         page: &'a ListPage,
-        shared: &'a SharedStrings,
     },
     Changes {
         numbered: &'a Numbered<'a>,
@@ -289,27 +271,7 @@ impl Body<'_> {
             Body::Scan { report, page } => {
                 add_list(zip, name, xml, level, page, |i| scan_table::line(report, i))
             }
-            Body::Ports {
-                ports,
-                page,
-                shared,
-            } => {
-                let shape = Shape {
-                    probe: list_sheet::ABOVE + 1,
-                    columns: ports_table::HEADERS.len(),
-                    count: page.count,
-                };
-                let rows = ListRows {
-                    line: |i| ports.line(i),
-                    first: page.first,
-                };
-                let source = SharedRows {
-                    rows,
-                    table: shared,
-                    shared: ports_table::REPEATED,
-                };
-                add_sheet(zip, name, xml, level, shape, source)
-            }
+            Body::Ports { ports, page } => add_list(zip, name, xml, level, page, |i| ports.line(i)),
             Body::Changes { numbered, page } => {
                 add_list(zip, name, xml, level, page, |i| numbered.line(i))
             }
@@ -452,21 +414,9 @@ fn count_cuts(
 }
 
 /// Writes the final file: the skeleton's parts as they are, the sheets with data rows
-/// (`bodies`, the first sheets in order) with their rows, and the shared strings the
-/// rows name (declared in the content types and the workbook's relationships).
-fn assemble(
-    path: &Path,
-    skeleton: &[u8],
-    level: u32,
-    bodies: &[Body],
-    shared: &SharedStrings,
-) -> io::Result<()> {
+/// (`bodies`, the first sheets in order) with their rows.
+fn assemble(path: &Path, skeleton: &[u8], level: u32, bodies: &[Body]) -> io::Result<()> {
     let mut archive = zip::ZipArchive::new(Cursor::new(skeleton)).map_err(io::Error::other)?;
-    if !shared.is_empty() && archive.index_for_name("xl/sharedStrings.xml").is_some() {
-        return Err(io::Error::other(
-            "the workbook skeleton has shared strings of its own",
-        ));
-    }
     let file = File::create(path)?;
     let mut zip = ZipFile::new(BufWriter::with_capacity(1 << 20, file));
     for i in 0..archive.len() {
@@ -479,21 +429,6 @@ fn assemble(
             .and_then(|n| n.strip_suffix(".xml"))
             .and_then(|n| n.parse::<usize>().ok())
             .and_then(|n| bodies.get(n.checked_sub(1)?));
-        let edit: Option<fn(&str) -> String> = match name.as_str() {
-            _ if shared.is_empty() => None,
-            "[Content_Types].xml" => Some(shared_strings::with_content_type),
-            "xl/_rels/workbook.xml.rels" => Some(shared_strings::with_relationship),
-            _ => None,
-        };
-        if let Some(edit) = edit {
-            let mut xml = String::new();
-            archive
-                .by_index(i)
-                .map_err(io::Error::other)?
-                .read_to_string(&mut xml)?;
-            add_part(&mut zip, &name, edit(&xml).as_bytes())?;
-            continue;
-        }
         let Some(body) = body else {
             let mut part = archive.by_index_raw(i).map_err(io::Error::other)?;
             let method = match part.compression() {
@@ -514,26 +449,9 @@ fn assemble(
             .read_to_string(&mut xml)?;
         body.add(&mut zip, &name, &xml, level)?;
     }
-    if !shared.is_empty() {
-        add_part(&mut zip, "xl/sharedStrings.xml", &shared.part())?;
-    }
     let mut out = zip.finish()?;
     out.flush()?;
     out.into_inner().map_err(|e| e.into_error())?.sync_all()
-}
-
-/// A small part, deflated here.
-fn add_part<W: Write + io::Seek>(zip: &mut ZipFile<W>, name: &str, bytes: &[u8]) -> io::Result<()> {
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(bytes);
-    let crc = crc.finalize();
-    let mut deflated = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(6));
-    deflated.write_all(bytes)?;
-    let deflated = deflated.finish()?;
-    zip.add(name, DEFLATED, |w| {
-        w.write_all(&deflated)?;
-        Ok((crc, deflated.len() as u64, bytes.len() as u64))
-    })
 }
 
 /// A sheet of the skeleton, cut where its data rows go.

@@ -50,12 +50,6 @@ const ROWS_PER_PIECE: usize = 1024;
 pub trait RowSource: Sync {
     /// The texts of data row `i` (0-based on its sheet), in column order, to `cells`.
     fn row(&self, i: usize, cells: impl FnMut(&str));
-
-    /// The shared string holding `text` in `column`, when the workbook has one
-    /// ([`super::shared_strings`]); else the cell is an inline string.
-    fn shared(&self, _column: usize, _text: &str) -> Option<u32> {
-        None
-    }
 }
 
 /// Inventory rows `first..` of a table, in a layout's columns.
@@ -167,38 +161,12 @@ fn render_row(
     source.row(i, |text| {
         if !text.is_empty() {
             let reference = (c != next).then_some((b'A' + c as u8, number));
-            match source.shared(c, text) {
-                Some(k) => shared_cell(buf, reference, k),
-                None => cell(buf, reference, text, styles),
-            }
+            cell(buf, reference, text, styles);
             next = c + 1;
         }
         c += 1;
     });
     buf.extend_from_slice(b"</row>");
-}
-
-/// A cell naming shared string `k`.
-fn shared_cell(buf: &mut Vec<u8>, reference: Option<(u8, &str)>, k: u32) {
-    buf.extend_from_slice(b"<c");
-    if let Some((letter, row)) = reference {
-        buf.extend_from_slice(b" r=\"");
-        buf.push(letter);
-        buf.extend_from_slice(row.as_bytes());
-        buf.push(b'"');
-    }
-    buf.extend_from_slice(b" t=\"s\"><v>");
-    buf.extend_from_slice(itoa::Buffer::new().format(k).as_bytes());
-    buf.extend_from_slice(b"</v></c>");
-}
-
-/// `text` as XML character data, escaped as a cell's is (for the shared strings).
-pub(super) fn escape_into(buf: &mut Vec<u8>, text: &str) {
-    if is_plain(text.as_bytes()) {
-        buf.extend_from_slice(text.as_bytes());
-    } else {
-        escape(buf, text);
-    }
 }
 
 /// One cell; `reference` (column letter, row number) when it does not follow the last.
