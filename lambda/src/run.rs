@@ -281,10 +281,12 @@ fn collect(
         days: request.scan_period.days(),
     });
     let mut gathered = gathered;
-    gathered.keep_network_facts(request.formats.needs_network_facts());
+    gathered.network_evidence(
+        request.context.network,
+        request.formats.needs_network_facts(),
+    );
     let (inventory, mut summary) = gathered.finish(statuses, generated_at, window, set.as_ref());
     if request.context.network == Network::Off {
-        summary.evidence = None;
         for kind in NETWORK_TYPES {
             summary
                 .not_read

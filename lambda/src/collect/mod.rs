@@ -296,7 +296,7 @@ async fn run(
         service_reads: settings.service_reads,
     };
     let (mut gathered, errors, findings) = read(plan, &targets).await?;
-    gathered.keep_network_facts(settings.formats.needs_network_facts());
+    gathered.network_evidence(settings.network, settings.formats.needs_network_facts());
     settings.progress.set_stage(Stage::Writing);
     let now = Utc::now();
     let window = (settings.scan_coverage == ScanSource::Inspector).then(|| ScanWindow {
@@ -314,8 +314,6 @@ async fn run(
         not_read.extend(services::service_reads().map(|(_, t)| (t, reason)));
     }
     if settings.network == Network::Off {
-        summary.evidence = None;
-        outcome.network = None;
         not_read.extend(NETWORK_TYPES.iter().map(|t| (*t, OFF_REASON)));
     }
     for (resource_type, reason) in not_read {

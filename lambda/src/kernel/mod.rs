@@ -163,7 +163,9 @@ pub struct Gathered {
     coverage: Option<CoverageSet>,
     network: NetworkFacts,
     attachments: Attachments,
-    /// Whether the facts stay with the evidence past [`Gathered::finish`].
+    /// Whether the network evidence is derived at all (`network: off`: no), and
+    /// whether the facts stay with it past [`Gathered::finish`].
+    network_setting: Network,
     keep_network: bool,
 }
 
@@ -290,15 +292,18 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
         coverage,
         network,
         attachments,
+        network_setting: Network::On,
         keep_network: false,
     }
 }
 
 impl Gathered {
-    /// Keeps the network facts and attachments with the evidence, for an output made
-    /// from them when it is written (the permitted connections); otherwise they are let
-    /// go once the ports are derived, before anything is written.
-    pub fn keep_network_facts(&mut self, keep: bool) {
+    /// Whether [`Gathered::finish`] derives the network evidence (`network`), and
+    /// keeps the network facts and attachments with it (`keep`) for an output made from
+    /// them when it is written (the permitted connections, the diagram); otherwise they
+    /// are let go once the ports are derived, before anything is written.
+    pub fn network_evidence(&mut self, network: Network, keep: bool) {
+        self.network_setting = network;
         self.keep_network = keep;
     }
 
@@ -383,7 +388,7 @@ impl Gathered {
                 .filter(|a| a.get(crate::fields::Field::DiagramLabel).is_empty())
                 .count() as u64,
             not_written: Vec::new(),
-            evidence: Some({
+            evidence: (self.network_setting == Network::On).then(|| {
                 let mut evidence =
                     network::ports::derive(&self.network, &self.attachments, &inventory);
                 if self.keep_network {
