@@ -208,9 +208,10 @@ impl fmt::Display for Formats {
 
 impl Formats {
     /// What a scheduled run (the Lambda, the deployer) writes when not told: the
-    /// workbook and the derivation document; with the network facts read, the ports, the permitted connections and
-    /// the boundary diagram, and the SDR when one of its settings is given
-    /// (`sdr_configured`: a base SDR or the overview URI; see [`Formats::sdr_left_out`]).
+    /// workbook and the derivation document; with the network facts read, the ports,
+    /// the permitted connections and the boundary diagram, and the SDR when one of its
+    /// settings is given (`sdr_configured`: a base SDR or the overview URI; see
+    /// [`Formats::sdr_left_out`]).
     pub fn scheduled(network: Network, sdr_configured: bool) -> Self {
         match network {
             Network::On => {
