@@ -23,6 +23,10 @@ use crate::fields::Field;
 pub const GROUP_PAST: usize = 40;
 /// Past this many nodes, the kinds are grouped more widely (a VPC, then a region).
 pub const NODE_LIMIT: usize = 150;
+/// Past this many networks (or prefix lists) outside, they are drawn as one node.
+pub const PARTY_LIMIT: usize = 8;
+/// An edge shows this many protocol and port labels; its title lists them all.
+pub const EDGE_LABELS_SHOWN: usize = 3;
 
 /// How widely the assets of one kind are drawn as one node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -34,10 +38,6 @@ pub enum Grouping {
     Vpc,
     Region,
 }
-/// Past this many networks (or prefix lists) outside, they are drawn as one node.
-pub const PARTY_LIMIT: usize = 8;
-/// An edge shows this many protocol and port labels; its title lists them all.
-pub const EDGE_LABELS_SHOWN: usize = 3;
 
 /// Where a node is drawn: outside every account, or in an account's subnet (or in its
 /// region when its item records no subnet).
@@ -118,7 +118,7 @@ pub struct Edge {
     pub to: usize,
     /// `TCP 443`, `UDP 53`, `all`, in order.
     pub labels: Vec<String>,
-    /// Some of them permitted only outbound (by the source's egress rules).
+    /// At least one of them is permitted by the source's outbound rules (drawn dashed).
     pub outbound: bool,
 }
 
@@ -142,14 +142,14 @@ pub struct Diagram {
 
 /// One listed asset, as the diagram needs it.
 #[derive(Clone, Debug)]
-pub struct Listed<'a> {
-    pub asset: u32,
-    pub account: &'a str,
-    pub region: &'a str,
-    pub asset_type: &'a str,
-    pub asset_id: &'a str,
-    pub label: &'a str,
-    pub function: &'a str,
+struct Listed<'a> {
+    asset: u32,
+    account: &'a str,
+    region: &'a str,
+    asset_type: &'a str,
+    asset_id: &'a str,
+    label: &'a str,
+    function: &'a str,
 }
 
 /// The diagram of the listed assets (`listed`, in inventory order) and the
