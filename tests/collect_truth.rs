@@ -171,7 +171,7 @@ fn deleted_items_give_no_rows_and_regions_config_does_not_see_are_named() {
     let (code, result, out) = collect_into(
         &aws,
         "inv.xlsx",
-        &args("--accounts 111111111111,222222222222 --regions us-east-1,us-west-2 --format xlsx,derivation --service-reads off"),
+        &args("--accounts 111111111111,222222222222 --regions us-east-1,us-west-2 --format xlsx,derivation,sdr --sdr-overview-uri https://example.gov/cpo.json --service-reads off"),
     );
     assert_eq!(code, 2, "{result:#}");
     assert_eq!(result["status"], "partial");
@@ -189,6 +189,21 @@ fn deleted_items_give_no_rows_and_regions_config_does_not_see_are_named() {
     ] {
         assert!(derivation.contains(said), "{said:?} not in:\n{derivation}");
     }
+    // The SDR's inventory indicator says the run was partial, and why.
+    let sdr: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.with_extension("sdr.json")).unwrap())
+            .unwrap();
+    let giv = &sdr["keySecurityIndicators"][0];
+    assert_eq!(
+        (&giv["ksiId"], &giv["ksiImplementationStatus"]),
+        (&json!("KSI-PIY-GIV"), &json!("Partially Implemented")),
+        "{sdr:#}"
+    );
+    let why = giv["ksiValidation"].to_string();
+    assert!(
+        why.contains("This run was partial: not read in full: account 222222222222 / us-east-1"),
+        "{why}"
+    );
     let findings: Vec<(String, String, String)> = result["errors"]
         .as_array()
         .unwrap()
@@ -616,6 +631,22 @@ fn connections_diagram_and_sdr_live_and_a_connection_added_between_runs() {
             (0, &json!("ok")),
             "{mode:?}: {result:#}"
         );
+        let sdr: Value =
+            serde_json::from_str(&std::fs::read_to_string(stem(&second, "sdr.json")).unwrap())
+                .unwrap();
+        let drift = sdr["keySecurityIndicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["ksiId"] == "KSI-SVC-ACM")
+            .unwrap_or_else(|| panic!("{mode:?}: no drift review: {sdr:#}"));
+        let said = drift["ksiValidation"][0].as_str().unwrap();
+        assert!(
+            said.contains("permitted connections: 1 added, 0 removed"),
+            "{said}"
+        );
+        let errors = sdr_errors(&stem(&second, "sdr.json"));
+        assert!(errors.is_empty(), "{mode:?}: {errors:#?}");
         let changes = &result["changes"];
         assert_eq!(
             (

@@ -120,6 +120,29 @@ fn scheduled_invocation_returns_the_run_result_and_delivers() {
         provider["certificationPackageOverviewUri"]
     );
     assert_eq!(sdr["securityControls"], json!([]));
+    // The inventory's evidence points at the delivered objects.
+    let located: Vec<&str> = sdr["keySecurityIndicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["ksiId"] == "KSI-PIY-GIV")
+        .and_then(|k| k["ksiEvidence"].as_array())
+        .map(|e| {
+            e.iter()
+                .filter_map(|e| e["evidenceLocation"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(located.len(), 3, "{sdr:#}");
+    for uri in located {
+        let key = uri
+            .strip_prefix("s3://reports/")
+            .unwrap_or_else(|| panic!("{uri}"));
+        assert!(
+            keys.as_array().unwrap().iter().any(|k| k == key),
+            "{uri} not in {keys}"
+        );
+    }
     // The generated items name no security group and no port: nothing stale is kept.
     assert_eq!(sdr["portsAndProtocols"], json!([]), "{sdr:#}");
     assert_eq!(result["network"]["ports"], json!(0), "{result:#}");

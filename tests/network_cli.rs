@@ -259,7 +259,12 @@ fn the_sdr_holds_the_ports_and_fedramps_schema_accepts_it() {
     let (code, text) = report(
         &input,
         &out,
-        &["--format", "sdr", "--sdr-overview-uri", uri],
+        &[
+            "--format",
+            "xlsx,snapshot,derivation,sdr",
+            "--sdr-overview-uri",
+            uri,
+        ],
     );
     assert_eq!(code, 0, "{text}");
     let path = dir.path().join("own.sdr.json");
@@ -274,13 +279,45 @@ fn the_sdr_holds_the_ports_and_fedramps_schema_accepts_it() {
         "encryption": "TLS (ELBSecurityPolicy-TLS13-1-2-2021-06)", "purpose": "TCP 443 to web entry"
     })), "{ports:#?}");
     assert!(ports.iter().any(|p| p["portNumber"] == "1024-65535"));
-    // KSI-CNA-RNT's entry: what the run observed, as validation and evidence; no status
-    // and no assessment claimed.
+    // The entries the run can state: KSI-PIY-GIV (the inventory, with the workbook, the
+    // snapshot and the derivation document as evidence, each by location and hash) and
+    // KSI-CNA-RNT (no drift review without a comparison). No assessment claimed, and no
+    // status for a complete run.
     let ksi = own["keySecurityIndicators"].as_array().unwrap();
-    assert_eq!(ksi.len(), 1);
-    assert_eq!(ksi[0]["ksiId"], "KSI-CNA-RNT");
-    assert!(ksi[0].get("ksiImplementationStatus").is_none());
-    assert_eq!(ksi[0]["ksiAssessment"], serde_json::json!([]));
+    let ids: Vec<&str> = ksi.iter().map(|k| k["ksiId"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["KSI-PIY-GIV", "KSI-CNA-RNT"]);
+    assert!(ksi
+        .iter()
+        .all(|k| k.get("ksiImplementationStatus").is_none()));
+    assert!(ksi
+        .iter()
+        .all(|k| k["ksiAssessment"] == serde_json::json!([])));
+    let cited: Vec<(String, String)> = ksi[0]["ksiEvidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["evidenceLocation"].as_str().unwrap().to_string(),
+                e["evidenceText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(cited.len(), 3, "{cited:#?}");
+    for (location, text) in &cited {
+        let file = location
+            .strip_prefix("file://")
+            .unwrap_or_else(|| panic!("{location}"));
+        let sum = Command::new("sha256sum").arg(file).output().unwrap();
+        let sum = String::from_utf8_lossy(&sum.stdout);
+        let hash = sum.split_whitespace().next().unwrap();
+        assert!(
+            text.starts_with(&format!("SHA-256 {hash}, ")),
+            "{location}: {text}"
+        );
+    }
+    assert!(cited[2].0.ends_with("/own.derivation.md"), "{cited:#?}");
+    let ksi = &ksi[1..];
     let observed = ksi[0]["ksiEvidence"][0]["evidenceText"].as_str().unwrap();
     assert!(
         observed.contains("10 ports, protocols and services on 4 assets; 0 open to the internet on a port other than 80/443; 0 open to all traffic"),
@@ -323,9 +360,9 @@ fn the_sdr_holds_the_ports_and_fedramps_schema_accepts_it() {
     // The provider's other KSIs stay; the tool's own (matched by ksiId) is replaced.
     let ksis = based["keySecurityIndicators"].as_array().unwrap();
     assert_eq!(ksis[0], provider["keySecurityIndicators"][0]);
-    assert_eq!(ksis.len(), 2);
-    assert_eq!(ksis[1]["ksiId"], "KSI-CNA-RNT");
-    assert_ne!(ksis[1]["ksiImplementation"], serde_json::json!(["stale"]));
+    let ids: Vec<&str> = ksis.iter().map(|k| k["ksiId"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["KSI-IAM-MFA", "KSI-PIY-GIV", "KSI-CNA-RNT"]);
+    assert_ne!(ksis[2]["ksiImplementation"], serde_json::json!(["stale"]));
 
     // Not an SDR, or nothing to say where the overview is: refused, nothing written.
     let not_sdr = dir.path().join("not.json");

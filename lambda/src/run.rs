@@ -183,6 +183,7 @@ fn write(
         inventory,
         summary,
         changes: None,
+        published_at: None,
     };
     let Some(previous) = &request.previous else {
         let written = outputs::write_all(stem, &request.formats, &report, &request.outputs, &[])?;

@@ -494,6 +494,7 @@ async fn write_outputs(
         inventory,
         summary,
         changes: None,
+        published_at: keys.map(|k| format!("s3://{}/{}", k.bucket, k.stem)),
     };
     let snapshot =
         outputs::write_snapshot(stem, &report, &settings.outputs).map_err(|e| e.to_string())?;

@@ -14,6 +14,7 @@ pub mod connections;
 pub mod csv;
 pub mod derivation;
 pub mod diagram;
+mod ksi;
 pub mod layout;
 pub mod oscal;
 pub mod ports_table;
@@ -395,6 +396,9 @@ pub struct Report<'a> {
     pub summary: &'a Summary,
     /// What changed since the previous run, when a previous snapshot was looked for.
     pub changes: Option<&'a ChangeReport>,
+    /// Where the outputs are published, `s3://bucket/key` without the format's
+    /// extension, for the SDR's evidence to point at; `None`: the files themselves.
+    pub published_at: Option<String>,
 }
 
 /// One file written.
@@ -486,6 +490,11 @@ pub fn write_all(
                 })?;
                 written.push(Artifact { format, path });
             }
+            Format::Sdr => {
+                let others: Vec<Artifact> = before.iter().chain(&written).cloned().collect();
+                atomic_write(&path, |tmp| sdr::write(tmp, report, &settings.sdr, &others))?;
+                written.push(Artifact { format, path });
+            }
             _ => {
                 write_one(format, &path, report, settings)?;
                 written.push(Artifact { format, path });
@@ -546,12 +555,13 @@ fn write_one(
                 "no scan coverage was read: give --scan-coverage FILE (report) or set scan-coverage: inspector (collect, the Lambda)",
             )),
         },
-        Format::Sdr => sdr::write(tmp, report, &settings.sdr),
         Format::Connections => connections::write(tmp, report),
-        Format::Diagram | Format::DiagramDot | Format::Derivation => Err(OutputError::write(
-            path,
-            "written by write_all (the diagram with its DOT source, the derivation after the others)",
-        )),
+        Format::Diagram | Format::DiagramDot | Format::Derivation | Format::Sdr => {
+            Err(OutputError::write(
+                path,
+                "written by write_all (the diagram with its DOT source, the derivation and the SDR after the others)",
+            ))
+        }
         Format::Ports => match &report.summary.evidence {
             Some(evidence) => {
                 let ports = ports_table::Ports::new(evidence, report.inventory);

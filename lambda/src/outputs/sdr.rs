@@ -13,7 +13,8 @@ use std::str::FromStr;
 
 use serde_json::{json, Map, Value};
 
-use super::{OutputError, Report, PORTS_NEED_NETWORK};
+use super::ksi;
+use super::{Artifact, OutputError, Report, PORTS_NEED_NETWORK};
 
 /// The provider's Certification Package Overview, where the SDR says it is: an absolute
 /// URI (the schema's `format: uri`).
@@ -164,52 +165,19 @@ impl SdrSettings {
     }
 }
 
-/// The Key Security Indicator this tool writes evidence for: "Machine-based information
-/// resources are persistently reviewed to ensure they are appropriately configured to
-/// limit inbound and outbound network traffic."
-pub const KSI_NETWORK: &str = "KSI-CNA-RNT";
-
-/// The SDR's KSI-CNA-RNT entry: what each run observed and counted, as validation and
-/// evidence. It states no implementation status and no assessment (the provider's and
-/// the assessor's), and replaces a base's entry of the same `ksiId` (this tool's).
-fn network_ksi(counts: &crate::network::EvidenceCounts, date: &str) -> Value {
-    let tool = format!("fedramp-inventory {}", env!("CARGO_PKG_VERSION"));
-    let observed = format!(
-        "On {date}: {} ports, protocols and services on {} assets; {} open to the internet on a port other than 80/443; {} open to all traffic from the internet; {} security groups attached to nothing; {} attached but not read.",
-        counts.ports,
-        counts.attached_assets,
-        counts.internet_other_ports,
-        counts.internet_all_traffic,
-        counts.unattached_groups,
-        counts.groups_not_read
-    );
-    json!({
-        "ksiId": KSI_NETWORK,
-        "ksiImplementation": [
-            "Inbound and outbound traffic of machine-based resources is limited by the security groups (and the network ACLs and routes) AWS Config records for them; each run of the inventory reads them all."
-        ],
-        "ksiValidation": [format!(
-            "Each run of {tool} reads every security group, subnet, route table, network ACL and load-balancer listener AWS Config records, derives the ports, protocols and services reachable on each inventory asset, and flags ingress from the internet (0.0.0.0/0, ::/0) to any port other than TCP 80 and 443 and all traffic from the internet. {observed}"
-        )],
-        "ksiAssessment": [],
-        "ksiTests": [format!(
-            "{tool}: ingress from the internet to a port other than 80/443, and all traffic from the internet, per security group rule and asset (the Ports Protocols Services table's KSI-CNA-RNT column)"
-        )],
-        "ksiEvidence": [{
-            "evidenceType": "Configuration",
-            "evidenceDescription": "The ports, protocols and services and their findings, derived from the security groups, listeners and endpoint ports AWS Config records (the run's Ports Protocols Services sheet and ports CSV).",
-            "evidenceText": observed,
-            "lastUpdated": date,
-        }],
-    })
-}
-
 /// Stands where the entries go while the rest of the document is made.
 const MARKER: &str = "\u{1}ports-and-protocols\u{1}";
 
 /// Writes the SDR to `path`: the base (or a document of its own) with
-/// `portsAndProtocols` replaced by the run's entries, one per asset, port and transport.
-pub fn write(path: &Path, report: &Report, settings: &SdrSettings) -> Result<(), OutputError> {
+/// `portsAndProtocols` replaced by the run's entries, one per asset, port and transport,
+/// and the KSI entries this tool states ([`ksi`]) with `others`, the run's files
+/// written before it, as their evidence.
+pub fn write(
+    path: &Path,
+    report: &Report,
+    settings: &SdrSettings,
+    others: &[Artifact],
+) -> Result<(), OutputError> {
     let fail = |e: &dyn fmt::Display| OutputError::write(path, e);
     let evidence = report
         .summary
@@ -228,13 +196,16 @@ pub fn write(path: &Path, report: &Report, settings: &SdrSettings) -> Result<(),
     };
     document.insert("portsAndProtocols".into(), json!(MARKER));
     let date = report.summary.generated_at.format("%Y-%m-%d").to_string();
-    let ours = network_ksi(&evidence.counts(), &date);
     let mut indicators: Vec<Value> = match document.remove("keySecurityIndicators") {
         Some(Value::Array(list)) => list,
         _ => Vec::new(),
     };
-    indicators.retain(|k| k["ksiId"] != KSI_NETWORK);
-    indicators.push(ours);
+    indicators.retain(|k| {
+        !k["ksiId"]
+            .as_str()
+            .is_some_and(|id| ksi::OURS.contains(&id))
+    });
+    indicators.extend(ksi::entries(report, others, &date));
     document.insert("keySecurityIndicators".into(), Value::Array(indicators));
     let text = serde_json::to_string_pretty(&Value::Object(document)).map_err(|e| fail(&e))?;
     let marker = serde_json::to_string(MARKER).map_err(|e| fail(&e))?;
