@@ -47,19 +47,50 @@ fn assert_same(got: &[Vec<String>], expected: &[Vec<String>], who: &str) {
     assert_eq!(got.len(), expected.len(), "{who}: row count");
 }
 
-#[test]
-fn libreoffice_reads_a_large_streamed_workbook_as_written() {
-    let soffice = ["soffice", "libreoffice"]
+/// LibreOffice's program; CI must have it, elsewhere the test says how to get it.
+fn soffice() -> Option<&'static str> {
+    let found = ["soffice", "libreoffice"]
         .into_iter()
         .find(|p| Command::new(p).arg("--version").output().is_ok());
-    let Some(soffice) = soffice else {
+    if found.is_none() {
         assert!(
             std::env::var_os("CI").is_none(),
             "LibreOffice (Debian libreoffice-calc-nogui) is required in CI"
         );
         eprintln!("LibreOffice not installed: skipped (apt-get install libreoffice-calc-nogui)");
-        return;
-    };
+    }
+    found
+}
+
+/// `workbook` converted to CSV by LibreOffice, in a folder of `dir`, with the CSV
+/// filter's options after its first three (`more`: say, which sheet); the CSV's path.
+fn convert(soffice: &str, dir: &Path, workbook: &Path, more: &str) -> std::path::PathBuf {
+    let converted = dir.join("libreoffice");
+    let profile = format!("file://{}", dir.join("profile").display());
+    let lo = Command::new(soffice)
+        .arg(format!("-env:UserInstallation={profile}"))
+        .args(["--headless", "--convert-to"])
+        .arg(format!("csv:Text - txt - csv (StarCalc):44,34,76{more}"))
+        .arg("--outdir")
+        .arg(&converted)
+        .arg(workbook)
+        .output()
+        .unwrap();
+    assert!(
+        lo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lo.stderr)
+    );
+    std::fs::read_dir(&converted)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "csv"))
+        .expect("LibreOffice wrote a CSV")
+}
+
+#[test]
+fn libreoffice_reads_a_large_streamed_workbook_as_written() {
+    let Some(soffice) = soffice() else { return };
     let dir = tempfile::tempdir().unwrap();
     let generated = dir.path().join("items.jsonl");
     let status = Command::new(python())
@@ -109,26 +140,7 @@ fn libreoffice_reads_a_large_streamed_workbook_as_written() {
         String::from_utf8_lossy(&run.stdout)
     );
 
-    let converted = dir.path().join("libreoffice");
-    let profile = format!("file://{}", dir.path().join("profile").display());
-    let lo = Command::new(soffice)
-        .arg(format!("-env:UserInstallation={profile}"))
-        .args([
-            "--headless",
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76",
-            "--outdir",
-        ])
-        .arg(&converted)
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        lo.status.success(),
-        "{}",
-        String::from_utf8_lossy(&lo.stderr)
-    );
-    let from_libreoffice = rows("csv", &converted.join("big.csv"), &[]);
+    let from_libreoffice = rows("csv", &convert(soffice, dir.path(), &out, ""), &[]);
     let ours: Vec<Vec<String>> = rows("csv", &dir.path().join("big.csv"), &[])
         .into_iter()
         .map(|r| r.iter().map(|c| unguarded(c)).collect())
@@ -152,17 +164,7 @@ fn libreoffice_reads_a_large_streamed_workbook_as_written() {
 /// what LibreOffice and openpyxl read from it is exactly the run's `STEM.ports.csv`.
 #[test]
 fn libreoffice_reads_the_ports_sheet_as_the_ports_csv() {
-    let soffice = ["soffice", "libreoffice"]
-        .into_iter()
-        .find(|p| Command::new(p).arg("--version").output().is_ok());
-    let Some(soffice) = soffice else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "LibreOffice (Debian libreoffice-calc-nogui) is required in CI"
-        );
-        eprintln!("LibreOffice not installed: skipped (apt-get install libreoffice-calc-nogui)");
-        return;
-    };
+    let Some(soffice) = soffice() else { return };
     let dir = tempfile::tempdir().unwrap();
     let generated = dir.path().join("items.jsonl");
     let status = Command::new(python())
@@ -186,31 +188,13 @@ fn libreoffice_reads_the_ports_sheet_as_the_ports_csv() {
         "{}",
         String::from_utf8_lossy(&run.stdout)
     );
-    let converted = dir.path().join("libreoffice");
-    let profile = format!("file://{}", dir.path().join("profile").display());
     // The filter's twelfth token picks the sheet: the second, Ports Protocols Services.
-    let lo = Command::new(soffice)
-        .arg(format!("-env:UserInstallation={profile}"))
-        .args([
-            "--headless",
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2",
-            "--outdir",
-        ])
-        .arg(&converted)
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        lo.status.success(),
-        "{}",
-        String::from_utf8_lossy(&lo.stderr)
+    let exported = convert(
+        soffice,
+        dir.path(),
+        &out,
+        ",1,,0,false,true,false,false,false,2",
     );
-    let exported = std::fs::read_dir(&converted)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "csv"))
-        .expect("LibreOffice wrote a CSV");
     let from_libreoffice = rows("csv", &exported, &[]);
     let ours = rows("csv", &dir.path().join("net.ports.csv"), &[]);
     assert!(ours.len() > 5_000, "{} lines", ours.len());
