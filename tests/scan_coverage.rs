@@ -430,6 +430,44 @@ fn a_shorter_period_leaves_older_scans_out() {
     assert_eq!(assets["i-0scanned"]["in-latest-scan"], "Yes");
 }
 
+/// With scan coverage read, the SDR states FedRAMP's vulnerability-detection cadence
+/// rule (VDR-TFR-PDD) with the window and what the run found; FedRAMP's schema accepts
+/// it. A 14-day window meets Class C's cadence; the default 30 days, Class B's.
+#[test]
+fn the_sdr_states_the_detection_cadence_the_window_meets() {
+    let case = Case::new();
+    for (days, class) in [
+        ("14", "Class C (at least once every 14 days)"),
+        ("30", "Class B (at least once every month)"),
+    ] {
+        let (code, out) = case.with_coverage(&[
+            "--format",
+            "sdr",
+            "--sdr-overview-uri",
+            "https://example.gov/cpo.json",
+            "--scan-period",
+            days,
+        ]);
+        assert_eq!(code, 0, "{out}");
+        let path = case.path("inventory.sdr.json");
+        let errors = common::network::sdr_errors(&path);
+        assert!(errors.is_empty(), "{errors:#?}");
+        let sdr: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let frr = &sdr["fedRampRequirements"];
+        assert_eq!(frr.as_array().map(Vec::len), Some(1), "{sdr:#}");
+        assert_eq!(frr[0]["frrID"], "VDR-TFR-PDD");
+        assert!(frr[0].get("frrImplementationStatus").is_none());
+        let said = frr[0]["frrValidation"][0].as_str().unwrap();
+        assert!(
+            said.contains(&format!(
+                "scannable assets scanned in the {days} days since"
+            )),
+            "{said}"
+        );
+        assert!(said.contains(class), "{said}");
+    }
+}
+
 #[test]
 fn without_coverage_the_tag_still_decides() {
     let case = Case::new();

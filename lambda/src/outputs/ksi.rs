@@ -13,9 +13,15 @@
 //!   ensure they are appropriately configured to limit inbound and outbound network
 //!   traffic": the ports, protocols and services and their findings.
 //!
+//! And, when Amazon Inspector's coverage was read, the `fedRampRequirements` entry of
+//! VDR-TFR-PDD (FedRAMP's rules 2026.07.14.01, "Persistent Drift Detection": "...
+//! persistently perform vulnerability detection on all information resources that are
+//! likely to drift, at least once every" 3 months, month, 14 days or 7 days for Classes
+//! A to D), with the scan window the run held the inventory to and what it found.
+//!
 //! None states an assessment (the assessor's); only KSI-PIY-GIV states a status, and
 //! only when the run itself shows it was partial. A provider's entry of the same
-//! `ksiId` is replaced; every other entry is kept.
+//! `ksiId` (or `frrID`) is replaced; every other entry is kept.
 
 use std::path::Path;
 
@@ -30,6 +36,44 @@ pub const KSI_NETWORK: &str = "KSI-CNA-RNT";
 
 /// The `ksiId`s this tool owns in an SDR.
 pub const OURS: [&str; 3] = [KSI_INVENTORY, KSI_DRIFT, KSI_NETWORK];
+/// The `frrID` this tool owns: vulnerability detection's cadence.
+pub const FRR_DETECTION: &str = "VDR-TFR-PDD";
+
+/// The requirement entries the run can state: VDR-TFR-PDD when scan coverage was read.
+pub fn requirements(report: &Report, date: &str) -> Vec<Value> {
+    let Some(scan) = &report.summary.scan else {
+        return Vec::new();
+    };
+    let days = scan.period_days;
+    // FedRAMP's cadences by class; a month is taken as 31 days, three as 92.
+    let class = [
+        (7, "D", "7 days"),
+        (14, "C", "14 days"),
+        (31, "B", "month"),
+        (92, "A", "3 months"),
+    ]
+    .into_iter()
+    .find(|(most, _, _)| days <= *most);
+    let meets = match class {
+        Some((_, class, every)) => format!(
+            "A window of {days} days meets the cadence FedRAMP sets for Class {class} (at least once every {every}) and every longer one."
+        ),
+        None => format!(
+            "A window of {days} days is longer than any cadence FedRAMP sets (the longest: once every 3 months for Class A)."
+        ),
+    };
+    vec![json!({
+        "frrID": FRR_DETECTION,
+        "frrImplementation": [format!(
+            "Each run of {} holds the inventory to Amazon Inspector's coverage: an asset of a kind Inspector scans that was not scanned in the last {days} days is listed as a gap (the workbook's Scan Coverage sheet), as is a resource Inspector covers that the inventory does not hold.",
+            tool()
+        )],
+        "frrValidation": [format!(
+            "On {date}: {}. {meets}",
+            super::scan_table::headline(scan)
+        )],
+    })]
+}
 
 fn tool() -> String {
     format!("fedramp-inventory {}", env!("CARGO_PKG_VERSION"))

@@ -206,6 +206,13 @@ pub fn write(
             .is_some_and(|id| ksi::OURS.contains(&id))
     });
     indicators.extend(ksi::entries(report, others, &date));
+    let mut requirements: Vec<Value> = match document.remove("fedRampRequirements") {
+        Some(Value::Array(list)) => list,
+        _ => Vec::new(),
+    };
+    requirements.retain(|r| r["frrID"] != ksi::FRR_DETECTION);
+    requirements.extend(ksi::requirements(report, &date));
+    document.insert("fedRampRequirements".into(), Value::Array(requirements));
     document.insert("keySecurityIndicators".into(), Value::Array(indicators));
     let text = serde_json::to_string_pretty(&Value::Object(document)).map_err(|e| fail(&e))?;
     let marker = serde_json::to_string(MARKER).map_err(|e| fail(&e))?;
