@@ -88,18 +88,45 @@ fn convert(soffice: &str, dir: &Path, workbook: &Path, more: &str) -> std::path:
         .expect("LibreOffice wrote a CSV")
 }
 
-#[test]
-fn libreoffice_reads_a_large_streamed_workbook_as_written() {
-    let Some(soffice) = soffice() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let generated = dir.path().join("items.jsonl");
+/// `gen_config_items.py` with `args`, into `dir/items.jsonl`.
+fn generate(dir: &Path, args: &[&str]) -> std::path::PathBuf {
+    let generated = dir.join("items.jsonl");
     let status = Command::new(python())
         .arg(repo("tests/gen_config_items.py"))
-        .args(["--count", "46000", "--seed", "7", "--out"])
+        .args(args)
+        .arg("--out")
         .arg(&generated)
         .status()
         .unwrap();
     assert!(status.success());
+    generated
+}
+
+/// `report` on `inputs` into `out` with `formats`, which must succeed.
+fn report(inputs: &[&Path], out: &Path, formats: &str) {
+    let mut command = Command::new(BIN);
+    command.arg("report");
+    for input in inputs {
+        command.arg("-i").arg(input);
+    }
+    let run = command
+        .arg("-o")
+        .arg(out)
+        .args(["--format", formats])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+}
+
+#[test]
+fn libreoffice_reads_a_large_streamed_workbook_as_written() {
+    let Some(soffice) = soffice() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let generated = generate(dir.path(), &["--count", "46000", "--seed", "7"]);
     let odd = dir.path().join("odd.jsonl");
     let values = [
         "a & b < c > d \"q\"",
@@ -124,21 +151,7 @@ fn libreoffice_reads_a_large_streamed_workbook_as_written() {
         .collect();
     std::fs::write(&odd, items.join("\n")).unwrap();
     let out = dir.path().join("big.xlsx");
-    let run = Command::new(BIN)
-        .args(["report", "-i"])
-        .arg(&generated)
-        .arg("-i")
-        .arg(&odd)
-        .arg("-o")
-        .arg(&out)
-        .args(["--format", "xlsx,csv"])
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stdout)
-    );
+    report(&[&generated, &odd], &out, "xlsx,csv");
 
     let from_libreoffice = rows("csv", &convert(soffice, dir.path(), &out, ""), &[]);
     let ours: Vec<Vec<String>> = rows("csv", &dir.path().join("big.csv"), &[])
@@ -166,28 +179,9 @@ fn libreoffice_reads_a_large_streamed_workbook_as_written() {
 fn libreoffice_reads_the_ports_sheet_as_the_ports_csv() {
     let Some(soffice) = soffice() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let generated = dir.path().join("items.jsonl");
-    let status = Command::new(python())
-        .arg(repo("tests/gen_config_items.py"))
-        .args(["--count", "4000", "--network", "--seed", "9", "--out"])
-        .arg(&generated)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let generated = generate(dir.path(), &["--count", "4000", "--network", "--seed", "9"]);
     let out = dir.path().join("net.xlsx");
-    let run = Command::new(BIN)
-        .args(["report", "-i"])
-        .arg(&generated)
-        .arg("-o")
-        .arg(&out)
-        .args(["--format", "xlsx,ports"])
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stdout)
-    );
+    report(&[&generated], &out, "xlsx,ports");
     // The filter's twelfth token picks the sheet: the second, Ports Protocols Services.
     let exported = convert(
         soffice,

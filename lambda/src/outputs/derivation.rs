@@ -55,8 +55,25 @@ impl std::fmt::Display for CodeUrl {
 
 crate::settings::deserialize_from_str!(CodeUrl);
 
+/// The run's files' SHA-256 and sizes, each file read once: the derivation document
+/// lists every output, and the SDR after it cites some of the same files.
+#[derive(Default)]
+pub struct Hashes(std::collections::HashMap<std::path::PathBuf, (String, u64)>);
+
+impl Hashes {
+    /// The file's SHA-256 (lowercase hex) and size in bytes.
+    pub fn of(&mut self, path: &Path) -> std::io::Result<(String, u64)> {
+        if let Some(known) = self.0.get(path) {
+            return Ok(known.clone());
+        }
+        let hashed = sha256(path)?;
+        self.0.insert(path.to_path_buf(), hashed.clone());
+        Ok(hashed)
+    }
+}
+
 /// A file's SHA-256, as lowercase hex.
-pub fn sha256(path: &Path) -> std::io::Result<(String, u64)> {
+fn sha256(path: &Path) -> std::io::Result<(String, u64)> {
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -81,9 +98,11 @@ pub fn write(
     path: &Path,
     report: &Report,
     others: &[Artifact],
+    hashes: &mut Hashes,
     code_url: &CodeUrl,
 ) -> Result<(), OutputError> {
-    let text = document(report, others, code_url).map_err(|e| OutputError::write(path, e))?;
+    let text =
+        document(report, others, hashes, code_url).map_err(|e| OutputError::write(path, e))?;
     std::fs::write(path, text).map_err(|e| OutputError::write(path, e))
 }
 
@@ -92,7 +111,12 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
-fn document(report: &Report, others: &[Artifact], code_url: &CodeUrl) -> Result<String, String> {
+fn document(
+    report: &Report,
+    others: &[Artifact],
+    hashes: &mut Hashes,
+    code_url: &CodeUrl,
+) -> Result<String, String> {
     let s = report.summary;
     let mut d = String::new();
     let at = s
@@ -227,8 +251,9 @@ fn document(report: &Report, others: &[Artifact], code_url: &CodeUrl) -> Result<
         "Each file as written (this document and the Security Decision Record, which is written after it, are not listed).\n\n| file | bytes | SHA-256 |\n|---|---|---|"
     );
     for a in others {
-        let (hash, size) =
-            sha256(&a.path).map_err(|e| format!("cannot hash {}: {e}", a.path.display()))?;
+        let (hash, size) = hashes
+            .of(&a.path)
+            .map_err(|e| format!("cannot hash {}: {e}", a.path.display()))?;
         let name = a
             .path
             .file_name()

@@ -27,7 +27,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::derivation::sha256;
+use super::derivation::Hashes;
 use super::{Artifact, Format, Report};
 
 pub const KSI_INVENTORY: &str = "KSI-PIY-GIV";
@@ -80,13 +80,18 @@ fn tool() -> String {
 }
 
 /// Every entry the run can state, in `ksiId` order of [`OURS`].
-pub fn entries(report: &Report, others: &[Artifact], date: &str) -> Vec<Value> {
-    let evidence = |formats: &[Format], description: &str| -> Vec<Value> {
+pub fn entries(
+    report: &Report,
+    others: &[Artifact],
+    hashes: &mut Hashes,
+    date: &str,
+) -> Vec<Value> {
+    let mut evidence = |formats: &[Format], description: &str| -> Vec<Value> {
         others
             .iter()
             .filter(|a| formats.contains(&a.format))
             .filter_map(|a| {
-                let (hash, size) = sha256(&a.path).ok()?;
+                let (hash, size) = hashes.of(&a.path).ok()?;
                 Some(json!({
                     "evidenceType": "Report",
                     "evidenceDescription": format!("{description}: {}", name(&a.path)),

@@ -462,6 +462,7 @@ pub fn write_all(
     before: &[Artifact],
 ) -> Result<Vec<Artifact>, OutputError> {
     let mut written = Vec::new();
+    let mut hashes = derivation::Hashes::default();
     let last = [Format::Derivation, Format::Sdr];
     let order = formats
         .iter()
@@ -486,13 +487,15 @@ pub fn write_all(
             Format::Derivation => {
                 let others: Vec<Artifact> = before.iter().chain(&written).cloned().collect();
                 atomic_write(&path, |tmp| {
-                    derivation::write(tmp, report, &others, &settings.code_url)
+                    derivation::write(tmp, report, &others, &mut hashes, &settings.code_url)
                 })?;
                 written.push(Artifact { format, path });
             }
             Format::Sdr => {
                 let others: Vec<Artifact> = before.iter().chain(&written).cloned().collect();
-                atomic_write(&path, |tmp| sdr::write(tmp, report, &settings.sdr, &others))?;
+                atomic_write(&path, |tmp| {
+                    sdr::write(tmp, report, &settings.sdr, &others, &mut hashes)
+                })?;
                 written.push(Artifact { format, path });
             }
             _ => {

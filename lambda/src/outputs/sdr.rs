@@ -13,7 +13,7 @@ use std::str::FromStr;
 
 use serde_json::{json, Map, Value};
 
-use super::ksi;
+use super::{derivation, ksi};
 use super::{Artifact, OutputError, Report, PORTS_NEED_NETWORK};
 
 /// The provider's Certification Package Overview, where the SDR says it is: an absolute
@@ -177,6 +177,7 @@ pub fn write(
     report: &Report,
     settings: &SdrSettings,
     others: &[Artifact],
+    hashes: &mut derivation::Hashes,
 ) -> Result<(), OutputError> {
     let fail = |e: &dyn fmt::Display| OutputError::write(path, e);
     let evidence = report
@@ -205,7 +206,7 @@ pub fn write(
             .as_str()
             .is_some_and(|id| ksi::OURS.contains(&id))
     });
-    indicators.extend(ksi::entries(report, others, &date));
+    indicators.extend(ksi::entries(report, others, hashes, &date));
     let mut requirements: Vec<Value> = match document.remove("fedRampRequirements") {
         Some(Value::Array(list)) => list,
         _ => Vec::new(),
