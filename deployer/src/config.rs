@@ -88,6 +88,10 @@ pub struct DeployConfig {
     /// type as `--network` and `NETWORK`.
     #[serde(default)]
     pub network: fedramp_inventory::settings::Network,
+    /// Which resources are listed (boundary, all), the library's own type as `--scope`
+    /// and `SCOPE`.
+    #[serde(default)]
+    pub scope: fedramp_inventory::settings::Scope,
     /// Where the Certification Package Overview is: the Security Decision Record's
     /// certificationPackageOverviewUri (needed with `sdr` in `formats`).
     #[serde(default)]
@@ -329,7 +333,7 @@ impl DeployConfig {
     pub fn formats(&self) -> Formats {
         self.formats_given
             .clone()
-            .unwrap_or_else(|| Formats::scheduled(self.network, self.sdr_configured()))
+            .unwrap_or_else(|| Formats::scheduled(self.network, self.scope, self.sdr_configured()))
     }
 
     pub fn parse(text: &str) -> Result<DeployConfig, String> {

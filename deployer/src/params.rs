@@ -53,6 +53,7 @@ pub fn collector(
         ("ScanPeriodDays", config.scan_period.to_string()),
         ("ServiceReads", config.service_reads.to_string()),
         ("Network", config.network.to_string()),
+        ("Scope", config.scope.to_string()),
         (
             "SdrBase",
             config

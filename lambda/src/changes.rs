@@ -6,12 +6,15 @@
 //! row position. Both snapshots are in key order, so they are compared in one merging
 //! pass that holds one asset of each at a time, however large the inventory.
 
+mod resources;
+
 use std::cmp::Ordering;
 
 use serde::Serialize;
 
 use crate::fields::Field;
 use crate::snapshot::{AssetKey, SnapshotAsset, SnapshotConnection, SnapshotError, SnapshotReader};
+pub use resources::RESOURCE_COLUMN;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -24,6 +27,9 @@ pub enum ChangeKind {
     ConnectionRemoved,
     /// Its rule or its reachability from the internet.
     ConnectionChanged,
+    /// An information resource outside the rows (`scope: all`).
+    ResourceAdded,
+    ResourceRemoved,
 }
 
 impl ChangeKind {
@@ -35,6 +41,8 @@ impl ChangeKind {
             ChangeKind::ConnectionAdded => "connection added",
             ChangeKind::ConnectionRemoved => "connection removed",
             ChangeKind::ConnectionChanged => "connection changed",
+            ChangeKind::ResourceAdded => "resource added",
+            ChangeKind::ResourceRemoved => "resource removed",
         }
     }
 }
@@ -79,11 +87,14 @@ pub enum Comparison {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChangeReport {
     pub comparison: Comparison,
-    /// The assets' changes in key order, then the connections'.
+    /// The assets' changes in key order, then the information resources', then the
+    /// connections'.
     pub changes: Vec<AssetChange>,
     /// Why the connections were not compared, when one snapshot keeps them and the
     /// other does not.
     pub connections_note: Option<String>,
+    /// Likewise for the information resources (`scope: all` in one run only).
+    pub resources_note: Option<String>,
 }
 
 /// Counts for the run result.
@@ -104,6 +115,10 @@ pub struct ChangeCounts {
     pub connections_removed: usize,
     #[serde(default)]
     pub connections_changed: usize,
+    #[serde(default)]
+    pub resources_added: usize,
+    #[serde(default)]
+    pub resources_removed: usize,
 }
 
 impl ChangeReport {
@@ -112,6 +127,7 @@ impl ChangeReport {
             comparison: Comparison::FirstRun,
             changes: Vec::new(),
             connections_note: None,
+            resources_note: None,
         }
     }
 
@@ -123,6 +139,7 @@ impl ChangeReport {
             },
             changes: Vec::new(),
             connections_note: None,
+            resources_note: None,
         }
     }
 
@@ -142,6 +159,7 @@ impl ChangeReport {
                 },
                 changes: compared.changes,
                 connections_note: compared.connections_note,
+                resources_note: compared.resources_note,
             },
             Err(e) => ChangeReport::failed(previous_name, e.to_string()),
         }
@@ -169,6 +187,8 @@ impl ChangeReport {
             connections_added: self.count(ChangeKind::ConnectionAdded),
             connections_removed: self.count(ChangeKind::ConnectionRemoved),
             connections_changed: self.count(ChangeKind::ConnectionChanged),
+            resources_added: self.count(ChangeKind::ResourceAdded),
+            resources_removed: self.count(ChangeKind::ResourceRemoved),
         }
     }
 
@@ -207,14 +227,27 @@ impl ChangeReport {
                     } else {
                         String::new()
                     };
+                    let resources = [ChangeKind::ResourceAdded, ChangeKind::ResourceRemoved]
+                        .map(|k| self.count(k));
+                    let resources = if resources.iter().any(|&n| n > 0) {
+                        format!(
+                            "; information resources: {} added, {} removed",
+                            resources[0], resources[1]
+                        )
+                    } else {
+                        String::new()
+                    };
                     format!(
-                        "{} added, {} removed, {} changed{connections} since {previous_time} ({previous})",
+                        "{} added, {} removed, {} changed{resources}{connections} since {previous_time} ({previous})",
                         self.count(ChangeKind::Added),
                         self.count(ChangeKind::Removed),
                         self.count(ChangeKind::Changed)
                     )
                 };
-                if let Some(note) = &self.connections_note {
+                for note in [&self.resources_note, &self.connections_note]
+                    .into_iter()
+                    .flatten()
+                {
                     line.push_str("; ");
                     line.push_str(note);
                 }
@@ -263,6 +296,7 @@ pub struct Compared {
     pub previous_time: String,
     pub changes: Vec<AssetChange>,
     pub connections_note: Option<String>,
+    pub resources_note: Option<String>,
 }
 
 /// The changes from `previous` to `current`, with the previous snapshot's time.
@@ -309,6 +343,7 @@ pub fn compare_files(
             }
         }
     }
+    let resources_note = resources::compare(&mut old.reader, &mut new.reader, &mut changes)?;
     let connections_note = match (
         old.reader.header.connections,
         new.reader.header.connections,
@@ -325,6 +360,7 @@ pub fn compare_files(
         previous_time: time,
         changes,
         connections_note,
+        resources_note,
     })
 }
 
@@ -509,9 +545,11 @@ mod tests {
             settings: Default::default(),
             assets: inv.asset_count() as u64,
             connections: false,
+            resources: None,
         };
         let path = dir.join(name);
-        crate::snapshot::write(&path, &header, inv.assets(), std::iter::empty()).unwrap();
+        let (none, nothing) = (std::iter::empty(), std::iter::empty());
+        crate::snapshot::write(&path, &header, inv.assets(), none, nothing).unwrap();
         path
     }
 
@@ -587,7 +625,8 @@ mod tests {
         inv.finish();
         header.connections = connections.is_some();
         let lines = connections.unwrap_or_default().to_vec();
-        crate::snapshot::write(&path, &header, inv.assets(), lines.into_iter()).unwrap();
+        let none = std::iter::empty();
+        crate::snapshot::write(&path, &header, inv.assets(), none, lines.into_iter()).unwrap();
         path
     }
 

@@ -13,7 +13,8 @@ use crate::outputs::sdr::{S3Object, SdrSettings};
 use crate::outputs::{Compression, Format, Formats, IpCell, Layout, OscalSettings, OutputSettings};
 use crate::reader::config::Account;
 use crate::settings::{
-    split_list, Network, Rates, ScanPeriod, ScanSource, ServiceReads, DEFAULT_MEMBER_ROLE_NAME,
+    split_list, Network, Rates, ScanPeriod, ScanSource, Scope, ServiceReads,
+    DEFAULT_MEMBER_ROLE_NAME,
 };
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -96,6 +97,7 @@ pub fn settings_from_env(
     let scan_period: ScanPeriod = parsed(&var, "SCAN_PERIOD_DAYS")?.unwrap_or_default();
     let service_reads: ServiceReads = parsed(&var, "SERVICE_READS")?.unwrap_or_default();
     let network: Network = parsed(&var, "NETWORK")?.unwrap_or_default();
+    let scope: Scope = parsed(&var, "SCOPE")?.unwrap_or_default();
     let sdr = SdrSettings {
         base: None,
         overview_uri: parsed(&var, "SDR_OVERVIEW_URI")?,
@@ -107,7 +109,7 @@ pub fn settings_from_env(
     if given.is_none() {
         not_written.extend(Formats::sdr_left_out(network, sdr_configured).map(String::from));
     }
-    let formats = given.unwrap_or_else(|| Formats::scheduled(network, sdr_configured));
+    let formats = given.unwrap_or_else(|| Formats::scheduled(network, scope, sdr_configured));
     formats
         .check_network(network)
         .map_err(|e| bad("FORMATS", e))?;
@@ -179,6 +181,7 @@ pub fn settings_from_env(
         scan_period,
         service_reads,
         network,
+        scope,
         sdr_base,
         not_written,
     })

@@ -23,6 +23,8 @@ pub struct ConfigItem<'a> {
     /// `configurationItemStatus`: `OK`, `ResourceDiscovered`, `ResourceNotRecorded`,
     /// `ResourceDeleted` or `ResourceDeletedNotRecorded` (absent in hand-made exports).
     pub status: Option<Cow<'a, str>>,
+    /// `configurationItemCaptureTime`: when Config recorded this state of it.
+    pub captured_at: Option<Cow<'a, str>>,
     /// The resource's own description; `Json::Null` when absent.
     pub configuration: Json<'a>,
     /// What Config records beside it (an S3 bucket's public access block, policy and
@@ -54,6 +56,7 @@ impl<'a> ConfigItem<'a> {
         let availability_zone = text(&["availabilityZone"]);
         let resource_name = text(&["resourceName"]);
         let status = text(&["configurationItemStatus"]);
+        let captured_at = text(&["configurationItemCaptureTime"]);
         let configuration = take_configuration(&mut obj, warnings);
         let supplementary = take_supplementary(&mut obj, warnings);
         let tags = take_tags(&mut obj, warnings);
@@ -66,6 +69,7 @@ impl<'a> ConfigItem<'a> {
             availability_zone,
             resource_name,
             status,
+            captured_at,
             configuration,
             supplementary,
             tags,

@@ -95,6 +95,7 @@ pub fn run_report(request: &ReportRequest) -> RunResult {
     let started = std::time::Instant::now();
     let (inventory, mut summary, unread_coverage) = collect(request, generated_at);
     summary.read_with = read_with(request);
+    summary.scope = request.context.scope;
     let mut timings = Timings {
         sort: summary.sort_time,
         read_map: started.elapsed().saturating_sub(summary.sort_time),

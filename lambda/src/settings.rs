@@ -222,6 +222,20 @@ pub enum Network {
 
 named_setting!(Network, "network", "on or off", On => "on", Off => "off");
 
+/// Which resources the run lists: the `scope` setting. `boundary` lists the types
+/// with a mapper as workbook rows (and reads the network facts); `all` also lists every
+/// other resource AWS Config records, of any type, as an information resource (CR26's
+/// MAS-CSO-IIR and KSI-PIY-GIV count IAM roles, keys, trails and the rest), read with
+/// only the envelope Config keeps for every type so the cost stays low.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    #[default]
+    Boundary,
+    All,
+}
+
+named_setting!(Scope, "scope", "boundary or all", Boundary => "boundary", All => "all");
+
 /// How many days back a scan counts as the latest: the `scan-period` setting. 30 is
 /// the monthly continuous-monitoring cycle; FedRAMP's 2026 rules ask class B and C
 /// providers to verify machine resources every 7 or 3 days.
@@ -337,6 +351,16 @@ mod tests {
         assert!(e.contains("on or off"), "{e}");
         let y: Network = serde_yaml::from_str("off").unwrap();
         assert_eq!(y, Network::Off);
+    }
+
+    #[test]
+    fn scope_parses_through_one_type() {
+        assert_eq!(Scope::default().to_string(), "boundary");
+        assert_eq!(" ALL".parse(), Ok(Scope::All));
+        let e = "everything".parse::<Scope>().unwrap_err();
+        assert!(e.contains("scope: expected boundary or all"), "{e}");
+        let y: Scope = serde_yaml::from_str("all").unwrap();
+        assert_eq!(y, Scope::All);
     }
 
     #[test]

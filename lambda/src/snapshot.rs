@@ -6,6 +6,10 @@
 //! Since version 2 a run that made the permitted connections keeps them too: after the
 //! assets, one line per connection in (account, region, identifier, connection id)
 //! order, then an end line that counts them, so that a file cut short is known.
+//!
+//! Since version 3 a run with `scope: all` keeps its information resources: between the
+//! assets and the connections, as many resource lines as the header's `resources`
+//! says, in (account, region, type, id) order.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -23,7 +27,7 @@ use crate::inventory::AssetView;
 /// What the header's `kind` says, so a stray file is not taken for a snapshot.
 pub const KIND: &str = "fedramp-inventory-snapshot";
 /// Bumped when a reader of the previous version could misread the new one.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The first line.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -43,6 +47,10 @@ pub struct Header {
     /// connections); a snapshot without them says nothing of the connections.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub connections: bool,
+    /// Resource lines that follow the assets (`scope: all`); absent: the run listed
+    /// only the boundary's assets and says nothing of other resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<u64>,
 }
 
 /// Where the inventory came from.
@@ -141,6 +149,54 @@ impl SnapshotConnection {
     }
 }
 
+/// One information resource (`scope: all`): the envelope Config records for any type.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SnapshotResource {
+    pub account: String,
+    pub region: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub arn: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub application_owner: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub captured_at: String,
+}
+
+impl SnapshotResource {
+    /// Its identity across runs, and its place in the file's order.
+    pub fn key(&self) -> AssetKey {
+        AssetKey {
+            account: self.account.clone(),
+            region: self.region.clone(),
+            asset_type: self.resource_type.clone(),
+            asset_id: self.resource_id.clone(),
+        }
+    }
+
+    /// From a row of [`crate::inventory::Resources`].
+    pub fn from_row(row: [&str; 9]) -> Self {
+        let [account, region, resource_type, resource_id, arn, name, owner, application_owner, captured_at] =
+            row.map(str::to_string);
+        SnapshotResource {
+            account,
+            region,
+            resource_type,
+            resource_id,
+            arn,
+            name,
+            owner,
+            application_owner,
+            captured_at,
+        }
+    }
+}
+
 /// The line that ends the connections.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -214,6 +270,7 @@ pub fn write<'a>(
     path: &Path,
     header: &Header,
     assets: impl Iterator<Item = AssetView<'a>>,
+    resources: impl Iterator<Item = SnapshotResource>,
     connections: impl Iterator<Item = SnapshotConnection>,
 ) -> std::io::Result<()> {
     let file = File::create(path)?;
@@ -226,6 +283,19 @@ pub fn write<'a>(
     for asset in assets {
         serde_json::to_writer(&mut out, &AssetLine(&asset))?;
         out.write_all(b"\n")?;
+    }
+    if let Some(announced) = header.resources {
+        let mut count = 0u64;
+        for r in resources {
+            serde_json::to_writer(&mut out, &r)?;
+            out.write_all(b"\n")?;
+            count += 1;
+        }
+        if count != announced {
+            return Err(std::io::Error::other(format!(
+                "{count} resources written, the header announces {announced}"
+            )));
+        }
     }
     if header.connections {
         let mut count = 0u64;
@@ -256,6 +326,8 @@ pub struct SnapshotReader {
     pub header: Header,
     read: u64,
     last: Option<AssetKey>,
+    resources_read: u64,
+    last_resource: Option<AssetKey>,
     connections_read: u64,
     last_connection: Option<SnapshotConnection>,
     /// The connections' end line was read.
@@ -299,6 +371,8 @@ impl SnapshotReader {
             header,
             read: 0,
             last: None,
+            resources_read: 0,
+            last_resource: None,
             connections_read: 0,
             last_connection: None,
             ended: false,
@@ -314,7 +388,8 @@ impl SnapshotReader {
         if self.read == self.header.assets {
             // The connections follow, if any: `next_connection` reads them; else the
             // file ends here.
-            if !self.header.connections && self.lines.next().is_some() {
+            let more = self.header.connections || self.header.resources.is_some();
+            if !more && self.lines.next().is_some() {
                 return Err(invalid(format!(
                     "more lines than the {} assets its header announces",
                     self.header.assets
@@ -350,6 +425,51 @@ impl SnapshotReader {
         Ok(Some(asset))
     }
 
+    /// The next information resource, `None` after the last the header announces (at
+    /// once when it announces none). Call once the assets are read.
+    pub fn next_resource(&mut self) -> Result<Option<SnapshotResource>, SnapshotError> {
+        let invalid = |message: String| SnapshotError::Invalid {
+            path: self.path.clone(),
+            message,
+        };
+        let announced = self.header.resources.unwrap_or(0);
+        if self.resources_read == announced {
+            if !self.header.connections
+                && self.header.resources.is_some()
+                && self.lines.next().is_some()
+            {
+                return Err(invalid(format!(
+                    "more lines than the {announced} resources its header announces"
+                )));
+            }
+            return Ok(None);
+        }
+        if self.read < self.header.assets {
+            return Err(invalid("resources read before the assets".into()));
+        }
+        let line = match self.lines.next() {
+            Some(Ok(line)) => line,
+            _ => {
+                return Err(invalid(format!(
+                    "cut short: {} of the {announced} resources its header announces",
+                    self.resources_read
+                )))
+            }
+        };
+        self.resources_read += 1;
+        let at = self.header.assets + self.resources_read + 1;
+        let r: SnapshotResource = serde_json::from_str(&line)
+            .map_err(|e| invalid(format!("resource line {at} is not valid ({e})")))?;
+        let key = r.key();
+        if self.last_resource.as_ref().is_some_and(|last| *last > key) {
+            return Err(invalid(format!(
+                "resource line {at} is out of order (account, region, type, id)"
+            )));
+        }
+        self.last_resource = Some(key);
+        Ok(Some(r))
+    }
+
     /// The next connection, `None` at their end line (or at once when the snapshot has
     /// none: see [`Header::connections`]). Call once the assets are read.
     pub fn next_connection(&mut self) -> Result<Option<SnapshotConnection>, SnapshotError> {
@@ -360,8 +480,12 @@ impl SnapshotReader {
         if !self.header.connections || self.ended {
             return Ok(None);
         }
-        if self.read < self.header.assets {
-            return Err(invalid("connections read before the assets".into()));
+        if self.read < self.header.assets
+            || self.resources_read < self.header.resources.unwrap_or(0)
+        {
+            return Err(invalid(
+                "connections read before the assets and resources".into(),
+            ));
         }
         let line = match self.lines.next() {
             None => {
@@ -392,7 +516,7 @@ impl SnapshotReader {
             return Ok(None);
         }
         self.connections_read += 1;
-        let at = self.header.assets + self.connections_read + 1;
+        let at = self.header.assets + self.resources_read + self.connections_read + 1;
         let c: SnapshotConnection = serde_json::from_str(&line)
             .map_err(|e| invalid(format!("connection line {at} is not valid ({e})")))?;
         if self

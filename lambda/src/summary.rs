@@ -53,6 +53,10 @@ pub struct Summary {
     /// Per supported type met: items read and rows written.
     pub types: BTreeMap<String, TypeCount>,
     pub row_counts: RowCounts,
+    /// Which resources the run lists: said by the run, as `read_with`.
+    pub scope: crate::settings::Scope,
+    /// The information resources listed apart from the rows (`scope: all`), by type.
+    pub resources: BTreeMap<String, u64>,
     /// Keyed by type; items without a type are under "(no resourceType)".
     pub unsupported: BTreeMap<String, UnsupportedType>,
     pub diagnostics: Diagnostics,

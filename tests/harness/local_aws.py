@@ -30,6 +30,7 @@ stdin are commands, each answered with one JSON line on stdout:
   s3-encryption BUCKET     -> the bucket's default encryption rules and access logging
   s3-policy BUCKET         -> the bucket's versioning status and policy
   buckets                  -> {"names": [bucket names of the default account]}
+  config-types             -> the resource types botocore's model of Config knows (ResourceType)
   stacks ACCOUNT           -> {stack name: {status, outputs}} in us-east-1, deleted ones left out
   lambda ACCOUNT NAME      -> the function's Runtime, Environment, code key, SHA-256, size, reserved
                               concurrency and dead-letter target
@@ -230,8 +231,21 @@ def page(items, params, operation="SelectResourceConfig"):
 
 
 def wanted(items, expression):
-    """Only the resource types the query names: the caller's type list is exercised."""
-    return [i for i in items if f"'{i.get('resourceType')}'" in expression]
+    """Only the resource types the query asks for, as Config reads its WHERE:
+    `resourceType IN (...)` those named, `resourceType NOT IN (...)` all but those (AWS's
+    Workload Discovery reads an aggregator so), and no condition on the type every
+    type. The caller's type list is exercised."""
+    listed = (re.search(r"resourceType\s+(NOT\s+)?IN\s*\(([^)]*)\)", expression, re.IGNORECASE)
+              or re.search(r"resourceType\s*=()\s*('[^']*')", expression))
+    if not listed:
+        if re.search(r"\bresourceType\b", expression.split("WHERE", 1)[-1]) and "WHERE" in expression:
+            raise JsonRESTError("InvalidExpressionException",
+                                f"the local AWS reads resourceType only in IN or NOT IN: {expression}")
+        return list(items)
+    names = set(re.findall(r"'([^']*)'", listed[2]))
+    if listed[1]:
+        return [i for i in items if i.get("resourceType") not in names]
+    return [i for i in items if i.get("resourceType") in names]
 
 
 def counted_call(account=None, counter="config", scope=None, api=None):
@@ -265,7 +279,8 @@ def own_items(self, action, counter="config", api="select"):
 def selected(item, expression):
     """Only the properties the SELECT names (`configuration.x.y` keeps that path), as
     advanced query answers; `*` is not a property Config accepts."""
-    match = re.match(r"\s*SELECT\s+(.*?)\s+WHERE\s", expression, re.IGNORECASE | re.DOTALL)
+    match = re.match(r"\s*SELECT\s+(.*?)(?:\s+WHERE\s|\s+GROUP\s+BY\s|\s*$)", expression,
+                     re.IGNORECASE | re.DOTALL)
     if not match:
         return item
     out = {}
@@ -826,6 +841,9 @@ def answer(line, url):
         with open(words[3], "rb") as f:
             client("s3", url).put_object(Bucket=words[1], Key=words[2], Body=f.read())
         return "ok"
+    if words[0] == "config-types":
+        # The resource types AWS's model for Config knows (its ResourceType enum).
+        return sorted(service_model().shape_for("ResourceType").enum)
     if words[0] == "buckets":
         return {"names": [b["Name"] for b in client("s3", url).list_buckets().get("Buckets", [])]}
     if words[0] == "stacks":

@@ -56,7 +56,16 @@ def instance(i, status="OK"):
             "tags": [{"key": "owner", "value": "ops"}]}
 
 
-SEED = {"items": {"123456789012": {"us-east-1": [instance(1), instance(2), instance(3, "ResourceDeleted")]},
+def role(name):
+    """An IAM role as Config records it: a global type, in the region Config keeps it."""
+    return {"resourceType": "AWS::IAM::Role", "resourceId": f"AROA{name.upper()}", "resourceName": name,
+            "accountId": "123456789012", "awsRegion": "global", "configurationItemStatus": "OK",
+            "configurationItemCaptureTime": "2026-12-01T00:00:00.000Z",
+            "arn": f"arn:aws:iam::123456789012:role/{name}", "configuration": {"roleName": name}}
+
+
+SEED = {"items": {"123456789012": {"us-east-1": [instance(1), instance(2), instance(3, "ResourceDeleted"),
+                                                 role("ops")]},
                   "111111111111": {"us-east-1": [instance(4)], "us-west-2": [instance(5)]}},
         "recorders": {"111111111111": {"us-west-2": None, "us-east-1": {"recording": False}}}}
 
@@ -107,6 +116,18 @@ class ModelChecks(unittest.TestCase):
         # The last item of a deleted resource is returned like any other.
         self.assertIn({"resourceId": "i-3", "configurationItemStatus": "ResourceDeleted",
                        "configuration": {"instanceType": "t3.micro"}}, results)
+
+    def test_not_in_reads_every_other_type_and_no_condition_every_type(self):
+        # `resourceType NOT IN`, as AWS's Workload Discovery queries an aggregator.
+        q = ("SELECT resourceId, resourceType, configurationItemCaptureTime "
+             "WHERE resourceType NOT IN ('AWS::EC2::Instance', 'AWS::EC2::SecurityGroup')")
+        results = [json.loads(r) for r in self.config.select_resource_config(Expression=q)["Results"]]
+        self.assertEqual(results, [{"resourceId": "AROAOPS", "resourceType": "AWS::IAM::Role",
+                                    "configurationItemCaptureTime": "2026-12-01T00:00:00.000Z"}])
+        q = "SELECT accountId, awsRegion, COUNT(*) GROUP BY accountId, awsRegion"
+        groups = [json.loads(r) for r in
+                  self.config.select_aggregate_resource_config(Expression=q, ConfigurationAggregatorName="org")["Results"]]
+        self.assertIn({"accountId": "123456789012", "awsRegion": "us-east-1", "COUNT(*)": 4}, groups)
 
     def test_group_by_counts_per_group(self):
         q = ("SELECT accountId, awsRegion, COUNT(*) WHERE resourceType IN ('AWS::EC2::Instance') "

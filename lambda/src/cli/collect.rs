@@ -14,7 +14,8 @@ use crate::collect::{collect, Accounts, CollectSettings, Destination, DEFAULT_CO
 use crate::outputs::Format;
 use crate::reader::config::Account;
 use crate::settings::{
-    split_list, Network, Rates, ScanPeriod, ScanSource, ServiceReads, DEFAULT_MEMBER_ROLE_NAME,
+    split_list, Network, Rates, ScanPeriod, ScanSource, Scope, ServiceReads,
+    DEFAULT_MEMBER_ROLE_NAME,
 };
 use std::time::Duration;
 
@@ -69,6 +70,10 @@ pub struct CollectArgs {
     /// ACLs and load-balancer listeners as network facts (on), or leave them unread.
     #[arg(long, value_name = "on|off", default_value_t = Network::default())]
     pub network: Network,
+    /// List every other resource AWS Config records, of any type, as an information
+    /// resource (all), or only the mapped types' rows (boundary).
+    #[arg(long, value_name = "boundary|all", default_value_t = Scope::default())]
+    pub scope: Scope,
     /// Stop reading after this many seconds; unfinished targets are reported as
     /// `timeout` and what was read is written and delivered.
     #[arg(long, value_name = "SECONDS")]
@@ -209,6 +214,7 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         scan_period: args.scan_period,
         service_reads: args.service_reads,
         network: args.network,
+        scope: args.scope,
         sdr_base: None,
         // The CLI writes what it is told (its default: the workbook).
         not_written: Vec::new(),

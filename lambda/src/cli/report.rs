@@ -17,7 +17,7 @@ use crate::outputs::{
 };
 use crate::reader::files::Input;
 use crate::run::{run_report, ReportRequest, RunResult, Status};
-use crate::settings::{Network, ScanPeriod};
+use crate::settings::{Network, ScanPeriod, Scope};
 
 /// How many problems are printed; all of them are in the Run Summary sheet.
 const PRINTED_PROBLEMS: usize = 20;
@@ -46,6 +46,10 @@ pub struct ReportArgs {
     /// ACLs and load-balancer listeners as network facts (on), or leave them unread.
     #[arg(long, value_name = "on|off", default_value_t = Network::default())]
     pub network: Network,
+    /// List every other resource AWS Config records, of any type, as an information
+    /// resource (all), or only the mapped types' rows (boundary).
+    #[arg(long, value_name = "boundary|all", default_value_t = Scope::default())]
+    pub scope: Scope,
     #[command(flatten)]
     pub outputs: OutputArgs,
 }
@@ -167,6 +171,7 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
                 tag_names,
                 software,
                 network: args.network,
+                scope: args.scope,
                 subnets: args.outputs.formats.needs_network_facts(),
                 ..MapContext::default()
             }
@@ -226,6 +231,13 @@ fn print_result(
     }
     for (kind, n) in &s.network {
         writeln!(out, "  network facts, {kind}: {n}")?;
+    }
+    if s.scope == Scope::All {
+        let total: u64 = s.resources.values().sum();
+        writeln!(out, "information resources (scope: all): {total}")?;
+        for (kind, n) in &s.resources {
+            writeln!(out, "  {kind}: {n}")?;
+        }
     }
     if s.unlabelled > 0 {
         writeln!(

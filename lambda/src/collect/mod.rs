@@ -34,7 +34,7 @@ use crate::reader::config::{
 use crate::reader::quota::{Limits, Rates};
 use crate::reader::services;
 use crate::scan::{ScanCounts, ScanWindow};
-use crate::settings::{Network, ScanPeriod, ScanSource, ServiceReads};
+use crate::settings::{Network, ScanPeriod, ScanSource, Scope, ServiceReads};
 use crate::summary::Summary;
 pub use assemble::assemble;
 use notify::notify;
@@ -96,6 +96,8 @@ pub struct CollectSettings {
     pub service_reads: ServiceReads,
     /// Whether the network facts are read.
     pub network: Network,
+    /// Which resources are listed: the mapped types, or every type Config records.
+    pub scope: Scope,
     /// The provider's Security Decision Record in S3 (the Lambda's `SDR_BASE`), read
     /// before anything else: the base of `sdr`, as `--sdr FILE` is on the command line.
     pub sdr_base: Option<S3Object>,
@@ -172,6 +174,10 @@ pub struct RunOutcome {
     /// Outputs the default formats left out, and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_written: Vec<String>,
+    /// The information resources listed besides the rows, by Config type (`scope:
+    /// all`; absent with `scope: boundary`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<std::collections::BTreeMap<String, u64>>,
 }
 
 /// A resource type the run did not read, and why.
@@ -196,6 +202,7 @@ impl RunOutcome {
             not_read: Vec::new(),
             network: None,
             not_written: Vec::new(),
+            resources: None,
         }
     }
 
@@ -307,6 +314,10 @@ async fn run(
         assemble(&targets, gathered, errors, findings, now, window);
     summary.not_written.clone_from(&settings.not_written);
     summary.read_with = assemble::read_with(settings);
+    summary.scope = settings.scope;
+    if settings.scope == Scope::All {
+        outcome.resources = Some(summary.resources.clone());
+    }
     outcome.not_written.clone_from(&settings.not_written);
     let mut not_read: Vec<(&str, &str)> = Vec::new();
     if settings.service_reads == ServiceReads::Off {
@@ -363,7 +374,7 @@ async fn targets(
         Accounts::Aggregator {
             name,
             sharded: true,
-        } => aggregator_targets(base, name, limits, settings.network).await,
+        } => aggregator_targets(base, name, limits, settings.network, settings.scope).await,
         Accounts::Aggregator {
             name,
             sharded: false,
@@ -398,6 +409,7 @@ fn map_context(settings: &CollectSettings, targets: &[Target]) -> MapContext {
         tag_names: settings.tag_names.clone(),
         software: settings.software.clone(),
         network: settings.network,
+        scope: settings.scope,
         subnets: settings.formats.needs_network_facts(),
         ..MapContext::default()
     };

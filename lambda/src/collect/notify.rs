@@ -88,6 +88,18 @@ pub fn message(outcome: &RunOutcome, changes: Option<&ChangeReport>) -> (&'stati
             n.ports, n.attached_assets, n.internet_other_ports, n.internet_all_traffic
         ));
     }
+    if let Some(kinds) = &outcome.resources {
+        let counts: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        text.push_str(&format!(
+            "Information resources (scope: all): {} besides the rows ({}).\n",
+            kinds.values().sum::<u64>(),
+            if counts.is_empty() {
+                "none".to_string()
+            } else {
+                counts.join(", ")
+            }
+        ));
+    }
     if !outcome.errors.is_empty() {
         text.push_str("\nFailures:\n");
         for e in outcome.errors.iter().take(NOTIFY_LINES) {

@@ -15,12 +15,14 @@ use crate::mapper::{Asset, Fold, HostFacts};
 
 mod fold;
 mod pool;
+pub mod resources;
 #[cfg(test)]
 mod tests;
 mod views;
 
 use fold::fold_repeats;
 use pool::{StringPool, Sym};
+pub use resources::{Resource, Resources};
 use views::compare_ips;
 pub use views::{AssetView, RowView};
 
@@ -64,6 +66,8 @@ pub struct Inventory {
     folded: BTreeMap<String, u64>,
     /// The stored indices of the assets [`Self::finish`] left out, in order.
     left_out: Vec<u32>,
+    /// Every other resource Config records (`scope: all`), listed apart from the rows.
+    resources: Resources,
 }
 
 /// The identity of an asset: two assets with the same account, region, Asset Type
@@ -93,7 +97,18 @@ impl Inventory {
             folds: Vec::new(),
             folded: BTreeMap::new(),
             left_out: Vec::new(),
+            resources: Resources::default(),
         }
+    }
+
+    /// Lists an information resource of a type without a mapper (`scope: all`).
+    pub fn add_resource(&mut self, resource: &Resource) {
+        self.resources.add(resource);
+    }
+
+    /// The information resources, in order once [`Self::finish`] has run.
+    pub fn resources(&self) -> &Resources {
+        &self.resources
     }
 
     /// Adds an asset's rows; `kind` is the Config type it came from. The same resource
@@ -429,6 +444,14 @@ impl Inventory {
     /// before (same account, region, type and identifier: overlapping inputs must not
     /// list a resource twice). The first one met is kept.
     pub fn finish(&mut self) {
+        self.resources.finish();
+        if self.resources.repeated() > 0 {
+            let n = self.resources.repeated();
+            *self
+                .folded
+                .entry(resources::READ_TWICE.to_string())
+                .or_default() += n;
+        }
         let order = self.listing_order();
         // Above the asset index, a key tells identifiers apart without the pool
         // unless they begin alike.

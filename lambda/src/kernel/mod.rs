@@ -11,16 +11,19 @@ use std::sync::mpsc::Receiver;
 use chrono::{DateTime, Utc};
 
 use crate::diagnostics::Diagnostics;
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, Resource};
 use crate::item::ConfigItem;
 use crate::json::Json;
-use crate::mapper::{map_item, mapper_for, HostFacts, MapContext, Mapped, MappedItem, REGISTRY};
+use crate::mapper::{
+    map_item, mapper_for, HostFacts, MapContext, Mapped, MappedItem, TagNames, MAX_VALUE_CHARS,
+    REGISTRY,
+};
 use crate::network::{self, is_network_type, Attachment, Attachments, Fact, NetworkFacts};
 use crate::progress::Progress;
 use crate::scan::coverage::RecordList;
 use crate::scan::join::{join, Kinds, IMAGE_KIND, IMAGE_SOURCE};
 use crate::scan::{CoverageSet, ScanKind, ScanWindow, Scope};
-use crate::settings::Network;
+use crate::settings::{self, Network};
 use crate::summary::{InputReport, Summary, TypeCount, UnsupportedType};
 
 /// Where a value was found: line of the input, and its place inside that line's or
@@ -48,12 +51,15 @@ pub enum Outcome {
     Bad(Origin, String),
     /// Amazon Inspector's coverage in one account and region, read by a live target.
     Scanned(Box<ScanRead>),
-    /// A network fact (security group, subnet, ...), with the warnings met reading it.
-    Network(Origin, Box<Fact>, Vec<String>),
-    /// An item of a network type left out: with the network setting off (the run names
+    /// A network fact (security group, subnet, ...), with the warnings met reading it,
+    /// and with `scope: all` the resource it is (no workbook row lists it).
+    Network(Origin, Box<Fact>, Vec<String>, Option<Box<Resource>>),
+    /// An item left out: of a network type with the network setting off (the run names
     /// the network types as not read), or with the reason (deleted, not recorded),
-    /// counted as the items of the other types are.
-    NetworkLeftOut(Option<&'static str>),
+    /// counted as the items of the mapped types are.
+    LeftOut(Option<&'static str>),
+    /// An information resource of a type without a mapper (`scope: all`).
+    Resource(Origin, Box<Resource>, Vec<String>),
 }
 
 /// What one account and region said of its scans: the kinds whose scanning is
@@ -85,17 +91,25 @@ pub fn map_value(origin: Origin, value: Result<Json<'_>, String>, ctx: &MapConte
         Ok(item) => item,
         Err(e) => return Outcome::Bad(origin, e.to_string()),
     };
+    let every = ctx.scope == settings::Scope::All;
     if item.resource_type.as_deref().is_some_and(is_network_type) {
-        if ctx.network == Network::Off {
-            return Outcome::NetworkLeftOut(None);
-        }
-        // A deleted or unrecorded resource permits nothing now.
-        if let Some(reason) = item.not_current() {
-            return Outcome::NetworkLeftOut(Some(reason));
-        }
-        if let Some((fact, mut more)) = network::facts::read(&item) {
-            warnings.append(&mut more);
-            return Outcome::Network(origin, Box::new(fact), warnings);
+        match ctx.network {
+            // With `scope: all` it is listed as an information resource, below.
+            Network::Off if !every => return Outcome::LeftOut(None),
+            Network::Off => {}
+            Network::On => {
+                // A deleted or unrecorded resource permits nothing now.
+                if let Some(reason) = item.not_current() {
+                    return Outcome::LeftOut(Some(reason));
+                }
+                if let Some((fact, mut more)) = network::facts::read(&item) {
+                    warnings.append(&mut more);
+                    // Not a workbook row: with `scope: all`, an information resource.
+                    let resource =
+                        every.then(|| Box::new(resource_of(&item, &ctx.tag_names, &mut warnings)));
+                    return Outcome::Network(origin, Box::new(fact), warnings, resource);
+                }
+            }
         }
     }
     match map_item(&item, ctx) {
@@ -113,7 +127,46 @@ pub fn map_value(origin: Origin, value: Result<Json<'_>, String>, ctx: &MapConte
             mapped.warnings = warnings;
             Outcome::Mapped(origin, Box::new(mapped), attachment)
         }
+        Mapped::Unsupported(Some(_)) if every => {
+            // Listed like the mapped types: a deleted or unrecorded one is counted, not
+            // listed.
+            if let Some(reason) = item.not_current() {
+                return Outcome::LeftOut(Some(reason));
+            }
+            let resource = resource_of(&item, &ctx.tag_names, &mut warnings);
+            Outcome::Resource(origin, Box::new(resource), warnings)
+        }
         Mapped::Unsupported(kind) => Outcome::Unsupported(origin, kind),
+    }
+}
+
+/// The envelope of an item of a type without a mapper, each value cut to what the
+/// inventory keeps (with a warning: nothing is cut silently).
+fn resource_of(item: &ConfigItem, tags: &TagNames, warnings: &mut Vec<String>) -> Resource {
+    let mut text = |what: &str, value: Option<&str>| {
+        let value = value.unwrap_or_default();
+        let chars = value.chars().count();
+        if chars <= MAX_VALUE_CHARS {
+            return value.to_string();
+        }
+        warnings.push(format!(
+            "{what} cut from {chars} to {MAX_VALUE_CHARS} characters (the most the inventory keeps)"
+        ));
+        value.chars().take(MAX_VALUE_CHARS).collect()
+    };
+    Resource {
+        account: text("accountId", item.account_id.as_deref()),
+        region: text("awsRegion", item.region.as_deref()),
+        resource_type: text("resourceType", item.resource_type.as_deref()),
+        id: text("resourceId", item.resource_id.as_deref()),
+        arn: text("arn", item.arn.as_deref()),
+        name: text("resourceName", item.resource_name.as_deref()),
+        owner: text("the owner tag", item.tag(&tags.owner)),
+        application_owner: text(
+            "the application-owner tag",
+            item.tag(&tags.application_owner),
+        ),
+        captured_at: text("configurationItemCaptureTime", item.captured_at.as_deref()),
     }
 }
 
@@ -254,14 +307,24 @@ pub fn gather(rx: Receiver<Batch>, names: Vec<String>, progress: &Progress) -> G
                         set.records.append(read.records);
                         set.warnings.extend(read.warnings);
                     }
-                    Outcome::Network(origin, fact, warnings) => {
+                    Outcome::Network(origin, fact, warnings, resource) => {
                         per_input[batch.input] += 1;
                         for w in warnings {
                             diagnostics.warn(origin.describe(name), w);
                         }
                         network.add(*fact);
+                        if let Some(resource) = resource {
+                            inventory.add_resource(&resource);
+                        }
                     }
-                    Outcome::NetworkLeftOut(reason) => {
+                    Outcome::Resource(origin, resource, warnings) => {
+                        per_input[batch.input] += 1;
+                        for w in warnings {
+                            diagnostics.warn(origin.describe(name), w);
+                        }
+                        inventory.add_resource(&resource);
+                    }
+                    Outcome::LeftOut(reason) => {
                         per_input[batch.input] += 1;
                         if let Some(reason) = reason {
                             inventory.count_skipped(reason);
@@ -377,6 +440,8 @@ impl Gathered {
             folded: inventory.folded().clone(),
             types,
             row_counts: inventory.row_counts(),
+            scope: settings::Scope::Boundary,
+            resources: inventory.resources().per_type(),
             unsupported: self.unsupported,
             diagnostics,
             sort_time: self.sort_time,

@@ -48,6 +48,9 @@ pub struct MapContext {
     pub software: SoftwareFilter,
     /// Whether items of the network types are read as network facts.
     pub network: crate::settings::Network,
+    /// Whether items of the types without a mapper are listed as information
+    /// resources (`all`) or counted as unsupported (`boundary`).
+    pub scope: crate::settings::Scope,
     /// Whether each asset's subnets are kept (the permitted connections need them; a
     /// run that writes none keeps nothing it will not use).
     pub subnets: bool,
@@ -119,12 +122,44 @@ pub fn shard_query(account: &str, region: &str, also: &[&str]) -> String {
     )
 }
 
-/// The accounts and regions an aggregator holds items of [`select_query`]'s types in.
-pub fn shards_query(also: &[&str]) -> String {
+/// The envelope every Config item carries, whatever its type: what `scope: all` reads
+/// of the types without a mapper (their configuration is never read, so the cost per
+/// resource stays a few hundred bytes).
+pub const ENVELOPE: &str = "resourceId, resourceType, resourceName, arn, accountId, awsRegion, availabilityZone, tags, configurationItemCaptureTime, configurationItemStatus";
+
+/// The advanced query for the envelope of every type that [`select_query`] and the
+/// batch gets do not read with its configuration (every registry type, and `also`):
+/// `resourceType NOT IN`, as AWS's Workload Discovery reads an aggregator.
+pub fn envelope_query(also: &[&str]) -> String {
+    let types: Vec<String> = REGISTRY
+        .iter()
+        .map(|m| m.resource_type)
+        .chain(also.iter().copied())
+        .map(|t| format!("'{t}'"))
+        .collect();
     format!(
-        "SELECT accountId, awsRegion, COUNT(*) WHERE {} GROUP BY accountId, awsRegion",
-        selected_types(also)
+        "SELECT {ENVELOPE} WHERE resourceType NOT IN ({})",
+        types.join(", ")
     )
+}
+
+/// [`envelope_query`] for one account and region of an aggregator.
+pub fn envelope_shard_query(account: &str, region: &str, also: &[&str]) -> String {
+    format!(
+        "{} AND accountId = '{account}' AND awsRegion = '{region}'",
+        envelope_query(also)
+    )
+}
+
+/// The accounts and regions an aggregator holds items of [`select_query`]'s types in;
+/// with `every_type` (`scope: all`), items of any type.
+pub fn shards_query(also: &[&str], every_type: bool) -> String {
+    let filter = if every_type {
+        String::new()
+    } else {
+        format!("WHERE {} ", selected_types(also))
+    };
+    format!("SELECT accountId, awsRegion, COUNT(*) {filter}GROUP BY accountId, awsRegion")
 }
 
 fn selected_types(also: &[&str]) -> String {

@@ -313,6 +313,25 @@ fn the_query_asks_for_every_registered_type() {
     assert!(REGISTRY.len() >= 40);
 }
 
+/// `scope: all` reads the envelope of every type the registry does not read with its
+/// configuration: every registry type (and the network types) is excluded, once, and
+/// no configuration is selected.
+#[test]
+fn the_envelope_query_leaves_out_every_type_read_whole() {
+    let q = envelope_query(&["AWS::EC2::SecurityGroup"]);
+    let (fields, excluded) = q.split_once(" WHERE resourceType NOT IN (").unwrap();
+    for m in REGISTRY {
+        let quoted = format!("'{}'", m.resource_type);
+        assert_eq!(excluded.matches(&quoted).count(), 1, "{quoted}");
+    }
+    assert!(excluded.contains("'AWS::EC2::SecurityGroup'"));
+    assert!(!fields.contains("configuration,") && fields.contains("configurationItemCaptureTime"));
+    assert_eq!(
+        shards_query(&[], true),
+        "SELECT accountId, awsRegion, COUNT(*) GROUP BY accountId, awsRegion"
+    );
+}
+
 /// Any JSON value at all.
 fn arb_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![

@@ -198,14 +198,17 @@ fn odd_rules_are_named_and_the_rest_kept() {
 /// most 4,096 characters in botocore's model), per aggregator shard too.
 #[test]
 fn the_query_with_the_network_types_fits_configs_limit() {
-    use crate::mapper::{select_query, shard_query, shards_query};
+    use crate::mapper::{envelope_shard_query, select_query, shard_query, shards_query};
     let query = select_query(&NETWORK_TYPES);
     assert!(NETWORK_TYPES
         .iter()
         .all(|t| query.contains(&format!("'{t}'"))));
     let longest = shard_query("123456789012", "ap-southeast-5", &NETWORK_TYPES);
     assert!(longest.len() <= 4096, "{} characters", longest.len());
-    assert!(shards_query(&NETWORK_TYPES).len() <= 4096);
+    assert!(shards_query(&NETWORK_TYPES, false).len() <= 4096);
+    // `scope: all`: the envelope of every other type, which names every registry type.
+    let envelope = envelope_shard_query("123456789012", "ap-southeast-5", &NETWORK_TYPES);
+    assert!(envelope.len() <= 4096, "{} characters", envelope.len());
 }
 
 /// An inventory type's fixture (tests/fixtures/config-types/).

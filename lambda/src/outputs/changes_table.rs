@@ -112,6 +112,7 @@ mod tests {
         let report = ChangeReport {
             comparison: Comparison::FirstRun,
             connections_note: None,
+            resources_note: None,
             changes: vec![
                 change("a", 0),
                 change("b", 3),

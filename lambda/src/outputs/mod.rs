@@ -36,7 +36,7 @@ pub use table::IpCell;
 
 use crate::changes::ChangeReport;
 use crate::inventory::Inventory;
-use crate::settings::Network;
+use crate::settings::{Network, Scope};
 use crate::summary::Summary;
 
 /// Excel's row limit for one sheet.
@@ -80,10 +80,12 @@ pub enum Format {
     DiagramDot,
     /// How the run's outputs were derived (Markdown), with each other output's SHA-256.
     Derivation,
+    /// Every information resource outside the workbook's rows (`scope: all`), as CSV.
+    Resources,
 }
 
 impl Format {
-    pub const ALL: [Format; 11] = [
+    pub const ALL: [Format; 12] = [
         Format::Xlsx,
         Format::Csv,
         Format::Oscal,
@@ -95,6 +97,7 @@ impl Format {
         Format::Diagram,
         Format::DiagramDot,
         Format::Derivation,
+        Format::Resources,
     ];
 
     pub fn name(self) -> &'static str {
@@ -110,6 +113,7 @@ impl Format {
             Format::Diagram => "diagram",
             Format::DiagramDot => "diagram-dot",
             Format::Derivation => "derivation",
+            Format::Resources => "resources",
         }
     }
 
@@ -127,13 +131,16 @@ impl Format {
             Format::Diagram => "diagram.svg",
             Format::DiagramDot => "diagram.dot",
             Format::Derivation => "derivation.md",
+            Format::Resources => "resources.csv",
         }
     }
 
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            Format::Csv | Format::ScanCoverage | Format::Ports => "text/csv; charset=utf-8",
+            Format::Csv | Format::ScanCoverage | Format::Ports | Format::Resources => {
+                "text/csv; charset=utf-8"
+            }
             Format::Oscal | Format::Sdr | Format::Connections => "application/json",
             Format::Snapshot => "application/gzip",
             Format::Diagram => "image/svg+xml",
@@ -158,7 +165,7 @@ impl FromStr for Format {
             .find(|f| f.name() == s.trim().to_ascii_lowercase())
             .ok_or_else(|| {
                 format!(
-                    "unknown format {s:?}: expected xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr, connections, diagram or derivation"
+                    "unknown format {s:?}: expected xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr, connections, diagram, derivation or resources"
                 )
             })
             .and_then(|f| match f {
@@ -213,15 +220,17 @@ impl Formats {
     /// the permitted connections and the boundary diagram, and the SDR when one of its
     /// settings is given (`sdr_configured`: a base SDR or the overview URI; see
     /// [`Formats::sdr_left_out`]).
-    pub fn scheduled(network: Network, sdr_configured: bool) -> Self {
+    /// With `scope: all`, the information resources' CSV too.
+    pub fn scheduled(network: Network, scope: Scope, sdr_configured: bool) -> Self {
+        let base = [Format::Xlsx, Format::Derivation];
+        let resources = (scope == Scope::All).then_some(Format::Resources);
         match network {
             Network::On => {
                 let sdr = sdr_configured.then_some(Format::Sdr);
                 let derived = [Format::Ports, Format::Connections, Format::Diagram];
-                let base = [Format::Xlsx, Format::Derivation];
-                Formats::new(base.into_iter().chain(derived).chain(sdr))
+                Formats::new(base.into_iter().chain(derived).chain(sdr).chain(resources))
             }
-            Network::Off => Formats::new([Format::Xlsx, Format::Derivation]),
+            Network::Off => Formats::new(base.into_iter().chain(resources)),
         }
     }
 
@@ -275,7 +284,7 @@ impl FromStr for Formats {
             .collect::<Result<Vec<_>, _>>()?;
         if list.is_empty() {
             return Err(
-                "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr, connections, diagram or derivation"
+                "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr, connections, diagram, derivation or resources"
                     .into(),
             );
         }
@@ -308,7 +317,7 @@ impl<'de> Deserialize<'de> for Formats {
                 }
                 if list.is_empty() {
                     return Err(serde::de::Error::custom(
-                        "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr, connections, diagram or derivation",
+                        "name at least one format: xlsx, csv, oscal, snapshot, scan-coverage, ports, sdr, connections, diagram, derivation or resources",
                     ));
                 }
                 Ok(Formats::new(list))
@@ -559,6 +568,11 @@ fn write_one(
             )),
         },
         Format::Connections => connections::write(tmp, report),
+        Format::Resources => csv::write_lines(
+            tmp,
+            &crate::inventory::resources::COLUMNS,
+            report.inventory.resources().rows(),
+        ),
         Format::Diagram | Format::DiagramDot | Format::Derivation | Format::Sdr => {
             Err(OutputError::write(
                 path,

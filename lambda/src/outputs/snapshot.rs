@@ -7,7 +7,8 @@ use super::{OutputError, OutputSettings, Report};
 use crate::fields::Field;
 use crate::network::connections::{connections, Connection, Party};
 use crate::network::AssetNames;
-use crate::snapshot::{Header, Scope, SnapshotConnection, KIND, SCHEMA_VERSION};
+use crate::settings::Scope;
+use crate::snapshot::{self, Header, SnapshotConnection, SnapshotResource, KIND, SCHEMA_VERSION};
 
 pub fn write(path: &Path, report: &Report, settings: &OutputSettings) -> Result<(), OutputError> {
     let summary = report.summary;
@@ -21,7 +22,7 @@ pub fn write(path: &Path, report: &Report, settings: &OutputSettings) -> Result<
         generated_at: summary
             .generated_at
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        scope: Scope {
+        scope: snapshot::Scope {
             accounts,
             regions,
             inputs: summary.inputs.iter().map(|i| i.name.clone()).collect(),
@@ -34,11 +35,14 @@ pub fn write(path: &Path, report: &Report, settings: &OutputSettings) -> Result<
         .collect(),
         assets: report.inventory.asset_count() as u64,
         connections: kept.is_some(),
+        resources: (summary.scope == Scope::All).then(|| report.inventory.resources().len() as u64),
     };
     let names = report.inventory;
     let made = kept.into_iter().flat_map(|e| connections(e, names));
     let lines = in_order(made, |c| line(c, names));
-    crate::snapshot::write(path, &header, report.inventory.assets(), lines)
+    let resources = report.inventory.resources().rows();
+    let resources = resources.map(SnapshotResource::from_row);
+    crate::snapshot::write(path, &header, report.inventory.assets(), resources, lines)
         .map_err(|e| OutputError::write(path, e))
 }
 

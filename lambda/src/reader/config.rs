@@ -22,11 +22,14 @@ use super::{inspector, services};
 use crate::aws::{describe, in_region, RoleSessions};
 use crate::json::Json;
 use crate::kernel::{map_value, Batch, Origin, Outcome};
-use crate::mapper::{batch_get_types, select_query, shard_query, shards_query, MapContext};
+use crate::mapper::{
+    batch_get_types, envelope_query, envelope_shard_query, select_query, shard_query, shards_query,
+    MapContext,
+};
 use crate::network::NETWORK_TYPES;
 use crate::progress::Progress;
 use crate::reader::files::element;
-use crate::settings::{Network, ScanSource, ServiceReads};
+use crate::settings::{Network, ScanSource, Scope, ServiceReads};
 
 /// A member account: id and, when known, its name.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -220,6 +223,8 @@ pub(crate) async fn read_targets(
 /// What one target reads.
 struct Reads {
     query: Option<String>,
+    /// The envelope of every other type (`scope: all`).
+    envelope: Option<String>,
     batch: bool,
     /// The types Config does not record, from their own APIs (member role).
     services: bool,
@@ -237,10 +242,12 @@ fn network_types(network: Network) -> &'static [&'static str] {
     }
 }
 
-fn reads_of(target: &Target, network: Network) -> Reads {
+fn reads_of(target: &Target, network: Network, scope: Scope) -> Reads {
     let also = network_types(network);
+    let every = scope == Scope::All;
     let all = Reads {
         query: Some(select_query(also)),
+        envelope: every.then(|| envelope_query(also)),
         batch: true,
         services: true,
         recorder: true,
@@ -257,12 +264,14 @@ fn reads_of(target: &Target, network: Network) -> Reads {
             },
             AggregatorPart::Shard { account, region } => Reads {
                 query: Some(shard_query(account, region, also)),
+                envelope: every.then(|| envelope_shard_query(account, region, also)),
                 batch: false,
                 recorder: false,
                 ..all
             },
             AggregatorPart::BatchTypes => Reads {
                 query: None,
+                envelope: None,
                 services: false,
                 recorder: false,
                 sources: true,
@@ -293,7 +302,7 @@ async fn read_target(
 ) -> Result<Findings, TargetError> {
     let fail = |stage: &str, message: String| target_error(target, stage, message);
     let account_region = target.account_region();
-    let reads = reads_of(target, plan.context.network);
+    let reads = reads_of(target, plan.context.network, plan.context.scope);
     // The types Config does not record are read where this target reads them, unless
     // turned off; Inspector's coverage needs the member role there as well.
     let services_read = reads.services && plan.service_reads == ServiceReads::MemberRoles;
@@ -342,24 +351,32 @@ async fn read_target(
     let calls = &calls;
     // The advanced query, each batch-get type and each service read are separate page
     // chains: read at once, a target takes one chain's time, not the sum.
-    let select = async {
-        let Some(query) = &reads.query else {
-            return Ok(());
-        };
-        let (mut token, mut page_no) = (None, 0u64);
-        loop {
-            let (results, next) = calls
-                .select_page(query, token.take())
-                .await
-                .map_err(|m| fail("select", m))?;
-            page_no += 1;
-            let values = results.into_iter().map(serde_json::Value::String).collect();
-            send_page(plan, index, (page_no, ""), values, seq, tx);
-            match next {
-                Some(t) if !t.is_empty() => token = Some(t),
-                _ => return Ok(()),
+    // The advanced query, and with `scope: all` the envelope query: each a page chain.
+    let selects = [(&reads.query, ""), (&reads.envelope, "envelope")]
+        .into_iter()
+        .filter_map(|(query, label)| query.as_ref().map(|q| (q, label)))
+        .map(|(query, label)| async move {
+            let (mut token, mut page_no) = (None, 0u64);
+            loop {
+                let (results, next) = calls
+                    .select_page(query, token.take())
+                    .await
+                    .map_err(|m| fail("select", m))?;
+                page_no += 1;
+                let values = results.into_iter().map(serde_json::Value::String).collect();
+                send_page(plan, index, (page_no, label), values, seq, tx);
+                match next {
+                    Some(t) if !t.is_empty() => token = Some(t),
+                    _ => return Ok::<(), TargetError>(()),
+                }
             }
-        }
+        });
+    let select = async {
+        futures_util::future::join_all(selects)
+            .await
+            .into_iter()
+            .collect::<Result<Vec<()>, TargetError>>()
+            .map(|_| ())
     };
     let batches = batch_get_types()
         .filter(|_| reads.batch)
@@ -519,12 +536,13 @@ pub(crate) async fn aggregator_targets(
     name: &str,
     limits: &Limits,
     network: Network,
+    scope: Scope,
 ) -> Vec<Target> {
     let target = |part| Target::Aggregator {
         name: name.to_string(),
         part,
     };
-    match aggregator_shards(base, name, limits, network).await {
+    match aggregator_shards(base, name, limits, network, scope).await {
         Ok(shards) => shards
             .into_iter()
             .map(|(account, region)| target(AggregatorPart::Shard { account, region }))
@@ -545,10 +563,11 @@ async fn aggregator_shards(
     name: &str,
     limits: &Limits,
     network: Network,
+    scope: Scope,
 ) -> Result<Vec<(String, String)>, String> {
     let rate = limits.of(&format!("aggregator {name}"), Api::Select);
     let client = aws_sdk_config::Client::new(base);
-    let query = shards_query(network_types(network));
+    let query = shards_query(network_types(network), scope == Scope::All);
     let (mut shards, mut token) = (Vec::new(), None);
     loop {
         rate.wait().await;

@@ -151,6 +151,7 @@ mod tests {
         let report = ChangeReport {
             comparison: Comparison::FirstRun,
             connections_note: None,
+            resources_note: None,
             changes: vec![
                 change("i-1", &[]),
                 change("i-2", &["Public", "DNS Name", "MAC Address"]),

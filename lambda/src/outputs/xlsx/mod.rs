@@ -21,6 +21,7 @@ mod changes_sheet;
 mod deflate;
 mod list_sheet;
 mod ports_sheet;
+mod resources_sheet;
 mod scan_sheet;
 mod sheet_rows;
 mod summary_sheet;
@@ -41,7 +42,9 @@ use super::{
     looks_like_formula, ports_table, scan_table, table, OutputError, OutputSettings, Report,
 };
 use crate::changes::ChangeReport;
+use crate::inventory::Resources;
 use crate::scan::ScanReport;
+use crate::settings::Scope;
 use list_sheet::ListPage;
 use ports_table::Ports;
 use sheet_rows::{CellStyles, ListRows, RowSource, TableRows};
@@ -88,6 +91,7 @@ pub fn write(path: &Path, report: &Report, settings: &OutputSettings) -> Result<
             .summary
             .evidence_to_show()
             .map(|evidence| Ports::new(evidence, report.inventory)),
+        (report.summary.scope == Scope::All).then(|| report.inventory.resources()),
         report.changes,
         settings,
     );
@@ -122,7 +126,7 @@ pub fn write_changes(
         max_sheet_rows,
         ..OutputSettings::default()
     };
-    let lists = Lists::plan(None, None, Some(changes), &settings);
+    let lists = Lists::plan(None, None, None, Some(changes), &settings);
     let mut workbook = Workbook::new();
     workbook
         .set_tempdir(std::env::temp_dir())
@@ -140,6 +144,7 @@ pub fn write_changes(
 struct Lists<'a> {
     scan: Option<(&'a ScanReport, String, Vec<ListPage>)>,
     ports: Option<(Ports<'a>, String, Vec<ListPage>)>,
+    resources: Option<(&'a Resources, String, Vec<ListPage>)>,
     changes: Option<(Numbered<'a>, String, Vec<ListPage>)>,
 }
 
@@ -147,6 +152,7 @@ impl<'a> Lists<'a> {
     fn plan(
         scan: Option<&'a ScanReport>,
         ports: Option<Ports<'a>>,
+        resources: Option<&'a Resources>,
         changes: Option<&'a ChangeReport>,
         settings: &OutputSettings,
     ) -> Lists<'a> {
@@ -160,6 +166,10 @@ impl<'a> Lists<'a> {
             ports: ports.map(|ports| {
                 let pages = list_sheet::pages(ports_sheet::NAME, ports.evidence.len(), rows);
                 (ports, ports_table::headline(ports.evidence), pages)
+            }),
+            resources: resources.map(|all| {
+                let pages = list_sheet::pages(resources_sheet::NAME, all.len(), rows);
+                (all, resources_sheet::headline(all), pages)
             }),
             changes: changes.map(|report| {
                 let count = changes_table::line_count(report);
@@ -180,6 +190,11 @@ impl<'a> Lists<'a> {
                 list_sheet::count_cuts(pages, ports.lines(), formats);
             }
         }
+        if let Some((all, _, pages)) = &self.resources {
+            if all.longest_value() > MAX_CELL_CHARS {
+                list_sheet::count_cuts(pages, all.rows(), formats);
+            }
+        }
         if let Some((numbered, _, pages)) = &self.changes {
             list_sheet::count_cuts(pages, changes_table::lines(numbered.report()), formats);
         }
@@ -196,6 +211,9 @@ impl<'a> Lists<'a> {
         if let Some((_, headline, pages)) = &self.ports {
             list_sheet::write_skeleton(workbook, &ports_sheet::list(headline), pages, formats)?;
         }
+        if let Some((_, headline, pages)) = &self.resources {
+            list_sheet::write_skeleton(workbook, &resources_sheet::list(headline), pages, formats)?;
+        }
         if let Some((_, headline, pages)) = &self.changes {
             list_sheet::write_skeleton(workbook, &changes_sheet::list(headline), pages, formats)?;
         }
@@ -211,12 +229,15 @@ impl<'a> Lists<'a> {
         let ports = self.ports.iter().flat_map(|(ports, _, pages)| {
             pages.iter().map(move |page| Body::Ports { ports, page })
         });
+        let resources = self.resources.iter().flat_map(|(all, _, pages)| {
+            pages.iter().map(move |page| Body::Resources { all, page })
+        });
         let changes = self.changes.iter().flat_map(|(numbered, _, pages)| {
             pages
                 .iter()
                 .map(move |page| Body::Changes { numbered, page })
         });
-        scan.chain(ports).chain(changes)
+        scan.chain(ports).chain(resources).chain(changes)
     }
 }
 
@@ -233,6 +254,10 @@ enum Body<'a> {
     },
     Ports {
         ports: &'a Ports<'a>,
+        page: &'a ListPage,
+    },
+    Resources {
+        all: &'a Resources,
         page: &'a ListPage,
     },
     Changes {
@@ -272,6 +297,7 @@ impl Body<'_> {
                 add_list(zip, name, xml, level, page, |i| scan_table::line(report, i))
             }
             Body::Ports { ports, page } => add_list(zip, name, xml, level, page, |i| ports.line(i)),
+            Body::Resources { all, page } => add_list(zip, name, xml, level, page, |i| all.row(i)),
             Body::Changes { numbered, page } => {
                 add_list(zip, name, xml, level, page, |i| numbered.line(i))
             }

@@ -55,6 +55,7 @@ pub(super) fn write(
     ));
     let unsupported: u64 = summary.unsupported.values().map(|u| u.items).sum();
     lines.push(pair("Items of unsupported types", unsupported.to_string()));
+    lines.push(pair("Scope", scope_text(summary)));
     lines.push(pair(
         "Warnings",
         summary
@@ -94,6 +95,17 @@ pub(super) fn write(
         heading(&mut lines, "Network facts read");
         lines.push(Line::Cells(vec!["Resource type".into(), "Items".into()]));
         for (kind, n) in &summary.network {
+            lines.push(pair(kind, n.to_string()));
+        }
+    }
+
+    if summary.scope == crate::settings::Scope::All {
+        heading(&mut lines, "Information resources (scope: all)");
+        lines.push(Line::Cells(vec![
+            "Resource type".into(),
+            "Resources".into(),
+        ]));
+        for (kind, n) in &summary.resources {
             lines.push(pair(kind, n.to_string()));
         }
     }
@@ -238,6 +250,17 @@ pub(super) fn write(
         workbook.push_worksheet(sheet);
     }
     Ok(())
+}
+
+/// Which resources the run lists, in words.
+fn scope_text(summary: &Summary) -> String {
+    match summary.scope {
+        crate::settings::Scope::Boundary => "boundary: the mapped types' assets (scope: boundary); other types are counted as unsupported".into(),
+        crate::settings::Scope::All => format!(
+            "all: the mapped types' assets, and {} other resources AWS Config records, of any type, on the Information Resources sheet",
+            summary.resources.values().sum::<u64>()
+        ),
+    }
 }
 
 /// What the network facts gave (the entries are on the Ports Protocols Services sheet).
