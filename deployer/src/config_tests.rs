@@ -110,6 +110,11 @@ fn formats_default_to_the_scheduled_set_and_ports_need_the_network() {
     assert!(e.contains("not an absolute URI"), "{e}");
     let c = DeployConfig::parse(&format!("{GOOD}network: \"off\"\n")).unwrap();
     assert_eq!(c.formats().to_string(), "xlsx,derivation");
+    // Every information resource: the library's own setting, and its CSV by default.
+    let c = DeployConfig::parse(&format!("{GOOD}network: \"off\"\nscope: all\n")).unwrap();
+    assert_eq!(c.formats().to_string(), "xlsx,derivation,resources");
+    let e = DeployConfig::parse(&format!("{GOOD}scope: everything\n")).unwrap_err();
+    assert!(e.contains("scope: expected boundary or all"), "{e}");
     let e = DeployConfig::parse(&format!("{GOOD}network: \"off\"\nformats: [xlsx, ports]\n"))
         .unwrap_err();
     assert!(e.starts_with("formats: the ports format"), "{e}");

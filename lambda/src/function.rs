@@ -418,6 +418,18 @@ mod tests {
         .unwrap();
         assert_eq!(off.formats.to_string(), "xlsx,derivation");
         assert!(off.not_written.is_empty());
+        // Every information resource: its CSV too, by default.
+        let all = settings(&[
+            ("ORGANIZATION_MODE", "true"),
+            ("REPORT_TARGET_BUCKET_NAME", "reports"),
+            ("SCOPE", "all"),
+        ])
+        .unwrap();
+        assert_eq!((s.scope, all.scope), (Scope::Boundary, Scope::All));
+        assert_eq!(
+            all.formats.to_string(),
+            "xlsx,ports,connections,diagram,derivation,resources"
+        );
     }
 
     #[test]
@@ -484,6 +496,10 @@ mod tests {
         assert_eq!(
             err(&[("ORGANIZATION_MODE", "true"), ("NETWORK", "sometimes")]),
             "NETWORK"
+        );
+        assert_eq!(
+            err(&[("ORGANIZATION_MODE", "true"), ("SCOPE", "everything")]),
+            "SCOPE"
         );
         assert_eq!(
             err(&[("ORGANIZATION_MODE", "true"), ("LAYOUT", "rev4")]),

@@ -169,6 +169,9 @@ fn read_with(request: &ReportRequest) -> Vec<String> {
     if request.context.network == crate::settings::Network::Off {
         out.push("The network facts were turned off (network: off).".into());
     }
+    if request.context.scope == crate::settings::Scope::All {
+        out.push("scope: all: an item of a type without a mapper is listed as an information resource, with its envelope only.".into());
+    }
     out
 }
 

@@ -184,6 +184,12 @@ pub fn read_with(settings: &CollectSettings) -> Vec<String> {
             if *sharded { ", once per account and region it holds (with `AND accountId = ... AND awsRegion = ...`)" } else { "" }
         ),
     }];
+    if settings.scope == crate::settings::Scope::All {
+        out.push(format!(
+            "scope: all. The envelope of every other type, in each account and region (each shard of the aggregator) likewise: `{}`.",
+            crate::mapper::envelope_query(also)
+        ));
+    }
     let batch: Vec<&str> = batch_get_types().collect();
     out.push(format!(
         "The types the advanced query does not return, with ListDiscoveredResources and BatchGetResourceConfig: {}.",

@@ -166,6 +166,28 @@ fn document(
     d.push_str(&registry_table());
     let w = &mut d;
 
+    let _ = writeln!(w, "\n## Information resources (scope)\n");
+    match s.scope {
+        crate::settings::Scope::Boundary => {
+            let _ = writeln!(
+                w,
+                "scope: boundary. Only the types above are listed; an item of any other type is counted below as a type this version does not map (`--scope all` lists them too)."
+            );
+        }
+        crate::settings::Scope::All => {
+            let total: u64 = s.resources.values().sum();
+            let _ = writeln!(
+                w,
+                "scope: all. Every other resource AWS Config recorded, of any type (the network types included, which give no row), is listed with the envelope Config keeps for every type ({}) on the Information Resources sheet and in `resources.csv`: {total} resources. Their configuration is not read; deleted and not-recorded ones are left out as above.\n",
+                crate::mapper::ENVELOPE
+            );
+            let _ = writeln!(w, "| Config type | resources |\n|---|---|");
+            for (kind, n) in &s.resources {
+                let _ = writeln!(w, "| `{kind}` | {n} |");
+            }
+        }
+    }
+
     let _ = writeln!(w, "\n## Left out, and why\n");
     let mut none = true;
     for (reason, n) in &s.folded {

@@ -106,21 +106,28 @@ pub fn entries(
         report,
         date,
         evidence(
-            &[Format::Xlsx, Format::Snapshot, Format::Derivation],
+            &[
+                Format::Xlsx,
+                Format::Snapshot,
+                Format::Derivation,
+                Format::Resources,
+            ],
             "The run's inventory and how it was derived",
         ),
     )];
     if let Some(changes) = report.changes {
         let counts = changes.counts();
         let observed = format!(
-            "On {date}: {}. Assets: {} added, {} removed, {} changed; permitted connections: {} added, {} removed, {} changed.",
+            "On {date}: {}. Assets: {} added, {} removed, {} changed; permitted connections: {} added, {} removed, {} changed; information resources: {} added, {} removed.",
             changes.headline(),
             counts.added,
             counts.removed,
             counts.changed,
             counts.connections_added,
             counts.connections_removed,
-            counts.connections_changed
+            counts.connections_changed,
+            counts.resources_added,
+            counts.resources_removed
         );
         out.push(json!({
             "ksiId": KSI_DRIFT,
@@ -158,8 +165,19 @@ fn partial_because(report: &Report) -> Option<String> {
 
 fn inventory(report: &Report, date: &str, evidence: Vec<Value>) -> Value {
     let s = report.summary;
+    let resources = match s.scope {
+        crate::settings::Scope::All => format!(
+            "; {} other information resources of {} Config types listed (scope: all)",
+            s.resources.values().sum::<u64>(),
+            s.resources.len()
+        ),
+        crate::settings::Scope::Boundary => {
+            let unmapped: u64 = s.unsupported.values().map(|u| u.items).sum();
+            format!("; {unmapped} items of types without a mapper counted, not listed (scope: boundary)")
+        }
+    };
     let observed = format!(
-        "On {date}: {} items read from {} inputs (AWS Config and the services it does not record); {} assets in {} rows; {} resource types not read, each named.",
+        "On {date}: {} items read from {} inputs (AWS Config and the services it does not record); {} assets in {} rows{resources}; {} resource types not read, each named.",
         s.items_read,
         s.inputs.len(),
         s.assets,
