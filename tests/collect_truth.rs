@@ -660,3 +660,115 @@ fn connections_diagram_and_sdr_live_and_a_connection_added_between_runs() {
         );
     }
 }
+
+/// `scope: all` live, in list and aggregator modes: every resource Config records
+/// outside the mapped types is listed with its envelope (an IAM role, recorded as
+/// global; a KMS key; a CloudTrail trail; a backup plan, a type the local AWS knows only
+/// from botocore's enum), a deleted key is left out, and an account that holds nothing
+/// of the mapped types still has its aggregator shard (the shards are counted over
+/// every type).
+#[test]
+fn scope_all_lists_every_information_resource_in_list_and_aggregator_modes() {
+    let envelope = |kind: &str, id: &str, account: &str, region: &str, status: &str| {
+        json!({"resourceType": kind, "resourceId": id, "accountId": account, "awsRegion": region,
+            "resourceName": id, "arn": format!("arn:aws:test::{account}:{id}"),
+            "configurationItemStatus": status,
+            "configurationItemCaptureTime": "2026-12-01T00:00:00.000Z",
+            "tags": [{"key": "owner", "value": "platform"}], "configuration": {"any": "thing"}})
+    };
+    let outside = |a: &str| {
+        vec![
+            envelope("AWS::IAM::Role", &format!("AROA{a}"), a, "global", "OK"),
+            envelope("AWS::KMS::Key", &format!("key-{a}"), a, "us-east-1", "OK"),
+            envelope(
+                "AWS::KMS::Key",
+                &format!("gone-{a}"),
+                a,
+                "us-east-1",
+                "ResourceDeleted",
+            ),
+            envelope(
+                "AWS::CloudTrail::Trail",
+                &format!("trail-{a}"),
+                a,
+                "us-east-1",
+                "OK",
+            ),
+            envelope(
+                "AWS::Backup::BackupPlan",
+                &format!("plan-{a}"),
+                a,
+                "us-east-1",
+                "OK",
+            ),
+        ]
+    };
+    let (mapped, bare) = ("111111111111", "333333333333");
+    let mut with_instance = outside(mapped);
+    with_instance.push(
+        json!({"resourceType": "AWS::EC2::Instance", "resourceId": "i-1",
+        "accountId": mapped, "awsRegion": "us-east-1", "configurationItemStatus": "OK",
+        "configuration": {"instanceId": "i-1", "privateIpAddress": "10.0.0.1"}}),
+    );
+    let mut s = json!({"items": {
+        mapped: {"us-east-1": with_instance},
+        bare: {"us-east-1": outside(bare)},
+    }, "buckets": ["reports"], "topics": ["alerts"]});
+    s["organization"] = json!([mapped, bare]);
+    let mut aws = LocalAws::start(&s);
+    let known = aws.ask("config-types");
+    assert!(
+        known
+            .as_array()
+            .unwrap()
+            .contains(&json!("AWS::Backup::BackupPlan")),
+        "a type of AWS's own model"
+    );
+    let modes: [&[&str]; 2] = [
+        &["--accounts", "111111111111,333333333333"],
+        &["--aggregator", "org-aggregator"],
+    ];
+    let mut first: Option<Vec<Vec<String>>> = None;
+    for mode in modes {
+        let mut args = mode.to_vec();
+        args.extend([
+            "--regions",
+            "us-east-1",
+            "--service-reads",
+            "off",
+            "--network",
+            "off",
+            "--scope",
+            "all",
+            "--format",
+            "xlsx,resources",
+        ]);
+        let (code, result, out) = collect_into(&aws, "all.xlsx", &args);
+        assert_eq!(
+            (code, &result["status"]),
+            (0, &json!("ok")),
+            "{mode:?}: {result:#}"
+        );
+        assert_eq!(result["rows"], json!(1), "{mode:?}: the instance's row");
+        assert_eq!(
+            result["resources"],
+            json!({"AWS::Backup::BackupPlan": 2, "AWS::CloudTrail::Trail": 2,
+                "AWS::IAM::Role": 2, "AWS::KMS::Key": 2}),
+            "{mode:?}: the deleted keys left out; {result:#}"
+        );
+        let listed = common::csv_rows(&out.with_extension("resources.csv"));
+        let ids: Vec<&str> = listed.iter().map(|r| r[3].as_str()).collect();
+        assert!(ids.contains(&"plan-333333333333") && ids.contains(&"AROA111111111111"));
+        assert!(!ids.iter().any(|id| id.starts_with("gone-")), "{ids:?}");
+        let role = listed.iter().find(|r| r[3] == "AROA333333333333").unwrap();
+        assert_eq!(
+            (role[1].as_str(), role[6].as_str(), role[8].as_str()),
+            ("global", "platform", "2026-12-01T00:00:00.000Z")
+        );
+        assert!(
+            summary_text(&out).contains("Information resources (scope: all)"),
+            "{mode:?}"
+        );
+        assert_eq!(first.get_or_insert(listed.clone()), &listed, "{mode:?}");
+    }
+}
