@@ -22,9 +22,10 @@ demo:
 	$(CARGO) run --release -p fedramp-inventory --no-default-features --bin fedramp-inventory -- report --input sample-data/config-items.jsonl --output $(OUT)
 
 ## The bundled sample's outputs shown in the docs (docs/examples/): ports, permitted
-## connections, the SDR, the boundary diagram (SVG and DOT) and the derivation document.
+## connections, the SDR, the boundary diagram (SVG and DOT), the derivation document and
+## every information resource (scope: all).
 examples:
-	$(CARGO) run --release -p fedramp-inventory --no-default-features --bin fedramp-inventory -- report --input sample-data/config-items.jsonl --output docs/examples/sample --format ports,connections,sdr,diagram,derivation --sdr-overview-uri $(EXAMPLES_URI)
+	$(CARGO) run --release -p fedramp-inventory --no-default-features --bin fedramp-inventory -- report --input sample-data/config-items.jsonl --output docs/examples/sample --scope all --format ports,connections,sdr,diagram,derivation,resources --sdr-overview-uri $(EXAMPLES_URI)
 
 ## fedramp-inventory and fedramp-deploy into ~/.cargo/bin (cargo takes one --path at a time).
 install:
