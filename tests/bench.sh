@@ -146,6 +146,41 @@ print(f"network evidence ({entries.group(1)} ports entries on {entries.group(2)}
       f"{t0:.2f} s -> {t1:.2f} s (+{100 * (t1 / t0 - 1):.0f}%, target 30%), "
       f"peak RSS {m0:.0f} -> {m1:.0f} MiB (+{m1 - m0:.0f} MiB, target 20)")
 PY
+# What `scope: all` costs: the 100k items plus 200k resources of types no mapper reads,
+# each only its envelope (tests/gen_config_items.py --envelopes), `report --scope all`
+# against `report` on the 100k alone, each run's own peak RSS, medians of BENCH_REPEAT
+# pairs. Target: at most twice the time.
+envelopes=bench-data/envelopes-200000.jsonl
+if [ ! -s "$envelopes" ]; then
+  python3 tests/gen_config_items.py --count 0 --envelopes 200000 --seed 1 --out "$envelopes"
+fi
+python3 - bench-data/items-100000.jsonl "$envelopes" <<'PY'
+import os, re, subprocess, sys, time
+items, envelopes = sys.argv[1], sys.argv[2]
+
+def once(scope):
+    inputs = ["--input", items] + (["--input", envelopes] if scope == "all" else [])
+    start = time.monotonic()
+    child = subprocess.Popen(["target/release/fedramp-inventory", "report", *inputs,
+                              "--output", f"bench-data/inventory-scope-{scope}.xlsx", "--scope", scope],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    if os.waitstatus_to_exitcode(status) not in (0, 2):
+        sys.exit(f"report --scope {scope} failed ({status})")
+    return time.monotonic() - start, usage.ru_maxrss / 1024, out
+
+runs = {"boundary": [], "all": []}
+for _ in range(int(os.environ.get("BENCH_REPEAT", "3"))):
+    for scope in ("boundary", "all"):
+        runs[scope].append(once(scope))
+median = lambda xs: sorted(xs)[len(xs) // 2]
+(t0, m0), (t1, m1) = [(median([r[0] for r in runs[k]]), median([r[1] for r in runs[k]])) for k in ("boundary", "all")]
+listed = re.search(r"information resources \(scope: all\): (\d+)", runs["all"][-1][2]).group(1)
+print(f"scope: all ({listed} information resources besides the 100000 items): "
+      f"{t0:.2f} s -> {t1:.2f} s ({t1 / t0:.2f}x, target 2x), "
+      f"peak RSS {m0:.0f} -> {m1:.0f} MiB (+{m1 - m0:.0f} MiB)")
+PY
 # The function package as the pipeline ships it (`make lambda`: release, arm64). CI
 # builds it unoptimized (tests/buildspec.rs), so its release size is watched here.
 make -s lambda

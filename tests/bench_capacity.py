@@ -17,6 +17,11 @@ The local AWS is moto in one Python process: past a few hundred requests a secon
 is the bottleneck, not the collector, which is why the runs stop small and the rest is
 projected.
 
+With BENCH_SCOPE=all, each account and region also holds 200 resources of types no
+mapper reads (IAM roles, KMS keys, ...: the 100k + 200k mix of `make bench`'s scope row)
+and `collect` runs with `--scope all`, which reads them with one more advanced query
+per target; BENCH_MODES picks the modes (default: list aggregator).
+
 Usage: bench_capacity.py BINARY (run by `make bench-collect` with the test venv's python)."""
 import json
 import os
@@ -27,6 +32,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bench_collect import seeded_items  # noqa: E402
+from gen_config_items import envelopes  # noqa: E402
 
 ASSUME_MS, PAGE_MS, PER_TARGET = 150, 400, 100
 REGIONS = ["us-east-1", "us-west-2"]
@@ -34,6 +40,9 @@ READ_BUDGET = 14 * 60
 BIG = (5000, 4)  # accounts x regions of the largest realistic organization
 STEP_LIMIT = float(os.environ.get("BENCH_STEP_LIMIT", "40"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "8 32 64").split()]
+SCOPE = os.environ.get("BENCH_SCOPE", "boundary")
+ENVELOPES = 200 if SCOPE == "all" else 0
+MODES = os.environ.get("BENCH_MODES", "list aggregator").split()
 
 
 # Config's rates, enforced by the local AWS per account (or aggregator) and API as AWS
@@ -42,8 +51,15 @@ RATES = {"select": 8, "batch-get": 15, "describe": 8}
 
 
 def seed(accounts):
-    return {"items": seeded_items(accounts, REGIONS, PER_TARGET), "delay_ms": PAGE_MS,
-            "assume_delay_ms": ASSUME_MS, "rates": RATES}
+    items = seeded_items(accounts, REGIONS, PER_TARGET)
+    others = envelopes(len(accounts) * len(REGIONS) * ENVELOPES, 1)
+    for account in accounts:
+        for region in REGIONS:
+            for _ in range(ENVELOPES):
+                item = next(others)
+                item["accountId"], item["awsRegion"] = account, region
+                items[account][region].append(item)
+    return {"items": items, "delay_ms": PAGE_MS, "assume_delay_ms": ASSUME_MS, "rates": RATES}
 
 
 class LocalAws:
@@ -85,7 +101,7 @@ def run(binary, aws, tmp, args):
 def main():
     binary = sys.argv[1]
     rows = []
-    for mode in ["list", "aggregator"]:
+    for mode in MODES:
         for concurrency in CONCURRENCY:
             accounts_n, last, prev = 32, None, None
             while True:
@@ -95,11 +111,12 @@ def main():
                     try:
                         args = (["--accounts", ",".join(accounts), "--regions", ",".join(REGIONS)]
                                 if mode == "list" else ["--aggregator", "org"])
-                        secs, cpu, rss, result = run(binary, aws, tmp, [*args, "--concurrency", str(concurrency)])
+                        args += ["--concurrency", str(concurrency), "--scope", SCOPE]
+                        secs, cpu, rss, result = run(binary, aws, tmp, args)
                     finally:
                         aws.close()
                 targets = accounts_n * len(REGIONS)
-                items = targets * PER_TARGET
+                items = targets * (PER_TARGET + ENVELOPES)
                 prev, last = last, (accounts_n, targets, items, secs, cpu, rss, result["rows"])
                 print(f"  measured: {mode:10} concurrency {concurrency:>2}: {accounts_n:>5} accounts x "
                       f"{len(REGIONS)} regions, {items:>7} items, {result['rows']:>7} rows: "
@@ -118,13 +135,13 @@ def main():
         rate = targets / secs
         cpu_per_item = cpu / items
         big_targets = BIG[0] * BIG[1]
-        big_items = big_targets * PER_TARGET
+        big_items = big_targets * (PER_TARGET + ENVELOPES)
         # Latency-bound by the targets, work-bound by two cores' CPU per item.
         big_secs = max(big_targets / rate, big_items * cpu_per_item / 2)
-        fits_targets = int(min(rate * READ_BUDGET, READ_BUDGET * 2 / cpu_per_item / PER_TARGET))
+        fits_targets = int(min(rate * READ_BUDGET, READ_BUDGET * 2 / cpu_per_item / (PER_TARGET + ENVELOPES)))
         print(f"| {mode} | {concurrency} | {accounts_n} x {len(REGIONS)} regions, {items:,} items: {secs:.1f} s, "
               f"{rss:.0f} MiB | {rate:.1f} | {fits_targets:,} account-regions "
-              f"({fits_targets // BIG[1]:,} accounts x {BIG[1]} regions, {fits_targets * PER_TARGET:,} items) "
+              f"({fits_targets // BIG[1]:,} accounts x {BIG[1]} regions, {fits_targets * (PER_TARGET + ENVELOPES):,} items) "
               f"| {big_secs / 60:.1f} min{' (does not fit)' if big_secs > READ_BUDGET else ''}, "
               f"~{(rss + rss_per_item * (big_items - items)) / 1024:.1f} GiB |")
 

@@ -662,7 +662,8 @@ fn connections_diagram_and_sdr_live_and_a_connection_added_between_runs() {
 }
 
 /// `scope: all` live, in list and aggregator modes: every resource Config records
-/// outside the mapped types is listed with its envelope (an IAM role, recorded as
+/// outside the mapped types is listed with its envelope, and counted in the SDR's
+/// KSI-PIY-GIV (valid against FedRAMP's schema) (an IAM role, recorded as
 /// global; a KMS key; a CloudTrail trail; a backup plan, a type the local AWS knows only
 /// from botocore's enum), a deleted key is left out, and an account that holds nothing
 /// of the mapped types still has its aggregator shard (the shards are counted over
@@ -736,12 +737,12 @@ fn scope_all_lists_every_information_resource_in_list_and_aggregator_modes() {
             "us-east-1",
             "--service-reads",
             "off",
-            "--network",
-            "off",
             "--scope",
             "all",
             "--format",
-            "xlsx,resources",
+            "xlsx,resources,sdr",
+            "--sdr-overview-uri",
+            "https://example.gov/cpo.json",
         ]);
         let (code, result, out) = collect_into(&aws, "all.xlsx", &args);
         assert_eq!(
@@ -768,6 +769,24 @@ fn scope_all_lists_every_information_resource_in_list_and_aggregator_modes() {
         assert!(
             summary_text(&out).contains("Information resources (scope: all)"),
             "{mode:?}"
+        );
+        // The SDR: valid against FedRAMP's schema, KSI-PIY-GIV counting them.
+        let sdr_path = out.with_extension("sdr.json");
+        assert_eq!(common::network::sdr_errors(&sdr_path), Vec::<String>::new());
+        let sdr: Value =
+            serde_json::from_str(&std::fs::read_to_string(&sdr_path).unwrap()).unwrap();
+        let giv = sdr["keySecurityIndicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["ksiId"] == "KSI-PIY-GIV")
+            .unwrap();
+        assert!(
+            giv["ksiValidation"][0]
+                .as_str()
+                .unwrap()
+                .contains("8 other information resources of 4 Config types listed (scope: all)"),
+            "{mode:?}: {giv:#}"
         );
         assert_eq!(first.get_or_insert(listed.clone()), &listed, "{mode:?}");
     }

@@ -42,8 +42,9 @@ fn scheduled_invocation_returns_the_run_result_and_delivers() {
         ("REPORT_TARGET_BUCKET_NAME", "reports"),
         ("REPORT_TARGET_BUCKET_PATH", "lambda"),
         // No FORMATS: the function's default, which with SDR_BASE set is every
-        // network output and the SDR.
+        // network output and the SDR, and with SCOPE=all the information resources.
         ("SDR_BASE", "s3://sdrs/provider/sdr.json"),
+        ("SCOPE", "all"),
     ] {
         env.push((k.to_string(), v.to_string()));
     }
@@ -97,6 +98,7 @@ fn scheduled_invocation_returns_the_run_result_and_delivers() {
             "diagram",
             "diagram-dot",
             "ports",
+            "resources",
             "sdr",
             "snapshot",
             "xlsx"
@@ -104,6 +106,12 @@ fn scheduled_invocation_returns_the_run_result_and_delivers() {
         "{result:#}"
     );
     assert_eq!(result.get("not_written"), None, "{result:#}");
+    // The IAM role each account holds (which boundary scope never asks for).
+    assert_eq!(
+        result["resources"],
+        json!({"AWS::IAM::Role": 2}),
+        "{result:#}"
+    );
     let sdr_uri = result["artifacts"]
         .as_array()
         .unwrap()
@@ -133,7 +141,11 @@ fn scheduled_invocation_returns_the_run_result_and_delivers() {
                 .collect()
         })
         .unwrap_or_default();
-    assert_eq!(located.len(), 3, "{sdr:#}");
+    assert_eq!(
+        located.len(),
+        4,
+        "the workbook, snapshot, derivation and resources: {sdr:#}"
+    );
     for uri in located {
         let key = uri
             .strip_prefix("s3://reports/")

@@ -138,12 +138,16 @@ fn take_text<'a>(
     }
 }
 
+/// The warning for an item without its configuration: expected of an information
+/// resource read by its envelope alone (`scope: all`), which drops it.
+pub const NO_CONFIGURATION: &str =
+    "item has no configuration; only its identifiers and tags are known";
+
 /// Snapshots and history carry `configuration` as a JSON string; selects as an object.
 fn take_configuration<'a>(obj: &mut Object<'a>, warnings: &mut Vec<String>) -> Json<'a> {
     match obj.remove("configuration") {
         None | Some(Json::Null) => {
-            warnings
-                .push("item has no configuration; only its identifiers and tags are known".into());
+            warnings.push(NO_CONFIGURATION.into());
             Json::Null
         }
         Some(Json::Object(map)) => Json::Object(map),

@@ -10,20 +10,32 @@ use std::collections::BTreeMap;
 
 use super::pool::{StringPool, Sym};
 
-/// One resource as the kernel hands it over.
+/// One resource as the kernel hands it over: its nine values (in [`COLUMNS`] order) in
+/// one buffer, so a resource costs one allocation on its way from a worker.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Resource {
-    pub account: String,
-    pub region: String,
-    pub resource_type: String,
-    pub id: String,
-    pub arn: String,
-    pub name: String,
-    /// The owner tags, as the workbook's own owner columns read them.
-    pub owner: String,
-    pub application_owner: String,
-    /// `configurationItemCaptureTime`, as Config wrote it.
-    pub captured_at: String,
+    text: String,
+    ends: [u32; 9],
+}
+
+impl Resource {
+    /// Account, region, type, id, ARN, name, owner, application owner, capture time.
+    pub fn new(values: [&str; 9]) -> Self {
+        let mut text = String::with_capacity(values.iter().map(|v| v.len()).sum());
+        let mut ends = [0u32; 9];
+        for (end, value) in ends.iter_mut().zip(values) {
+            text.push_str(value);
+            *end = text.len() as u32;
+        }
+        Resource { text, ends }
+    }
+
+    pub fn values(&self) -> [&str; 9] {
+        std::array::from_fn(|i| {
+            let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+            &self.text[start..self.ends[i] as usize]
+        })
+    }
 }
 
 /// The columns of the Information Resources sheet and `STEM.resources.csv`, in order.
@@ -56,17 +68,17 @@ pub struct Resources {
 impl Resources {
     pub fn add(&mut self, r: &Resource) {
         let pool = self.pool.get_or_insert_with(StringPool::new);
-        self.rows.push([
-            pool.intern(&r.account),
-            pool.intern(&r.region),
-            pool.intern(&r.resource_type),
-            pool.store(&r.id),
-            pool.store(&r.arn),
-            pool.store(&r.name),
-            pool.intern(&r.owner),
-            pool.intern(&r.application_owner),
-            pool.store(&r.captured_at),
-        ]);
+        // Account, region, type and the owners repeat; the rest never does.
+        const REPEATS: [bool; 9] = [true, true, true, false, false, false, true, true, false];
+        let mut row = [Sym(0); 9];
+        for ((cell, value), repeats) in row.iter_mut().zip(r.values()).zip(REPEATS) {
+            *cell = if repeats {
+                pool.intern(value)
+            } else {
+                pool.store(value)
+            };
+        }
+        self.rows.push(row);
     }
 
     /// Puts them in order and lists a resource met twice once.
@@ -74,10 +86,30 @@ impl Resources {
         let Some(pool) = &self.pool else {
             return;
         };
-        let key = |s: &Stored| [s[0], s[1], s[2], s[3]].map(|sym| pool.get(sym));
-        self.rows.sort_by(|a, b| key(a).cmp(&key(b)));
-        let before = self.rows.len();
-        self.rows.dedup_by(|a, b| key(a) == key(b));
+        // Account, region and type are few and interned: each is ranked once by its
+        // text, so the sort compares one integer and reads only the ids from the pool.
+        let mut lead: Vec<[Sym; 3]> = self.rows.iter().map(|s| [s[0], s[1], s[2]]).collect();
+        lead.sort_unstable_by_key(|l| l.map(|sym| sym.0));
+        lead.dedup();
+        lead.sort_by(|a, b| a.map(|sym| pool.get(sym)).cmp(&b.map(|sym| pool.get(sym))));
+        let rank: std::collections::HashMap<[Sym; 3], u32> = lead
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| (l, i as u32))
+            .collect();
+        // Each id read from the pool once; stable, so of two with one key the first
+        // met is kept.
+        let mut keyed: Vec<(u32, &str, u32)> = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (rank[&[s[0], s[1], s[2]]], pool.get(s[3]), i as u32))
+            .collect();
+        keyed.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        let before = keyed.len();
+        keyed.dedup_by(|a, b| (a.0, a.1) == (b.0, b.1));
+        let order: Vec<u32> = keyed.into_iter().map(|(_, _, i)| i).collect();
+        self.rows = order.into_iter().map(|i| self.rows[i as usize]).collect();
         self.repeated = (before - self.rows.len()) as u64;
     }
 
@@ -118,11 +150,17 @@ impl Resources {
 
     /// How many of each Config type, for the Run Summary and the run result.
     pub fn per_type(&self) -> BTreeMap<String, u64> {
-        let mut out = BTreeMap::new();
-        for row in self.rows() {
-            *out.entry(row[2].to_string()).or_default() += 1;
+        let Some(pool) = &self.pool else {
+            return BTreeMap::new();
+        };
+        let mut by_sym: std::collections::HashMap<Sym, u64> = Default::default();
+        for row in &self.rows {
+            *by_sym.entry(row[2]).or_default() += 1;
         }
-        out
+        by_sym
+            .into_iter()
+            .map(|(sym, n)| (pool.get(sym).to_string(), n))
+            .collect()
     }
 }
 
@@ -131,13 +169,23 @@ mod tests {
     use super::*;
 
     fn r(account: &str, kind: &str, id: &str) -> Resource {
-        Resource {
-            account: account.into(),
-            region: "us-east-1".into(),
-            resource_type: kind.into(),
-            id: id.into(),
-            ..Resource::default()
-        }
+        Resource::new([account, "us-east-1", kind, id, "", "", "", "", ""])
+    }
+
+    #[test]
+    fn a_resource_gives_back_its_values() {
+        let values = [
+            "1",
+            "",
+            "AWS::KMS::Key",
+            "k",
+            "arn:k",
+            "",
+            "ops",
+            "app",
+            "t",
+        ];
+        assert_eq!(Resource::new(values).values(), values);
     }
 
     #[test]

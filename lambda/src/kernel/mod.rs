@@ -5,6 +5,7 @@
 //! each of their inputs went ([`InputStatus`]); nothing here knows where items came
 //! from, so the file pipeline and the live collection cannot drift apart.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::mpsc::Receiver;
 
@@ -12,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::diagnostics::Diagnostics;
 use crate::inventory::{Inventory, Resource};
-use crate::item::ConfigItem;
+use crate::item::{ConfigItem, NO_CONFIGURATION};
 use crate::json::Json;
 use crate::mapper::{
     map_item, mapper_for, HostFacts, MapContext, Mapped, MappedItem, TagNames, MAX_VALUE_CHARS,
@@ -133,6 +134,8 @@ pub fn map_value(origin: Origin, value: Result<Json<'_>, String>, ctx: &MapConte
             if let Some(reason) = item.not_current() {
                 return Outcome::LeftOut(Some(reason));
             }
+            // Read by its envelope alone: no configuration is expected.
+            warnings.retain(|w| w != NO_CONFIGURATION);
             let resource = resource_of(&item, &ctx.tag_names, &mut warnings);
             Outcome::Resource(origin, Box::new(resource), warnings)
         }
@@ -143,31 +146,33 @@ pub fn map_value(origin: Origin, value: Result<Json<'_>, String>, ctx: &MapConte
 /// The envelope of an item of a type without a mapper, each value cut to what the
 /// inventory keeps (with a warning: nothing is cut silently).
 fn resource_of(item: &ConfigItem, tags: &TagNames, warnings: &mut Vec<String>) -> Resource {
-    let mut text = |what: &str, value: Option<&str>| {
-        let value = value.unwrap_or_default();
-        let chars = value.chars().count();
-        if chars <= MAX_VALUE_CHARS {
-            return value.to_string();
-        }
-        warnings.push(format!(
-            "{what} cut from {chars} to {MAX_VALUE_CHARS} characters (the most the inventory keeps)"
-        ));
-        value.chars().take(MAX_VALUE_CHARS).collect()
-    };
-    Resource {
-        account: text("accountId", item.account_id.as_deref()),
-        region: text("awsRegion", item.region.as_deref()),
-        resource_type: text("resourceType", item.resource_type.as_deref()),
-        id: text("resourceId", item.resource_id.as_deref()),
-        arn: text("arn", item.arn.as_deref()),
-        name: text("resourceName", item.resource_name.as_deref()),
-        owner: text("the owner tag", item.tag(&tags.owner)),
-        application_owner: text(
+    let values = [
+        ("accountId", item.account_id.as_deref()),
+        ("awsRegion", item.region.as_deref()),
+        ("resourceType", item.resource_type.as_deref()),
+        ("resourceId", item.resource_id.as_deref()),
+        ("arn", item.arn.as_deref()),
+        ("resourceName", item.resource_name.as_deref()),
+        ("the owner tag", item.tag(&tags.owner)),
+        (
             "the application-owner tag",
             item.tag(&tags.application_owner),
         ),
-        captured_at: text("configurationItemCaptureTime", item.captured_at.as_deref()),
-    }
+        ("configurationItemCaptureTime", item.captured_at.as_deref()),
+    ]
+    .map(|(what, value)| {
+        let value = value.unwrap_or_default();
+        // A value of at most MAX_VALUE_CHARS bytes has at most as many characters.
+        if value.len() <= MAX_VALUE_CHARS || value.chars().count() <= MAX_VALUE_CHARS {
+            return Cow::Borrowed(value);
+        }
+        warnings.push(format!(
+            "{what} cut from {} to {MAX_VALUE_CHARS} characters (the most the inventory keeps)",
+            value.chars().count()
+        ));
+        Cow::Owned(value.chars().take(MAX_VALUE_CHARS).collect::<String>())
+    });
+    Resource::new(std::array::from_fn(|i| values[i].as_ref()))
 }
 
 /// How one input was read, as the reader saw it.
