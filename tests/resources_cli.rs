@@ -196,6 +196,42 @@ fn scope_all_lists_every_other_resource_and_every_output_agrees() {
         OUTSIDE.len() + network.len()
     );
     assert!(validation.contains(&counted), "{validation}");
+    // The same asset and row counts in the result, the derivation and the SDR.
+    let counts = printed_counts(&text);
+    assert!(
+        derivation.contains(&format!("{} assets listed in {} rows.", counts.0, counts.1)),
+        "{counts:?}"
+    );
+    assert!(
+        validation.contains(&format!("{} assets in {} rows", counts.0, counts.1)),
+        "{counts:?}: {validation}"
+    );
+    // Every hash the SDR records for another file is that file's.
+    let mut checked = Vec::new();
+    for evidence in all_evidence(&sdr) {
+        let Some(hash) = evidence["evidenceText"]
+            .as_str()
+            .and_then(|t| t.strip_prefix("SHA-256 "))
+            .and_then(|t| t.split(',').next())
+        else {
+            continue;
+        };
+        let location = evidence["evidenceLocation"].as_str().unwrap();
+        let path = location.strip_prefix("file://").expect("a file URI");
+        assert_eq!(sha256(Path::new(path)), hash, "{location}");
+        checked.push(path.rsplit('/').next().unwrap().to_string());
+    }
+    checked.sort();
+    checked.dedup();
+    assert_eq!(
+        checked,
+        [
+            "inv.derivation.md",
+            "inv.resources.csv",
+            "inv.snapshot.jsonl.gz",
+            "inv.xlsx"
+        ]
+    );
     let cited: Vec<&serde_json::Value> = giv["ksiEvidence"]
         .as_array()
         .unwrap()
@@ -303,6 +339,39 @@ fn an_unknown_scope_is_refused() {
 fn sheet_names(path: &Path) -> Vec<String> {
     let wb: Xlsx<_> = open_workbook(path).unwrap();
     wb.sheet_names()
+}
+
+/// "assets: A, rows: R" as `report` prints them.
+fn printed_counts(text: &str) -> (u64, u64) {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("items read: "))
+        .expect("the counts line");
+    let number = |key: &str| -> u64 {
+        let at = line.find(key).unwrap() + key.len();
+        line[at..]
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (number("assets: "), number("rows: "))
+}
+
+/// Every `ksiEvidence` item anywhere in the SDR.
+fn all_evidence(v: &serde_json::Value) -> Vec<serde_json::Value> {
+    match v {
+        serde_json::Value::Object(m) => m
+            .iter()
+            .flat_map(|(k, x)| match (k.as_str(), x) {
+                ("ksiEvidence", serde_json::Value::Array(a)) => a.clone(),
+                _ => all_evidence(x),
+            })
+            .collect(),
+        serde_json::Value::Array(a) => a.iter().flat_map(all_evidence).collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn find_ksi(sdr: &serde_json::Value, id: &str) -> Option<serde_json::Value> {

@@ -212,4 +212,27 @@ mod tests {
             "{text}"
         );
     }
+
+    #[test]
+    fn information_resources_are_counted_by_type() {
+        let mut outcome = RunOutcome::failed();
+        outcome.status = RunStatus::Ok;
+        let (_, text) = message(&outcome, None);
+        assert!(!text.contains("Information resources"), "{text}");
+        outcome.resources = Some(
+            [
+                ("AWS::IAM::Role".to_string(), 12),
+                ("AWS::KMS::Key".to_string(), 3),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let (_, text) = message(&outcome, None);
+        assert!(
+            text.contains(
+                "Information resources (scope: all): 15 besides the rows (AWS::IAM::Role 12, AWS::KMS::Key 3)."
+            ),
+            "{text}"
+        );
+    }
 }
