@@ -1,7 +1,8 @@
 //! A real spreadsheet program judges the streamed workbook: LibreOffice converts a
 //! workbook of more than 100,000 rows (escaped characters, formula-like text, cells of
 //! several lines) to CSV, and that must be exactly the rows our own CSV output lists;
-//! openpyxl reads the same rows.
+//! openpyxl reads the same rows. So do the Ports Protocols Services and Information
+//! Resources sheets, against their own CSV outputs.
 //!
 //! LibreOffice comes from Debian's `libreoffice-calc-nogui`, which `.ci/run` installs.
 //! Where it is missing the test says so and passes, except in CI (CI=true), where it
@@ -199,6 +200,77 @@ fn libreoffice_reads_the_ports_sheet_as_the_ports_csv() {
         .expect("the headers");
     assert_same(&from_libreoffice[at..], &ours, "LibreOffice");
     let from_openpyxl = rows("xlsx", &out, &["Ports Protocols Services"]);
+    let at = from_openpyxl
+        .iter()
+        .position(|r| r.first().map(String::as_str) == Some("Account"))
+        .expect("the headers");
+    assert_same(&from_openpyxl[at..], &ours, "openpyxl");
+}
+
+/// The Information Resources sheet (`scope: all`), written into the skeleton as the
+/// inventory is: what LibreOffice and openpyxl read from it is exactly the run's
+/// `STEM.resources.csv` (less its formula guard).
+#[test]
+fn libreoffice_reads_the_information_resources_sheet_as_the_resources_csv() {
+    let Some(soffice) = soffice() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let generated = generate(
+        dir.path(),
+        &["--count", "300", "--envelopes", "6000", "--seed", "5"],
+    );
+    // One more whose name a spreadsheet would take for a formula.
+    let mut items = std::fs::read_to_string(&generated).unwrap();
+    items.push_str(r#"{"resourceType":"AWS::SSM::Parameter","resourceId":"p1","resourceName":"=HYPERLINK(\"x\")","accountId":"111111111111","awsRegion":"us-gov-west-1","configurationItemStatus":"OK"}"#);
+    items.push('\n');
+    std::fs::write(&generated, items).unwrap();
+    let out = dir.path().join("all.xlsx");
+    let mut command = Command::new(BIN);
+    let run = command
+        .args([
+            "report",
+            "--scope",
+            "all",
+            "--format",
+            "xlsx,resources",
+            "-i",
+        ])
+        .arg(&generated)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    // The filter's twelfth token picks the sheet, counted from 1.
+    let names = calamine::open_workbook::<calamine::Xlsx<_>, _>(&out)
+        .map(|wb| calamine::Reader::sheet_names(&wb))
+        .unwrap();
+    let sheet = 1 + names
+        .iter()
+        .position(|n| n == "Information Resources")
+        .expect("the sheet");
+    let exported = convert(
+        soffice,
+        dir.path(),
+        &out,
+        &format!(",1,,0,false,true,false,false,false,{sheet}"),
+    );
+    let from_libreoffice = rows("csv", &exported, &[]);
+    let ours: Vec<Vec<String>> = rows("csv", &dir.path().join("all.resources.csv"), &[])
+        .into_iter()
+        .map(|r| r.iter().map(|c| unguarded(c)).collect())
+        .collect();
+    assert_eq!(ours.len(), 6002, "the header and every resource");
+    assert!(ours.iter().any(|r| r[5] == "=HYPERLINK(\"x\")"));
+    let at = from_libreoffice
+        .iter()
+        .position(|r| r.first().map(String::as_str) == Some("Account"))
+        .expect("the headers");
+    assert_same(&from_libreoffice[at..], &ours, "LibreOffice");
+    let from_openpyxl = rows("xlsx", &out, &["Information Resources"]);
     let at = from_openpyxl
         .iter()
         .position(|r| r.first().map(String::as_str) == Some("Account"))
