@@ -665,7 +665,8 @@ fn connections_diagram_and_sdr_live_and_a_connection_added_between_runs() {
 /// outside the mapped types is listed with its envelope, and counted in the SDR's
 /// KSI-PIY-GIV (valid against FedRAMP's schema) (an IAM role, recorded as
 /// global; a KMS key; a CloudTrail trail; a backup plan, a type the local AWS knows only
-/// from botocore's enum), a deleted key is left out, and an account that holds nothing
+/// from botocore's enum; a Cognito user pool, which the advanced query does not return),
+/// a deleted key is left out, and an account that holds nothing
 /// of the mapped types still has its aggregator shard (the shards are counted over
 /// every type).
 #[test]
@@ -698,6 +699,15 @@ fn scope_all_lists_every_information_resource_in_list_and_aggregator_modes() {
             envelope(
                 "AWS::Backup::BackupPlan",
                 &format!("plan-{a}"),
+                a,
+                "us-east-1",
+                "OK",
+            ),
+            // Recorded, but not a type the advanced query returns (AWS's schema of it):
+            // found by Config's counts and listed.
+            envelope(
+                "AWS::Cognito::UserPool",
+                &format!("pool-{a}"),
                 a,
                 "us-east-1",
                 "OK",
@@ -754,7 +764,7 @@ fn scope_all_lists_every_information_resource_in_list_and_aggregator_modes() {
         assert_eq!(
             result["resources"],
             json!({"AWS::Backup::BackupPlan": 2, "AWS::CloudTrail::Trail": 2,
-                "AWS::IAM::Role": 2, "AWS::KMS::Key": 2}),
+                "AWS::Cognito::UserPool": 2, "AWS::IAM::Role": 2, "AWS::KMS::Key": 2}),
             "{mode:?}: the deleted keys left out; {result:#}"
         );
         let listed = common::csv_rows(&out.with_extension("resources.csv"));
@@ -765,6 +775,14 @@ fn scope_all_lists_every_information_resource_in_list_and_aggregator_modes() {
         assert_eq!(
             (role[1].as_str(), role[6].as_str(), role[8].as_str()),
             ("global", "platform", "2026-12-01T00:00:00.000Z")
+        );
+        // Listed by type and batch-read: no tags (batch get returns none), its capture
+        // time as the SDK gives it.
+        let pool = listed.iter().find(|r| r[3] == "pool-111111111111").unwrap();
+        assert_eq!(
+            (pool[2].as_str(), pool[6].as_str(), pool[8].as_str()),
+            ("AWS::Cognito::UserPool", "", "2026-12-01T00:00:00Z"),
+            "{mode:?}"
         );
         assert!(
             summary_text(&out).contains("Information resources (scope: all)"),
@@ -785,7 +803,7 @@ fn scope_all_lists_every_information_resource_in_list_and_aggregator_modes() {
             giv["ksiValidation"][0]
                 .as_str()
                 .unwrap()
-                .contains("8 other information resources of 4 Config types listed (scope: all)"),
+                .contains("10 other information resources of 5 Config types listed (scope: all)"),
             "{mode:?}: {giv:#}"
         );
         assert_eq!(first.get_or_insert(listed.clone()), &listed, "{mode:?}");

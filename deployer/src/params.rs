@@ -126,6 +126,7 @@ pub fn member(
         ("ExternalId", config.external_id.clone()),
         ("OrganizationId", scope.organization_id.clone()),
         ("ScanCoverage", config.scan_coverage.to_string()),
+        ("Scope", config.scope.to_string()),
     ]
 }
 

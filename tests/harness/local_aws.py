@@ -49,7 +49,9 @@ Every Config request it answers is checked against botocore's service model for 
 operation (required members, enum values, lengths and ranges): a miss is a
 ValidationException, as AWS answers. Its answers follow AWS's documentation: SELECT
 returns only the selected properties, GROUP BY with COUNT(*) one result per group,
-deleted resources' last items are returned like any other, each account and region has
+deleted resources' last items are returned like any other (`resourceType NOT IN` and a
+query with no type condition read as Config does), GetDiscoveredResourceCounts and
+GetAggregateDiscoveredResourceCounts count the items not deleted, each account and region has
 its own recorder (recording everything unless seeded otherwise), and calls past the
 seeded rates (per account, or per aggregator: a token bucket of one second's calls) are
 throttled.
@@ -85,6 +87,7 @@ Seed file:
 import argparse
 import ast
 import json
+import os
 import re
 import socket
 import sys
@@ -230,6 +233,15 @@ def page(items, params, operation="SelectResourceConfig"):
     return answered(operation, response, NextToken=token)
 
 
+# The types AWS Config's advanced query returns, AWS's schema of it (the collector's
+# own copy, with its source): an item of any other type is never in a SELECT's results.
+ADVANCED_QUERY_TYPES = {
+    line.strip() for line in open(os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "lambda", "src", "mapper",
+        "advanced_query_types.txt"))
+    if line.strip() and not line.startswith("#")}
+
+
 def wanted(items, expression):
     """Only the resource types the query asks for, as Config reads its WHERE:
     `resourceType IN (...)` those named, `resourceType NOT IN (...)` all but those (AWS's
@@ -241,10 +253,11 @@ def wanted(items, expression):
         if re.search(r"\bresourceType\b", expression.split("WHERE", 1)[-1]) and "WHERE" in expression:
             raise JsonRESTError("InvalidExpressionException",
                                 f"the local AWS reads resourceType only in IN or NOT IN: {expression}")
-        return list(items)
+        return [i for i in items if i.get("resourceType") in ADVANCED_QUERY_TYPES]
     names = set(re.findall(r"'([^']*)'", listed[2]))
     if listed[1]:
-        return [i for i in items if i.get("resourceType") not in names]
+        return [i for i in items if i.get("resourceType") not in names
+                and i.get("resourceType") in ADVANCED_QUERY_TYPES]
     return [i for i in items if i.get("resourceType") in names]
 
 
@@ -351,6 +364,11 @@ def base_item(item):
     supplementary value as JSON text, and no tags (batch get returns none)."""
     out = {k: item[k] for k in ("accountId", "arn", "resourceType", "resourceId", "resourceName",
                                 "awsRegion", "availabilityZone", "configurationItemStatus") if k in item}
+    if "configurationItemCaptureTime" in item:
+        # A timestamp in AWS's JSON protocol: seconds since the epoch.
+        from datetime import datetime
+        captured = datetime.fromisoformat(item["configurationItemCaptureTime"].replace("Z", "+00:00"))
+        out["configurationItemCaptureTime"] = captured.timestamp()
     out["version"] = "1.3"
     out["configuration"] = json.dumps(item.get("configuration"))
     out["supplementaryConfiguration"] = {
@@ -404,6 +422,54 @@ def batch_get_aggregate_resource_config(self):
              if (a, r, i.get("resourceType"), i.get("resourceId")) in wanted_ids]
     out = {"BaseConfigurationItems": [base_item(i) for i in found]}
     return answered("BatchGetAggregateResourceConfig", out, UnprocessedResourceIdentifiers=unprocessed)
+
+
+def current(items):
+    """What Config counts as discovered: not deleted (AWS: "the number of resources that
+    Config is recording"; deleted resources are not listed unless asked for)."""
+    return [i for i in items if not str(i.get("configurationItemStatus", "")).startswith("ResourceDeleted")]
+
+
+def type_counts(items):
+    counts = {}
+    for i in current(items):
+        counts[i["resourceType"]] = counts.get(i["resourceType"], 0) + 1
+    return sorted(counts.items())
+
+
+def get_discovered_resource_counts(self):
+    """The account's resource counts per type in its region (optionally only the types
+    asked for), a page of at most `limit` (100)."""
+    params, items = own_items(self, "GetDiscoveredResourceCounts", "describe", "describe")
+    asked = set(params.get("resourceTypes") or [])
+    counts = [(t, n) for t, n in type_counts(items) if not asked or t in asked]
+    chunk, token = token_page(counts, params, "limit", "nextToken")
+    out = {"totalDiscoveredResources": sum(n for _, n in counts),
+           "resourceCounts": [{"resourceType": t, "count": n} for t, n in chunk]}
+    return answered("GetDiscoveredResourceCounts", out, nextToken=token)
+
+
+def get_aggregate_discovered_resource_counts(self):
+    """The aggregator's counts, grouped by RESOURCE_TYPE, ACCOUNT_ID or AWS_REGION (or
+    one total), narrowed by the Filters given; pages of at most `Limit` (1000)."""
+    params = checked("GetAggregateDiscoveredResourceCounts", json.loads(self.body or "{}"))
+    counted_call(counter="describe", scope=f"aggregator {params['ConfigurationAggregatorName']}",
+                 api="describe")
+    f = params.get("Filters") or {}
+    found = [(a, r, i) for a, r, i in aggregate_items()
+             if f.get("AccountId") in (None, a) and f.get("Region") in (None, r)
+             and f.get("ResourceType") in (None, i.get("resourceType"))]
+    found = [(a, r, i) for a, r, i in found if current([i])]
+    key = params.get("GroupByKey")
+    groups = {}
+    for a, r, i in found:
+        name = {"RESOURCE_TYPE": i.get("resourceType"), "ACCOUNT_ID": a, "AWS_REGION": r}.get(key)
+        groups[name] = groups.get(name, 0) + 1
+    grouped = [{"GroupName": g, "ResourceCount": n} for g, n in sorted(groups.items())] if key else []
+    chunk, token = token_page(grouped, params, "Limit", "NextToken", most=1000)
+    out = {"TotalDiscoveredResources": len(found), "GroupedResourceCounts": chunk}
+    return answered("GetAggregateDiscoveredResourceCounts", out, NextToken=token,
+                    **({"GroupByKey": key} if key else {}))
 
 
 def held_back(keys):
@@ -549,6 +615,8 @@ inspector2_urls.url_paths["{0}/coverage/list$"] = Inspector2Response.dispatch
 ConfigResponse.select_resource_config = select_resource_config
 ConfigResponse.select_aggregate_resource_config = select_aggregate_resource_config
 ConfigResponse.list_discovered_resources = list_discovered_resources
+ConfigResponse.get_discovered_resource_counts = get_discovered_resource_counts
+ConfigResponse.get_aggregate_discovered_resource_counts = get_aggregate_discovered_resource_counts
 ConfigResponse.batch_get_resource_config = batch_get_resource_config
 ConfigResponse.list_aggregate_discovered_resources = list_aggregate_discovered_resources
 ConfigResponse.batch_get_aggregate_resource_config = batch_get_aggregate_resource_config

@@ -129,6 +129,18 @@ class ModelChecks(unittest.TestCase):
                   self.config.select_aggregate_resource_config(Expression=q, ConfigurationAggregatorName="org")["Results"]]
         self.assertIn({"accountId": "123456789012", "awsRegion": "us-east-1", "COUNT(*)": 4}, groups)
 
+    def test_discovered_counts_per_type_leave_deleted_resources_out(self):
+        counts = self.config.get_discovered_resource_counts()
+        self.assertEqual(counts["resourceCounts"], [{"resourceType": "AWS::EC2::Instance", "count": 2},
+                                                    {"resourceType": "AWS::IAM::Role", "count": 1}])
+        self.assertEqual(counts["totalDiscoveredResources"], 3)
+        grouped = self.config.get_aggregate_discovered_resource_counts(
+            ConfigurationAggregatorName="org", GroupByKey="RESOURCE_TYPE",
+            Filters={"AccountId": "111111111111"})
+        self.assertEqual(grouped["GroupedResourceCounts"], [{"GroupName": "AWS::EC2::Instance", "ResourceCount": 2}])
+        self.refused(self.config.get_aggregate_discovered_resource_counts,
+                     ConfigurationAggregatorName="org", GroupByKey="TYPE")
+
     def test_group_by_counts_per_group(self):
         q = ("SELECT accountId, awsRegion, COUNT(*) WHERE resourceType IN ('AWS::EC2::Instance') "
              "GROUP BY accountId, awsRegion")

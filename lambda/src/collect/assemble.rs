@@ -186,7 +186,7 @@ pub fn read_with(settings: &CollectSettings) -> Vec<String> {
     }];
     if settings.scope == crate::settings::Scope::All {
         out.push(format!(
-            "scope: all. The envelope of every other type, in each account and region (each shard of the aggregator) likewise: `{}`.",
+            "scope: all. The envelope of every other type, in each account and region (each shard of the aggregator) likewise: `{}`. Then the types Config has discovered (GetDiscoveredResourceCounts, or GetAggregateDiscoveredResourceCounts by type) that the advanced query does not return (AWS's schema of it) are each read with ListDiscoveredResources and BatchGetResourceConfig.",
             crate::mapper::envelope_query(also)
         ));
     }

@@ -143,6 +143,34 @@ pub fn envelope_query(also: &[&str]) -> String {
     )
 }
 
+/// The types AWS Config's advanced query returns (AWS's own schema of it: see the file).
+fn advanced_query_types() -> &'static std::collections::HashSet<&'static str> {
+    static TYPES: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| {
+            include_str!("advanced_query_types.txt")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .collect()
+        });
+    &TYPES
+}
+
+/// Of the types Config says it has discovered (`discovered`), those `scope: all` must
+/// read by listing them (ListDiscoveredResources and a batch get), because neither the
+/// advanced query nor the registry reads them: without this they would be silently
+/// missing. Sorted, each once.
+pub fn types_to_list<'a>(discovered: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = discovered
+        .into_iter()
+        .filter(|t| mapper_for(t).is_none() && !advanced_query_types().contains(t))
+        .map(String::from)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// [`envelope_query`] for one account and region of an aggregator.
 pub fn envelope_shard_query(account: &str, region: &str, also: &[&str]) -> String {
     format!(

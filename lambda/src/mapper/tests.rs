@@ -313,6 +313,32 @@ fn the_query_asks_for_every_registered_type() {
     assert!(REGISTRY.len() >= 40);
 }
 
+/// The registry's choice of how each type is read agrees with AWS's schema of the
+/// advanced query; a recorded type the query does not return is listed instead.
+#[test]
+fn the_advanced_query_types_are_awss() {
+    for m in REGISTRY {
+        let returned = types_to_list([m.resource_type]).is_empty();
+        assert!(returned, "{} is mapped: never listed", m.resource_type);
+    }
+    for m in REGISTRY
+        .iter()
+        .filter(|m| !matches!(m.read, Read::Service(_)))
+    {
+        let in_schema = advanced_query_types().contains(m.resource_type);
+        assert_eq!(in_schema, m.read == Read::Select, "{}", m.resource_type);
+    }
+    assert_eq!(
+        types_to_list([
+            "AWS::Cognito::UserPool",
+            "AWS::IAM::Role",
+            "AWS::Cognito::UserPool"
+        ]),
+        ["AWS::Cognito::UserPool"],
+        "the user pool is not in the advanced query's schema; a role is"
+    );
+}
+
 /// `scope: all` reads the envelope of every type the registry does not read with its
 /// configuration: every registry type (and the network types) is excluded, once, and
 /// no configuration is selected.

@@ -24,7 +24,7 @@ use crate::json::Json;
 use crate::kernel::{map_value, Batch, Origin, Outcome};
 use crate::mapper::{
     batch_get_types, envelope_query, envelope_shard_query, select_query, shard_query, shards_query,
-    MapContext,
+    types_to_list, MapContext,
 };
 use crate::network::NETWORK_TYPES;
 use crate::progress::Progress;
@@ -378,23 +378,42 @@ async fn read_target(
             .collect::<Result<Vec<()>, TargetError>>()
             .map(|_| ())
     };
+    let batch_chain = |resource_type: String| async move {
+        let (mut token, mut page_no) = (None, 0u64);
+        loop {
+            let (items, next) = calls
+                .batch_page(&resource_type, token.take())
+                .await
+                .map_err(|m| fail("batch-get", m))?;
+            page_no += 1;
+            send_page(plan, index, (page_no, &resource_type), items, seq, tx);
+            match next {
+                Some(t) if !t.is_empty() => token = Some(t),
+                _ => return Ok::<(), TargetError>(()),
+            }
+        }
+    };
     let batches = batch_get_types()
         .filter(|_| reads.batch)
-        .map(|resource_type| async move {
-            let (mut token, mut page_no) = (None, 0u64);
-            loop {
-                let (items, next) = calls
-                    .batch_page(resource_type, token.take())
-                    .await
-                    .map_err(|m| fail("batch-get", m))?;
-                page_no += 1;
-                send_page(plan, index, (page_no, resource_type), items, seq, tx);
-                match next {
-                    Some(t) if !t.is_empty() => token = Some(t),
-                    _ => return Ok::<(), TargetError>(()),
-                }
-            }
-        });
+        .map(|resource_type| batch_chain(resource_type.to_string()));
+    // `scope: all`: the types Config has discovered here that neither the advanced
+    // query nor the registry reads (AWS's schema of the query leaves out about a
+    // hundred recorded types), each listed and batch-read like the batch-get types.
+    let listed = async {
+        if !(reads.batch && plan.context.scope == Scope::All) {
+            return Ok(());
+        }
+        let discovered = calls
+            .discovered_types()
+            .await
+            .map_err(|m| fail("discovered-counts", m))?;
+        let kinds = types_to_list(discovered.iter().map(String::as_str));
+        futures_util::future::join_all(kinds.into_iter().map(batch_chain))
+            .await
+            .into_iter()
+            .collect::<Result<Vec<()>, TargetError>>()
+            .map(|_| ())
+    };
     // Types Config does not record: an account target fails if they cannot be read; in
     // an aggregator shard (read with the aggregator's identity) a member role that
     // cannot be assumed is a coverage finding, as the rest of the shard is read.
@@ -500,15 +519,17 @@ async fn read_target(
             })
             .map_err(|m| fail("aggregator-sources", m))
     };
-    let (selected, batched, serviced, recorded, sourced, scanned) = tokio::join!(
+    let (selected, batched, discovered, serviced, recorded, sourced, scanned) = tokio::join!(
         select,
         futures_util::future::join_all(batches),
+        listed,
         services,
         recorder,
         sources,
         scans
     );
     selected?;
+    discovered?;
     batched
         .into_iter()
         .collect::<Result<Vec<()>, TargetError>>()?;

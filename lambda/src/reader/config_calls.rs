@@ -99,6 +99,69 @@ impl Calls<'_> {
         Ok(findings(&seen, recorded_types()))
     }
 
+    /// The types Config has discovered resources of (at least one), from its own
+    /// counts: GetDiscoveredResourceCounts in an account and region, or
+    /// GetAggregateDiscoveredResourceCounts grouped by type across an aggregator.
+    pub(crate) async fn discovered_types(&self) -> Result<Vec<String>, String> {
+        use aws_sdk_config::types::ResourceCountGroupKey;
+        let (mut types, mut token) = (Vec::new(), None);
+        loop {
+            self.describe.wait().await;
+            let next = match self.aggregator {
+                None => {
+                    let out = self
+                        .client
+                        .get_discovered_resource_counts()
+                        .limit(100)
+                        .set_next_token(token.take())
+                        .send()
+                        .await
+                        .map_err(|e| {
+                            format!(
+                                "config:GetDiscoveredResourceCounts failed: {}",
+                                describe(&e)
+                            )
+                        })?;
+                    types.extend(
+                        out.resource_counts()
+                            .iter()
+                            .filter(|c| c.count() > 0)
+                            .filter_map(|c| c.resource_type().map(|t| t.as_str().to_string())),
+                    );
+                    out.next_token().map(String::from)
+                }
+                Some(name) => {
+                    let out = self
+                        .client
+                        .get_aggregate_discovered_resource_counts()
+                        .configuration_aggregator_name(name)
+                        .group_by_key(ResourceCountGroupKey::ResourceType)
+                        .limit(1000)
+                        .set_next_token(token.take())
+                        .send()
+                        .await
+                        .map_err(|e| {
+                            format!(
+                                "config:GetAggregateDiscoveredResourceCounts failed: {}",
+                                describe(&e)
+                            )
+                        })?;
+                    types.extend(
+                        out.grouped_resource_counts()
+                            .iter()
+                            .filter(|g| g.resource_count() > 0)
+                            .map(|g| g.group_name().to_string()),
+                    );
+                    out.next_token().map(String::from)
+                }
+            };
+            match next {
+                Some(t) if !t.is_empty() => token = Some(t),
+                _ => return Ok(types),
+            }
+        }
+    }
+
     /// The aggregator's sources that failed or are out of date.
     pub(crate) async fn source_findings(&self) -> Result<Vec<(String, String, String)>, String> {
         use super::recorder::{source_findings, AggregatorSource};
@@ -335,6 +398,9 @@ fn base_item_json(item: &aws_sdk_config::types::BaseConfigurationItem) -> serde_
         "accountId": item.account_id(),
         "awsRegion": item.aws_region(),
         "availabilityZone": item.availability_zone(),
+        "configurationItemCaptureTime": item
+            .configuration_item_capture_time()
+            .and_then(|t| t.fmt(aws_sdk_config::primitives::DateTimeFormat::DateTime).ok()),
         "configuration": configuration,
         "supplementaryConfiguration": supplementary,
         "tags": tags,
