@@ -103,8 +103,8 @@ fn generate(dir: &Path, args: &[&str]) -> std::path::PathBuf {
     generated
 }
 
-/// `report` on `inputs` into `out` with `formats`, which must succeed.
-fn report(inputs: &[&Path], out: &Path, formats: &str) {
+/// `report` on `inputs` into `out` with `formats` (and `extra`), which must succeed.
+fn report(inputs: &[&Path], out: &Path, formats: &str, extra: &[&str]) {
     let mut command = Command::new(BIN);
     command.arg("report");
     for input in inputs {
@@ -114,6 +114,7 @@ fn report(inputs: &[&Path], out: &Path, formats: &str) {
         .arg("-o")
         .arg(out)
         .args(["--format", formats])
+        .args(extra)
         .output()
         .unwrap();
     assert!(
@@ -121,6 +122,39 @@ fn report(inputs: &[&Path], out: &Path, formats: &str) {
         "{}",
         String::from_utf8_lossy(&run.stdout)
     );
+}
+
+/// What LibreOffice and openpyxl read from the list sheet `name` of `workbook`, from its
+/// headers (above them: the headline and an empty row) on, is exactly `ours`.
+fn assert_list_sheet_reads_as(
+    soffice: &str,
+    dir: &Path,
+    workbook: &Path,
+    name: &str,
+    ours: &[Vec<String>],
+) {
+    // The CSV filter's twelfth token picks the sheet, counted from 1.
+    let names = calamine::open_workbook::<calamine::Xlsx<_>, _>(workbook)
+        .map(|wb| calamine::Reader::sheet_names(&wb))
+        .unwrap();
+    let sheet = 1 + names.iter().position(|n| n == name).expect("the sheet");
+    let exported = convert(
+        soffice,
+        dir,
+        workbook,
+        &format!(",1,,0,false,true,false,false,false,{sheet}"),
+    );
+    let from_header = |rows: Vec<Vec<String>>| {
+        let at = rows
+            .iter()
+            .position(|r| r.first().map(String::as_str) == Some("Account"))
+            .expect("the headers");
+        rows[at..].to_vec()
+    };
+    let from_libreoffice = from_header(rows("csv", &exported, &[]));
+    assert_same(&from_libreoffice, ours, "LibreOffice");
+    let from_openpyxl = from_header(rows("xlsx", workbook, &[name]));
+    assert_same(&from_openpyxl, ours, "openpyxl");
 }
 
 #[test]
@@ -152,7 +186,7 @@ fn libreoffice_reads_a_large_streamed_workbook_as_written() {
         .collect();
     std::fs::write(&odd, items.join("\n")).unwrap();
     let out = dir.path().join("big.xlsx");
-    report(&[&generated, &odd], &out, "xlsx,csv");
+    report(&[&generated, &odd], &out, "xlsx,csv", &[]);
 
     let from_libreoffice = rows("csv", &convert(soffice, dir.path(), &out, ""), &[]);
     let ours: Vec<Vec<String>> = rows("csv", &dir.path().join("big.csv"), &[])
@@ -182,29 +216,10 @@ fn libreoffice_reads_the_ports_sheet_as_the_ports_csv() {
     let dir = tempfile::tempdir().unwrap();
     let generated = generate(dir.path(), &["--count", "4000", "--network", "--seed", "9"]);
     let out = dir.path().join("net.xlsx");
-    report(&[&generated], &out, "xlsx,ports");
-    // The filter's twelfth token picks the sheet: the second, Ports Protocols Services.
-    let exported = convert(
-        soffice,
-        dir.path(),
-        &out,
-        ",1,,0,false,true,false,false,false,2",
-    );
-    let from_libreoffice = rows("csv", &exported, &[]);
+    report(&[&generated], &out, "xlsx,ports", &[]);
     let ours = rows("csv", &dir.path().join("net.ports.csv"), &[]);
     assert!(ours.len() > 5_000, "{} lines", ours.len());
-    // Above the headers: the headline and an empty row.
-    let at = from_libreoffice
-        .iter()
-        .position(|r| r.first().map(String::as_str) == Some("Account"))
-        .expect("the headers");
-    assert_same(&from_libreoffice[at..], &ours, "LibreOffice");
-    let from_openpyxl = rows("xlsx", &out, &["Ports Protocols Services"]);
-    let at = from_openpyxl
-        .iter()
-        .position(|r| r.first().map(String::as_str) == Some("Account"))
-        .expect("the headers");
-    assert_same(&from_openpyxl[at..], &ours, "openpyxl");
+    assert_list_sheet_reads_as(soffice, dir.path(), &out, "Ports Protocols Services", &ours);
 }
 
 /// The Information Resources sheet (`scope: all`), written into the skeleton as the
@@ -224,56 +239,12 @@ fn libreoffice_reads_the_information_resources_sheet_as_the_resources_csv() {
     items.push('\n');
     std::fs::write(&generated, items).unwrap();
     let out = dir.path().join("all.xlsx");
-    let mut command = Command::new(BIN);
-    let run = command
-        .args([
-            "report",
-            "--scope",
-            "all",
-            "--format",
-            "xlsx,resources",
-            "-i",
-        ])
-        .arg(&generated)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stdout)
-    );
-    // The filter's twelfth token picks the sheet, counted from 1.
-    let names = calamine::open_workbook::<calamine::Xlsx<_>, _>(&out)
-        .map(|wb| calamine::Reader::sheet_names(&wb))
-        .unwrap();
-    let sheet = 1 + names
-        .iter()
-        .position(|n| n == "Information Resources")
-        .expect("the sheet");
-    let exported = convert(
-        soffice,
-        dir.path(),
-        &out,
-        &format!(",1,,0,false,true,false,false,false,{sheet}"),
-    );
-    let from_libreoffice = rows("csv", &exported, &[]);
+    report(&[&generated], &out, "xlsx,resources", &["--scope", "all"]);
     let ours: Vec<Vec<String>> = rows("csv", &dir.path().join("all.resources.csv"), &[])
         .into_iter()
         .map(|r| r.iter().map(|c| unguarded(c)).collect())
         .collect();
     assert_eq!(ours.len(), 6002, "the header and every resource");
     assert!(ours.iter().any(|r| r[5] == "=HYPERLINK(\"x\")"));
-    let at = from_libreoffice
-        .iter()
-        .position(|r| r.first().map(String::as_str) == Some("Account"))
-        .expect("the headers");
-    assert_same(&from_libreoffice[at..], &ours, "LibreOffice");
-    let from_openpyxl = rows("xlsx", &out, &["Information Resources"]);
-    let at = from_openpyxl
-        .iter()
-        .position(|r| r.first().map(String::as_str) == Some("Account"))
-        .expect("the headers");
-    assert_same(&from_openpyxl[at..], &ours, "openpyxl");
+    assert_list_sheet_reads_as(soffice, dir.path(), &out, "Information Resources", &ours);
 }

@@ -128,10 +128,7 @@ impl Resources {
 
     /// Each resource's cells, in [`COLUMNS`] order.
     pub fn rows(&self) -> impl ExactSizeIterator<Item = [&str; 9]> + '_ {
-        self.rows.iter().map(|s| match &self.pool {
-            Some(pool) => s.map(|sym| pool.get(sym)),
-            None => [""; 9],
-        })
+        (0..self.rows.len()).map(|i| self.row(i))
     }
 
     /// One resource's cells, in [`COLUMNS`] order (`i` < [`Self::len`]).
