@@ -5,6 +5,7 @@
 //! can switch over; wrong settings fail the invocation at once, naming the variable.
 
 use crate::aws::AwsSettings;
+use crate::collect::fanout::{self, Step};
 use crate::collect::{
     collect, Accounts, CollectSettings, Destination, RunOutcome, RunStatus, DEFAULT_CONCURRENCY,
 };
@@ -13,7 +14,7 @@ use crate::outputs::sdr::{S3Object, SdrSettings};
 use crate::outputs::{Compression, Format, Formats, IpCell, Layout, OscalSettings, OutputSettings};
 use crate::reader::config::Account;
 use crate::settings::{
-    split_list, Network, Rates, ScanPeriod, ScanSource, Scope, ServiceReads,
+    split_list, FanOutSettings, Network, DEFAULT_FAN_OUT_BATCH, DEFAULT_FAN_OUT_CONCURRENCY, Rates, ScanPeriod, ScanSource, Scope, ServiceReads,
     DEFAULT_MEMBER_ROLE_NAME,
 };
 
@@ -128,18 +129,15 @@ pub fn settings_from_env(
             OscalSettings::from_yaml(&text).map_err(|e| bad("OSCAL_SETTINGS", e.to_string()))?
         }
     };
-    let concurrency = match var("CONCURRENCY") {
-        None => DEFAULT_CONCURRENCY,
-        Some(v) => v.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
-            bad(
-                "CONCURRENCY",
-                format!("expected a positive number, found {v:?}"),
-            )
-        })?,
-    };
+    let concurrency = positive(&var, "CONCURRENCY", DEFAULT_CONCURRENCY)?;
     let tag_names = match var("TAG_NAMES") {
         None => TagNames::default(),
         Some(text) => TagNames::from_yaml(&text).map_err(|e| bad("TAG_NAMES", e.to_string()))?,
+    };
+    let fan_out = FanOutSettings {
+        mode: parsed(&var, "FAN_OUT")?.unwrap_or_default(),
+        concurrency: positive(&var, "FAN_OUT_CONCURRENCY", DEFAULT_FAN_OUT_CONCURRENCY)?,
+        batch: positive(&var, "FAN_OUT_BATCH", DEFAULT_FAN_OUT_BATCH)?,
     };
     let fips = match var("FIPS") {
         None => None,
@@ -184,7 +182,24 @@ pub fn settings_from_env(
         scope,
         sdr_base,
         not_written,
+        fan_out,
     })
+}
+
+/// A positive whole number, `default` when unset.
+fn positive(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: usize,
+) -> Result<usize, SettingsError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| bad(name, format!("expected a positive number, found {v:?}"))),
+    }
 }
 
 /// Seconds kept free at the end of an invocation for writing, delivering and
@@ -241,15 +256,60 @@ pub fn reading_time(
 #[error("inventory run failed: {0}")]
 pub struct RunFailed(pub String);
 
-/// One invocation (the scheduled event's content is not needed). Reading stops
-/// `margin` before `deadline` (the invocation's own), so what was read is still
-/// written and delivered. A failed run is an error; partial and ok runs return their
-/// result.
-pub async fn handle(
+/// Why an invocation failed: its error, which the Lambda Errors metric and its alarm
+/// see (and the state machine, for a fanned-out run's step).
+#[derive(Debug, thiserror::Error)]
+pub enum InvokeFailed {
+    #[error(transparent)]
+    Run(#[from] RunFailed),
+    #[error("fan-out {step} failed: {message}")]
+    Step { step: &'static str, message: String },
+}
+
+/// One invocation: a whole run for the schedule's event (its content is not needed),
+/// or the step of a fanned-out run the state machine names. Reading stops `margin`
+/// before `deadline` (the invocation's own), so what was read is still written and
+/// delivered.
+pub async fn invoke(
+    settings: &CollectSettings,
+    event: &serde_json::Value,
+    deadline: Option<std::time::SystemTime>,
+    margin: std::time::Duration,
+) -> Result<serde_json::Value, InvokeFailed> {
+    let step = |step: &'static str| move |message: String| InvokeFailed::Step { step, message };
+    let settings = for_invocation(settings, deadline, margin);
+    // Each step's future boxed: together they are too deep a type for one future.
+    let answer = match Step::of(event).map_err(step("event"))? {
+        None => to_json(Box::pin(run(&settings, None)).await?),
+        Some(Step::Merge { run: name }) => to_json(Box::pin(run(&settings, Some(&name))).await?),
+        Some(Step::Plan { run }) => to_json(
+            Box::pin(fanout::plan(&settings, &run))
+                .await
+                .map_err(step("plan"))?,
+        ),
+        Some(Step::Read(order)) => {
+            let deadline = settings.read_for.map(|d| tokio::time::Instant::now() + d);
+            let done = Box::pin(fanout::read_batch(&settings, &order, deadline))
+                .await
+                .map_err(step("read"))?;
+            tracing::info!(batch = done.batch, items = done.items, errors = done.errors, "batch read");
+            to_json(done)
+        }
+    };
+    answer.map_err(step("answer"))
+}
+
+fn to_json(value: impl serde::Serialize) -> Result<serde_json::Value, String> {
+    serde_json::to_value(value).map_err(|e| e.to_string())
+}
+
+/// The settings for one invocation: reading until `margin` before its deadline, with
+/// fresh counters (a warm function keeps its settings between runs).
+fn for_invocation(
     settings: &CollectSettings,
     deadline: Option<std::time::SystemTime>,
     margin: std::time::Duration,
-) -> Result<RunOutcome, RunFailed> {
+) -> CollectSettings {
     let mut settings = settings.clone();
     let remaining = deadline.and_then(|d| d.duration_since(std::time::SystemTime::now()).ok());
     settings.read_for = match remaining {
@@ -263,8 +323,13 @@ pub async fn handle(
             None
         }
     };
-    // Fresh counters per invocation: a warm function keeps its settings between runs.
     settings.progress = Default::default();
+    settings
+}
+
+/// A whole run, or a fanned-out run's merge (`merge`: the run's name). A failed run is
+/// an error; partial and ok runs return their result.
+async fn run(settings: &CollectSettings, merge: Option<&str>) -> Result<RunOutcome, RunFailed> {
     // A log line every 30 s: a long run shows how far it got, even if Lambda ends it.
     let progress = std::sync::Arc::clone(&settings.progress);
     let ticker = tokio::spawn(async move {
@@ -283,7 +348,10 @@ pub async fn handle(
             );
         }
     });
-    let outcome = collect(&settings).await;
+    let outcome = match merge {
+        None => collect(settings).await,
+        Some(run) => crate::collect::merge(settings, run).await,
+    };
     ticker.abort();
     tracing::info!(status = ?outcome.status, rows = outcome.rows, errors = outcome.errors.len(), "inventory run finished");
     let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();

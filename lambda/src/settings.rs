@@ -124,6 +124,19 @@ impl Rates {
     }
 }
 
+impl Rates {
+    /// Each of `n` readers' share of rates they all count against (a fan-out's
+    /// children reading one aggregator), so together they stay within them.
+    pub fn shared_by(&self, n: usize) -> Rates {
+        let n = n.max(1) as f64;
+        Rates {
+            select: self.select / n,
+            batch_get: self.batch_get / n,
+            describe: self.describe / n,
+        }
+    }
+}
+
 impl std::fmt::Display for Rates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let parts: Vec<String> = Api::ALL
@@ -235,6 +248,73 @@ pub enum Scope {
 }
 
 named_setting!(Scope, "scope", "boundary or all", Boundary => "boundary", All => "all");
+
+/// Whether a scheduled run spreads over AWS Step Functions (a Distributed Map of the
+/// function): the `fan-out` setting. `off` reads in one function, as a small
+/// organization needs; `on` always fans out; `auto` fans out only when the planned
+/// targets pass what one function reads in time ([`FanOut::fans_out`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FanOut {
+    #[default]
+    Off,
+    On,
+    Auto,
+}
+
+named_setting!(FanOut, "fan-out", "off, on or auto", Off => "off", On => "on", Auto => "auto");
+
+/// The targets past which `auto` fans out: half of what one function was measured to
+/// read in its 15 minutes under AWS's rates (docs/benchmarks.md's capacity table,
+/// `make bench-collect`: about 4,900 accounts x 4 regions in list mode, 1,500 x 4 in
+/// aggregator mode), so a month's growth or a slower API still fits.
+pub const AUTO_FAN_OUT_TARGETS: usize = 9_800;
+pub const AUTO_FAN_OUT_SHARDS: usize = 3_000;
+
+/// How a fanned-out run is spread: the `fan-out` setting, the Distributed Map's
+/// `MaxConcurrency` (`fan-out-concurrency`, the template's and the function's alike: an
+/// aggregator's rates are shared by that many children), and the most account-regions
+/// (or aggregator shards) one batch holds (`fan-out-batch`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FanOutSettings {
+    pub mode: FanOut,
+    pub concurrency: usize,
+    pub batch: usize,
+}
+
+/// A child reads 1,000 account-regions in about a minute at the measured 20 a second
+/// (list mode), far inside its 15 minutes, and the manifest's items stay far under
+/// Step Functions' 256 KiB each.
+pub const DEFAULT_FAN_OUT_BATCH: usize = 1_000;
+/// Ten children at once: 10 x 64 concurrent reads is well within STS's and Config's
+/// per-account rates, which each account-region meets in one child only.
+pub const DEFAULT_FAN_OUT_CONCURRENCY: usize = 10;
+
+impl Default for FanOutSettings {
+    fn default() -> Self {
+        FanOutSettings {
+            mode: FanOut::Off,
+            concurrency: DEFAULT_FAN_OUT_CONCURRENCY,
+            batch: DEFAULT_FAN_OUT_BATCH,
+        }
+    }
+}
+
+impl FanOut {
+    /// Whether a run of `targets` account-regions (or aggregator shards: `aggregator`)
+    /// fans out.
+    pub fn fans_out(self, targets: usize, aggregator: bool) -> bool {
+        let most = if aggregator {
+            AUTO_FAN_OUT_SHARDS
+        } else {
+            AUTO_FAN_OUT_TARGETS
+        };
+        match self {
+            FanOut::Off => false,
+            FanOut::On => true,
+            FanOut::Auto => targets > most,
+        }
+    }
+}
 
 /// How many days back a scan counts as the latest: the `scan-period` setting. 30 is
 /// the monthly continuous-monitoring cycle; FedRAMP's 2026 rules ask class B and C

@@ -1,7 +1,8 @@
 //! The Lambda function (`bootstrap`): JSON logs, settings checked once at cold start,
-//! each scheduled invocation returns the run result (a failed run is an error).
+//! each invocation a whole run (the schedule's event) or a fanned-out run's step; a
+//! failed run is an error.
 
-use fedramp_inventory::function::{deadline_margin, handle, settings_from_env};
+use fedramp_inventory::function::{deadline_margin, invoke, settings_from_env};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 
 #[tokio::main]
@@ -17,7 +18,7 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<serde_json::Value>| async move {
             let deadline = Some(event.context.deadline());
-            Ok::<_, Error>(handle(settings, deadline, margin).await?)
+            Ok::<_, Error>(invoke(settings, &event.payload, deadline, margin).await?)
         },
     ))
     .await

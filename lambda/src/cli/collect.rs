@@ -218,5 +218,6 @@ fn settings(args: CollectArgs) -> anyhow::Result<CollectSettings> {
         sdr_base: None,
         // The CLI writes what it is told (its default: the workbook).
         not_written: Vec::new(),
+        fan_out: Default::default(),
     })
 }

@@ -15,9 +15,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 mod assemble;
+mod batch_file;
+pub mod fanout;
 mod notify;
 
-use crate::aws::{caller, AwsSettings, RoleSessions};
+use crate::aws::{caller, AwsSettings, Caller, RoleSessions};
 use crate::changes::{ChangeCounts, ChangeReport};
 use crate::deliver::{self, Delivered};
 use crate::inventory::Inventory;
@@ -28,13 +30,13 @@ use crate::outputs::sdr::{S3Object, SdrBase};
 use crate::outputs::{self, Artifact, Format, Formats, OutputSettings, Report};
 use crate::progress::{Progress, Stage};
 use crate::reader::config::{
-    aggregator_targets, organization_accounts, read_targets, Account, AggregatorPart, ReadPlan,
-    Target, TargetError,
+    aggregator_targets, organization_accounts, read_targets, Account, AggregatorPart, Mapping,
+    ReadPlan, Target, TargetError,
 };
 use crate::reader::quota::{Limits, Rates};
 use crate::reader::services;
 use crate::scan::{ScanCounts, ScanWindow};
-use crate::settings::{Network, ScanPeriod, ScanSource, Scope, ServiceReads};
+use crate::settings::{FanOutSettings, Network, ScanPeriod, ScanSource, Scope, ServiceReads};
 use crate::summary::Summary;
 pub use assemble::assemble;
 use notify::notify;
@@ -104,6 +106,8 @@ pub struct CollectSettings {
     /// What the run leaves out of its default formats, and why (said in the Run
     /// Summary and the result): the SDR without its settings.
     pub not_written: Vec<String>,
+    /// Whether and how a scheduled run spreads over Step Functions (the Lambda's).
+    pub fan_out: FanOutSettings,
 }
 
 /// Account x region reads at once. Each waits on AWS most of its time (AssumeRole, then
@@ -224,35 +228,49 @@ fn run_error(stage: &str, message: impl Into<String>) -> TargetError {
 /// Runs a collection. Never panics on AWS answers; every failure ends up in `errors`.
 pub async fn collect(settings: &CollectSettings) -> RunOutcome {
     let deadline = settings.read_for.map(|d| tokio::time::Instant::now() + d);
-    let outcome = run_with(settings, deadline).await;
+    run_with(settings, Work::Whole(deadline)).await
+}
+
+/// The last step of a fanned-out run: the batches its children read, merged into one
+/// inventory and written, delivered and notified as [`collect`] does.
+pub async fn merge(settings: &CollectSettings, run: &str) -> RunOutcome {
+    run_with(settings, Work::Merge(run)).await
+}
+
+/// What a run reads: everything, until the deadline, or a fanned-out run's batches.
+enum Work<'a> {
+    Whole(Option<tokio::time::Instant>),
+    Merge(&'a str),
+}
+
+async fn run_with(settings: &CollectSettings, work: Work<'_>) -> RunOutcome {
+    let outcome = match settings.aws.load().await {
+        Ok(base) => {
+            let done = match work {
+                Work::Whole(deadline) => run(settings, &base, deadline).await,
+                Work::Merge(run) => fanout::merge_run(settings, &base, run).await,
+            };
+            let (outcome, changes) = match done {
+                Ok(done) => done,
+                Err(e) => {
+                    let mut outcome = RunOutcome::failed();
+                    outcome.errors.push(e);
+                    (outcome, None)
+                }
+            };
+            notify(settings, &base, outcome, changes.as_ref()).await
+        }
+        Err(e) => {
+            let mut outcome = RunOutcome::failed();
+            outcome.fail("configuration", e.to_string());
+            outcome
+        }
+    };
     // Every failure is its own log line (JSON in the Lambda), not only a count.
     for e in &outcome.errors {
         tracing::error!(account = %e.account, region = %e.region, stage = %e.stage, message = %e.message, "inventory target failed");
     }
     outcome
-}
-
-async fn run_with(
-    settings: &CollectSettings,
-    deadline: Option<tokio::time::Instant>,
-) -> RunOutcome {
-    let base = match settings.aws.load().await {
-        Ok(c) => c,
-        Err(e) => {
-            let mut outcome = RunOutcome::failed();
-            outcome.fail("configuration", e.to_string());
-            return outcome;
-        }
-    };
-    let (outcome, changes) = match run(settings, &base, deadline).await {
-        Ok(done) => done,
-        Err(e) => {
-            let mut outcome = RunOutcome::failed();
-            outcome.errors.push(e);
-            (outcome, None)
-        }
-    };
-    notify(settings, &base, outcome, changes.as_ref()).await
 }
 
 /// The stages after connecting; an `Err` is a failure of the whole run.
@@ -261,33 +279,50 @@ async fn run(
     base: &SdkConfig,
     deadline: Option<tokio::time::Instant>,
 ) -> Result<(RunOutcome, Option<ChangeReport>), TargetError> {
-    let me = caller(base, settings.aws.profile.as_deref())
-        .await
-        .map_err(|e| run_error("identity", e.to_string()))?;
-    // The provider's SDR first: one that cannot be read, or is not an SDR, stops the run
-    // before anything is read or written.
-    let with_base;
-    let settings = match &settings.sdr_base {
-        None => settings,
-        Some(object) => {
-            let text = crate::deliver::read_text(base, &object.bucket, &object.key)
-                .await
-                .map_err(|e| run_error("sdr-base", e))?;
-            let sdr = SdrBase::from_text(object.to_string(), &text)
-                .map_err(|e| run_error("sdr-base", format!("{object}: {e}")))?;
-            let mut copy = settings.clone();
-            copy.outputs.sdr.base = Some(sdr);
-            with_base = copy;
-            &with_base
-        }
-    };
+    let (me, settings) = begin(settings, base).await?;
+    let settings = settings.as_ref();
     // AWS's rates hold from the first call: the aggregator's GROUP BY counts too.
     let limits = Limits::new(settings.rates);
     let targets = targets(settings, base, &limits).await?;
-    let plan = ReadPlan {
+    let plan = read_plan(settings, base, &me, limits, deadline);
+    let read = read(plan, map_context(settings, &targets), &targets).await?;
+    finish(settings, base, &me, &targets, read).await
+}
+
+/// Stage: who the run is, and the provider's SDR, read before anything else: one that
+/// cannot be read, or is not an SDR, stops the run before anything is read or written.
+async fn begin<'a>(
+    settings: &'a CollectSettings,
+    base: &SdkConfig,
+) -> Result<(Caller, std::borrow::Cow<'a, CollectSettings>), TargetError> {
+    let me = caller(base, settings.aws.profile.as_deref())
+        .await
+        .map_err(|e| run_error("identity", e.to_string()))?;
+    let Some(object) = &settings.sdr_base else {
+        return Ok((me, std::borrow::Cow::Borrowed(settings)));
+    };
+    let text = crate::deliver::read_text(base, &object.bucket, &object.key)
+        .await
+        .map_err(|e| run_error("sdr-base", e))?;
+    let sdr = SdrBase::from_text(object.to_string(), &text)
+        .map_err(|e| run_error("sdr-base", format!("{object}: {e}")))?;
+    let mut copy = settings.clone();
+    copy.outputs.sdr.base = Some(sdr);
+    Ok((me, std::borrow::Cow::Owned(copy)))
+}
+
+/// How the targets are read: as `me`, through the member roles, within `limits`.
+fn read_plan(
+    settings: &CollectSettings,
+    base: &SdkConfig,
+    me: &Caller,
+    limits: Limits,
+    deadline: Option<tokio::time::Instant>,
+) -> ReadPlan {
+    ReadPlan {
         base: base.clone(),
         caller_account: me.account.clone(),
-        partition: me.partition,
+        partition: me.partition.clone(),
         role_name: settings.role_name.clone(),
         sessions: Arc::new(RoleSessions::new(
             base,
@@ -296,13 +331,36 @@ async fn run(
         )),
         limits,
         concurrency: settings.concurrency,
-        context: map_context(settings, &targets),
+        network: settings.network,
+        scope: settings.scope,
         deadline,
         progress: Arc::clone(&settings.progress),
         scan: settings.scan_coverage,
         service_reads: settings.service_reads,
-    };
-    let (mut gathered, errors, findings) = read(plan, &targets).await?;
+    }
+}
+
+/// What the targets gave: the gathered items, and the errors and coverage findings per
+/// target index.
+struct Read {
+    gathered: Gathered,
+    errors: PerTarget,
+    findings: PerTarget,
+}
+
+/// The stages after reading: assemble, write (comparing with the last run), deliver.
+async fn finish(
+    settings: &CollectSettings,
+    base: &SdkConfig,
+    me: &Caller,
+    targets: &[Target],
+    read: Read,
+) -> Result<(RunOutcome, Option<ChangeReport>), TargetError> {
+    let Read {
+        mut gathered,
+        errors,
+        findings,
+    } = read;
     gathered.network_evidence(settings.network, settings.formats.needs_network_facts());
     settings.progress.set_stage(Stage::Writing);
     let now = Utc::now();
@@ -311,7 +369,7 @@ async fn run(
         days: settings.scan_period.days(),
     });
     let (inventory, mut summary, mut outcome) =
-        assemble(&targets, gathered, errors, findings, now, window);
+        assemble(targets, gathered, errors, findings, now, window);
     summary.not_written.clone_from(&settings.not_written);
     summary.read_with = assemble::read_with(settings);
     summary.scope = settings.scope;
@@ -432,17 +490,23 @@ type PerTarget = Vec<(usize, TargetError)>;
 /// target index.
 async fn read(
     plan: ReadPlan,
+    context: MapContext,
     targets: &[Target],
-) -> Result<(Gathered, PerTarget, PerTarget), TargetError> {
+) -> Result<Read, TargetError> {
     let names: Vec<String> = targets.iter().map(Target::label).collect();
     let (tx, rx) = sync_channel(64);
     let progress = Arc::clone(&plan.progress);
     let collector = std::thread::spawn(move || gather(rx, names, &progress));
-    let (errors, findings) = read_targets(Arc::new(plan), targets, tx).await;
+    let sink = Arc::new(Mapping::new(context, tx));
+    let (errors, findings) = read_targets(Arc::new(plan), targets, sink).await;
     let gathered = collector
         .join()
         .map_err(|_| run_error("internal", "the collector thread panicked"))?;
-    Ok((gathered, errors, findings))
+    Ok(Read {
+        gathered,
+        errors,
+        findings,
+    })
 }
 
 /// Object keys of a run delivered to S3: its stem, and the prefix it is under.

@@ -18,7 +18,8 @@ use tokio::sync::Semaphore;
 
 use super::config_calls::{fetch_page, Calls};
 use super::quota::{Api, Limits};
-use super::{inspector, services};
+use super::inspector::{self, RawScan};
+use super::services;
 use crate::aws::{describe, in_region, RoleSessions};
 use crate::json::Json;
 use crate::kernel::{map_value, Batch, Origin, Outcome};
@@ -39,15 +40,18 @@ pub struct Account {
     pub name: String,
 }
 
-/// One query to run: an account in a region, or (part of) the aggregator.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One query to run: an account in a region, or (part of) the aggregator. Serialized
+/// in a fan-out run's manifest, so each batch names exactly what it reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Target {
     Account { account: Account, region: String },
     Aggregator { name: String, part: AggregatorPart },
 }
 
 /// Which of the aggregator's items one target reads.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AggregatorPart {
     /// Everything, as one page chain.
     Whole,
@@ -108,7 +112,9 @@ pub(crate) struct ReadPlan {
     /// AWS's rates, per API and per account or aggregator.
     pub limits: Limits,
     pub concurrency: usize,
-    pub context: MapContext,
+    /// Which network facts and which resources are read.
+    pub network: Network,
+    pub scope: Scope,
     /// When reading stops: targets not finished by then are reported as `timeout`,
     /// and what they gave so far is kept.
     pub deadline: Option<tokio::time::Instant>,
@@ -131,6 +137,60 @@ impl ReadPlan {
             self.partition, self.role_name
         );
         self.sessions.config(&role, region).await
+    }
+}
+
+/// Where each target's pages go as they are read: mapped for this run's gatherer
+/// ([`Mapping`]), or kept as read for a merge elsewhere (a fan-out batch).
+pub(crate) trait Sink: Send + Sync {
+    /// One page of a chain: its number in the chain and what the chain reads (empty: the
+    /// advanced query; `envelope`; a batch-get or service type), which name it in
+    /// warnings. `values` are result texts (select) or items.
+    fn page(&self, index: usize, page: (u64, &str), values: Vec<serde_json::Value>);
+    /// Amazon Inspector's coverage in the target's account and region.
+    fn scan(&self, index: usize, scan: RawScan);
+}
+
+/// Maps each page as it arrives and hands it to the gatherer: no target's raw items
+/// are ever held whole.
+pub(crate) struct Mapping {
+    pub context: MapContext,
+    seq: std::sync::atomic::AtomicU64,
+    tx: std::sync::mpsc::SyncSender<Batch>,
+}
+
+impl Mapping {
+    pub fn new(context: MapContext, tx: std::sync::mpsc::SyncSender<Batch>) -> Self {
+        Mapping {
+            context,
+            seq: std::sync::atomic::AtomicU64::new(0),
+            tx,
+        }
+    }
+
+    fn send(&self, index: usize, items: Vec<Outcome>) {
+        let seq = self.seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        // The collector outlives the readers; a failed send means it is gone already.
+        let _ = self.tx.send(Batch {
+            seq,
+            input: index,
+            items,
+        });
+    }
+}
+
+impl Sink for Mapping {
+    fn page(&self, index: usize, page: (u64, &str), values: Vec<serde_json::Value>) {
+        if !values.is_empty() {
+            self.send(index, map_page(&self.context, page, &values));
+        }
+    }
+
+    fn scan(&self, index: usize, scan: RawScan) {
+        self.send(
+            index,
+            vec![Outcome::Scanned(Box::new(inspector::scan_read(scan)))],
+        );
     }
 }
 
@@ -165,28 +225,22 @@ pub async fn organization_accounts(base: &SdkConfig) -> Result<Vec<Account>, Str
     Ok(accounts)
 }
 
-/// Reads every target, sending mapped batches to `tx` (input index = target index).
+/// Reads every target, handing its pages to `sink` (input index = target index).
 /// Returns the errors and the coverage findings, per target.
 pub(crate) async fn read_targets(
     plan: Arc<ReadPlan>,
     targets: &[Target],
-    tx: std::sync::mpsc::SyncSender<Batch>,
+    sink: Arc<dyn Sink>,
 ) -> (Vec<(usize, TargetError)>, Vec<(usize, TargetError)>) {
     plan.progress.set_targets(targets.len());
     let permits = Arc::new(Semaphore::new(plan.concurrency.max(1)));
-    let seq = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut tasks = tokio::task::JoinSet::new();
     for (index, target) in targets.iter().cloned().enumerate() {
-        let (plan, permits, seq, tx) = (
-            Arc::clone(&plan),
-            Arc::clone(&permits),
-            Arc::clone(&seq),
-            tx.clone(),
-        );
+        let (plan, permits, sink) = (Arc::clone(&plan), Arc::clone(&permits), Arc::clone(&sink));
         tasks.spawn(async move {
             let read = async {
                 let _permit = permits.acquire_owned().await;
-                read_target(&plan, index, &target, &seq, &tx).await
+                read_target(&plan, index, &target, sink.as_ref()).await
             };
             let result = match plan.deadline {
                 None => read.await,
@@ -198,7 +252,7 @@ pub(crate) async fn read_targets(
             (index, result)
         });
     }
-    drop(tx);
+    drop(sink);
     let (mut errors, mut findings) = (Vec::new(), Vec::new());
     while let Some(done) = tasks.join_next().await {
         match done {
@@ -297,12 +351,11 @@ async fn read_target(
     plan: &ReadPlan,
     index: usize,
     target: &Target,
-    seq: &std::sync::atomic::AtomicU64,
-    tx: &std::sync::mpsc::SyncSender<Batch>,
+    sink: &dyn Sink,
 ) -> Result<Findings, TargetError> {
     let fail = |stage: &str, message: String| target_error(target, stage, message);
     let account_region = target.account_region();
-    let reads = reads_of(target, plan.context.network, plan.context.scope);
+    let reads = reads_of(target, plan.network, plan.scope);
     // The types Config does not record are read where this target reads them, unless
     // turned off; Inspector's coverage needs the member role there as well.
     let services_read = reads.services && plan.service_reads == ServiceReads::MemberRoles;
@@ -364,7 +417,7 @@ async fn read_target(
                     .map_err(|m| fail("select", m))?;
                 page_no += 1;
                 let values = results.into_iter().map(serde_json::Value::String).collect();
-                send_page(plan, index, (page_no, label), values, seq, tx);
+                sink.page(index, (page_no, label), values);
                 match next {
                     Some(t) if !t.is_empty() => token = Some(t),
                     _ => return Ok::<(), TargetError>(()),
@@ -386,7 +439,7 @@ async fn read_target(
                 .await
                 .map_err(|m| fail("batch-get", m))?;
             page_no += 1;
-            send_page(plan, index, (page_no, &resource_type), items, seq, tx);
+            sink.page(index, (page_no, &resource_type), items);
             match next {
                 Some(t) if !t.is_empty() => token = Some(t),
                 _ => return Ok::<(), TargetError>(()),
@@ -400,7 +453,7 @@ async fn read_target(
     // query nor the registry reads (AWS's schema of the query leaves out about a
     // hundred recorded types), each listed and batch-read like the batch-get types.
     let listed = async {
-        if !(reads.batch && plan.context.scope == Scope::All) {
+        if !(reads.batch && plan.scope == Scope::All) {
             return Ok(());
         }
         let discovered = calls
@@ -439,7 +492,7 @@ async fn read_target(
             let mut page_no = 0u64;
             let mut page = |items: Vec<serde_json::Value>| {
                 page_no += 1;
-                send_page(plan, index, (page_no, resource_type), items, seq, tx);
+                sink.page(index, (page_no, resource_type), items);
             };
             services::read(config, read, &here, &label, &mut page)
                 .await
@@ -489,12 +542,7 @@ async fn read_target(
         };
         match inspector::read(config, account, region, &label).await {
             Ok(read) => {
-                let seq = seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                let _ = tx.send(Batch {
-                    seq,
-                    input: index,
-                    items: vec![Outcome::Scanned(Box::new(read))],
-                });
+                sink.scan(index, read);
                 Vec::new()
             }
             Err(m) => vec![finding(
@@ -635,21 +683,14 @@ fn target_error(target: &Target, stage: &str, message: String) -> TargetError {
     }
 }
 
-/// Maps one page as it arrives; `values` are result texts (select) or items (batch get).
-/// `page` is the page's number in its chain and the batch-get type it is of (empty for
-/// the advanced query), which name it in warnings.
-fn send_page(
-    plan: &ReadPlan,
-    index: usize,
+/// One page's items mapped, each named by where it sits in the page (`page`: as
+/// [`Sink::page`] gives it).
+pub(crate) fn map_page(
+    context: &MapContext,
     page: (u64, &str),
-    values: Vec<serde_json::Value>,
-    seq: &std::sync::atomic::AtomicU64,
-    tx: &std::sync::mpsc::SyncSender<Batch>,
-) {
-    if values.is_empty() {
-        return;
-    }
-    let items: Vec<Outcome> = values
+    values: &[serde_json::Value],
+) -> Vec<Outcome> {
+    values
         .iter()
         .enumerate()
         .map(|(i, value)| {
@@ -660,14 +701,7 @@ fn send_page(
                     kind => format!("{kind} Results[{i}]"),
                 }),
             };
-            map_value(origin, element(Json::from(value)), &plan.context)
+            map_value(origin, element(Json::from(value)), context)
         })
-        .collect();
-    let seq = seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    // The collector outlives the readers; a failed send means it is gone already.
-    let _ = tx.send(Batch {
-        seq,
-        input: index,
-        items,
-    });
+        .collect()
 }

@@ -22,6 +22,41 @@ const KINDS: [ScanKind; 4] = [
 /// `ListCoverage`'s largest page (botocore's model: `maxResults` 1..200).
 const PAGE: i32 = 200;
 
+/// One account's coverage as Inspector gave it: the kinds whose scanning is enabled,
+/// and each covered resource as the CLI prints it, with where it was read. Kept raw so
+/// that a fan-out batch can hand it on to the merge, which reads it as this run would.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct RawScan {
+    pub account: String,
+    pub region: String,
+    /// `resourceType`s of the kinds enabled (Inspector's names).
+    pub enabled: Vec<String>,
+    /// (where it was read, the record).
+    pub records: Vec<(String, Value)>,
+}
+
+/// The coverage read: records parsed as `report --scan-coverage` parses its files.
+pub(crate) fn scan_read(raw: RawScan) -> ScanRead {
+    let mut read = ScanRead {
+        enabled: raw.enabled.iter().filter_map(|k| ScanKind::of(k)).collect(),
+        records: Default::default(),
+        warnings: Vec::new(),
+        account: raw.account,
+        region: raw.region,
+    };
+    let mut words = Words::default();
+    for (source, record) in &raw.records {
+        take_record(
+            record,
+            Some(&read.region),
+            source,
+            (&mut read.records, &mut words),
+            &mut read.warnings,
+        );
+    }
+    read
+}
+
 /// Reads one account's coverage in the client's region. `Err` when Inspector could not
 /// be asked. Scanning not enabled is no error: the kinds enabled are in the result, and
 /// the join names each asset it could then not check.
@@ -30,7 +65,7 @@ pub(crate) async fn read(
     account: &str,
     region: &str,
     label: &str,
-) -> Result<ScanRead, String> {
+) -> Result<RawScan, String> {
     let conf = aws_sdk_inspector2::config::Builder::from(config)
         .retry_partition(aws_sdk_config::config::retry::RetryPartition::new(format!(
             "{label} inspector2"
@@ -59,14 +94,13 @@ pub(crate) async fn read(
         .into_iter()
         .filter(|k| enabled_scan(k.enabled_by()).as_deref() == Some("ENABLED"))
         .collect();
-    let mut read = ScanRead {
+    let mut read = RawScan {
         account: account.to_string(),
         region: region.to_string(),
-        enabled,
-        records: Default::default(),
-        warnings: Vec::new(),
+        enabled: enabled.iter().map(|k| k.resource_type().to_string()).collect(),
+        records: Vec::new(),
     };
-    if read.enabled.is_empty() {
+    if enabled.is_empty() {
         return Ok(read);
     }
     let only_this_account = aws_sdk_inspector2::types::CoverageStringFilter::builder()
@@ -84,19 +118,12 @@ pub(crate) async fn read(
         .into_paginator()
         .send();
     let mut page_no = 0;
-    let mut words = Words::default();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| format!("inspector2:ListCoverage failed: {}", describe(&e)))?;
         page_no += 1;
         for (i, r) in page.covered_resources().iter().enumerate() {
             let source = format!("account {account} / {region}: ListCoverage page {page_no} [{i}]");
-            take_record(
-                &as_cli_json(r),
-                Some(region),
-                &source,
-                (&mut read.records, &mut words),
-                &mut read.warnings,
-            );
+            read.records.push((source, as_cli_json(r)));
         }
     }
     Ok(read)

@@ -35,7 +35,7 @@ impl ScanKind {
         }
     }
 
-    fn of(resource_type: &str) -> Option<ScanKind> {
+    pub(crate) fn of(resource_type: &str) -> Option<ScanKind> {
         [
             ScanKind::Ec2Instance,
             ScanKind::LambdaFunction,
