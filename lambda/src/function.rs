@@ -14,8 +14,8 @@ use crate::outputs::sdr::{S3Object, SdrSettings};
 use crate::outputs::{Compression, Format, Formats, IpCell, Layout, OscalSettings, OutputSettings};
 use crate::reader::config::Account;
 use crate::settings::{
-    split_list, FanOutSettings, Network, DEFAULT_FAN_OUT_BATCH, DEFAULT_FAN_OUT_CONCURRENCY, Rates, ScanPeriod, ScanSource, Scope, ServiceReads,
-    DEFAULT_MEMBER_ROLE_NAME,
+    split_list, FanOutSettings, Network, Rates, ScanPeriod, ScanSource, Scope, ServiceReads,
+    DEFAULT_FAN_OUT_BATCH, DEFAULT_FAN_OUT_CONCURRENCY, DEFAULT_MEMBER_ROLE_NAME,
 };
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -292,7 +292,12 @@ pub async fn invoke(
             let done = Box::pin(fanout::read_batch(&settings, &order, deadline))
                 .await
                 .map_err(step("read"))?;
-            tracing::info!(batch = done.batch, items = done.items, errors = done.errors, "batch read");
+            tracing::info!(
+                batch = done.batch,
+                items = done.items,
+                errors = done.errors,
+                "batch read"
+            );
             to_json(done)
         }
     };

@@ -41,6 +41,13 @@ stdin are commands, each answered with one JSON line on stdout:
                               invocation on to the emulator at URL (`cargo lambda watch`,
                               which knows the function by its own name for it) as NAME
   lambda-calls             -> the function names the proxy was asked to invoke
+  state-machine TEMPLATE RESOURCE FUNCTION EMULATOR BINARY [VALUES]
+                           -> {"arn": ...}: the template's state machine, executed by moto's
+                              ASL interpreter, its Lambda tasks' invocations of FUNCTION passed
+                              on to the emulator (as BINARY); VALUES (JSON) override its !Sub
+                              names, which default to the parameters' defaults
+  execute ARN NAME [INPUT] -> starts an execution named NAME and waits: status, output, error, cause
+  invoked                  -> every payload the state machine sent the function, in order
   stackset-requests        -> every StackSet change request (action and parameters), in order
   stackset NAME            -> the StackSet's status, permission model, AutoDeployment, OUs and
                               [account, region] of its instances (null when there is none)
@@ -82,6 +89,7 @@ Seed file:
    "organization": ["ACCOUNT", ...],   # create an organization with these member ids
    "stacksets_access": true,           # trusted access for CloudFormation StackSets
    "stackset_fail": {"ACCOUNT": "reason"},  # that account's stack instances fail
+   "refused_puts": ["REGEX", ...],     # S3 PutObject of a key matching one: AccessDenied
    "buckets": ["NAME", ...], "topics": ["NAME", ...]}   # made in the default account
 """
 import argparse
@@ -106,7 +114,11 @@ from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult
 from moto.organizations.models import organizations_backends
 from moto.s3.models import FakeBucket
+from moto.s3.responses import S3Response
 import moto.organizations.utils as org_utils
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import step_functions  # noqa: E402  (beside this file)
 
 DEFAULT_ACCOUNT = "123456789012"
 SEED = {"items": {}, "deny": [], "delay_ms": 0}
@@ -609,6 +621,20 @@ def bucket_permission(self, action, resource):
 
 
 FakeBucket.get_permission = bucket_permission
+
+
+def put_object(self):
+    """S3 PutObject, refused (AccessDenied, as a bucket policy's Deny answers) for the
+    keys the seed's `refused_puts` patterns match."""
+    from moto.s3.exceptions import S3AccessDeniedError
+    key = self.parse_key_name()
+    if any(re.search(pattern, key) for pattern in SEED.get("refused_puts", [])):
+        raise S3AccessDeniedError()
+    return _moto_put_object(self)
+
+
+_moto_put_object = S3Response.put_object
+S3Response.put_object = put_object
 Inspector2Response.batch_get_account_status = batch_get_account_status
 Inspector2Response.list_coverage = list_coverage
 inspector2_urls.url_paths["{0}/coverage/list$"] = Inspector2Response.dispatch
@@ -633,8 +659,6 @@ def lambda_proxy(emulator, binary):
     the binary's, and the emulator's answer (status, function error, payload) is
     passed back unchanged."""
     import http.server
-    import urllib.error
-    import urllib.request
 
     class Invoke(http.server.BaseHTTPRequestHandler):
         def do_POST(self):
@@ -644,14 +668,8 @@ def lambda_proxy(emulator, binary):
                 return
             PROXIED.append(urllib.parse.unquote(parts[3]))
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            request = urllib.request.Request(
-                f"{emulator}/2015-03-31/functions/{binary}/invocations", data=body, method="POST",
-                headers={"Content-Type": self.headers.get("Content-Type", "application/json")})
-            try:
-                with urllib.request.urlopen(request) as answer:
-                    status, headers, payload = answer.status, answer.headers, answer.read()
-            except urllib.error.HTTPError as e:
-                status, headers, payload = e.code, e.headers, e.read()
+            status, headers, payload = step_functions.forward(
+                emulator, binary, body, self.headers.get("Content-Type", "application/json"))
             self.send_response(status)
             for name in ("Content-Type", "X-Amz-Function-Error", "X-Amz-Executed-Version"):
                 if headers.get(name):
@@ -971,6 +989,15 @@ def answer(line, url):
         return lambda_proxy(words[1], words[2])
     if words[0] == "lambda-calls":
         return PROXIED
+    if words[0] == "state-machine":
+        values = json.loads(" ".join(words[6:]) or "{}")
+        return step_functions.make(client("stepfunctions", url), words[1], words[2], words[3],
+                                   words[4], words[5], values)
+    if words[0] == "execute":
+        return step_functions.execute(client("stepfunctions", url), words[1], words[2],
+                                      " ".join(words[3:]) or "{}")
+    if words[0] == "invoked":
+        return step_functions.INVOKED
     if words[0] == "config-calls":
         return CALLS["config"]
     if words[0] == "batch-calls":
@@ -1000,6 +1027,8 @@ def main():
     with open(args.seed, encoding="utf-8") as f:
         SEED.update(json.load(f))
     port = free_port()
+    # Where moto's Step Functions interpreter sends its own Lambda and S3 calls.
+    os.environ["MOTO_PORT"] = str(port)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     url = f"http://127.0.0.1:{port}"

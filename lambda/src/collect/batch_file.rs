@@ -122,7 +122,10 @@ impl BatchWriter {
         if let Some(e) = state.error.take() {
             return Err(e);
         }
-        let out = state.out.take().ok_or("the batch file was already finished")?;
+        let out = state
+            .out
+            .take()
+            .ok_or("the batch file was already finished")?;
         out.finish()
             .and_then(|mut w| w.flush())
             .map_err(|e| format!("writing the batch file failed: {e}"))?;
@@ -246,11 +249,19 @@ mod tests {
         let written = writer
             .finish(vec![(1, error("select"))], vec![(2, error("coverage"))])
             .unwrap();
-        assert_eq!(written, Written { items: 1, errors: 1 });
+        assert_eq!(
+            written,
+            Written {
+                items: 1,
+                errors: 1
+            }
+        );
         let mut seen = Vec::new();
         let (errors, findings) = read(&path, ("r1", 2, 3), &mut |l| seen.push(l)).unwrap();
         assert_eq!(seen.len(), 2, "the empty page is not written: {seen:?}");
-        assert!(matches!(&seen[0], Line::Page { target: 0, no: 1, chain, values } if chain.is_empty() && values.len() == 1));
+        assert!(
+            matches!(&seen[0], Line::Page { target: 0, no: 1, chain, values } if chain.is_empty() && values.len() == 1)
+        );
         assert!(matches!(&seen[1], Line::Scan { target: 2, scan } if scan.records.len() == 1));
         assert_eq!((errors[0].0, findings[0].0), (1, 2));
 
@@ -280,8 +291,14 @@ mod tests {
         // A line naming a target outside the batch, or not JSON.
         let bad = dir.path().join("bad.jsonl.gz");
         let mut out = GzEncoder::new(File::create(&bad).unwrap(), flate2::Compression::fast());
-        out.write_all(format!("{}\n{{\"page\":{{\"target\":9,\"no\":1,\"chain\":\"\",\"values\":[]}}}}\n", kept[0]).as_bytes())
-            .unwrap();
+        out.write_all(
+            format!(
+                "{}\n{{\"page\":{{\"target\":9,\"no\":1,\"chain\":\"\",\"values\":[]}}}}\n",
+                kept[0]
+            )
+            .as_bytes(),
+        )
+        .unwrap();
         out.finish().unwrap();
         let damaged = read(&bad, ("r1", 2, 3), &mut |_| {}).unwrap_err();
         assert!(damaged.0.contains("target 9, of 3"), "{damaged:?}");

@@ -40,10 +40,14 @@ use crate::settings::Scope;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "lowercase")]
 pub enum Step {
-    Plan { run: String },
+    Plan {
+        run: String,
+    },
     /// Each item of the manifest is one, as it is.
     Read(BatchOrder),
-    Merge { run: String },
+    Merge {
+        run: String,
+    },
 }
 
 impl Step {
@@ -190,7 +194,11 @@ fn batch_size(settings: &CollectSettings) -> usize {
         .rates
         .shared_by(settings.fan_out.concurrency)
         .select;
-    let per_shard = if settings.scope == Scope::All { 2.0 } else { 1.0 };
+    let per_shard = if settings.scope == Scope::All {
+        2.0
+    } else {
+        1.0
+    };
     most.min(((CHILD_READ_SECONDS * share / per_shard / 2.0) as usize).max(1))
 }
 
@@ -270,11 +278,9 @@ pub async fn read_batch(
     let (errors, findings) = read_targets(Arc::new(plan), &order.targets, sink).await;
     let key = place.batch(order.batch);
     let sent = match writer.finish(errors, findings) {
-        Ok(written) => {
-            deliver::upload_file(&base, place.bucket(), &key, &path, "application/gzip")
-                .await
-                .map(|()| written)
-        }
+        Ok(written) => deliver::upload_file(&base, place.bucket(), &key, &path, "application/gzip")
+            .await
+            .map(|()| written),
         Err(e) => Err(e),
     };
     let _ = std::fs::remove_file(&path);
@@ -435,9 +441,8 @@ fn replay(
         });
         *seq += 1;
     })?;
-    let shift = |list: PerTarget| -> PerTarget {
-        list.into_iter().map(|(i, e)| (offset + i, e)).collect()
-    };
+    let shift =
+        |list: PerTarget| -> PerTarget { list.into_iter().map(|(i, e)| (offset + i, e)).collect() };
     Ok((shift(errors), shift(findings)))
 }
 
@@ -469,7 +474,11 @@ mod tests {
         let split = batches(targets.clone(), 4);
         let sizes: Vec<usize> = split.iter().map(Vec::len).collect();
         assert_eq!(sizes, [2, 3, 4, 2], "{split:?}");
-        assert_eq!(split.concat().len(), targets.len(), "no target lost or doubled");
+        assert_eq!(
+            split.concat().len(),
+            targets.len(),
+            "no target lost or doubled"
+        );
         for batch in &split {
             for t in batch {
                 let owner = t.account_region().0;

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
 use super::config_calls::{fetch_page, Calls};
-use super::quota::{Api, Limits};
 use super::inspector::{self, RawScan};
+use super::quota::{Api, Limits};
 use super::services;
 use crate::aws::{describe, in_region, RoleSessions};
 use crate::json::Json;

@@ -97,7 +97,10 @@ pub(crate) async fn read(
     let mut read = RawScan {
         account: account.to_string(),
         region: region.to_string(),
-        enabled: enabled.iter().map(|k| k.resource_type().to_string()).collect(),
+        enabled: enabled
+            .iter()
+            .map(|k| k.resource_type().to_string())
+            .collect(),
         records: Vec::new(),
     };
     if enabled.is_empty() {

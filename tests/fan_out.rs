@@ -1,0 +1,287 @@
+//! A run fanned out on AWS Step Functions: the template's own state machine
+//! (cloudformation/collector.yaml), executed by moto's ASL interpreter (Distributed Map,
+//! S3 ItemReader), its Lambda tasks answered by the real function under cargo-lambda's
+//! runtime emulator, against the local AWS. Judged against the same function's run in
+//! one invocation on the same organization.
+
+mod common;
+
+use std::process::Command;
+
+use common::{items, repo, LocalAws, Watch};
+use serde_json::{json, Value};
+
+const REGIONS: [&str; 2] = ["us-east-1", "us-west-2"];
+
+/// `n` accounts x both regions: account `i` holds `i % 4` tables, an instance and a role
+/// in each region; with the ACCOUNT_LIST that names them.
+fn organization(n: usize) -> (Value, String) {
+    let mut seeded = serde_json::Map::new();
+    let mut list = Vec::new();
+    for i in 0..n {
+        let id = format!("{}", 100_000_000_000u64 + i as u64);
+        let regions: serde_json::Map<String, Value> = REGIONS
+            .iter()
+            .map(|r| (r.to_string(), json!(items(&id, r, i % 4))))
+            .collect();
+        seeded.insert(id.clone(), Value::Object(regions));
+        list.push(json!({"name": format!("acct-{i}"), "id": id}));
+    }
+    (Value::Object(seeded), Value::Array(list).to_string())
+}
+
+/// Rows of account `i` in one region (`items`: tables, and the instance's two).
+fn rows_of(i: usize) -> u64 {
+    (i % 4 + 2) as u64
+}
+
+/// The function and its state machine, on the local AWS.
+struct Deployed {
+    aws: LocalAws,
+    _watch: Watch,
+    port: u16,
+    machine: String,
+}
+
+fn deploy(seed: &Value, vars: &[(&str, &str)]) -> Deployed {
+    let mut aws = LocalAws::start(seed);
+    let mut env: Vec<(String, String)> = aws
+        .env()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    let settings = [
+        ("REPORT_TARGET_BUCKET_NAME", "reports"),
+        ("REPORT_TARGET_BUCKET_PATH", "inventory"),
+        ("REGIONS", "us-east-1,us-west-2"),
+        ("FORMATS", "xlsx,csv"),
+        ("FAN_OUT", "on"),
+        ("FAN_OUT_CONCURRENCY", "4"),
+    ];
+    for (k, v) in settings.iter().chain(vars) {
+        env.push((k.to_string(), v.to_string()));
+    }
+    let (watch, port) = common::lambda_watch(&env);
+    let made = aws.ask(&format!(
+        "state-machine {} StateMachine fedramp-inventory http://127.0.0.1:{port} {} {}",
+        repo("cloudformation/collector.yaml").display(),
+        common::EMULATED_FUNCTION,
+        json!({"FanOutConcurrency": "4"})
+    ));
+    let machine = made["arn"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no state machine: {made}"))
+        .to_string();
+    Deployed {
+        aws,
+        _watch: watch,
+        port,
+        machine,
+    }
+}
+
+impl Deployed {
+    /// The function invoked once with the schedule's event: the single-function run.
+    fn single(&self) -> Value {
+        let invoked = Command::new(common::cargo_lambda())
+            .current_dir(repo(""))
+            .args([
+                "lambda",
+                "invoke",
+                common::EMULATED_FUNCTION,
+                "-A",
+                "127.0.0.1",
+            ])
+            .args(["-P", &self.port.to_string()])
+            .arg("--data-file")
+            .arg(repo("tests/fixtures/scheduled-event.json"))
+            .output()
+            .expect("cargo lambda invoke runs");
+        let stdout = String::from_utf8_lossy(&invoked.stdout);
+        assert!(invoked.status.success(), "invoke failed: {stdout}");
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    }
+
+    /// An execution of the state machine, as the schedule starts it: its output.
+    fn fanned(&mut self, name: &str) -> Value {
+        let done = self
+            .aws
+            .ask(&format!("execute {} {name} {{}}", self.machine));
+        assert_eq!(done["status"], "SUCCEEDED", "{done:#}");
+        done["output"].clone()
+    }
+
+    /// The text of one of a result's delivered files.
+    fn artifact(&mut self, result: &Value, format: &str) -> String {
+        let uri = result["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["format"] == format)
+            .and_then(|a| a["s3_uri"].as_str())
+            .unwrap_or_else(|| panic!("no {format} in {result:#}"));
+        let key = uri.strip_prefix("s3://reports/").unwrap();
+        let file = tempfile::NamedTempFile::new().unwrap();
+        self.aws
+            .ask(&format!("s3-get reports {key} {}", file.path().display()));
+        std::fs::read_to_string(file.path()).unwrap()
+    }
+
+    /// Each step the state machine asked of the function, in order.
+    fn steps(&mut self) -> Vec<Value> {
+        self.aws.ask("invoked").as_array().unwrap().clone()
+    }
+}
+
+/// What two runs must agree on: everything but where and when they wrote.
+fn same_run(one: &Value, other: &Value) {
+    for field in [
+        "status",
+        "rows",
+        "per_account",
+        "errors",
+        "warnings",
+        "resources",
+    ] {
+        assert_eq!(one.get(field), other.get(field), "{field} differs");
+    }
+}
+
+#[test]
+fn forty_accounts_fanned_out_over_eight_batches_give_the_single_runs_inventory() {
+    let (seeded, list) = organization(40);
+    let seed = json!({"items": seeded, "buckets": ["reports"]});
+    let mut d = deploy(
+        &seed,
+        &[("ACCOUNT_LIST", list.as_str()), ("FAN_OUT_BATCH", "10")],
+    );
+    let one = d.single();
+    assert_eq!(one["status"], "ok", "{one:#}");
+    let expected: u64 = (0..40).map(rows_of).sum::<u64>() * 2;
+    assert_eq!(one["rows"], expected);
+    // Report names carry the second: the fanned-out run's is later.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let run = "2026-12-07T06-00-00Z";
+    let fanned = d.fanned(run);
+    same_run(&one, &fanned);
+    // It compared with the single run's snapshot, as the next run does: nothing changed.
+    let changes = &fanned["changes"];
+    assert_eq!(changes["status"], "compared", "{changes}");
+    for count in ["added", "removed", "changed"] {
+        assert_eq!(changes[count], 0, "{count}: {changes}");
+    }
+    assert_eq!(d.artifact(&one, "csv"), d.artifact(&fanned, "csv"));
+
+    // Plan, eight reads of ten account-regions (five whole accounts) each, merge.
+    let steps = d.steps();
+    let names: Vec<&str> = steps.iter().map(|s| s["step"].as_str().unwrap()).collect();
+    let mut expected_steps = vec!["plan"];
+    expected_steps.extend(["read"; 8]);
+    expected_steps.push("merge");
+    assert_eq!(names, expected_steps);
+    let mut batches: Vec<u64> = Vec::new();
+    for read in &steps[1..9] {
+        assert_eq!(read["run"], run);
+        let targets = read["targets"].as_array().unwrap();
+        assert_eq!(targets.len(), 10, "{read}");
+        let accounts: std::collections::BTreeSet<&str> = targets
+            .iter()
+            .map(|t| t["account"]["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            accounts.len(),
+            5,
+            "an account's regions stay together: {read}"
+        );
+        batches.push(read["batch"].as_u64().unwrap());
+    }
+    batches.sort_unstable();
+    assert_eq!(batches, (0..8).collect::<Vec<u64>>());
+    // The working files are under the run's own prefix, apart from the reports.
+    let keys = d.aws.ask("s3-keys reports");
+    let working: Vec<&str> = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|k| k.as_str())
+        .filter(|k| k.starts_with(&format!("inventory/runs/{run}/")))
+        .collect();
+    assert_eq!(
+        working.len(),
+        9,
+        "the manifest and eight batch files: {keys}"
+    );
+}
+
+#[test]
+fn a_batch_that_fails_is_named_and_every_other_batchs_rows_are_kept() {
+    let (seeded, list) = organization(12);
+    // The child of batch 2 cannot deliver what it read.
+    let seed = json!({"items": seeded, "buckets": ["reports"], "refused_puts": ["/runs/[^/]+/batch-00002\\."]});
+    let mut d = deploy(
+        &seed,
+        &[("ACCOUNT_LIST", list.as_str()), ("FAN_OUT_BATCH", "6")],
+    );
+    let fanned = d.fanned("failing-batch");
+    assert_eq!(fanned["status"], "partial", "{fanned:#}");
+    // Batch 2 is accounts 6, 7 and 8: each of their account-regions is named.
+    let failed: Vec<(&str, &str)> = fanned["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["account"].as_str().unwrap(), e["stage"].as_str().unwrap()))
+        .collect();
+    let expected: Vec<(String, &str)> = (6..9)
+        .flat_map(|i| {
+            let id = format!("{}", 100_000_000_000u64 + i);
+            [(id.clone(), "fan-out"), (id, "fan-out")]
+        })
+        .collect();
+    assert_eq!(
+        failed,
+        expected
+            .iter()
+            .map(|(a, s)| (a.as_str(), *s))
+            .collect::<Vec<_>>()
+    );
+    let message = fanned["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("batch 2 was not merged"), "{message}");
+    let kept: u64 = (0..12)
+        .filter(|i| !(6..9).contains(i))
+        .map(rows_of)
+        .sum::<u64>()
+        * 2;
+    assert_eq!(fanned["rows"], kept);
+}
+
+#[test]
+fn an_aggregator_fans_out_by_its_shards_and_gives_the_single_runs_inventory() {
+    let (seeded, _) = organization(6);
+    let seed = json!({"items": seeded, "buckets": ["reports"]});
+    let mut d = deploy(
+        &seed,
+        &[
+            ("AGGREGATOR_NAME", "org"),
+            ("FAN_OUT_BATCH", "4"),
+            ("SCOPE", "all"),
+        ],
+    );
+    let one = d.single();
+    assert_eq!(one["status"], "ok", "{one:#}");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let fanned = d.fanned("aggregator-run");
+    same_run(&one, &fanned);
+    assert_eq!(
+        fanned["resources"],
+        json!({"AWS::IAM::Role": 12}),
+        "{fanned:#}"
+    );
+    assert_eq!(d.artifact(&one, "csv"), d.artifact(&fanned, "csv"));
+    // Twelve shards, two accounts' to a batch, and the batch-get types' target.
+    let reads: Vec<Value> = d
+        .steps()
+        .into_iter()
+        .filter(|s| s["step"] == "read")
+        .collect();
+    assert_eq!(reads.len(), 4, "{reads:#?}");
+}

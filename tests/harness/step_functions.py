@@ -1,0 +1,146 @@
+"""AWS Step Functions for the local AWS: the collector's state machine, executed.
+
+moto's Step Functions runs a definition with LocalStack's ASL interpreter once its
+`execute_state_machine` setting is on. The interpreter calls Lambda's Invoke and S3's
+GetObject (a Distributed Map's ItemReader) on moto's own server (`MOTO_PORT`); moto's
+Lambda would need Docker to run code, so Invoke of the collector is passed on to the
+real function under cargo-lambda's runtime emulator, as `lambda-proxy` does.
+
+The definition is the template's own: `DefinitionString`'s `!Sub` text, with the
+template's parameter defaults (or values given) and the function's ARN put in, never a
+copy of it.
+"""
+import json
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import yaml
+from moto.awslambda.responses import LambdaResponse
+from moto.core.config import default_user_config
+
+INVOKED = []
+EMULATOR = {}
+
+
+def forward(emulator, binary, body, content_type="application/json"):
+    """One invocation of the emulator's function `binary`: (status, headers, payload),
+    its answer passed back unchanged."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    request = urllib.request.Request(
+        f"{emulator}/2015-03-31/functions/{binary}/invocations", data=body or b"{}", method="POST",
+        headers={"Content-Type": content_type or "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=900) as answer:
+            return answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def _invoke(self):
+    """moto's Lambda Invoke, answered by the emulator for the function the state
+    machine was made for; any other function as moto answers it."""
+    name = urllib.parse.unquote(self.path.rsplit("/", 2)[-2])
+    function = name.split(":function:")[-1].split(":")[0]
+    if not EMULATOR or function != EMULATOR["function"]:
+        return _moto_invoke(self)
+    INVOKED.append(json.loads(self.body or "{}"))
+    status, headers, payload = forward(EMULATOR["url"], EMULATOR["binary"], self.body)
+    out = {"content-type": "application/json", "X-Amz-Executed-Version": "$LATEST"}
+    if headers.get("X-Amz-Function-Error"):
+        out["X-Amz-Function-Error"] = headers["X-Amz-Function-Error"]
+    # The emulator answers a function error with a 200 and the error header, or with a
+    # 5xx of its own; Lambda's Invoke answers 200 with X-Amz-Function-Error either way.
+    if status >= 500 and "X-Amz-Function-Error" not in out:
+        out["X-Amz-Function-Error"] = "Unhandled"
+        status = 200
+    return status, out, payload
+
+
+_moto_invoke = LambdaResponse.invoke
+LambdaResponse.invoke = _invoke
+
+
+class _Tagged(yaml.SafeLoader):
+    """CloudFormation's short forms (!Sub, !Ref, ...) read as their long forms."""
+
+
+def _tag(loader, suffix, node):
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+_Tagged.add_multi_constructor("!", _tag)
+
+
+def definition(template, resource, values):
+    """The state machine `resource`'s definition in `template`: its `!Sub` text with
+    `values` (names as the text writes them: `Function.Arn`, `AWS::Partition`) and the
+    parameters' defaults put in. Any name left unresolved is an error."""
+    with open(template, encoding="utf-8") as f:
+        doc = yaml.load(f, Loader=_Tagged)
+    text = doc["Resources"][resource]["Properties"]["DefinitionString"]["Fn::Sub"]
+    known = {name: str(p.get("Default", "")) for name, p in doc.get("Parameters", {}).items()}
+    known.update({"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012"})
+    known.update(values)
+
+    def put(match):
+        name = match.group(1)
+        if name not in known:
+            raise KeyError(f"the definition names ${{{name}}}, which nothing gives")
+        return known[name]
+
+    return re.sub(r"\$\{([^}]+)\}", put, text)
+
+
+def decimal_tolerance(text):
+    """The interpreter's grammar reads ToleratedFailurePercentage only as a decimal (its
+    lexer takes `100` for an integer token the rule does not accept); AWS's model makes
+    it a number (Float), and its own examples write integers. The same number is handed
+    on in decimal form: the definition's value is unchanged (`make` checks it)."""
+    return re.sub(r'("ToleratedFailurePercentage"\s*:\s*)(\d+)(?=\s*[,}])', r"\1\2.0", text)
+
+
+def make(client, template, resource, function, emulator, binary, values):
+    """The state machine made from the template, its function's invocations passed on to
+    the emulator at `emulator` (which knows it as `binary`): its ARN."""
+    default_user_config["stepfunctions"]["execute_state_machine"] = True
+    EMULATOR.update({"function": function, "url": emulator, "binary": binary})
+    arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function}"
+    values = dict(values)
+    values.setdefault("Function.Arn", arn)
+    text = definition(template, resource, values)
+    given = json.loads(text)  # the template's text is JSON, as Step Functions needs
+    text = decimal_tolerance(text)
+    assert json.loads(text) == given, "the definition handed on is the template's"
+    made = client.create_state_machine(
+        name=function, definition=text, type="STANDARD",
+        roleArn="arn:aws:iam::123456789012:role/state-machine")
+    return {"arn": made["stateMachineArn"]}
+
+
+def execute(client, arn, name, payload, timeout=600):
+    """Starts an execution named `name` and waits for it to end: its status, output,
+    error and cause."""
+    started = client.start_execution(stateMachineArn=arn, name=name, input=payload)
+    deadline = time.monotonic() + timeout
+    while True:
+        described = client.describe_execution(executionArn=started["executionArn"])
+        if described["status"] != "RUNNING":
+            break
+        if time.monotonic() > deadline:
+            return {"status": "TIMED_OUT_WAITING", "name": name}
+        time.sleep(0.5)
+    output = described.get("output")
+    return {"status": described["status"], "name": name,
+            "output": json.loads(output) if output else None,
+            "error": described.get("error"), "cause": described.get("cause")}
