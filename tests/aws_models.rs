@@ -96,5 +96,5 @@ fn the_local_aws_answers_as_aws_does() {
         .expect("the harness python runs");
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("Ran 14 tests"), "{text}");
+    assert!(text.contains("Ran 16 tests"), "{text}");
 }

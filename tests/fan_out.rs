@@ -285,3 +285,27 @@ fn an_aggregator_fans_out_by_its_shards_and_gives_the_single_runs_inventory() {
         .collect();
     assert_eq!(reads.len(), 4, "{reads:#?}");
 }
+
+#[test]
+fn auto_below_its_threshold_reads_in_one_invocation() {
+    let (seeded, list) = organization(3);
+    let seed = json!({"items": seeded, "buckets": ["reports"]});
+    let mut d = deploy(
+        &seed,
+        &[("ACCOUNT_LIST", list.as_str()), ("FAN_OUT", "auto")],
+    );
+    let run = d.fanned("small-organization");
+    assert_eq!(run["status"], "ok", "{run:#}");
+    assert_eq!(run["rows"], (0..3).map(rows_of).sum::<u64>() * 2);
+    // The plan said no fan-out: the function ran once, as the schedule runs it alone,
+    // and nothing was written under the run's prefix.
+    let steps = d.steps();
+    assert_eq!(steps.len(), 2, "{steps:#?}");
+    assert_eq!(steps[0]["step"], "plan");
+    assert_eq!(steps[1].get("step"), None, "{steps:#?}");
+    let keys = d.aws.ask("s3-keys reports");
+    assert!(
+        !keys.to_string().contains("/runs/"),
+        "no working files: {keys}"
+    );
+}

@@ -298,5 +298,35 @@ class Inspector(unittest.TestCase):
             self.assertEqual(caught.exception.response["Error"]["Code"], "ValidationException", params)
 
 
+class FaultsAndStepFunctions(unittest.TestCase):
+    def test_refused_puts_are_denied_as_s3_denies_and_other_keys_are_stored(self):
+        aws = Harness({"buckets": ["reports"], "refused_puts": ["/runs/[^/]+/batch-00002\\."]})
+        try:
+            s3 = aws.client("s3")
+            with self.assertRaises(botocore.exceptions.ClientError) as caught:
+                s3.put_object(Bucket="reports", Key="inv/runs/r1/batch-00002.read.jsonl.gz", Body=b"x")
+            self.assertEqual(caught.exception.response["Error"]["Code"], "AccessDenied")
+            self.assertEqual(caught.exception.response["ResponseMetadata"]["HTTPStatusCode"], 403)
+            s3.put_object(Bucket="reports", Key="inv/runs/r1/batch-00001.read.jsonl.gz", Body=b"y")
+            self.assertEqual(aws.ask("s3-keys reports"), ["inv/runs/r1/batch-00001.read.jsonl.gz"])
+        finally:
+            aws.close()
+
+    def test_the_definition_is_the_templates_and_its_tolerance_keeps_its_value(self):
+        sys.path.insert(0, HERE)
+        import step_functions
+        template = os.path.join(HERE, "..", "..", "cloudformation", "collector.yaml")
+        arn = "arn:aws:lambda:us-east-1:123456789012:function:f"
+        text = step_functions.definition(template, "StateMachine", {"Function.Arn": arn})
+        given = json.loads(text)
+        self.assertEqual(given["States"]["ReadBatches"]["MaxConcurrency"], 10, "the parameter's default")
+        self.assertEqual(given["States"]["Plan"]["Parameters"]["FunctionName"], arn)
+        handed = step_functions.decimal_tolerance(text)
+        self.assertIn('"ToleratedFailurePercentage": 100.0', handed)
+        self.assertEqual(json.loads(handed), given)
+        with self.assertRaises(KeyError):
+            step_functions.definition(template, "StateMachine", {})
+
+
 if __name__ == "__main__":
     unittest.main()
