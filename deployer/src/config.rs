@@ -92,6 +92,16 @@ pub struct DeployConfig {
     /// and `SCOPE`.
     #[serde(default)]
     pub scope: fedramp_inventory::settings::Scope,
+    /// Whether each scheduled run fans out on Step Functions (off, on, auto), the
+    /// library's own type as the function's `FAN_OUT`.
+    #[serde(default)]
+    pub fan_out: fedramp_inventory::settings::FanOut,
+    /// Batches read at once (the Map's MaxConcurrency and `FAN_OUT_CONCURRENCY`).
+    #[serde(default = "default_fan_out_concurrency")]
+    pub fan_out_concurrency: usize,
+    /// The most account-regions (or aggregator shards) a batch holds (`FAN_OUT_BATCH`).
+    #[serde(default = "default_fan_out_batch")]
+    pub fan_out_batch: usize,
     /// Where the Certification Package Overview is: the Security Decision Record's
     /// certificationPackageOverviewUri (needed with `sdr` in `formats`).
     #[serde(default)]
@@ -269,6 +279,14 @@ fn default_memory() -> u32 {
     // inventory needs about 1.3 GiB (docs/benchmarks.md's capacity table).
     2048
 }
+fn default_fan_out_concurrency() -> usize {
+    fedramp_inventory::settings::DEFAULT_FAN_OUT_CONCURRENCY
+}
+
+fn default_fan_out_batch() -> usize {
+    fedramp_inventory::settings::DEFAULT_FAN_OUT_BATCH
+}
+
 fn default_concurrency() -> usize {
     fedramp_inventory::collect::DEFAULT_CONCURRENCY
 }
@@ -401,6 +419,16 @@ impl DeployConfig {
                 "architecture: expected arm64 or x86_64, found {:?}",
                 self.architecture
             ));
+        }
+        // The template's bounds on the Map's MaxConcurrency and the batch.
+        if !(1..=1000).contains(&self.fan_out_concurrency) {
+            return Err(format!(
+                "fan-out-concurrency: expected 1 to 1000 batches at once, found {}",
+                self.fan_out_concurrency
+            ));
+        }
+        if self.fan_out_batch == 0 {
+            return Err("fan-out-batch: expected a positive number of account-regions".into());
         }
         if !(1..=256).contains(&self.concurrency) {
             return Err(format!(

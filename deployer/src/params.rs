@@ -54,6 +54,9 @@ pub fn collector(
         ("ServiceReads", config.service_reads.to_string()),
         ("Network", config.network.to_string()),
         ("Scope", config.scope.to_string()),
+        ("FanOut", config.fan_out.to_string()),
+        ("FanOutConcurrency", config.fan_out_concurrency.to_string()),
+        ("FanOutBatch", config.fan_out_batch.to_string()),
         (
             "SdrBase",
             config
@@ -181,16 +184,34 @@ mod tests {
     #[test]
     fn failures_cannot_be_missed_in_the_template() {
         let t = collector();
+        // `!If [FansOut, fanned out, alone]`: the two branches.
+        let branches = |v: &Value| -> (Value, Value) {
+            match v {
+                Value::Tagged(t) if t.tag == "If" && t.value[0] == Value::from("FansOut") => {
+                    (t.value[1].clone(), t.value[2].clone())
+                }
+                other => panic!("not an !If on FansOut: {other:?}"),
+            }
+        };
         let function = &t["Resources"]["Function"]["Properties"];
-        assert_eq!(function["ReservedConcurrentExecutions"], Value::from(1));
+        // One run at a time alone; fanned out, as many as the Map runs at once.
+        let (fanned, alone) = branches(&function["ReservedConcurrentExecutions"]);
+        assert_eq!(alone, Value::from(1));
+        assert!(
+            matches!(&fanned, Value::Tagged(t) if t.tag == "Ref" && t.value == Value::from("FanOutConcurrency")),
+            "{fanned:?}"
+        );
         assert!(!function["DeadLetterConfig"]["TargetArn"].is_null());
-        let target = &t["Resources"]["ScheduleRule"]["Properties"]["Targets"][0];
-        assert!(!target["RetryPolicy"].is_null() && !target["DeadLetterConfig"].is_null());
+        let (fanned, alone) = branches(&t["Resources"]["ScheduleRule"]["Properties"]["Targets"][0]);
+        for target in [fanned, alone] {
+            assert!(!target["RetryPolicy"].is_null() && !target["DeadLetterConfig"].is_null());
+        }
         for alarm in [
             "ErrorsAlarm",
             "PartialRunAlarm",
             "NoSuccessAlarm",
             "DeadLetterAlarm",
+            "StateMachineFailedAlarm",
         ] {
             let props = &t["Resources"][alarm]["Properties"];
             assert!(!props["AlarmActions"].is_null(), "{alarm} tells the topic");

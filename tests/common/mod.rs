@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod deploy;
 pub mod network;
 
 use std::io::{BufRead, BufReader, Write};

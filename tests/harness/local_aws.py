@@ -47,6 +47,9 @@ stdin are commands, each answered with one JSON line on stdout:
                               on to the emulator (as BINARY); VALUES (JSON) override its !Sub
                               names, which default to the parameters' defaults
   execute ARN NAME [INPUT] -> starts an execution named NAME and waits: status, output, error, cause
+  pass-on FUNCTION EMULATOR BINARY
+                           -> "ok": state machines' invocations of FUNCTION go to the emulator
+  state-machines           -> names of the default account's state machines
   invoked                  -> every payload the state machine sent the function, in order
   stackset-requests        -> every StackSet change request (action and parameters), in order
   stackset NAME            -> the StackSet's status, permission model, AutoDeployment, OUs and
@@ -89,6 +92,8 @@ Seed file:
    "organization": ["ACCOUNT", ...],   # create an organization with these member ids
    "stacksets_access": true,           # trusted access for CloudFormation StackSets
    "stackset_fail": {"ACCOUNT": "reason"},  # that account's stack instances fail
+   "execute_state_machines": true,     # state machines (API or CloudFormation) run (moto's
+                                       # ASL interpreter; see step_functions.py)
    "refused_puts": ["REGEX", ...],     # S3 PutObject of a key matching one: AccessDenied
    "buckets": ["NAME", ...], "topics": ["NAME", ...]}   # made in the default account
 """
@@ -996,6 +1001,11 @@ def answer(line, url):
     if words[0] == "execute":
         return step_functions.execute(client("stepfunctions", url), words[1], words[2],
                                       " ".join(words[3:]) or "{}")
+    if words[0] == "state-machines":
+        return [m["name"] for m in client("stepfunctions", url).list_state_machines()["stateMachines"]]
+    if words[0] == "pass-on":
+        step_functions.pass_on(words[1], words[2], words[3])
+        return "ok"
     if words[0] == "invoked":
         return step_functions.INVOKED
     if words[0] == "config-calls":
@@ -1032,6 +1042,8 @@ def main():
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     url = f"http://127.0.0.1:{port}"
+    if SEED.get("execute_state_machines"):
+        step_functions.execute_state_machines()
     prepare(url)
     print(f"READY {url}", flush=True)
     for line in sys.stdin:

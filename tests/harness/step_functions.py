@@ -20,6 +20,8 @@ import urllib.request
 import yaml
 from moto.awslambda.responses import LambdaResponse
 from moto.core.config import default_user_config
+from moto.stepfunctions import models as sfn_models
+from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
 INVOKED = []
 EMULATOR = {}
@@ -62,6 +64,40 @@ def _invoke(self):
 
 _moto_invoke = LambdaResponse.invoke
 LambdaResponse.invoke = _invoke
+
+
+class _Executing:
+    """Where CloudFormation's state machines are made and deleted: in the interpreter's
+    backend once executing is on, as moto's own switch does for the API's."""
+
+    def __getitem__(self, account):
+        if default_user_config["stepfunctions"]["execute_state_machine"]:
+            return stepfunctions_parser_backends[account]
+        return _plain_backends[account]
+
+
+def _from_cloudformation(cls, name, cfn, account_id, region_name, **kwargs):
+    properties = dict(cfn.get("Properties", {}))
+    if isinstance(properties.get("DefinitionString"), str):
+        properties["DefinitionString"] = decimal_tolerance(properties["DefinitionString"])
+    return _cfn_create(cls, name, dict(cfn, Properties=properties), account_id, region_name, **kwargs)
+
+
+_plain_backends = sfn_models.stepfunctions_backends
+sfn_models.stepfunctions_backends = _Executing()
+_cfn_create = sfn_models.StateMachine.create_from_cloudformation_json.__func__
+sfn_models.StateMachine.create_from_cloudformation_json = classmethod(_from_cloudformation)
+
+
+def execute_state_machines():
+    """From now on, state machines (made by the API or by CloudFormation) run."""
+    default_user_config["stepfunctions"]["execute_state_machine"] = True
+
+
+def pass_on(function, emulator, binary):
+    """Invocations of `function` by a state machine go to the emulator at `emulator`,
+    which knows it as `binary`."""
+    EMULATOR.update({"function": function, "url": emulator, "binary": binary})
 
 
 class _Tagged(yaml.SafeLoader):
@@ -113,8 +149,8 @@ def decimal_tolerance(text):
 def make(client, template, resource, function, emulator, binary, values):
     """The state machine made from the template, its function's invocations passed on to
     the emulator at `emulator` (which knows it as `binary`): its ARN."""
-    default_user_config["stepfunctions"]["execute_state_machine"] = True
-    EMULATOR.update({"function": function, "url": emulator, "binary": binary})
+    execute_state_machines()
+    pass_on(function, emulator, binary)
     arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function}"
     values = dict(values)
     values.setdefault("Function.Arn", arn)

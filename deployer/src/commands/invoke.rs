@@ -1,4 +1,5 @@
-//! `fedramp-deploy invoke`: run the function once now and print its run result.
+//! `fedramp-deploy invoke`: run the collector once now (the function, or with fan-out its
+//! state machine) and print its run result.
 
 use std::io::Write;
 
@@ -14,18 +15,39 @@ use crate::stacks;
 pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow::Result<i32> {
     let (base, _) = management(config).await?;
     let outputs = stacks::outputs(&Client::new(&base), &config.collector_stack()).await?;
-    let function = outputs
-        .iter()
-        .find(|(k, _)| k == "FunctionName")
-        .map(|(_, v)| v.clone())
-        .ok_or_else(|| {
-            anyhow::anyhow!("the collector stack has no FunctionName output: deploy first")
-        })?;
+    let output = |name: &str| {
+        outputs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    // Fanned out, the schedule starts the state machine: so does a run now.
+    let answer = match output("StateMachineArn") {
+        Some(machine) => execute(&base, &machine, out).await?,
+        None => {
+            let function = output("FunctionName").ok_or_else(|| {
+                anyhow::anyhow!("the collector stack has no FunctionName output: deploy first")
+            })?;
+            invoke(&base, &function, out).await?
+        }
+    };
+    let Some(payload) = answer else {
+        return Ok(1);
+    };
+    print_result(&payload, out)
+}
+
+/// The function invoked once: its answer, or `None` when it failed (said on `out`).
+async fn invoke(
+    base: &aws_config::SdkConfig,
+    function: &str,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<Option<String>> {
     let event =
         br#"{"source": "fedramp-deploy", "detail-type": "Manual Invocation", "detail": {}}"#;
-    let answer = aws_sdk_lambda::Client::new(&base)
+    let answer = aws_sdk_lambda::Client::new(base)
         .invoke()
-        .function_name(&function)
+        .function_name(function)
         .payload(Blob::new(event.to_vec()))
         .send()
         .await
@@ -36,10 +58,66 @@ pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow:
         .unwrap_or_default();
     if let Some(error) = answer.function_error() {
         writeln!(out, "the function failed ({error}): {payload}")?;
-        return Ok(1);
+        return Ok(None);
     }
+    Ok(Some(payload))
+}
+
+/// One execution of the state machine, waited for: the merge's answer (or the single
+/// run's, below the auto threshold), or `None` when it did not succeed.
+async fn execute(
+    base: &aws_config::SdkConfig,
+    machine: &str,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<Option<String>> {
+    let client = aws_sdk_sfn::Client::new(base);
+    // Named by the time it starts, as the run's working prefix is.
+    let name = chrono::Utc::now()
+        .format("manual-%Y-%m-%dT%H-%M-%SZ")
+        .to_string();
+    let started = client
+        .start_execution()
+        .state_machine_arn(machine)
+        .name(&name)
+        .input(r#"{"source": "fedramp-deploy", "detail-type": "Manual Invocation"}"#)
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("states:StartExecution {machine} failed: {}", describe(&e)))?;
+    let execution = started.execution_arn().to_string();
+    writeln!(out, "started {execution}")?;
+    loop {
+        let described = client
+            .describe_execution()
+            .execution_arn(&execution)
+            .send()
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "states:DescribeExecution {execution} failed: {}",
+                    describe(&e)
+                )
+            })?;
+        match described.status().as_str() {
+            "RUNNING" | "PENDING_REDRIVE" => {
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+            "SUCCEEDED" => return Ok(Some(described.output().unwrap_or_default().to_string())),
+            other => {
+                writeln!(
+                    out,
+                    "the run's execution ended {other}: {} {}",
+                    described.error().unwrap_or_default(),
+                    described.cause().unwrap_or_default()
+                )?;
+                return Ok(None);
+            }
+        }
+    }
+}
+
+fn print_result(payload: &str, out: &mut (dyn Write + Send)) -> anyhow::Result<i32> {
     // The run result is the library's own type: a field renamed there is caught here.
-    let result: RunOutcome = match serde_json::from_str(&payload) {
+    let result: RunOutcome = match serde_json::from_str(payload) {
         Ok(r) => r,
         Err(e) => {
             writeln!(
