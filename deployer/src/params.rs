@@ -187,7 +187,7 @@ mod tests {
         // `!If [FansOut, fanned out, alone]`: the two branches.
         let branches = |v: &Value| -> (Value, Value) {
             match v {
-                Value::Tagged(t) if t.tag == "If" && t.value[0] == Value::from("FansOut") => {
+                Value::Tagged(t) if t.tag == "If" && t.value[0] == "FansOut" => {
                     (t.value[1].clone(), t.value[2].clone())
                 }
                 other => panic!("not an !If on FansOut: {other:?}"),
@@ -198,7 +198,7 @@ mod tests {
         let (fanned, alone) = branches(&function["ReservedConcurrentExecutions"]);
         assert_eq!(alone, Value::from(1));
         assert!(
-            matches!(&fanned, Value::Tagged(t) if t.tag == "Ref" && t.value == Value::from("FanOutConcurrency")),
+            matches!(&fanned, Value::Tagged(t) if t.tag == "Ref" && t.value == "FanOutConcurrency"),
             "{fanned:?}"
         );
         assert!(!function["DeadLetterConfig"]["TargetArn"].is_null());
