@@ -150,6 +150,7 @@ bench:
 bench-collect: .venv/.installed
 	$(CARGO) build --release -q -p fedramp-inventory
 	.venv/bin/python tests/bench_capacity.py target/release/fedramp-inventory
+	.venv/bin/python tests/bench_fan_out.py target/release/fedramp-inventory-lambda
 
 clean:
 	$(CARGO) clean

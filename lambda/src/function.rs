@@ -238,6 +238,10 @@ fn parsed<T: std::str::FromStr<Err = String>>(
         .transpose()
 }
 
+/// The largest run result answered whole: under the 256 KiB Step Functions passes
+/// between states (the whole result is delivered beside the reports either way).
+pub const MOST_ANSWER: usize = 200 * 1024;
+
 /// Lambda's longest invocation, with a little slack.
 const MAX_INVOCATION: std::time::Duration = std::time::Duration::from_secs(16 * 60);
 
@@ -280,8 +284,12 @@ pub async fn invoke(
     let settings = for_invocation(settings, deadline, margin);
     // Each step's future boxed: together they are too deep a type for one future.
     let answer = match Step::of(event).map_err(step("event"))? {
-        None => to_json(Box::pin(run(&settings, None)).await?),
-        Some(Step::Merge { run: name }) => to_json(Box::pin(run(&settings, Some(&name))).await?),
+        None => to_json(Box::pin(run(&settings, None)).await?.fit(MOST_ANSWER)),
+        Some(Step::Merge { run: name }) => to_json(
+            Box::pin(run(&settings, Some(&name)))
+                .await?
+                .fit(MOST_ANSWER),
+        ),
         Some(Step::Plan { run }) => to_json(
             Box::pin(fanout::plan(&settings, &run))
                 .await
@@ -545,6 +553,42 @@ mod tests {
             "half, not nothing"
         );
         assert!(deadline_margin(|_| Some("soon".into())).is_err());
+    }
+
+    #[test]
+    fn a_run_result_too_large_to_pass_between_states_says_what_it_left_out() {
+        let target = |i: usize| crate::collect::TargetResult {
+            account: format!("{:012}", i),
+            name: String::new(),
+            region: "us-east-1".into(),
+            items: 3,
+            status: "ok".into(),
+        };
+        let error = |i: usize| crate::reader::config::TargetError {
+            account: format!("{:012}", i),
+            region: "us-east-1".into(),
+            stage: "select".into(),
+            message: "AccessDenied".into(),
+        };
+        let mut outcome: RunOutcome = serde_json::from_value(serde_json::json!({
+            "status": "partial", "report": null, "rows": 7, "per_account": [], "errors": [],
+            "warnings": 0,
+            "artifacts": [{"format": "snapshot", "s3_uri": "s3://b/p/Inv-1.snapshot.jsonl.gz"}]
+        }))
+        .unwrap();
+        outcome.per_account = (0..5000).map(target).collect();
+        outcome.errors = (0..500).map(error).collect();
+        let small = outcome.clone().fit(usize::MAX);
+        assert_eq!(small, outcome, "within the limit: whole");
+        let fitted = outcome.fit(MOST_ANSWER);
+        assert!(serde_json::to_vec(&fitted).unwrap().len() <= MOST_ANSWER);
+        assert!(fitted.per_account.is_empty());
+        assert_eq!(fitted.errors.len(), 100);
+        assert_eq!(fitted.rows, 7);
+        let said = fitted.left_out.unwrap();
+        assert!(said.contains("5000 per-target results"), "{said}");
+        assert!(said.contains("first 100 of 500 errors"), "{said}");
+        assert!(said.ends_with("s3://b/p/Inv-1.json"), "{said}");
     }
 
     #[test]

@@ -98,6 +98,11 @@ pub struct BatchDone {
     pub key: String,
 }
 
+/// The most targets a batch holds whatever the setting: each is a manifest item, which
+/// Step Functions passes to its child whole, 256 KiB at most; a target is about 110
+/// bytes of JSON with a long account name.
+pub const MOST_PER_BATCH: usize = 2_000;
+
 /// Lambda's 15 minutes less the 90 seconds kept for writing: what a child reads in.
 const CHILD_READ_SECONDS: f64 = 810.0;
 
@@ -186,7 +191,7 @@ pub fn batches(targets: Vec<Target>, most: usize) -> Vec<Vec<Target>> {
 /// shard one select at least (two with `scope: all`), and half of that again for the
 /// shards of more than one page.
 fn batch_size(settings: &CollectSettings) -> usize {
-    let most = settings.fan_out.batch.max(1);
+    let most = settings.fan_out.batch.clamp(1, MOST_PER_BATCH);
     if !matches!(settings.accounts, Accounts::Aggregator { .. }) {
         return most;
     }
@@ -561,5 +566,7 @@ mod tests {
         assert_eq!(batch_size(&settings), 162);
         settings.accounts = Accounts::Organization;
         assert_eq!(batch_size(&settings), settings.fan_out.batch);
+        settings.fan_out.batch = 50_000;
+        assert_eq!(batch_size(&settings), MOST_PER_BATCH);
     }
 }

@@ -182,6 +182,9 @@ pub struct RunOutcome {
     /// all`; absent with `scope: boundary`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<std::collections::BTreeMap<String, u64>>,
+    /// What [`RunOutcome::fit`] left out of this answer, and where the whole is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<String>,
 }
 
 /// A resource type the run did not read, and why.
@@ -207,7 +210,38 @@ impl RunOutcome {
             network: None,
             not_written: Vec::new(),
             resources: None,
+            left_out: None,
         }
+    }
+
+    /// The answer within `most` bytes of JSON: Step Functions passes at most 256 KiB
+    /// between states, and a large organization's per-target list and errors pass it.
+    /// Past it, the per-target list is left out and the errors cut to the first
+    /// hundred; `left_out` says so and names the whole result, which is always
+    /// delivered beside the reports (`STEM.json`).
+    pub fn fit(mut self, most: usize) -> Self {
+        let size = serde_json::to_vec(&self).map_or(usize::MAX, |v| v.len());
+        if size <= most {
+            return self;
+        }
+        let (targets, errors) = (self.per_account.len(), self.errors.len());
+        self.per_account.clear();
+        self.errors.truncate(100);
+        let whole = self
+            .artifacts
+            .iter()
+            .find_map(|a| {
+                let uri = a.s3_uri.as_deref().or(a.path.as_deref())?;
+                let format = a.format?;
+                uri.strip_suffix(&format!(".{}", format.extension()))
+                    .map(|stem| format!("{stem}.json"))
+            })
+            .unwrap_or_else(|| "in the function's log".into());
+        self.left_out = Some(format!(
+            "this answer ({size} bytes whole) leaves out the {targets} per-target results and all but the first {} of {errors} errors; the whole result: {whole}",
+            self.errors.len()
+        ));
+        self
     }
 
     fn fail(&mut self, stage: &str, message: impl Into<String>) {

@@ -5,9 +5,9 @@
 //! account and region it holds (found by a `GROUP BY` query), plus one target for the
 //! types read by batch get, so that a large organization is not one chain of 10,000
 //! sequential pages; the shards give exactly the items of the unsharded query.
-//! Targets are read concurrently up to a bound;
-//! each page of results is parsed and mapped as it arrives and handed to the
-//! collector, so no target's raw items are ever held whole. A target that fails is
+//! Targets are read concurrently up to a bound; each page of results goes to a [`Sink`]
+//! as it arrives: mapped and handed to the collector ([`Mapping`]), so no target's raw
+//! items are ever held whole, or kept as read for a fan-out's merge. A target that fails is
 //! reported with the stage it failed at and never stops the others.
 
 use std::sync::Arc;
@@ -154,7 +154,7 @@ pub(crate) trait Sink: Send + Sync {
 /// Maps each page as it arrives and hands it to the gatherer: no target's raw items
 /// are ever held whole.
 pub(crate) struct Mapping {
-    pub context: MapContext,
+    context: MapContext,
     seq: std::sync::atomic::AtomicU64,
     tx: std::sync::mpsc::SyncSender<Batch>,
 }
