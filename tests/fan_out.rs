@@ -111,7 +111,7 @@ impl Deployed {
         done["output"].clone()
     }
 
-    /// The text of one of a result's delivered files.
+    /// The text of one of a result's delivered files (unzipped when gzip).
     fn artifact(&mut self, result: &Value, format: &str) -> String {
         let uri = result["artifacts"]
             .as_array()
@@ -124,7 +124,15 @@ impl Deployed {
         let file = tempfile::NamedTempFile::new().unwrap();
         self.aws
             .ask(&format!("s3-get reports {key} {}", file.path().display()));
-        std::fs::read_to_string(file.path()).unwrap()
+        let bytes = std::fs::read(file.path()).unwrap();
+        let mut text = String::new();
+        if key.ends_with(".gz") {
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+                .unwrap();
+        } else {
+            text = String::from_utf8(bytes).unwrap();
+        }
+        text
     }
 
     /// Each step the state machine asked of the function, in order.
@@ -150,15 +158,24 @@ fn same_run(one: &Value, other: &Value) {
 #[test]
 fn forty_accounts_fanned_out_over_eight_batches_give_the_single_runs_inventory() {
     let (seeded, list) = organization(40);
-    let seed = json!({"items": seeded, "buckets": ["reports"]});
+    // Account 7 refuses Config: both runs are partial, name it alike, and say so.
+    let denied = format!("{}", 100_000_000_007u64);
+    let seed = json!({"items": seeded, "buckets": ["reports"], "topics": ["alerts"],
+                      "deny": [denied]});
+    let topic = "arn:aws:sns:us-east-1:123456789012:alerts";
     let mut d = deploy(
         &seed,
-        &[("ACCOUNT_LIST", list.as_str()), ("FAN_OUT_BATCH", "10")],
+        &[
+            ("ACCOUNT_LIST", list.as_str()),
+            ("FAN_OUT_BATCH", "10"),
+            ("NOTIFICATION_TOPIC_ARN", topic),
+        ],
     );
     let one = d.single();
-    assert_eq!(one["status"], "ok", "{one:#}");
-    let expected: u64 = (0..40).map(rows_of).sum::<u64>() * 2;
+    assert_eq!(one["status"], "partial", "{one:#}");
+    let expected: u64 = (0..40).filter(|i| *i != 7).map(rows_of).sum::<u64>() * 2;
     assert_eq!(one["rows"], expected);
+    assert_eq!(one["errors"][0]["account"], denied.as_str(), "{one:#}");
     // Report names carry the second: the fanned-out run's is later.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let run = "2026-12-07T06-00-00Z";
@@ -171,6 +188,27 @@ fn forty_accounts_fanned_out_over_eight_batches_give_the_single_runs_inventory()
         assert_eq!(changes[count], 0, "{count}: {changes}");
     }
     assert_eq!(d.artifact(&one, "csv"), d.artifact(&fanned, "csv"));
+    // The snapshot, past its header (when it was made): the same assets, line for line.
+    let body = |d: &mut Deployed, run: &Value| {
+        let text = d.artifact(run, "snapshot");
+        text.lines().skip(1).map(String::from).collect::<Vec<_>>()
+    };
+    let (a, b) = (body(&mut d, &one), body(&mut d, &fanned));
+    assert!(a.len() > 100, "{}", a.len());
+    assert_eq!(a, b);
+    // The two notifications say the same of the run (status, rows, failures); only
+    // their comparison and the report's place differ.
+    let told = d.aws.ask(&format!("sns {topic}"));
+    let told: Vec<&str> = told
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert_eq!(told.len(), 2, "{told:#?}");
+    let run_part = |m: &str| m.split("\nChanges:").next().unwrap().to_string();
+    assert!(told[0].contains(&denied), "{}", told[0]);
+    assert_eq!(run_part(told[0]), run_part(told[1]));
 
     // Plan, eight reads of ten account-regions (five whole accounts) each, merge.
     let steps = d.steps();
