@@ -213,6 +213,8 @@ fn forty_accounts_fanned_out_over_eight_batches_give_the_single_runs_inventory()
     // Plan, eight reads of ten account-regions (five whole accounts) each, merge.
     let steps = d.steps();
     let names: Vec<&str> = steps.iter().map(|s| s["step"].as_str().unwrap()).collect();
+    // The plan is told its state machine, to look for another run still going.
+    assert_eq!(steps[0]["machine"], d.machine.as_str(), "{:#}", steps[0]);
     let mut expected_steps = vec!["plan"];
     expected_steps.extend(["read"; 8]);
     expected_steps.push("merge");
@@ -346,4 +348,30 @@ fn auto_below_its_threshold_reads_in_one_invocation() {
         !keys.to_string().contains("/runs/"),
         "no working files: {keys}"
     );
+}
+
+#[test]
+fn a_run_started_while_another_is_running_stops_and_the_first_goes_on() {
+    let (seeded, list) = organization(4);
+    let seed = json!({"items": seeded, "buckets": ["reports"]});
+    let mut d = deploy(&seed, &[("ACCOUNT_LIST", list.as_str())]);
+    // The first run's invocations wait in the harness: it is running when the second
+    // one plans, however fast or slow this machine is.
+    d.aws.ask("hold first");
+    let started = d.aws.ask(&format!("start {} first {{}}", d.machine));
+    let first = started["executionArn"].as_str().unwrap().to_string();
+    let second = d.aws.ask(&format!("execute {} second {{}}", d.machine));
+    assert_eq!(second["status"], "FAILED", "{second:#}");
+    let cause = second["cause"].as_str().unwrap_or_default();
+    assert!(
+        cause.contains("another run of") && cause.contains("first"),
+        "{second:#}"
+    );
+    d.aws.ask("release first");
+    let done = d.aws.ask(&format!("wait {first}"));
+    assert_eq!(done["status"], "SUCCEEDED", "{done:#}");
+    assert_eq!(done["output"]["status"], "ok", "{done:#}");
+    // The second stopped at its plan: nothing of it was read or written.
+    let keys = d.aws.ask("s3-keys reports");
+    assert!(!keys.to_string().contains("runs/second"), "{keys}");
 }

@@ -290,8 +290,8 @@ pub async fn invoke(
                 .await?
                 .fit(MOST_ANSWER),
         ),
-        Some(Step::Plan { run }) => to_json(
-            Box::pin(fanout::plan(&settings, &run))
+        Some(Step::Plan { run, machine }) => to_json(
+            Box::pin(fanout::plan(&settings, &run, machine.as_deref()))
                 .await
                 .map_err(step("plan"))?,
         ),

@@ -47,6 +47,10 @@ stdin are commands, each answered with one JSON line on stdout:
                               on to the emulator (as BINARY); VALUES (JSON) override its !Sub
                               names, which default to the parameters' defaults
   execute ARN NAME [INPUT] -> starts an execution named NAME and waits: status, output, error, cause
+  start ARN NAME [INPUT]   -> {"executionArn": ...}: starts one, without waiting
+  wait EXECUTION_ARN       -> waits for it: status, output, error, cause
+  hold RUN / release RUN   -> the function's invocations for run RUN wait in the harness until
+                              released (one execution kept running while another starts)
   pass-on FUNCTION EMULATOR BINARY
                            -> "ok": state machines' invocations of FUNCTION go to the emulator
   state-machines           -> names of the default account's state machines
@@ -1003,6 +1007,17 @@ def answer(line, url):
                                       " ".join(words[3:]) or "{}")
     if words[0] == "state-machines":
         return [m["name"] for m in client("stepfunctions", url).list_state_machines()["stateMachines"]]
+    if words[0] == "start":
+        return step_functions.start(client("stepfunctions", url), words[1], words[2],
+                                    " ".join(words[3:]) or "{}")
+    if words[0] == "wait":
+        return step_functions.wait(client("stepfunctions", url), words[1])
+    if words[0] == "hold":
+        step_functions.hold(words[1])
+        return "ok"
+    if words[0] == "release":
+        step_functions.release(words[1])
+        return "ok"
     if words[0] == "pass-on":
         step_functions.pass_on(words[1], words[2], words[3])
         return "ok"

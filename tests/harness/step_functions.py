@@ -12,6 +12,7 @@ copy of it.
 """
 import json
 import re
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -25,6 +26,9 @@ from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
 INVOKED = []
 EMULATOR = {}
+# Runs whose invocations wait in the harness until released (`hold`, `release`): one
+# execution kept running while another starts, whatever the machine's speed.
+HELD = {}
 
 
 def forward(emulator, binary, body, content_type="application/json"):
@@ -49,7 +53,11 @@ def _invoke(self):
     function = name.split(":function:")[-1].split(":")[0]
     if not EMULATOR or function != EMULATOR["function"]:
         return _moto_invoke(self)
-    INVOKED.append(json.loads(self.body or "{}"))
+    payload = json.loads(self.body or "{}")
+    held = HELD.get(payload.get("run"))
+    if held is not None and not held.wait(timeout=600):
+        return 500, {"content-type": "application/json"}, b'{"message": "held past 600 s"}'
+    INVOKED.append(payload)
     status, headers, payload = forward(EMULATOR["url"], EMULATOR["binary"], self.body)
     out = {"content-type": "application/json", "X-Amz-Executed-Version": "$LATEST"}
     if headers.get("X-Amz-Function-Error"):
@@ -164,13 +172,32 @@ def make(client, template, resource, function, emulator, binary, values):
     return {"arn": made["stateMachineArn"]}
 
 
+def hold(run):
+    """The function's invocations for `run` wait until `release(run)`."""
+    HELD[run] = threading.Event()
+
+
+def release(run):
+    HELD.pop(run).set()
+
+
+def start(client, arn, name, payload):
+    """Starts an execution named `name`, without waiting: its ARN."""
+    return {"executionArn": client.start_execution(stateMachineArn=arn, name=name, input=payload)["executionArn"]}
+
+
 def execute(client, arn, name, payload, timeout=600):
     """Starts an execution named `name` and waits for it to end: its status, output,
     error and cause."""
-    started = client.start_execution(stateMachineArn=arn, name=name, input=payload)
+    return wait(client, start(client, arn, name, payload)["executionArn"], timeout)
+
+
+def wait(client, execution, timeout=600):
+    """Waits for an execution to end: its status, output, error and cause."""
+    name = execution.rsplit(":", 1)[-1]
     deadline = time.monotonic() + timeout
     while True:
-        described = client.describe_execution(executionArn=started["executionArn"])
+        described = client.describe_execution(executionArn=execution)
         if described["status"] != "RUNNING":
             break
         if time.monotonic() > deadline:

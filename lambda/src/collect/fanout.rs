@@ -25,7 +25,7 @@ use super::{
     begin, finish, map_context, read_plan, run_error, targets, Accounts, CollectSettings,
     Destination, PerTarget, Read, RunOutcome,
 };
-use crate::aws::{caller, Caller};
+use crate::aws::{caller, describe, Caller};
 use crate::changes::ChangeReport;
 use crate::deliver;
 use crate::kernel::{gather, Batch, Outcome};
@@ -40,8 +40,12 @@ use crate::settings::Scope;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "lowercase")]
 pub enum Step {
+    /// `machine`: the state machine's ARN (`$$.StateMachine.Id`), whose other running
+    /// executions the plan looks for.
     Plan {
         run: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        machine: Option<String>,
     },
     /// Each item of the manifest is one, as it is.
     Read(BatchOrder),
@@ -216,9 +220,25 @@ async fn connect(settings: &CollectSettings) -> Result<(SdkConfig, Caller), Stri
 }
 
 /// Step `plan`: the targets, and the manifest of their batches when the run fans out.
-pub async fn plan(settings: &CollectSettings, run: &str) -> Result<Planned, String> {
+/// Another execution of `machine` still running that started before this one stops
+/// this one (an error, which the state machine's alarm reports), so two runs never
+/// overlap: EventBridge's rule cannot name executions, so this is where one run at a
+/// time holds once the function's reserved concurrency is the Map's.
+pub async fn plan(
+    settings: &CollectSettings,
+    run: &str,
+    machine: Option<&str>,
+) -> Result<Planned, String> {
     let (base, me) = connect(settings).await?;
     let place = WorkPlace::of(settings, &me, run)?;
+    if let Some(machine) = machine {
+        let running = running_executions(&base, machine).await?;
+        if let Some(earlier) = started_before(&running, run) {
+            return Err(format!(
+                "another run of {machine} is still running ({earlier}): this one stops, so that two runs never overlap"
+            ));
+        }
+    }
     let limits = Limits::new(settings.rates);
     let targets = targets(settings, &base, &limits)
         .await
@@ -298,6 +318,40 @@ pub async fn read_batch(
         errors: written.errors,
         key,
     })
+}
+
+/// A running execution: when it started (seconds, nanoseconds) and its name.
+type Running = ((i64, u32), String);
+
+async fn running_executions(base: &SdkConfig, machine: &str) -> Result<Vec<Running>, String> {
+    let client = aws_sdk_sfn::Client::new(base);
+    let mut pages = client
+        .list_executions()
+        .state_machine_arn(machine)
+        .status_filter(aws_sdk_sfn::types::ExecutionStatus::Running)
+        .into_paginator()
+        .send();
+    let mut running = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page =
+            page.map_err(|e| format!("states:ListExecutions {machine} failed: {}", describe(&e)))?;
+        for e in page.executions() {
+            let at = e.start_date();
+            running.push(((at.secs(), at.subsec_nanos()), e.name().to_string()));
+        }
+    }
+    Ok(running)
+}
+
+/// The earliest running execution that started before `run` (by start, then name), as
+/// `NAME (started at S s)`. `run` itself not among them (not yet listed): none.
+fn started_before(running: &[Running], run: &str) -> Option<String> {
+    let mine = running.iter().find(|(_, name)| name == run)?;
+    running
+        .iter()
+        .filter(|other| (&other.0, other.1.as_str()) < (&mine.0, run))
+        .min()
+        .map(|((secs, _), name)| format!("{name}, started at {secs} s since 1970"))
 }
 
 fn work_dir() -> Result<PathBuf, String> {
@@ -522,6 +576,13 @@ mod tests {
             Step::of(&serde_json::json!({"step": "merge", "run": "r"})).unwrap(),
             Some(Step::Merge { run: "r".into() })
         );
+        assert_eq!(
+            Step::of(&serde_json::json!({"step": "plan", "run": "r", "machine": "arn:m"})).unwrap(),
+            Some(Step::Plan {
+                run: "r".into(),
+                machine: Some("arn:m".into())
+            })
+        );
         assert!(Step::of(&serde_json::json!({"step": "merge"})).is_err());
         assert!(Step::of(&serde_json::json!({"step": "dance", "run": "r"})).is_err());
         let item = Step::Read(BatchOrder {
@@ -533,6 +594,24 @@ mod tests {
         assert_eq!(text["step"], "read");
         assert_eq!(text["targets"][0]["kind"], "account");
         assert_eq!(Step::of(&text).unwrap(), Some(item));
+    }
+
+    #[test]
+    fn only_a_run_started_earlier_stops_this_one() {
+        let running = |list: &[((i64, u32), &str)]| -> Vec<Running> {
+            list.iter().map(|(at, n)| (*at, n.to_string())).collect()
+        };
+        let both = running(&[((100, 0), "b"), ((90, 5), "a")]);
+        assert_eq!(
+            started_before(&both, "b").as_deref(),
+            Some("a, started at 90 s since 1970")
+        );
+        assert_eq!(started_before(&both, "a"), None, "the earlier one goes on");
+        // The same instant: the name decides, so exactly one of the two goes on.
+        let tie = running(&[((100, 0), "x"), ((100, 0), "y")]);
+        assert!(started_before(&tie, "y").is_some() && started_before(&tie, "x").is_none());
+        assert_eq!(started_before(&running(&[((1, 0), "z")]), "z"), None);
+        assert_eq!(started_before(&both, "not-listed"), None);
     }
 
     #[test]
