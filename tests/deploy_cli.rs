@@ -7,7 +7,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::deploy::{deploy, deploy_once, package, settings, BIN, MANAGEMENT};
+use common::deploy::{
+    deploy, deploy_once, emulate_deployed, invoke, member_items, package, settings, BIN, MANAGEMENT,
+};
 use common::LocalAws;
 use serde_json::{json, Value};
 
@@ -439,56 +441,24 @@ fn an_unsafe_existing_report_bucket_is_not_adopted() {
 #[test]
 fn invoke_runs_the_deployed_function_and_prints_its_result() {
     let members = ["111111111111", "222222222222"];
-    let mut items = serde_json::Map::new();
-    for (n, member) in members.iter().enumerate() {
-        items.insert(
-            member.to_string(),
-            json!({"us-east-1": common::items(member, "us-east-1", n + 1),
-                   "us-west-2": common::items(member, "us-west-2", 2)}),
-        );
-    }
-    let mut aws = LocalAws::start(&json!({"items": items}));
+    let mut aws = LocalAws::start(&json!({"items": member_items(&members)}));
     let dir = tempfile::tempdir().unwrap();
     let (code, text) = deploy_once(&aws, "");
     assert_eq!(code, 0, "{text}");
-    let function = aws.ask(&format!("lambda {MANAGEMENT} fedramp-inventory-collector"));
-    let mut env: Vec<(String, String)> = aws
-        .env()
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    for (k, v) in function["Environment"].as_object().unwrap() {
-        env.push((k.clone(), v.as_str().unwrap_or_default().to_string()));
-    }
-    let (_watch, port) = common::lambda_watch(&env);
+    let (_, _watch, port) = emulate_deployed(&mut aws);
     let proxy = aws.ask(&format!(
         "lambda-proxy http://127.0.0.1:{port} {}",
         common::EMULATED_FUNCTION
     ));
     // The settings `deploy_once` deployed with.
     let cfg = settings(dir.path(), "cron(0 6 * * ? *)");
-
-    let out = Command::new(BIN)
-        .args(["invoke", "--config", cfg.to_str().unwrap()])
-        .env_remove("AWS_PROFILE")
-        .envs(aws.env())
-        .env("AWS_ENDPOINT_URL_LAMBDA", proxy["url"].as_str().unwrap())
-        .output()
-        .expect("fedramp-deploy runs");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{text} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let lambda = proxy["url"].as_str().unwrap();
+    let (result, text) = invoke(&aws, &cfg, &[("AWS_ENDPOINT_URL_LAMBDA", lambda)]);
     assert_eq!(
         aws.ask("lambda-calls"),
         json!(["fedramp-inventory-collector"])
     );
     // The printed run result: every account and region read, every row counted.
-    let result_end = text.find("\n}\n").expect("a JSON run result") + 2;
-    let result: Value = serde_json::from_str(&text[..result_end]).unwrap();
     assert_eq!(result["status"], "ok", "{result:#}");
     // Rows: per account and region, its tables and two addresses of one instance.
     assert_eq!(

@@ -4,24 +4,17 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::deploy::{deploy, deploy_once, settings, BIN, MANAGEMENT};
+use common::deploy::{
+    deploy, deploy_once, emulate_deployed, invoke, member_items, settings, MANAGEMENT,
+};
 use common::LocalAws;
 use serde_json::{json, Value};
 
 #[test]
 fn a_fanned_out_collector_deploys_runs_through_its_state_machine_and_tears_down() {
     let members = ["111111111111", "222222222222"];
-    let mut items = serde_json::Map::new();
-    for (n, member) in members.iter().enumerate() {
-        items.insert(
-            member.to_string(),
-            json!({"us-east-1": common::items(member, "us-east-1", n + 1),
-                   "us-west-2": common::items(member, "us-west-2", 2)}),
-        );
-    }
-    let mut aws = LocalAws::start(&json!({"items": items, "execute_state_machines": true}));
+    let mut aws =
+        LocalAws::start(&json!({"items": member_items(&members), "execute_state_machines": true}));
     let (code, text) = deploy_once(
         &aws,
         "fan-out: on\nfan-out-concurrency: 3\nfan-out-batch: 2\n",
@@ -46,21 +39,9 @@ fn a_fanned_out_collector_deploys_runs_through_its_state_machine_and_tears_down(
         "{role:#}"
     );
     assert_eq!(role["Statements"][0]["Resource"], machine, "{role:#}");
-    let function = aws.ask(&format!("lambda {MANAGEMENT} fedramp-inventory-collector"));
+    let (function, _watch, port) = emulate_deployed(&mut aws);
     assert_eq!(function["ReservedConcurrency"], 3, "{function:#}");
     assert_eq!(function["Environment"]["FAN_OUT"], "on");
-
-    let mut env: Vec<(String, String)> = aws
-        .env()
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    // Every value as the function reads it, text (moto gives numbers as numbers).
-    for (k, v) in function["Environment"].as_object().unwrap() {
-        let text = v.as_str().map_or_else(|| v.to_string(), String::from);
-        env.push((k.clone(), text));
-    }
-    let (_watch, port) = common::lambda_watch(&env);
     aws.ask(&format!(
         "pass-on fedramp-inventory-collector http://127.0.0.1:{port} {}",
         common::EMULATED_FUNCTION
@@ -73,20 +54,7 @@ fn a_fanned_out_collector_deploys_runs_through_its_state_machine_and_tears_down(
             + "fan-out: on\nfan-out-concurrency: 3\nfan-out-batch: 2\n",
     )
     .unwrap();
-    let cfg = cfg.to_str().unwrap();
-    let out = Command::new(BIN)
-        .args(["invoke", "--config", cfg])
-        .env_remove("AWS_PROFILE")
-        .envs(aws.env())
-        .output()
-        .expect("fedramp-deploy runs");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{text} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (result, text) = invoke(&aws, &cfg, &[]);
     assert!(
         text.starts_with(&format!(
             "started {}",
@@ -94,9 +62,6 @@ fn a_fanned_out_collector_deploys_runs_through_its_state_machine_and_tears_down(
         )),
         "{text}"
     );
-    let start = text.find('{').unwrap();
-    let end = text.find("\n}\n").expect("a JSON run result") + 2;
-    let result: Value = serde_json::from_str(&text[start..end]).unwrap();
     assert_eq!(result["status"], "ok", "{result:#}");
     assert_eq!(
         result["rows"],
@@ -108,7 +73,7 @@ fn a_fanned_out_collector_deploys_runs_through_its_state_machine_and_tears_down(
     let names: Vec<&str> = steps.iter().map(|s| s["step"].as_str().unwrap()).collect();
     assert_eq!(names, ["plan", "read", "read", "merge"]);
 
-    let (code, text) = deploy(&aws, &["teardown", "--config", cfg]);
+    let (code, text) = deploy(&aws, &["teardown", "--config", cfg.to_str().unwrap()]);
     assert_eq!(code, 0, "{text}");
     assert_eq!(
         aws.ask(&format!("stacks {MANAGEMENT}")),

@@ -59,3 +59,58 @@ pub fn deploy_once(aws: &LocalAws, extra: &str) -> (i32, String) {
         ],
     )
 }
+
+/// Two regions of items for each member: `n + 1` tables in us-east-1 for the n-th, two
+/// in us-west-2 (each region also one instance with two addresses).
+pub fn member_items(members: &[&str]) -> serde_json::Value {
+    let mut items = serde_json::Map::new();
+    for (n, member) in members.iter().enumerate() {
+        items.insert(
+            member.to_string(),
+            serde_json::json!({"us-east-1": super::items(member, "us-east-1", n + 1),
+                               "us-west-2": super::items(member, "us-west-2", 2)}),
+        );
+    }
+    serde_json::Value::Object(items)
+}
+
+/// The deployed collector function under cargo-lambda's emulator, with the environment
+/// its stack gave it (every value as text, as Lambda gives it: moto keeps numbers as
+/// numbers) and the local AWS's: its function description, the emulator and its port.
+pub fn emulate_deployed(aws: &mut LocalAws) -> (serde_json::Value, super::Watch, u16) {
+    let function = aws.ask(&format!("lambda {MANAGEMENT} fedramp-inventory-collector"));
+    let mut env: Vec<(String, String)> = aws
+        .env()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    for (k, v) in function["Environment"].as_object().unwrap() {
+        let text = v.as_str().map_or_else(|| v.to_string(), String::from);
+        env.push((k.clone(), text));
+    }
+    let (watch, port) = super::lambda_watch(&env);
+    (function, watch, port)
+}
+
+/// `fedramp-deploy invoke --config CFG` with `env` added: the run result it printed
+/// (the first JSON object of its output) and the whole output; it must exit 0.
+pub fn invoke(aws: &LocalAws, cfg: &Path, env: &[(&str, &str)]) -> (serde_json::Value, String) {
+    let out = Command::new(BIN)
+        .args(["invoke", "--config", cfg.to_str().unwrap()])
+        .env_remove("AWS_PROFILE")
+        .envs(aws.env())
+        .envs(env.iter().copied())
+        .output()
+        .expect("fedramp-deploy runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let start = text.find("{\n").expect("a JSON run result");
+    let end = text.find("\n}\n").expect("a JSON run result") + 2;
+    let result = serde_json::from_str(&text[start..end]).unwrap();
+    (result, text)
+}
