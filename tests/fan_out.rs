@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::{items, repo, LocalAws, Watch};
 use serde_json::{json, Value};
 
@@ -83,23 +81,7 @@ fn deploy(seed: &Value, vars: &[(&str, &str)]) -> Deployed {
 impl Deployed {
     /// The function invoked once with the schedule's event: the single-function run.
     fn single(&self) -> Value {
-        let invoked = Command::new(common::cargo_lambda())
-            .current_dir(repo(""))
-            .args([
-                "lambda",
-                "invoke",
-                common::EMULATED_FUNCTION,
-                "-A",
-                "127.0.0.1",
-            ])
-            .args(["-P", &self.port.to_string()])
-            .arg("--data-file")
-            .arg(repo("tests/fixtures/scheduled-event.json"))
-            .output()
-            .expect("cargo lambda invoke runs");
-        let stdout = String::from_utf8_lossy(&invoked.stdout);
-        assert!(invoked.status.success(), "invoke failed: {stdout}");
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+        common::invoke_scheduled(self.port)
     }
 
     /// An execution of the state machine, as the schedule starts it: its output.

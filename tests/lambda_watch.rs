@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{items, repo, LocalAws};
+use common::{items, LocalAws};
 use serde_json::{json, Value};
 
 #[test]
@@ -50,28 +48,7 @@ fn scheduled_invocation_returns_the_run_result_and_delivers() {
     }
 
     let (_watch, port) = common::lambda_watch(&env);
-    let invoked = Command::new(common::cargo_lambda())
-        .current_dir(repo(""))
-        .args([
-            "lambda",
-            "invoke",
-            common::EMULATED_FUNCTION,
-            "-A",
-            "127.0.0.1",
-            "-P",
-            &port.to_string(),
-        ])
-        .arg("--data-file")
-        .arg(repo("tests/fixtures/scheduled-event.json"))
-        .output()
-        .expect("cargo lambda invoke runs");
-    let stdout = String::from_utf8_lossy(&invoked.stdout);
-    assert!(
-        invoked.status.success(),
-        "invoke failed: {stdout} {}",
-        String::from_utf8_lossy(&invoked.stderr)
-    );
-    let result: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let result = common::invoke_scheduled(port);
     assert_eq!(result["status"], "ok", "{result:#}");
     assert_eq!(result["rows"], 3 + 2 + 1 + 2);
     assert_eq!(result["per_account"][0]["name"], "prod");

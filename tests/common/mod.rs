@@ -275,6 +275,26 @@ pub fn lambda_watch(env: &[(String, String)]) -> (Watch, u16) {
     (Watch { emulator, function }, port)
 }
 
+/// The function under the emulator on `port` invoked once with the schedule's event
+/// (`cargo lambda invoke`): its answer, the run result.
+pub fn invoke_scheduled(port: u16) -> serde_json::Value {
+    let invoked = Command::new(cargo_lambda())
+        .current_dir(repo(""))
+        .args(["lambda", "invoke", EMULATED_FUNCTION, "-A", "127.0.0.1"])
+        .args(["-P", &port.to_string()])
+        .arg("--data-file")
+        .arg(repo("tests/fixtures/scheduled-event.json"))
+        .output()
+        .expect("cargo lambda invoke runs");
+    let stdout = String::from_utf8_lossy(&invoked.stdout);
+    assert!(
+        invoked.status.success(),
+        "invoke failed: {stdout} {}",
+        String::from_utf8_lossy(&invoked.stderr)
+    );
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
 /// Runs `command` against the local AWS (its endpoint and test credentials, no named
 /// profile): the exit code, and stdout followed by stderr.
 pub fn run_against(aws: &LocalAws, command: &mut Command) -> (i32, String) {
