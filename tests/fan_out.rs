@@ -151,6 +151,7 @@ fn forty_accounts_fanned_out_over_eight_batches_give_the_single_runs_inventory()
             ("ACCOUNT_LIST", list.as_str()),
             ("FAN_OUT_BATCH", "10"),
             ("NOTIFICATION_TOPIC_ARN", topic),
+            ("FORMATS", "xlsx,csv,oscal"),
         ],
     );
     let one = d.single();
@@ -177,6 +178,20 @@ fn forty_accounts_fanned_out_over_eight_batches_give_the_single_runs_inventory()
     };
     let (a, b) = (body(&mut d, &one), body(&mut d, &fanned));
     assert!(a.len() > 100, "{}", a.len());
+    assert_eq!(a, b);
+    // The OSCAL SSP, but for its own identity and its metadata (when it was made).
+    let ssp = |d: &mut Deployed, run: &Value| {
+        let mut doc: Value = serde_json::from_str(&d.artifact(run, "oscal")).unwrap();
+        let plan = doc["system-security-plan"].as_object_mut().unwrap();
+        plan.remove("uuid");
+        plan.remove("metadata");
+        doc
+    };
+    let (a, b) = (ssp(&mut d, &one), ssp(&mut d, &fanned));
+    let components = a["system-security-plan"]["system-implementation"]["inventory-items"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert!(components > 100, "{components} inventory items");
     assert_eq!(a, b);
     // The two notifications say the same of the run (status, rows, failures); only
     // their comparison and the report's place differ.
