@@ -359,6 +359,7 @@ fn a_run_started_while_another_is_running_stops_and_the_first_goes_on() {
     let first = started["executionArn"].as_str().unwrap().to_string();
     let second = d.aws.ask(&format!("execute {} second {{}}", d.machine));
     assert_eq!(second["status"], "FAILED", "{second:#}");
+    assert_eq!(second["error"], "FanOutPlanFailed", "{second:#}");
     let cause = second["cause"].as_str().unwrap_or_default();
     assert!(
         cause.contains("another run of") && cause.contains("first"),

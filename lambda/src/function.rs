@@ -270,6 +270,29 @@ pub enum InvokeFailed {
     Step { step: &'static str, message: String },
 }
 
+/// The invocation's error as Lambda reports it: a name a reader (and a state machine's
+/// `Retry` or `Catch`) can match, not the Rust type's, and the message.
+impl From<InvokeFailed> for lambda_runtime::Diagnostic {
+    fn from(failed: InvokeFailed) -> Self {
+        let error_type = match &failed {
+            InvokeFailed::Run(_) => "RunFailed".to_string(),
+            InvokeFailed::Step { step, .. } => format!("FanOut{}Failed", capitalized(step)),
+        };
+        lambda_runtime::Diagnostic {
+            error_type,
+            error_message: failed.to_string(),
+        }
+    }
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// One invocation: a whole run for the schedule's event (its content is not needed),
 /// or the step of a fanned-out run the state machine names. Reading stops `margin`
 /// before `deadline` (the invocation's own), so what was read is still written and
@@ -589,6 +612,20 @@ mod tests {
         assert!(said.contains("5000 per-target results"), "{said}");
         assert!(said.contains("first 100 of 500 errors"), "{said}");
         assert!(said.ends_with("s3://b/p/Inv-1.json"), "{said}");
+    }
+
+    #[test]
+    fn a_failed_invocation_is_named_for_what_failed() {
+        let run: lambda_runtime::Diagnostic = InvokeFailed::Run(RunFailed("x".into())).into();
+        assert_eq!(run.error_type, "RunFailed");
+        assert_eq!(run.error_message, "inventory run failed: x");
+        let plan: lambda_runtime::Diagnostic = InvokeFailed::Step {
+            step: "plan",
+            message: "another run".into(),
+        }
+        .into();
+        assert_eq!(plan.error_type, "FanOutPlanFailed");
+        assert_eq!(plan.error_message, "fan-out plan failed: another run");
     }
 
     #[test]

@@ -18,7 +18,7 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<serde_json::Value>| async move {
             let deadline = Some(event.context.deadline());
-            Ok::<_, Error>(invoke(settings, &event.payload, deadline, margin).await?)
+            invoke(settings, &event.payload, deadline, margin).await
         },
     ))
     .await
