@@ -34,6 +34,7 @@ pub async fn run(config: &DeployConfig, out: &mut (dyn Write + Send)) -> anyhow:
         }),
     };
     writeln!(out, "{}", service_reads_line(config))?;
+    writeln!(out, "{}", fan_out_line(config))?;
     for entry in &list {
         let params = entry.parameters(config, &context);
         match &entry.placement {
@@ -83,6 +84,29 @@ fn service_reads_line(config: &DeployConfig) -> String {
     }
 }
 
+/// What `fan-out` means for each run; fanned out, how many items the merge's memory
+/// holds (docs/benchmarks.md: about 1 GiB a million, 0.5 with `scope: all`, past a
+/// fifth of a GiB the function itself takes), since it holds every row.
+fn fan_out_line(config: &DeployConfig) -> String {
+    use fedramp_inventory::settings::{FanOut, Scope};
+    let gib_a_million = match config.scope {
+        Scope::Boundary => 1.0,
+        Scope::All => 0.5,
+    };
+    let millions = ((f64::from(config.memory) / 1024.0 - 0.2) / gib_a_million).max(0.0);
+    let spread = format!(
+        "the schedule starts the state machine, which reads {} batches at once of at most {} account-regions and merges them in one invocation; its memory ({} MB) holds about {millions:.1} million items (set `memory` for more: docs/fan-out.md)",
+        config.fan_out_concurrency, config.fan_out_batch, config.memory
+    );
+    match config.fan_out {
+        FanOut::Off => "fan-out: off: each run is one invocation of the function (about 4,900 accounts x 4 regions fit in its 15 minutes: docs/benchmarks.md)".into(),
+        FanOut::On => format!("fan-out: on: {spread}"),
+        FanOut::Auto => format!(
+            "fan-out: auto: past 9,800 account-regions or 3,000 aggregator shards {spread}; below them the function runs once"
+        ),
+    }
+}
+
 async fn print_plan(
     cf: &Client,
     stack: &str,
@@ -114,4 +138,29 @@ async fn current_parameter(cf: &Client, stack: &str, key: &str) -> Option<String
         .iter()
         .find(|p| p.parameter_key() == Some(key))
         .and_then(|p| p.parameter_value().map(String::from))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fan_out_line_says_how_many_items_the_merge_holds() {
+        let config = |extra: &str| {
+            DeployConfig::parse(&format!(
+                "management:\n  account-id: \"123456789012\"\n  region: us-east-1\nmembers:\n  organization: true\nreport-bucket: r\n{extra}"
+            ))
+            .unwrap()
+        };
+        assert!(fan_out_line(&config("")).starts_with("fan-out: off: each run is one invocation"));
+        let on = fan_out_line(&config("fan-out: on\n"));
+        assert!(on.contains("10 batches at once of at most 1000"), "{on}");
+        assert!(
+            on.contains("(2048 MB) holds about 1.8 million items"),
+            "{on}"
+        );
+        let big = fan_out_line(&config("fan-out: auto\nmemory: 6144\nscope: all\n"));
+        assert!(big.starts_with("fan-out: auto: past 9,800"), "{big}");
+        assert!(big.contains("holds about 11.6 million items"), "{big}");
+    }
 }
