@@ -122,9 +122,7 @@ impl Rates {
             Api::Describe => self.describe,
         }
     }
-}
 
-impl Rates {
     /// Each of `n` readers' share of rates they all count against (a fan-out's
     /// children reading one aggregator), so together they stay within them.
     pub fn shared_by(&self, n: usize) -> Rates {

@@ -88,7 +88,8 @@ fn service_reads_line(config: &DeployConfig) -> String {
 /// holds (docs/benchmarks.md: about 1 GiB a million, 0.5 with `scope: all`, past a
 /// fifth of a GiB the function itself takes), since it holds every row.
 fn fan_out_line(config: &DeployConfig) -> String {
-    use fedramp_inventory::settings::{FanOut, Scope};
+    use fedramp_inventory::progress::thousands;
+    use fedramp_inventory::settings::{FanOut, Scope, AUTO_FAN_OUT_SHARDS, AUTO_FAN_OUT_TARGETS};
     let gib_a_million = match config.scope {
         Scope::Boundary => 1.0,
         Scope::All => 0.5,
@@ -102,7 +103,9 @@ fn fan_out_line(config: &DeployConfig) -> String {
         FanOut::Off => "fan-out: off: each run is one invocation of the function (about 4,900 accounts x 4 regions fit in its 15 minutes: docs/benchmarks.md)".into(),
         FanOut::On => format!("fan-out: on: {spread}"),
         FanOut::Auto => format!(
-            "fan-out: auto: past 9,800 account-regions or 3,000 aggregator shards {spread}; below them the function runs once"
+            "fan-out: auto: past {} account-regions or {} aggregator shards {spread}; below them the function runs once",
+            thousands(AUTO_FAN_OUT_TARGETS as u64),
+            thousands(AUTO_FAN_OUT_SHARDS as u64)
         ),
     }
 }

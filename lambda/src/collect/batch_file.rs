@@ -84,19 +84,24 @@ impl BatchWriter {
                 items: 0,
             }),
         };
-        writer.write(&Line::Begin {
-            run: run.to_string(),
-            batch,
-            targets,
-        });
+        writer.write(
+            &Line::Begin {
+                run: run.to_string(),
+                batch,
+                targets,
+            },
+            0,
+        );
         Ok(writer)
     }
 
-    fn write(&self, line: &Line) {
+    /// One line, holding `items` items, under one lock.
+    fn write(&self, line: &Line, items: u64) {
         let mut state = match self.state.lock() {
             Ok(s) => s,
             Err(poisoned) => poisoned.into_inner(),
         };
+        state.items += items;
         if state.error.is_some() {
             return;
         }
@@ -114,7 +119,7 @@ impl BatchWriter {
     /// The closing line, then the file flushed: `Err` if anything could not be written.
     pub fn finish(&self, errors: PerTarget, findings: PerTarget) -> Result<Written, String> {
         let count = errors.len();
-        self.write(&Line::End { errors, findings });
+        self.write(&Line::End { errors, findings }, 0);
         let mut state = match self.state.lock() {
             Ok(s) => s,
             Err(poisoned) => poisoned.into_inner(),
@@ -141,22 +146,24 @@ impl Sink for BatchWriter {
         if values.is_empty() {
             return;
         }
-        if let Ok(mut state) = self.state.lock() {
-            state.items += values.len() as u64;
-        }
-        self.write(&Line::Page {
+        let items = values.len() as u64;
+        let line = Line::Page {
             target: index,
             no: page.0,
             chain: page.1.to_string(),
             values,
-        });
+        };
+        self.write(&line, items);
     }
 
     fn scan(&self, index: usize, scan: RawScan) {
-        self.write(&Line::Scan {
-            target: index,
-            scan,
-        });
+        self.write(
+            &Line::Scan {
+                target: index,
+                scan,
+            },
+            0,
+        );
     }
 }
 

@@ -14,7 +14,6 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::Arc;
 
 use aws_config::SdkConfig;
@@ -22,16 +21,13 @@ use serde::{Deserialize, Serialize};
 
 use super::batch_file::{self, BatchWriter, Damaged, Line};
 use super::{
-    begin, finish, map_context, read_plan, run_error, targets, Accounts, CollectSettings,
-    Destination, PerTarget, Read, RunOutcome,
+    begin, finish, gathered, gatherer, map_context, read_plan, run_error, targets, Accounts,
+    CollectSettings, Destination, PerTarget, Read, RunOutcome,
 };
 use crate::aws::{caller, describe, Caller};
 use crate::changes::ChangeReport;
 use crate::deliver;
-use crate::kernel::{gather, Batch, Outcome};
-use crate::mapper::MapContext;
-use crate::reader::config::{map_page, read_targets, Sink, Target, TargetError};
-use crate::reader::inspector::scan_read;
+use crate::reader::config::{read_targets, Mapping, Sink, Target, TargetError};
 use crate::reader::quota::Limits;
 use crate::settings::Scope;
 
@@ -354,8 +350,9 @@ fn started_before(running: &[Running], run: &str) -> Option<String> {
         .map(|((secs, _), name)| format!("{name}, started at {secs} s since 1970"))
 }
 
+/// The run's folder for batch files, made if missing.
 fn work_dir() -> Result<PathBuf, String> {
-    let dir = std::env::temp_dir().join(format!("fedramp-inventory-{}", std::process::id()));
+    let dir = super::work_dir();
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     Ok(dir)
 }
@@ -377,14 +374,14 @@ pub(super) async fn merge_run(
         .await
         .map_err(|e| run_error("fan-out", e))?;
     let targets: Vec<Target> = orders.iter().flat_map(|o| o.targets.clone()).collect();
-    let context = Arc::new(map_context(settings, &targets));
-    let names: Vec<String> = targets.iter().map(Target::label).collect();
-    let (tx, rx) = sync_channel(64);
-    let progress = Arc::clone(&settings.progress);
-    let collector = std::thread::spawn(move || gather(rx, names, &progress));
+    let (sink, collector) = gatherer(
+        map_context(settings, &targets),
+        &targets,
+        &settings.progress,
+    );
     let dir = work_dir().map_err(|e| run_error("fan-out", e))?;
     let (mut errors, mut findings) = (Vec::new(), Vec::new());
-    let (mut offset, mut seq) = (0usize, 0u64);
+    let mut offset = 0usize;
     for order in orders {
         let key = place.batch(order.batch);
         let local = dir.join(format!("batch-{}.read.jsonl.gz", order.batch));
@@ -394,17 +391,13 @@ pub(super) async fn merge_run(
                 order.batch
             )),
             Ok(()) => {
-                let (context, tx, path) = (Arc::clone(&context), tx.clone(), local.clone());
+                let (sink, path) = (Arc::clone(&sink), local.clone());
                 let shape = (order.run.clone(), order.batch, order.targets.len());
-                let (next, result) = tokio::task::spawn_blocking(move || {
-                    let mut seq = seq;
-                    let shape = (shape.0.as_str(), shape.1, shape.2);
-                    let result = replay(&path, shape, offset, &context, &tx, &mut seq);
-                    (seq, result)
+                let result = tokio::task::spawn_blocking(move || {
+                    replay(&path, (shape.0.as_str(), shape.1, shape.2), offset, &sink)
                 })
                 .await
                 .map_err(|e| run_error("internal", e.to_string()))?;
-                seq = next;
                 let _ = std::fs::remove_file(&local);
                 result.map_err(|Damaged(why)| {
                     format!(
@@ -433,10 +426,8 @@ pub(super) async fn merge_run(
         }
         offset += order.targets.len();
     }
-    drop(tx);
-    let gathered = collector
-        .join()
-        .map_err(|_| run_error("internal", "the collector thread panicked"))?;
+    drop(sink);
+    let gathered = gathered(collector)?;
     let read = Read {
         gathered,
         errors,
@@ -470,35 +461,23 @@ async fn read_manifest(
         .collect()
 }
 
-/// One batch file through the kernel: each page mapped as a run maps it, its targets
-/// numbered after `offset`; `seq` carries the gatherer's order on.
+/// One batch file through the kernel: each page handed to the run's own sink, as its
+/// read handed it on, its targets numbered after `offset`.
 fn replay(
     path: &std::path::Path,
     shape: (&str, usize, usize),
     offset: usize,
-    context: &MapContext,
-    tx: &SyncSender<Batch>,
-    seq: &mut u64,
+    sink: &Mapping,
 ) -> Result<(PerTarget, PerTarget), Damaged> {
-    let (errors, findings) = batch_file::read(path, shape, &mut |line| {
-        let (target, items) = match line {
-            Line::Page {
-                target,
-                no,
-                chain,
-                values,
-            } => (target, map_page(context, (no, &chain), &values)),
-            Line::Scan { target, scan } => {
-                (target, vec![Outcome::Scanned(Box::new(scan_read(scan)))])
-            }
-            Line::Begin { .. } | Line::End { .. } => return,
-        };
-        let _ = tx.send(Batch {
-            seq: *seq,
-            input: offset + target,
-            items,
-        });
-        *seq += 1;
+    let (errors, findings) = batch_file::read(path, shape, &mut |line| match line {
+        Line::Page {
+            target,
+            no,
+            chain,
+            values,
+        } => sink.page(offset + target, (no, &chain), values),
+        Line::Scan { target, scan } => sink.scan(offset + target, scan),
+        Line::Begin { .. } | Line::End { .. } => {}
     })?;
     let shift =
         |list: PerTarget| -> PerTarget { list.into_iter().map(|(i, e)| (offset + i, e)).collect() };

@@ -527,20 +527,40 @@ async fn read(
     context: MapContext,
     targets: &[Target],
 ) -> Result<Read, TargetError> {
-    let names: Vec<String> = targets.iter().map(Target::label).collect();
-    let (tx, rx) = sync_channel(64);
-    let progress = Arc::clone(&plan.progress);
-    let collector = std::thread::spawn(move || gather(rx, names, &progress));
-    let sink = Arc::new(Mapping::new(context, tx));
+    let (sink, collector) = gatherer(context, targets, &plan.progress);
     let (errors, findings) = read_targets(Arc::new(plan), targets, sink).await;
-    let gathered = collector
-        .join()
-        .map_err(|_| run_error("internal", "the collector thread panicked"))?;
+    let gathered = gathered(collector)?;
     Ok(Read {
         gathered,
         errors,
         findings,
     })
+}
+
+/// The gatherer on a thread of its own (input `i` is `targets[i]`), and the sink that
+/// maps pages into it: a run's reads and a fan-out's merge feed it alike.
+fn gatherer(
+    context: MapContext,
+    targets: &[Target],
+    progress: &Arc<Progress>,
+) -> (Arc<Mapping>, std::thread::JoinHandle<Gathered>) {
+    let names: Vec<String> = targets.iter().map(Target::label).collect();
+    let (tx, rx) = sync_channel(64);
+    let progress = Arc::clone(progress);
+    let collector = std::thread::spawn(move || gather(rx, names, &progress));
+    (Arc::new(Mapping::new(context, tx)), collector)
+}
+
+/// What the gatherer built, once every clone of its sink is gone.
+fn gathered(collector: std::thread::JoinHandle<Gathered>) -> Result<Gathered, TargetError> {
+    collector
+        .join()
+        .map_err(|_| run_error("internal", "the collector thread panicked"))
+}
+
+/// This process's folder for the files a run writes before it delivers them.
+fn work_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("fedramp-inventory-{}", std::process::id()))
 }
 
 /// Object keys of a run delivered to S3: its stem, and the prefix it is under.
@@ -572,8 +592,7 @@ fn staging(settings: &CollectSettings, at: DateTime<Utc>, owner: &str) -> (PathB
         Destination::File { output, .. } => (outputs::stem(output), None),
         Destination::S3 { bucket, prefix } => {
             let name = deliver::report_name(at);
-            let dir =
-                std::env::temp_dir().join(format!("fedramp-inventory-{}", std::process::id()));
+            let dir = work_dir();
             (
                 dir.join(&name),
                 Some(Keys {

@@ -685,11 +685,7 @@ fn target_error(target: &Target, stage: &str, message: String) -> TargetError {
 
 /// One page's items mapped, each named by where it sits in the page (`page`: as
 /// [`Sink::page`] gives it).
-pub(crate) fn map_page(
-    context: &MapContext,
-    page: (u64, &str),
-    values: &[serde_json::Value],
-) -> Vec<Outcome> {
+fn map_page(context: &MapContext, page: (u64, &str), values: &[serde_json::Value]) -> Vec<Outcome> {
     values
         .iter()
         .enumerate()
