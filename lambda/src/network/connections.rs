@@ -313,7 +313,9 @@ fn of_asset<'a>(
         let ports = listeners
             .filter_map(|l| Some((l.port?, l.protocol.clone().unwrap_or_default())))
             .chain(
-                kept.endpoints
+                evidence
+                    .attachments
+                    .endpoints(kept)
                     .iter()
                     .map(|e| (e.port, e.protocol.clone().unwrap_or_default())),
             );

@@ -193,7 +193,7 @@ pub fn diagram<'a>(
             let asset_id = names.cell(asset, Field::AssetId);
             let k = kept.get(&asset);
             let label = match names.cell(asset, Field::DiagramLabel) {
-                "" => k.and_then(|k| k.name()).unwrap_or(asset_id),
+                "" => k.and_then(|k| attachments.name(k)).unwrap_or(asset_id),
                 l => l,
             };
             let subnet = k.and_then(|k| {

@@ -23,7 +23,7 @@ pub(super) enum Transport {
     Other(u32),
 }
 
-/// How an entry is encrypted, as kept (a policy by its text).
+/// How an entry is encrypted, as kept (TLS with a policy by its words, `TLS (policy)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Enc {
     Tls(Option<u32>),
@@ -49,6 +49,8 @@ pub(super) struct Entry {
     pub(super) name: Option<&'static str>,
     pub(super) sources: u32,
     pub(super) groups: u32,
+    /// The range as written (see [`Texts::port`]).
+    pub(super) port: u32,
     pub(super) exposure: Exposure,
 }
 
@@ -109,6 +111,8 @@ pub(super) struct Texts {
     /// number, then the texts'.
     pub(super) joins: HashMap<Vec<u32>, u32>,
     pub(super) key: Vec<u32>,
+    /// The texts of ranges (see [`Texts::port`]).
+    ports: HashMap<Range, u32>,
 }
 
 impl Texts {
@@ -119,6 +123,23 @@ impl Texts {
         let i = self.list.len() as u32;
         self.list.push(text.into());
         self.index.insert(text.into(), i);
+        i
+    }
+
+    /// The range as the tables write its port: `443`, `1024-65535`, `0-65535` for every
+    /// port, an ICMP type or `all`. Made once per range, not once per line.
+    pub(super) fn port(&mut self, range: &Range) -> u32 {
+        if let Some(&i) = self.ports.get(range) {
+            return i;
+        }
+        let text = match range.transport {
+            Transport::Icmp | Transport::Icmpv6 if range.from < 0 => "all".to_string(),
+            Transport::Other(_) => "all".to_string(),
+            _ if range.from == range.to => range.from.to_string(),
+            _ => format!("{}-{}", range.from, range.to),
+        };
+        let i = self.id(&text);
+        self.ports.insert(*range, i);
         i
     }
 
@@ -279,6 +300,7 @@ pub(super) fn rule_entries(rules: &[Rule], texts: &mut Texts) -> Vec<Entry> {
             name: protocol_name(&range, None),
             sources: texts.joined(sources, Sep::Sources),
             groups: texts.joined(groups, Sep::Groups),
+            port: texts.port(&range),
             exposure: Exposure::of(&range, internet),
         })
         .collect()
@@ -316,7 +338,9 @@ pub(super) fn add_endpoints(
             sources.push(texts.id(why));
         }
         let encryption = match &endpoint.encryption {
-            Encryption::Tls(policy) => Enc::Tls(policy.as_deref().map(|p| texts.id(p))),
+            Encryption::Tls(policy) => {
+                Enc::Tls(policy.as_deref().map(|p| texts.id(&format!("TLS ({p})"))))
+            }
             Encryption::None => Enc::Plain,
             Encryption::NotDetermined => Enc::NotDetermined,
         };
@@ -326,6 +350,7 @@ pub(super) fn add_endpoints(
             name: protocol_name(&range, endpoint.protocol.as_deref()),
             sources: texts.joined(sources, Sep::Sources),
             groups: texts.joined(groups, Sep::Groups),
+            port: texts.port(&range),
             exposure: Exposure::of(&range, internet),
         };
         match list.binary_search_by(|e| e.range.cmp(&range)) {

@@ -47,8 +47,14 @@ pub struct Attachments {
     by_id: HashMap<Box<str>, u32>,
     refs: Vec<u32>,
     kept: Vec<Kept>,
+    /// Every asset's endpoints, one after another.
+    endpoints: Vec<Endpoint>,
+    /// Every purpose tag and name, one after another.
+    words: String,
 }
 
+/// One asset's attachment: where its parts are in [`Attachments`]' lists (compact: a
+/// run keeps one for each asset on the network).
 #[derive(Clone, Debug)]
 pub(super) struct Kept {
     pub(super) asset: u32,
@@ -56,9 +62,41 @@ pub(super) struct Kept {
     count: u32,
     /// Its subnets, as `first..first + count` are its groups (after them in `refs`).
     subnets: u32,
-    pub(super) endpoints: Vec<Endpoint>,
-    purpose: Option<Box<str>>,
-    name: Option<Box<str>>,
+    endpoints: (u32, u32),
+    purpose: Words,
+    name: Words,
+}
+
+/// A text kept in a list of words (the attachments', the evidence's), or none.
+#[derive(Clone, Copy, Debug)]
+struct Words {
+    start: u32,
+    /// `u32::MAX`: none.
+    len: u32,
+}
+
+impl Words {
+    fn keep(words: &mut String, text: Option<&str>) -> Words {
+        let start = words.len() as u32;
+        match text {
+            Some(text) => {
+                words.push_str(text);
+                Words {
+                    start,
+                    len: text.len() as u32,
+                }
+            }
+            None => Words {
+                start,
+                len: u32::MAX,
+            },
+        }
+    }
+
+    fn of(self, words: &str) -> Option<&str> {
+        (self.len != u32::MAX)
+            .then(|| &words[self.start as usize..(self.start + self.len) as usize])
+    }
 }
 
 impl Attachments {
@@ -74,15 +112,41 @@ impl Attachments {
             let n = self.intern(id);
             self.refs.push(n);
         }
+        let endpoints = (
+            self.endpoints.len() as u32,
+            attachment.endpoints.len() as u32,
+        );
+        self.endpoints.extend(attachment.endpoints);
+        let purpose = Words::keep(&mut self.words, attachment.purpose.as_deref());
+        let name = Words::keep(&mut self.words, attachment.name.as_deref());
         self.kept.push(Kept {
             asset,
             first,
             count,
             subnets: self.refs.len() as u32 - first - count,
-            endpoints: attachment.endpoints,
-            purpose: attachment.purpose.map(Into::into),
-            name: attachment.name.map(Into::into),
+            endpoints,
+            purpose,
+            name,
         });
+    }
+
+    fn kept_words(&self, w: Words) -> Option<&str> {
+        w.of(&self.words)
+    }
+
+    /// The asset's Config name, when its item gives one.
+    pub(super) fn name(&self, k: &Kept) -> Option<&str> {
+        self.kept_words(k.name)
+    }
+
+    /// The purpose tag's value, when tagged.
+    pub(super) fn purpose(&self, k: &Kept) -> Option<&str> {
+        self.kept_words(k.purpose)
+    }
+
+    pub(super) fn endpoints(&self, k: &Kept) -> &[Endpoint] {
+        let (first, count) = k.endpoints;
+        &self.endpoints[first as usize..(first + count) as usize]
     }
 
     fn intern(&mut self, id: String) -> u32 {
@@ -115,22 +179,19 @@ impl Attachments {
     }
 }
 
-impl Kept {
-    /// The asset's Config name, when its item gives one.
-    pub(super) fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-}
-
-/// An asset with entries, and where they are (shared lists are shared).
+/// An asset with entries, and where they are: the entries of its groups' rules, shared
+/// by every asset with the same groups in the same place, and its own (its endpoints),
+/// each standing for the shared one of the same range if there is one.
 #[derive(Clone, Copy, Debug)]
 struct Listed {
     asset: u32,
     first: u32,
     count: u32,
+    own_first: u32,
+    own_count: u32,
     /// The purpose tag's text, and the asset's Config name, when given.
-    purpose: Option<u32>,
-    name: Option<u32>,
+    purpose: Words,
+    name: Words,
 }
 
 /// A security group by where it lives, for the Run Summary.
@@ -145,6 +206,8 @@ pub struct GroupRef {
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
     texts: Vec<Box<str>>,
+    /// The purpose tags and names of the listed assets, one after another.
+    words: String,
     entries: Vec<Entry>,
     /// In account, region and identifier order.
     listed: Vec<Listed>,
@@ -185,7 +248,7 @@ pub struct PortLine<'a> {
     /// The Diagram Label, else the asset's Config name, else empty.
     pub label: &'a str,
     /// `443`, `1024-65535`, `0-65535` for every port, an ICMP type or `all`.
-    pub port: String,
+    pub port: &'a str,
     /// `TCP`, `UDP`, `all`, `ICMP`, `ICMPv6`, `TCP and UDP`, `IP protocol N`.
     pub transport: Cow<'a, str>,
     pub service: Cow<'a, str>,
@@ -264,8 +327,19 @@ impl Evidence {
         let k = self.ends.partition_point(|&end| end <= i as u64);
         let listed = &self.listed[k];
         let before = if k == 0 { 0 } else { self.ends[k - 1] };
-        let entry = &self.entries[(listed.first as u64 + i as u64 - before) as usize];
+        let entry = self
+            .entries_of(listed)
+            .nth((i as u64 - before) as usize)
+            .expect("a line below len() is one of its asset's entries");
         self.words(listed, entry, names)
+    }
+
+    /// The entries of one listed asset, in range order.
+    fn entries_of(&self, l: &Listed) -> Merged<'_> {
+        Merged {
+            shared: &self.entries[l.first as usize..(l.first + l.count) as usize],
+            own: &self.entries[l.own_first as usize..(l.own_first + l.own_count) as usize],
+        }
     }
 
     /// Where each asset's lines are, by its stored index: for an output that walks the
@@ -285,19 +359,23 @@ impl Evidence {
         names: &'a impl AssetNames,
     ) -> impl Iterator<Item = PortLine<'a>> {
         let listed = &self.listed[k];
-        let list = &self.entries[listed.first as usize..(listed.first + listed.count) as usize];
-        list.iter().map(move |e| self.words(listed, e, names))
+        self.entries_of(listed)
+            .map(move |e| self.words(listed, e, names))
     }
 
     pub fn lines<'a>(&'a self, names: &'a impl AssetNames) -> impl Iterator<Item = PortLine<'a>> {
         self.listed.iter().flat_map(move |listed| {
-            let list = &self.entries[listed.first as usize..(listed.first + listed.count) as usize];
-            list.iter().map(move |e| self.words(listed, e, names))
+            self.entries_of(listed)
+                .map(move |e| self.words(listed, e, names))
         })
     }
 
     fn text(&self, i: u32) -> &str {
         &self.texts[i as usize]
+    }
+
+    fn kept_words(&self, w: Words) -> Option<&str> {
+        w.of(&self.words)
     }
 
     fn words<'a>(
@@ -310,16 +388,11 @@ impl Evidence {
         let asset_id = names.cell(listed.asset, Field::AssetId);
         let asset_type = names.cell(listed.asset, Field::AssetType);
         let label = match names.cell(listed.asset, Field::DiagramLabel) {
-            "" => listed.name.map_or("", |n| self.text(n)),
+            "" => self.kept_words(listed.name).unwrap_or(""),
             l => l,
         };
         let range = entry.range;
-        let port = match range.transport {
-            Transport::Icmp | Transport::Icmpv6 if range.from < 0 => "all".into(),
-            Transport::Other(_) => "all".into(),
-            _ if range.from == range.to => range.from.to_string(),
-            _ => format!("{}-{}", range.from, range.to),
-        };
+        let port = self.text(entry.port);
         let transport: Cow<str> = match range.transport {
             Transport::All => "all".into(),
             Transport::Tcp => "TCP".into(),
@@ -338,15 +411,15 @@ impl Evidence {
             _ => format!("{asset_type} ports {}-{}", range.from, range.to).into(),
         };
         let encryption: Cow<str> = match entry.encryption {
-            Enc::Tls(Some(policy)) => format!("TLS ({})", self.text(policy)).into(),
+            Enc::Tls(Some(words)) => self.text(words).into(),
             Enc::Tls(None) => "TLS".into(),
             Enc::Plain => "None".into(),
             Enc::NotDetermined => NOT_DETERMINED.into(),
         };
         let (sources, groups) = (self.text(entry.sources), self.text(entry.groups));
         // What the rule permits and to which asset; who from is the Sources column's.
-        let purpose: Cow<str> = match listed.purpose {
-            Some(p) => self.text(p).into(),
+        let purpose: Cow<str> = match self.kept_words(listed.purpose) {
+            Some(p) => p.into(),
             None => {
                 let to = if label.is_empty() { asset_id } else { label };
                 format!("{transport} {port} to {to}").into()
@@ -381,15 +454,71 @@ impl Evidence {
     }
 }
 
+/// Two lists of entries in range order, merged: where both have a range, the second's.
+struct Merged<'a> {
+    shared: &'a [Entry],
+    own: &'a [Entry],
+}
+
+impl<'a> Iterator for Merged<'a> {
+    type Item = &'a Entry;
+
+    fn next(&mut self) -> Option<&'a Entry> {
+        let take_own = match (self.shared.first(), self.own.first()) {
+            (None, None) => return None,
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (Some(s), Some(o)) => match s.range.cmp(&o.range) {
+                std::cmp::Ordering::Less => false,
+                std::cmp::Ordering::Greater => true,
+                std::cmp::Ordering::Equal => {
+                    self.shared = &self.shared[1..];
+                    true
+                }
+            },
+        };
+        let list = if take_own {
+            &mut self.own
+        } else {
+            &mut self.shared
+        };
+        let (first, rest) = list.split_first()?;
+        *list = rest;
+        Some(first)
+    }
+}
+
 /// The inbound rules of one set of groups in one place: each rule's range, its
 /// sources' texts and its group's. Made once per set, however many assets share it.
 struct Profile {
     rules: Vec<Rule>,
     /// A group of the set was read; another was not.
     read_any: bool,
-    missing: bool,
+    /// The groups of the set that were not read.
+    missing: Vec<u32>,
     /// The entries of the rules alone (an asset with no port of its own).
     entries: (u32, u32),
+}
+
+/// The evidence before the inventory has settled which assets it lists: the entries of
+/// every attached asset, in account, region and identifier order. It reads only the
+/// stored assets, so it is made beside the inventory's own ordering (the two are most
+/// of what finishing a run costs, and take one core each); [`Prepared::finish`] then
+/// keeps the assets the inventory lists.
+pub struct Prepared {
+    evidence: Evidence,
+    /// Each attached asset (a security group or a listening port), with the profile of
+    /// its groups, in the order attached.
+    attached: Vec<(u32, u32)>,
+    /// By profile: the groups of its set that were not read.
+    missing: Vec<Option<NotRead>>,
+}
+
+/// Groups of one place that assets are attached to but that were not read.
+struct NotRead {
+    account: String,
+    region: String,
+    groups: Vec<u32>,
 }
 
 /// The entries of every listed asset (`names` answers for the stored assets the
@@ -400,6 +529,15 @@ pub fn derive(
     attachments: &Attachments,
     names: &impl AssetNames,
 ) -> Evidence {
+    prepare(facts, attachments, names).finish(attachments, names)
+}
+
+/// The entries of every attached asset, listed or not: see [`Prepared`].
+pub fn prepare(
+    facts: &NetworkFacts,
+    attachments: &Attachments,
+    names: &impl AssetNames,
+) -> Prepared {
     let groups: HashMap<Key, &SecurityGroup> = facts
         .security_groups
         .iter()
@@ -418,23 +556,22 @@ pub fn derive(
         }
     }
     let mut texts = Texts::default();
+    let mut words = String::new();
     let mut entries: Vec<Entry> = Vec::new();
     let mut listed: Vec<Listed> = Vec::new();
-    let mut profiles: HashMap<(&str, &str, &[u32]), Profile> = HashMap::new();
+    let mut profiles: HashMap<(&str, &str, &[u32]), u32> = HashMap::new();
+    let mut made: Vec<Profile> = Vec::new();
+    let mut places: Vec<(&str, &str)> = Vec::new();
     let mut attached: HashSet<(&str, &str, u32)> = HashSet::new();
-    let mut not_read: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
-    let mut attached_assets = 0u64;
+    let mut attached_assets: Vec<(u32, u32)> = Vec::new();
     for kept in &attachments.kept {
         let (account, region) = names.place(kept.asset);
         let ids = attachments.groups(kept);
         for &g in ids {
             attached.insert((account, region, g));
         }
-        if !names.listed(kept.asset) {
-            continue;
-        }
         let asset_id = names.cell(kept.asset, Field::AssetId);
-        let mut endpoints = Cow::Borrowed(&kept.endpoints[..]);
+        let mut endpoints = Cow::Borrowed(attachments.endpoints(kept));
         for l in listeners
             .get(&(account, region, asset_id))
             .into_iter()
@@ -448,63 +585,60 @@ pub fn derive(
         if ids.is_empty() && endpoints.is_empty() {
             continue;
         }
-        attached_assets += 1;
-        let profile = profiles.entry((account, region, ids)).or_insert_with(|| {
+        let p = *profiles.entry((account, region, ids)).or_insert_with(|| {
             let mut read = Vec::new();
-            let mut missing = false;
+            let mut missing = Vec::new();
             for &g in ids {
                 let id = &*attachments.ids[g as usize];
                 match groups.get(&(account, region, id)) {
                     Some(group) => read.push(*group),
-                    None => {
-                        missing = true;
-                        not_read.insert((account, region, id));
-                    }
+                    None => missing.push(g),
                 }
             }
             let rules = rules_of(&read, account, &vpcs, &mut texts);
             let list = rule_entries(&rules, &mut texts);
             let range = (entries.len() as u32, list.len() as u32);
             entries.extend(list);
-            Profile {
+            places.push((account, region));
+            made.push(Profile {
                 rules,
                 read_any: !read.is_empty(),
                 missing,
                 entries: range,
-            }
+            });
+            made.len() as u32 - 1
         });
-        let (first, count) = if endpoints.is_empty() {
-            profile.entries
+        attached_assets.push((kept.asset, p));
+        let profile = &made[p as usize];
+        let (first, count) = profile.entries;
+        // Its endpoints' entries are its own; its groups' are shared, not copied.
+        let (own_first, own_count) = if endpoints.is_empty() {
+            (0, 0)
         } else {
-            let (at, n) = profile.entries;
-            let mut list = entries[at as usize..(at + n) as usize].to_vec();
-            let read = (profile.read_any, profile.missing);
-            add_endpoints(&mut list, &profile.rules, read, &endpoints, &mut texts);
-            let range = (entries.len() as u32, list.len() as u32);
-            entries.extend(list);
+            let mut own = Vec::new();
+            let read = (profile.read_any, !profile.missing.is_empty());
+            add_endpoints(&mut own, &profile.rules, read, &endpoints, &mut texts);
+            let range = (entries.len() as u32, own.len() as u32);
+            entries.extend(own);
             range
         };
-        if count == 0 {
+        if count == 0 && own_count == 0 {
             continue;
         }
         listed.push(Listed {
             asset: kept.asset,
             first,
             count,
-            purpose: kept.purpose.as_deref().map(|p| texts.id(p)),
-            name: kept.name.as_deref().map(|n| texts.id(n)),
+            own_first,
+            own_count,
+            purpose: Words::keep(&mut words, attachments.purpose(kept)),
+            name: Words::keep(&mut words, attachments.name(kept)),
         });
     }
     listed.sort_by_cached_key(|l| {
         let (account, region) = names.place(l.asset);
         (account, region, names.cell(l.asset, Field::AssetId))
     });
-    let mut ends = Vec::with_capacity(listed.len());
-    let mut total = 0u64;
-    for l in &listed {
-        total += u64::from(l.count);
-        ends.push(total);
-    }
     let group_ref = |(account, region, id): (&str, &str, &str)| GroupRef {
         account: account.to_string(),
         region: region.to_string(),
@@ -524,30 +658,88 @@ pub fn derive(
         .collect();
     unattached.sort();
     unattached.dedup();
-    let (mut internet_other_ports, mut internet_all_traffic) = (0, 0);
-    for l in &listed {
-        for e in &entries[l.first as usize..(l.first + l.count) as usize] {
-            match e.exposure {
-                Exposure::OtherPort => internet_other_ports += 1,
-                Exposure::AllTraffic => internet_all_traffic += 1,
-                Exposure::None => {}
+    let missing = made
+        .into_iter()
+        .zip(places)
+        .map(|(profile, (account, region))| {
+            (!profile.missing.is_empty()).then(|| NotRead {
+                account: account.to_string(),
+                region: region.to_string(),
+                groups: profile.missing,
+            })
+        })
+        .collect();
+    let longest_word = listed.iter().flat_map(|l| [l.purpose, l.name]);
+    let longest_word = longest_word
+        .filter(|w| w.len != u32::MAX)
+        .map(|w| w.len as usize);
+    let longest_text = texts
+        .list
+        .iter()
+        .map(|t| t.len())
+        .chain(longest_word)
+        .max()
+        .unwrap_or(0);
+    Prepared {
+        evidence: Evidence {
+            longest_text,
+            texts: texts.list,
+            words,
+            entries,
+            listed,
+            unattached_groups: unattached,
+            ..Evidence::default()
+        },
+        attached: attached_assets,
+        missing,
+    }
+}
+
+impl Prepared {
+    /// The evidence of the assets `names` lists (the inventory, once finished).
+    pub fn finish(self, attachments: &Attachments, names: &impl AssetNames) -> Evidence {
+        let Prepared {
+            mut evidence,
+            attached,
+            missing,
+        } = self;
+        evidence.listed.retain(|l| names.listed(l.asset));
+        let mut not_read: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
+        for &(asset, p) in &attached {
+            if !names.listed(asset) {
+                continue;
+            }
+            evidence.attached_assets += 1;
+            if let Some(Some(group)) = missing.get(p as usize) {
+                for &g in &group.groups {
+                    not_read.insert((&group.account, &group.region, attachments.id(g)));
+                }
             }
         }
-    }
-    let longest_text = texts.list.iter().map(|t| t.len()).max().unwrap_or(0);
-    Evidence {
-        facts: NetworkFacts::default(),
-        attachments: Attachments::default(),
-        kept: false,
-        internet_other_ports,
-        internet_all_traffic,
-        longest_text,
-        texts: texts.list,
-        entries,
-        listed,
-        ends,
-        unattached_groups: unattached,
-        groups_not_read: not_read.into_iter().map(group_ref).collect(),
-        attached_assets,
+        evidence.groups_not_read = not_read
+            .into_iter()
+            .map(|(account, region, id)| GroupRef {
+                account: account.to_string(),
+                region: region.to_string(),
+                id: id.to_string(),
+            })
+            .collect();
+        let mut total = 0u64;
+        evidence.ends = Vec::with_capacity(evidence.listed.len());
+        let (mut other_ports, mut all_traffic) = (0, 0);
+        for l in &evidence.listed {
+            for e in evidence.entries_of(l) {
+                total += 1;
+                match e.exposure {
+                    Exposure::OtherPort => other_ports += 1,
+                    Exposure::AllTraffic => all_traffic += 1,
+                    Exposure::None => {}
+                }
+            }
+            evidence.ends.push(total);
+        }
+        evidence.internet_other_ports = other_ports;
+        evidence.internet_all_traffic = all_traffic;
+        evidence
     }
 }

@@ -154,7 +154,7 @@ impl Line {
     fn of(l: PortLine<'_>) -> Line {
         Line {
             asset_id: l.asset_id.into(),
-            port: l.port,
+            port: l.port.to_string(),
             transport: l.transport.into(),
             service: l.service.into(),
             protocol_name: l.protocol_name,

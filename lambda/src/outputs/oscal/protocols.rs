@@ -51,7 +51,11 @@ mod tests {
     use super::*;
     use std::borrow::Cow;
 
-    fn line(port: &str, transport: &'static str, name: Option<&'static str>) -> PortLine<'static> {
+    fn line(
+        port: &'static str,
+        transport: &'static str,
+        name: Option<&'static str>,
+    ) -> PortLine<'static> {
         let (range, transports): (Option<(u16, u16)>, &'static [&'static str]) = match transport {
             "TCP" => (Some((443, 443)), &["TCP"]),
             "all" => (Some((0, 65_535)), &["TCP", "UDP"]),
