@@ -400,6 +400,8 @@ impl Gathered {
             }
             report
         });
+        self.network.shrink_to_fit();
+        self.attachments.shrink_to_fit();
         let sorting = std::time::Instant::now();
         // The network evidence reads only the stored assets: it is derived while the
         // inventory puts them in order on a second core, then keeps the assets listed.

@@ -45,13 +45,39 @@ pub(super) struct Entry {
     pub(super) range: Range,
     pub(super) encryption: Enc,
     /// The protocol's short name (`https`, `ssh`, `dns`), when the port or a listener
-    /// gives one.
-    pub(super) name: Option<&'static str>,
+    /// gives one: see [`Entry::name`].
+    name: u8,
     pub(super) sources: u32,
     pub(super) groups: u32,
     /// The range as written (see [`Texts::port`]).
     pub(super) port: u32,
     pub(super) exposure: Exposure,
+}
+
+impl Entry {
+    pub(super) fn name(&self) -> Option<&'static str> {
+        NAMES.get(usize::from(self.name)).copied().flatten()
+    }
+}
+
+/// The protocol names an entry holds, by number (one byte an entry, where a reference
+/// would take sixteen: a run keeps an entry for each port of each set of groups).
+const NAMES: [Option<&str>; 40] = {
+    let mut names = [None; 40];
+    let mut i = 0;
+    while i < WELL_KNOWN.len() {
+        names[i + 1] = Some(WELL_KNOWN[i].1);
+        i += 1;
+    }
+    names[WELL_KNOWN.len() + 1] = Some("tls");
+    names[WELL_KNOWN.len() + 2] = Some("icmp");
+    names[WELL_KNOWN.len() + 3] = Some("ipv6-icmp");
+    names
+};
+
+fn name_number(name: Option<&'static str>) -> u8 {
+    name.and_then(|n| NAMES.iter().position(|&x| x == Some(n)))
+        .unwrap_or(0) as u8
 }
 
 /// Who may reach an entry, when no rule says.
@@ -297,7 +323,7 @@ pub(super) fn rule_entries(rules: &[Rule], texts: &mut Texts) -> Vec<Entry> {
         .map(|(range, (sources, groups, internet))| Entry {
             range,
             encryption: Enc::NotDetermined,
-            name: protocol_name(&range, None),
+            name: name_number(protocol_name(&range, None)),
             sources: texts.joined(sources, Sep::Sources),
             groups: texts.joined(groups, Sep::Groups),
             port: texts.port(&range),
@@ -347,7 +373,7 @@ pub(super) fn add_endpoints(
         let entry = Entry {
             range,
             encryption,
-            name: protocol_name(&range, endpoint.protocol.as_deref()),
+            name: name_number(protocol_name(&range, endpoint.protocol.as_deref())),
             sources: texts.joined(sources, Sep::Sources),
             groups: texts.joined(groups, Sep::Groups),
             port: texts.port(&range),

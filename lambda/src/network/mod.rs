@@ -69,6 +69,17 @@ impl NetworkFacts {
         }
     }
 
+    /// Lets go of the room kept for more, once every item is in.
+    pub fn shrink_to_fit(&mut self) {
+        self.security_groups.shrink_to_fit();
+        self.subnets.shrink_to_fit();
+        self.vpcs.shrink_to_fit();
+        self.route_tables.shrink_to_fit();
+        self.internet_gateways.shrink_to_fit();
+        self.network_acls.shrink_to_fit();
+        self.listeners.shrink_to_fit();
+    }
+
     /// How many of each type were read, by Config type (types with none left out).
     pub fn counts(&self) -> BTreeMap<String, u64> {
         let counts = [

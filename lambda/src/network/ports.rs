@@ -177,6 +177,14 @@ impl Attachments {
     pub(super) fn kept(&self) -> &[Kept] {
         &self.kept
     }
+
+    /// Lets go of the room kept for more: once every item is in, the lists only shrink.
+    pub fn shrink_to_fit(&mut self) {
+        self.refs.shrink_to_fit();
+        self.kept.shrink_to_fit();
+        self.endpoints.shrink_to_fit();
+        self.words.shrink_to_fit();
+    }
 }
 
 /// An asset with entries, and where they are: the entries of its groups' rules, shared
@@ -192,6 +200,17 @@ struct Listed {
     /// The purpose tag's text, and the asset's Config name, when given.
     purpose: Words,
     name: Words,
+}
+
+/// How an asset's lines name it (see [`Evidence::asset_words`]).
+#[derive(Clone, Copy)]
+struct AssetWords<'a> {
+    listed: &'a Listed,
+    account: &'a str,
+    region: &'a str,
+    asset_id: &'a str,
+    asset_type: &'a str,
+    label: &'a str,
 }
 
 /// A security group by where it lives, for the Run Summary.
@@ -334,6 +353,25 @@ impl Evidence {
         self.words(listed, entry, names)
     }
 
+    /// Lines `from..`, in order: each asset's names looked up once for all its lines
+    /// (the workbook's sheet renders its pieces so).
+    pub fn lines_from<'a>(
+        &'a self,
+        from: usize,
+        names: &'a impl AssetNames,
+    ) -> impl Iterator<Item = PortLine<'a>> {
+        let k = self.ends.partition_point(|&end| end <= from as u64);
+        let before = if k == 0 { 0 } else { self.ends[k - 1] };
+        let mut skip = (from as u64).saturating_sub(before) as usize;
+        self.listed[k.min(self.listed.len())..]
+            .iter()
+            .flat_map(move |listed| {
+                let asset = self.asset_words(listed, names);
+                let entries = self.entries_of(listed).skip(std::mem::take(&mut skip));
+                entries.map(move |e| self.line_words(asset, e))
+            })
+    }
+
     /// The entries of one listed asset, in range order.
     fn entries_of(&self, l: &Listed) -> Merged<'_> {
         Merged {
@@ -364,10 +402,7 @@ impl Evidence {
     }
 
     pub fn lines<'a>(&'a self, names: &'a impl AssetNames) -> impl Iterator<Item = PortLine<'a>> {
-        self.listed.iter().flat_map(move |listed| {
-            self.entries_of(listed)
-                .map(move |e| self.words(listed, e, names))
-        })
+        self.lines_from(0, names)
     }
 
     fn text(&self, i: u32) -> &str {
@@ -378,19 +413,41 @@ impl Evidence {
         w.of(&self.words)
     }
 
-    fn words<'a>(
-        &'a self,
-        listed: &Listed,
-        entry: &Entry,
-        names: &'a impl AssetNames,
-    ) -> PortLine<'a> {
+    /// How an asset's lines name it: looked up once for all of them.
+    fn asset_words<'a>(&'a self, listed: &'a Listed, names: &'a impl AssetNames) -> AssetWords<'a> {
         let (account, region) = names.place(listed.asset);
-        let asset_id = names.cell(listed.asset, Field::AssetId);
-        let asset_type = names.cell(listed.asset, Field::AssetType);
         let label = match names.cell(listed.asset, Field::DiagramLabel) {
             "" => self.kept_words(listed.name).unwrap_or(""),
             l => l,
         };
+        AssetWords {
+            listed,
+            account,
+            region,
+            asset_id: names.cell(listed.asset, Field::AssetId),
+            asset_type: names.cell(listed.asset, Field::AssetType),
+            label,
+        }
+    }
+
+    fn words<'a>(
+        &'a self,
+        listed: &'a Listed,
+        entry: &Entry,
+        names: &'a impl AssetNames,
+    ) -> PortLine<'a> {
+        self.line_words(self.asset_words(listed, names), entry)
+    }
+
+    fn line_words<'a>(&'a self, asset: AssetWords<'a>, entry: &Entry) -> PortLine<'a> {
+        let AssetWords {
+            listed,
+            account,
+            region,
+            asset_id,
+            asset_type,
+            label,
+        } = asset;
         let range = entry.range;
         let port = self.text(entry.port);
         let transport: Cow<str> = match range.transport {
@@ -403,7 +460,7 @@ impl Evidence {
             Transport::Other(p) => format!("IP protocol {}", self.text(p)).into(),
         };
         // The port's IANA name where it has one, else what the asset kind says.
-        let service: Cow<str> = match (range.transport, entry.name) {
+        let service: Cow<str> = match (range.transport, entry.name()) {
             (Transport::All, _) => "all traffic".into(),
             (_, Some(n)) => n.into(),
             (Transport::Other(p), None) => format!("IP protocol {}", self.text(p)).into(),
@@ -444,7 +501,7 @@ impl Evidence {
             range: numbers,
             transports,
             service,
-            protocol_name: entry.name,
+            protocol_name: entry.name(),
             encryption,
             purpose,
             sources,
@@ -558,7 +615,7 @@ pub fn prepare(
     let mut texts = Texts::default();
     let mut words = String::new();
     let mut entries: Vec<Entry> = Vec::new();
-    let mut listed: Vec<Listed> = Vec::new();
+    let mut listed: Vec<Listed> = Vec::with_capacity(attachments.kept.len());
     let mut profiles: HashMap<(&str, &str, &[u32]), u32> = HashMap::new();
     let mut made: Vec<Profile> = Vec::new();
     let mut places: Vec<(&str, &str)> = Vec::new();
@@ -635,10 +692,18 @@ pub fn prepare(
             name: Words::keep(&mut words, attachments.name(kept)),
         });
     }
+    // By place, then identifier: the few places ranked once, so a key is a number and
+    // one text (a lighter key than three texts, for a list as long as the assets).
+    let mut by_place: Vec<(&str, &str)> = places.clone();
+    by_place.sort_unstable();
+    by_place.dedup();
     listed.sort_by_cached_key(|l| {
-        let (account, region) = names.place(l.asset);
-        (account, region, names.cell(l.asset, Field::AssetId))
+        let place = names.place(l.asset);
+        let rank = by_place.binary_search(&place).unwrap_or_default();
+        (rank as u32, names.cell(l.asset, Field::AssetId))
     });
+    entries.shrink_to_fit();
+    listed.shrink_to_fit();
     let group_ref = |(account, region, id): (&str, &str, &str)| GroupRef {
         account: account.to_string(),
         region: region.to_string(),

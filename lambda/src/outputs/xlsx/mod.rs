@@ -296,7 +296,18 @@ impl Body<'_> {
             Body::Scan { report, page } => {
                 add_list(zip, name, xml, level, page, |i| scan_table::line(report, i))
             }
-            Body::Ports { ports, page } => add_list(zip, name, xml, level, page, |i| ports.line(i)),
+            Body::Ports { ports, page } => {
+                let shape = Shape {
+                    probe: list_sheet::ABOVE + 1,
+                    columns: ports_table::HEADERS.len(),
+                    count: page.count,
+                };
+                let source = ports_sheet::PortRows {
+                    ports,
+                    first: page.first,
+                };
+                add_sheet(zip, name, xml, level, shape, source)
+            }
             Body::Resources { all, page } => add_list(zip, name, xml, level, page, |i| all.row(i)),
             Body::Changes { numbered, page } => {
                 add_list(zip, name, xml, level, page, |i| numbered.line(i))

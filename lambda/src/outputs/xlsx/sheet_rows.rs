@@ -50,6 +50,67 @@ const ROWS_PER_PIECE: usize = 1024;
 pub trait RowSource: Sync {
     /// The texts of data row `i` (0-based on its sheet), in column order, to `cells`.
     fn row(&self, i: usize, cells: impl FnMut(&str));
+
+    /// Rows `from..to`, in order, to `out`: row by row, unless a source's neighbouring
+    /// rows share work (the ports table looks an asset's names up once for all its
+    /// lines).
+    fn rows(&self, from: usize, to: usize, out: &mut Rows<'_>) {
+        for i in from..to {
+            out.row(i, |cells| self.row(i, |text| cells.push(text)));
+        }
+    }
+}
+
+/// Where rows are rendered: a piece's buffer, with the sheet's numbering and styles.
+pub struct Rows<'b> {
+    buf: &'b mut Vec<u8>,
+    /// The sheet row number (1-based) of data row 0.
+    first_row: u32,
+    styles: CellStyles,
+}
+
+impl Rows<'_> {
+    /// Data row `i`, numbered on from the first: a cell for each non-empty text
+    /// `cells` pushes, in column order.
+    pub fn row(&mut self, i: usize, cells: impl FnOnce(&mut Cells<'_>)) {
+        let mut digits = itoa::Buffer::new();
+        let number = digits.format(self.first_row + i as u32);
+        self.buf.extend_from_slice(b"<row r=\"");
+        self.buf.extend_from_slice(number.as_bytes());
+        self.buf.extend_from_slice(b"\">");
+        let mut row = Cells {
+            buf: self.buf,
+            number,
+            styles: self.styles,
+            column: 0,
+            next: 0,
+        };
+        cells(&mut row);
+        self.buf.extend_from_slice(b"</row>");
+    }
+}
+
+/// The cells of one row as they are rendered.
+pub struct Cells<'a> {
+    buf: &'a mut Vec<u8>,
+    number: &'a str,
+    styles: CellStyles,
+    column: usize,
+    /// The column just after the last cell written: where a cell without `r` goes.
+    next: usize,
+}
+
+impl Cells<'_> {
+    /// The next column's text (none written for an empty one).
+    pub fn push(&mut self, text: &str) {
+        if !text.is_empty() {
+            let reference =
+                (self.column != self.next).then_some((b'A' + self.column as u8, self.number));
+            cell(self.buf, reference, text, self.styles);
+            self.next = self.column + 1;
+        }
+        self.column += 1;
+    }
 }
 
 /// Inventory rows `first..` of a table, in a layout's columns.
@@ -96,8 +157,13 @@ pub struct SheetRows<'a, S> {
 }
 
 impl<S: RowSource> SheetRows<'_, S> {
-    fn row(&self, i: usize, buf: &mut Vec<u8>) {
-        render_row(buf, self.first_row + i as u32, &self.source, i, self.styles);
+    fn rows(&self, from: usize, to: usize, buf: &mut Vec<u8>) {
+        let mut out = Rows {
+            buf,
+            first_row: self.first_row,
+            styles: self.styles,
+        };
+        self.source.rows(from, to, &mut out);
     }
 }
 
@@ -111,9 +177,7 @@ impl<S: RowSource> Pieces for SheetRows<'_, S> {
             buf.extend_from_slice(self.prefix);
         }
         let to = ((piece + 1) * ROWS_PER_PIECE).min(self.count);
-        for i in piece * ROWS_PER_PIECE..to {
-            self.row(i, buf);
-        }
+        self.rows(piece * ROWS_PER_PIECE, to, buf);
         if piece + 1 == self.count() {
             buf.extend_from_slice(self.suffix);
         }
@@ -130,7 +194,7 @@ impl<S: RowSource> Pieces for SheetRows<'_, S> {
         while total < WINDOW && i > 0 {
             i -= 1;
             let mut row = Vec::new();
-            self.row(i, &mut row);
+            self.rows(i, i + 1, &mut row);
             total += row.len();
             parts.push(row);
         }
@@ -141,32 +205,6 @@ impl<S: RowSource> Pieces for SheetRows<'_, S> {
             buf.extend_from_slice(part);
         }
     }
-}
-
-/// Row `i` of `source`, numbered `number`: a cell for each non-empty value.
-fn render_row(
-    buf: &mut Vec<u8>,
-    number: u32,
-    source: &impl RowSource,
-    i: usize,
-    styles: CellStyles,
-) {
-    let mut digits = itoa::Buffer::new();
-    let number = digits.format(number);
-    buf.extend_from_slice(b"<row r=\"");
-    buf.extend_from_slice(number.as_bytes());
-    buf.extend_from_slice(b"\">");
-    // The column just after the last cell written: where a cell without `r` goes.
-    let (mut c, mut next) = (0, 0);
-    source.row(i, |text| {
-        if !text.is_empty() {
-            let reference = (c != next).then_some((b'A' + c as u8, number));
-            cell(buf, reference, text, styles);
-            next = c + 1;
-        }
-        c += 1;
-    });
-    buf.extend_from_slice(b"</row>");
 }
 
 /// One cell; `reference` (column letter, row number) when it does not follow the last.
@@ -310,7 +348,12 @@ mod tests {
             first: 0,
             columns: Layout::Rev5.columns(),
         };
-        render_row(&mut buf, 3, &rows, 0, CellStyles::default());
+        let mut out = Rows {
+            buf: &mut buf,
+            first_row: 3,
+            styles: CellStyles::default(),
+        };
+        rows.rows(0, 1, &mut out);
         // A and B follow on from the row's start; D comes after the empty C, E after D.
         assert_eq!(
             String::from_utf8(buf).unwrap(),
