@@ -53,13 +53,6 @@ struct Row {
 /// Rows per account, region and asset type, for the Run Summary.
 pub type RowCounts = BTreeMap<(String, String, String), u64>;
 
-/// The listing order [`Inventory::order`] found: each stored asset's rank (`u32::MAX`
-/// for one left out) and why each left-out one was.
-pub struct Order {
-    rank: Vec<u32>,
-    folded: Vec<&'static str>,
-}
-
 /// The inventory being gathered.
 pub struct Inventory {
     pool: StringPool,
@@ -451,13 +444,14 @@ impl Inventory {
     /// before (same account, region, type and identifier: overlapping inputs must not
     /// list a resource twice). The first one met is kept.
     pub fn finish(&mut self) {
-        let order = self.order();
-        self.apply(order);
-    }
-
-    /// What [`Self::finish`] decides, read without changing anything: so that work
-    /// which only reads the stored assets (the network evidence) can run beside it.
-    pub fn order(&self) -> Order {
+        self.resources.finish();
+        if self.resources.repeated() > 0 {
+            let n = self.resources.repeated();
+            *self
+                .folded
+                .entry(resources::READ_TWICE.to_string())
+                .or_default() += n;
+        }
         let order = self.listing_order();
         // Above the asset index, a key tells identifiers apart without the pool
         // unless they begin alike.
@@ -508,23 +502,10 @@ impl Inventory {
             &self.folds,
             &mut rank,
         ));
-        Order { rank, folded }
-    }
-
-    /// Carries out an [`Order`] made by [`Self::order`] of this inventory as it is.
-    pub fn apply(&mut self, order: Order) {
-        let Order { rank, folded } = order;
-        self.resources.finish();
-        if self.resources.repeated() > 0 {
-            let n = self.resources.repeated();
-            *self
-                .folded
-                .entry(resources::READ_TWICE.to_string())
-                .or_default() += n;
-        }
         for reason in folded {
             *self.folded.entry(reason.to_string()).or_default() += 1;
         }
+        drop(order);
         self.left_out = (0..rank.len() as u32)
             .filter(|&a| rank[a as usize] == u32::MAX)
             .collect();

@@ -400,25 +400,11 @@ impl Gathered {
             }
             report
         });
+        // Every item is in: the network's lists only shrink from here.
         self.network.shrink_to_fit();
         self.attachments.shrink_to_fit();
         let sorting = std::time::Instant::now();
-        // The network evidence reads only the stored assets: it is derived while the
-        // inventory puts them in order on a second core, then keeps the assets listed.
-        // (The order is the thread's: it allocates little, where the derivation, on the
-        // thread that read, reuses the memory the reading freed.)
-        let (order, prepared) = if self.network_setting == Network::On {
-            std::thread::scope(|scope| {
-                let inventory = &self.inventory;
-                let order = scope.spawn(move || inventory.order());
-                let prepared = network::ports::prepare(&self.network, &self.attachments, inventory);
-                let order = order.join().expect("ordering the inventory does not panic");
-                (order, Some(prepared))
-            })
-        } else {
-            (self.inventory.order(), None)
-        };
-        self.inventory.apply(order);
+        self.inventory.finish();
         self.sort_time = sorting.elapsed();
         let mut diagnostics = Diagnostics::default();
         let mut inputs = Vec::with_capacity(self.names.len());
@@ -475,8 +461,9 @@ impl Gathered {
                 .filter(|a| a.get(crate::fields::Field::DiagramLabel).is_empty())
                 .count() as u64,
             not_written: Vec::new(),
-            evidence: prepared.map(|prepared| {
-                let mut evidence = prepared.finish(&self.attachments, &inventory);
+            evidence: (self.network_setting == Network::On).then(|| {
+                let mut evidence =
+                    network::ports::derive(&self.network, &self.attachments, &inventory);
                 if self.keep_network {
                     evidence.keep(self.network, self.attachments);
                 }

@@ -198,8 +198,8 @@ struct Listed {
     own_first: u32,
     own_count: u32,
     /// The purpose tag's text, and the asset's Config name, when given.
-    purpose: Words,
-    name: Words,
+    /// Its purpose tag and name, in [`Evidence::named`] (`u32::MAX`: neither given).
+    named: u32,
 }
 
 /// How an asset's lines name it (see [`Evidence::asset_words`]).
@@ -225,8 +225,10 @@ pub struct GroupRef {
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
     texts: Vec<Box<str>>,
-    /// The purpose tags and names of the listed assets, one after another.
+    /// The purpose tags and names of the listed assets, one after another, and where
+    /// each asset's are (few assets have either: most lists leave this empty).
     words: String,
+    named: Vec<(Words, Words)>,
     entries: Vec<Entry>,
     /// In account, region and identifier order.
     listed: Vec<Listed>,
@@ -409,15 +411,19 @@ impl Evidence {
         &self.texts[i as usize]
     }
 
-    fn kept_words(&self, w: Words) -> Option<&str> {
-        w.of(&self.words)
+    /// An asset's purpose tag and name, when given.
+    fn named_of(&self, l: &Listed) -> (Option<&str>, Option<&str>) {
+        match self.named.get(l.named as usize) {
+            Some((purpose, name)) => (purpose.of(&self.words), name.of(&self.words)),
+            None => (None, None),
+        }
     }
 
     /// How an asset's lines name it: looked up once for all of them.
     fn asset_words<'a>(&'a self, listed: &'a Listed, names: &'a impl AssetNames) -> AssetWords<'a> {
         let (account, region) = names.place(listed.asset);
         let label = match names.cell(listed.asset, Field::DiagramLabel) {
-            "" => self.kept_words(listed.name).unwrap_or(""),
+            "" => self.named_of(listed).1.unwrap_or(""),
             l => l,
         };
         AssetWords {
@@ -475,7 +481,7 @@ impl Evidence {
         };
         let (sources, groups) = (self.text(entry.sources), self.text(entry.groups));
         // What the rule permits and to which asset; who from is the Sources column's.
-        let purpose: Cow<str> = match self.kept_words(listed.purpose) {
+        let purpose: Cow<str> = match self.named_of(listed).0 {
             Some(p) => p.into(),
             None => {
                 let to = if label.is_empty() { asset_id } else { label };
@@ -551,31 +557,9 @@ struct Profile {
     rules: Vec<Rule>,
     /// A group of the set was read; another was not.
     read_any: bool,
-    /// The groups of the set that were not read.
-    missing: Vec<u32>,
-    /// The entries of the rules alone (an asset with no port of its own).
+    missing: bool,
+    /// The entries of the rules alone, shared by every asset of the set.
     entries: (u32, u32),
-}
-
-/// The evidence before the inventory has settled which assets it lists: the entries of
-/// every attached asset, in account, region and identifier order. It reads only the
-/// stored assets, so it is made beside the inventory's own ordering (the two are most
-/// of what finishing a run costs, and take one core each); [`Prepared::finish`] then
-/// keeps the assets the inventory lists.
-pub struct Prepared {
-    evidence: Evidence,
-    /// Each attached asset (a security group or a listening port), with the profile of
-    /// its groups, in the order attached.
-    attached: Vec<(u32, u32)>,
-    /// By profile: the groups of its set that were not read.
-    missing: Vec<Option<NotRead>>,
-}
-
-/// Groups of one place that assets are attached to but that were not read.
-struct NotRead {
-    account: String,
-    region: String,
-    groups: Vec<u32>,
 }
 
 /// The entries of every listed asset (`names` answers for the stored assets the
@@ -586,15 +570,6 @@ pub fn derive(
     attachments: &Attachments,
     names: &impl AssetNames,
 ) -> Evidence {
-    prepare(facts, attachments, names).finish(attachments, names)
-}
-
-/// The entries of every attached asset, listed or not: see [`Prepared`].
-pub fn prepare(
-    facts: &NetworkFacts,
-    attachments: &Attachments,
-    names: &impl AssetNames,
-) -> Prepared {
     let groups: HashMap<Key, &SecurityGroup> = facts
         .security_groups
         .iter()
@@ -614,18 +589,22 @@ pub fn prepare(
     }
     let mut texts = Texts::default();
     let mut words = String::new();
+    let mut named: Vec<(Words, Words)> = Vec::new();
     let mut entries: Vec<Entry> = Vec::new();
     let mut listed: Vec<Listed> = Vec::with_capacity(attachments.kept.len());
-    let mut profiles: HashMap<(&str, &str, &[u32]), u32> = HashMap::new();
-    let mut made: Vec<Profile> = Vec::new();
+    let mut profiles: HashMap<(&str, &str, &[u32]), Profile> = HashMap::new();
     let mut places: Vec<(&str, &str)> = Vec::new();
     let mut attached: HashSet<(&str, &str, u32)> = HashSet::new();
-    let mut attached_assets: Vec<(u32, u32)> = Vec::new();
+    let mut not_read: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
+    let mut attached_assets = 0u64;
     for kept in &attachments.kept {
         let (account, region) = names.place(kept.asset);
         let ids = attachments.groups(kept);
         for &g in ids {
             attached.insert((account, region, g));
+        }
+        if !names.listed(kept.asset) {
+            continue;
         }
         let asset_id = names.cell(kept.asset, Field::AssetId);
         let mut endpoints = Cow::Borrowed(attachments.endpoints(kept));
@@ -642,14 +621,18 @@ pub fn prepare(
         if ids.is_empty() && endpoints.is_empty() {
             continue;
         }
-        let p = *profiles.entry((account, region, ids)).or_insert_with(|| {
+        attached_assets += 1;
+        let profile = profiles.entry((account, region, ids)).or_insert_with(|| {
             let mut read = Vec::new();
-            let mut missing = Vec::new();
+            let mut missing = false;
             for &g in ids {
                 let id = &*attachments.ids[g as usize];
                 match groups.get(&(account, region, id)) {
                     Some(group) => read.push(*group),
-                    None => missing.push(g),
+                    None => {
+                        missing = true;
+                        not_read.insert((account, region, id));
+                    }
                 }
             }
             let rules = rules_of(&read, account, &vpcs, &mut texts);
@@ -657,23 +640,20 @@ pub fn prepare(
             let range = (entries.len() as u32, list.len() as u32);
             entries.extend(list);
             places.push((account, region));
-            made.push(Profile {
+            Profile {
                 rules,
                 read_any: !read.is_empty(),
                 missing,
                 entries: range,
-            });
-            made.len() as u32 - 1
+            }
         });
-        attached_assets.push((kept.asset, p));
-        let profile = &made[p as usize];
         let (first, count) = profile.entries;
         // Its endpoints' entries are its own; its groups' are shared, not copied.
         let (own_first, own_count) = if endpoints.is_empty() {
             (0, 0)
         } else {
             let mut own = Vec::new();
-            let read = (profile.read_any, !profile.missing.is_empty());
+            let read = (profile.read_any, profile.missing);
             add_endpoints(&mut own, &profile.rules, read, &endpoints, &mut texts);
             let range = (entries.len() as u32, own.len() as u32);
             entries.extend(own);
@@ -682,24 +662,33 @@ pub fn prepare(
         if count == 0 && own_count == 0 {
             continue;
         }
+        let named_at = match (attachments.purpose(kept), attachments.name(kept)) {
+            (None, None) => u32::MAX,
+            (purpose, name) => {
+                let kept = (
+                    Words::keep(&mut words, purpose),
+                    Words::keep(&mut words, name),
+                );
+                named.push(kept);
+                named.len() as u32 - 1
+            }
+        };
         listed.push(Listed {
             asset: kept.asset,
             first,
             count,
             own_first,
             own_count,
-            purpose: Words::keep(&mut words, attachments.purpose(kept)),
-            name: Words::keep(&mut words, attachments.name(kept)),
+            named: named_at,
         });
     }
     // By place, then identifier: the few places ranked once, so a key is a number and
     // one text (a lighter key than three texts, for a list as long as the assets).
-    let mut by_place: Vec<(&str, &str)> = places.clone();
-    by_place.sort_unstable();
-    by_place.dedup();
+    places.sort_unstable();
+    places.dedup();
     listed.sort_by_cached_key(|l| {
         let place = names.place(l.asset);
-        let rank = by_place.binary_search(&place).unwrap_or_default();
+        let rank = places.binary_search(&place).unwrap_or_default();
         (rank as u32, names.cell(l.asset, Field::AssetId))
     });
     entries.shrink_to_fit();
@@ -723,18 +712,7 @@ pub fn prepare(
         .collect();
     unattached.sort();
     unattached.dedup();
-    let missing = made
-        .into_iter()
-        .zip(places)
-        .map(|(profile, (account, region))| {
-            (!profile.missing.is_empty()).then(|| NotRead {
-                account: account.to_string(),
-                region: region.to_string(),
-                groups: profile.missing,
-            })
-        })
-        .collect();
-    let longest_word = listed.iter().flat_map(|l| [l.purpose, l.name]);
+    let longest_word = named.iter().flat_map(|(purpose, name)| [*purpose, *name]);
     let longest_word = longest_word
         .filter(|w| w.len != u32::MAX)
         .map(|w| w.len as usize);
@@ -745,66 +723,34 @@ pub fn prepare(
         .chain(longest_word)
         .max()
         .unwrap_or(0);
-    Prepared {
-        evidence: Evidence {
-            longest_text,
-            texts: texts.list,
-            words,
-            entries,
-            listed,
-            unattached_groups: unattached,
-            ..Evidence::default()
-        },
-        attached: attached_assets,
-        missing,
-    }
-}
-
-impl Prepared {
-    /// The evidence of the assets `names` lists (the inventory, once finished).
-    pub fn finish(self, attachments: &Attachments, names: &impl AssetNames) -> Evidence {
-        let Prepared {
-            mut evidence,
-            attached,
-            missing,
-        } = self;
-        evidence.listed.retain(|l| names.listed(l.asset));
-        let mut not_read: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
-        for &(asset, p) in &attached {
-            if !names.listed(asset) {
-                continue;
-            }
-            evidence.attached_assets += 1;
-            if let Some(Some(group)) = missing.get(p as usize) {
-                for &g in &group.groups {
-                    not_read.insert((&group.account, &group.region, attachments.id(g)));
-                }
+    let mut evidence = Evidence {
+        longest_text,
+        texts: texts.list,
+        words,
+        named,
+        entries,
+        listed,
+        unattached_groups: unattached,
+        groups_not_read: not_read.into_iter().map(group_ref).collect(),
+        attached_assets,
+        ..Evidence::default()
+    };
+    let mut total = 0u64;
+    let mut ends = Vec::with_capacity(evidence.listed.len());
+    let (mut other_ports, mut all_traffic) = (0, 0);
+    for l in &evidence.listed {
+        for e in evidence.entries_of(l) {
+            total += 1;
+            match e.exposure {
+                Exposure::OtherPort => other_ports += 1,
+                Exposure::AllTraffic => all_traffic += 1,
+                Exposure::None => {}
             }
         }
-        evidence.groups_not_read = not_read
-            .into_iter()
-            .map(|(account, region, id)| GroupRef {
-                account: account.to_string(),
-                region: region.to_string(),
-                id: id.to_string(),
-            })
-            .collect();
-        let mut total = 0u64;
-        evidence.ends = Vec::with_capacity(evidence.listed.len());
-        let (mut other_ports, mut all_traffic) = (0, 0);
-        for l in &evidence.listed {
-            for e in evidence.entries_of(l) {
-                total += 1;
-                match e.exposure {
-                    Exposure::OtherPort => other_ports += 1,
-                    Exposure::AllTraffic => all_traffic += 1,
-                    Exposure::None => {}
-                }
-            }
-            evidence.ends.push(total);
-        }
-        evidence.internet_other_ports = other_ports;
-        evidence.internet_all_traffic = all_traffic;
-        evidence
+        ends.push(total);
     }
+    evidence.ends = ends;
+    evidence.internet_other_ports = other_ports;
+    evidence.internet_all_traffic = all_traffic;
+    evidence
 }
