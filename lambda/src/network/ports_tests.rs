@@ -476,6 +476,14 @@ fn assets_with_the_same_groups_share_their_list_and_every_line_reads_by_number()
         let by_number = Line::of(e.evidence.line(i, &assets));
         assert_eq!(format!("{by_number:?}"), format!("{walked:?}"), "line {i}");
     }
+    // As the sheet renders a piece: from any line on, across assets and across an
+    // asset's own entries laid over its groups' (the ALB's listeners).
+    for from in 0..=e.lines.len() {
+        let rest = e.evidence.lines_from(from, &assets);
+        let rest: Vec<String> = rest.map(|l| format!("{:?}", Line::of(l))).collect();
+        let walked: Vec<String> = e.lines[from..].iter().map(|l| format!("{l:?}")).collect();
+        assert_eq!(rest, walked, "from line {from}");
+    }
 }
 
 // The permitted connections, on the same web system placed in a VPC: the ALB in a
