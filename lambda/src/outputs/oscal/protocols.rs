@@ -67,7 +67,7 @@ mod tests {
             asset_id: "a",
             asset_type: "RDS",
             label: "",
-            port: port.into(),
+            port,
             transport: Cow::Borrowed(transport),
             service: "svc".into(),
             protocol_name: name,
