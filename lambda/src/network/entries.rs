@@ -501,3 +501,21 @@ pub(super) fn protocol_name(range: &Range, application: Option<&str>) -> Option<
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn every_protocol_name_an_entry_can_hold_survives_its_byte() {
+        let listener_names = ["http", "https", "tls", "icmp", "ipv6-icmp"];
+        let names = WELL_KNOWN.iter().map(|(_, n)| *n).chain(listener_names);
+        for name in names {
+            let n = name_number(Some(name));
+            assert_ne!(n, 0, "{name} has no number");
+            assert_eq!(NAMES[usize::from(n)], Some(name));
+        }
+        assert_eq!(name_number(None), 0);
+        assert_eq!(NAMES[0], None);
+    }
+}

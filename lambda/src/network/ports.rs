@@ -197,8 +197,8 @@ struct Listed {
     count: u32,
     own_first: u32,
     own_count: u32,
-    /// The purpose tag's text, and the asset's Config name, when given.
-    /// Its purpose tag and name, in [`Evidence::named`] (`u32::MAX`: neither given).
+    /// Where its purpose tag and Config name are in the evidence's `named` (`u32::MAX`:
+    /// neither given).
     named: u32,
 }
 
