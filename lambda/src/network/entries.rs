@@ -62,8 +62,8 @@ impl Entry {
 
 /// The protocol names an entry holds, by number (one byte an entry, where a reference
 /// would take sixteen: a run keeps an entry for each port of each set of groups).
-const NAMES: [Option<&str>; 40] = {
-    let mut names = [None; 40];
+const NAMES: [Option<&str>; WELL_KNOWN.len() + 4] = {
+    let mut names = [None; WELL_KNOWN.len() + 4];
     let mut i = 0;
     while i < WELL_KNOWN.len() {
         names[i + 1] = Some(WELL_KNOWN[i].1);

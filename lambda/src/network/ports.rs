@@ -345,14 +345,9 @@ impl Evidence {
     /// Line `i` (less than [`Self::len`]), in account, region, asset, transport and
     /// port order.
     pub fn line<'a>(&'a self, i: usize, names: &'a impl AssetNames) -> PortLine<'a> {
-        let k = self.ends.partition_point(|&end| end <= i as u64);
-        let listed = &self.listed[k];
-        let before = if k == 0 { 0 } else { self.ends[k - 1] };
-        let entry = self
-            .entries_of(listed)
-            .nth((i as u64 - before) as usize)
-            .expect("a line below len() is one of its asset's entries");
-        self.words(listed, entry, names)
+        self.lines_from(i, names)
+            .next()
+            .expect("a line below len() is one of its asset's entries")
     }
 
     /// Lines `from..`, in order: each asset's names looked up once for all its lines
@@ -365,13 +360,11 @@ impl Evidence {
         let k = self.ends.partition_point(|&end| end <= from as u64);
         let before = if k == 0 { 0 } else { self.ends[k - 1] };
         let mut skip = (from as u64).saturating_sub(before) as usize;
-        self.listed[k.min(self.listed.len())..]
-            .iter()
-            .flat_map(move |listed| {
-                let asset = self.asset_words(listed, names);
-                let entries = self.entries_of(listed).skip(std::mem::take(&mut skip));
-                entries.map(move |e| self.line_words(asset, e))
-            })
+        self.listed[k..].iter().flat_map(move |listed| {
+            let asset = self.asset_words(listed, names);
+            let entries = self.entries_of(listed).skip(std::mem::take(&mut skip));
+            entries.map(move |e| self.line_words(asset, e))
+        })
     }
 
     /// The entries of one listed asset, in range order.
@@ -399,8 +392,9 @@ impl Evidence {
         names: &'a impl AssetNames,
     ) -> impl Iterator<Item = PortLine<'a>> {
         let listed = &self.listed[k];
+        let asset = self.asset_words(listed, names);
         self.entries_of(listed)
-            .map(move |e| self.words(listed, e, names))
+            .map(move |e| self.line_words(asset, e))
     }
 
     pub fn lines<'a>(&'a self, names: &'a impl AssetNames) -> impl Iterator<Item = PortLine<'a>> {
@@ -434,15 +428,6 @@ impl Evidence {
             asset_type: names.cell(listed.asset, Field::AssetType),
             label,
         }
-    }
-
-    fn words<'a>(
-        &'a self,
-        listed: &'a Listed,
-        entry: &Entry,
-        names: &'a impl AssetNames,
-    ) -> PortLine<'a> {
-        self.line_words(self.asset_words(listed, names), entry)
     }
 
     fn line_words<'a>(&'a self, asset: AssetWords<'a>, entry: &Entry) -> PortLine<'a> {
